@@ -1,0 +1,181 @@
+"""Validation and conversion of the summary ops' arguments.
+
+Every check runs before anything is encoded or written. TypeError is for
+the wrong kind of value, ValueError for a bad value; each message names the
+parameter and shows the value.
+"""
+
+import numbers
+import os
+from typing import List, Optional, Sequence
+
+import numpy as np
+
+__all__ = [
+    "DEFAULT_MAX_ELEMENTS",
+    "to_float_array",
+    "check_tag",
+    "check_step",
+    "check_choice",
+    "check_count",
+    "check_optional_count",
+    "check_real",
+    "check_string",
+    "check_strings",
+    "check_path",
+]
+
+DEFAULT_MAX_ELEMENTS = 1 << 24  # values per array argument, about 16.8 million
+
+
+def _describe(value) -> str:
+    text = repr(value)
+    return text if len(text) <= 80 else text[:77] + "..."
+
+
+def _from_framework(value, name: str):
+    """Converts a tensor of a framework to numpy without importing the framework.
+
+    The framework is recognised by the module of the value's type, so only a
+    framework the caller already uses is touched.
+    """
+    module = type(value).__module__ or ""
+    if module.startswith("torch"):
+        tensor = value.detach()
+        if tensor.is_complex():
+            raise TypeError(f"{name} must be real-valued, got a complex tensor of dtype {tensor.dtype}")
+        if tensor.dtype.is_floating_point and tensor.dtype.itemsize < 4:
+            tensor = tensor.float()  # numpy has no bfloat16
+        return tensor.cpu().numpy()
+    if module.startswith(("tensorflow", "tf_keras", "keras")) and hasattr(value, "numpy"):
+        return value.numpy()
+    if module.startswith(("jax", "jaxlib")):
+        return np.asarray(value)
+    return value
+
+
+def to_float_array(
+    value,
+    name: str,
+    *,
+    ranks: Sequence[int],
+    shape_hint: str,
+    max_elements: int,
+) -> np.ndarray:
+    """Returns `value` as a float32 numpy array of one of the given ranks.
+
+    Accepts numpy arrays, nested lists, PyTorch tensors (on any device,
+    requiring grad, half precision), JAX arrays and TF tensors.
+    """
+    if value is None:
+        raise TypeError(f"{name} must be an array {shape_hint}, got None")
+    if isinstance(value, (str, bytes)):
+        raise TypeError(f"{name} must be an array {shape_hint}, got {type(value).__name__} {_describe(value)}")
+    value = _from_framework(value, name)
+    try:
+        array = np.asarray(value)
+    except (ValueError, TypeError) as e:
+        raise TypeError(f"{name} must be an array {shape_hint}; it does not convert to one: {e}") from None
+    kind = array.dtype.kind
+    if kind == "c":
+        raise TypeError(f"{name} must be real-valued, got complex dtype {array.dtype}")
+    if kind not in "fiu":
+        raise TypeError(f"{name} must hold numbers, got dtype {array.dtype}")
+    if array.ndim not in ranks:
+        expected = " or ".join(f"{r}-D" for r in ranks)
+        raise ValueError(f"{name} must be {expected} {shape_hint}, got shape {array.shape!r}")
+    if array.size == 0:
+        raise ValueError(f"{name} must not be empty, got shape {array.shape!r}")
+    if array.size > max_elements:
+        raise ValueError(
+            f"{name} has {array.size} values, more than max_elements={max_elements}; "
+            f"pass a larger max_elements to store it anyway"
+        )
+    return np.asarray(array, dtype=np.float32)
+
+
+def check_tag(tag, name: str = "tag") -> str:
+    if not isinstance(tag, str):
+        raise TypeError(f"{name} must be a string, got {type(tag).__name__} {_describe(tag)}")
+    if not tag.strip():
+        raise ValueError(f"{name} must be a non-empty string, got {tag!r}")
+    return tag
+
+
+def check_count(value, name: str, *, minimum: int = 0) -> int:
+    """Returns an integer >= minimum; numpy and 0-d tensor integers are accepted."""
+    if isinstance(value, bool) or not hasattr(value, "__index__"):
+        raise TypeError(f"{name} must be an integer, got {type(value).__name__} {_describe(value)}")
+    try:
+        result = int(value.__index__())
+    except TypeError:
+        raise TypeError(f"{name} must be an integer, got {type(value).__name__} {_describe(value)}") from None
+    if result < minimum:
+        raise ValueError(f"{name} must be >= {minimum}, got {result!r}")
+    return result
+
+
+def check_optional_count(value, name: str, *, minimum: int = 0) -> Optional[int]:
+    return None if value is None else check_count(value, name, minimum=minimum)
+
+
+def check_step(step) -> int:
+    # Steps are int64 in event files.
+    result = check_count(step, "step")
+    if result >= 1 << 63:
+        raise ValueError(f"step must be below 2**63, got {result!r}")
+    return result
+
+
+def check_choice(value, name: str, choices: Sequence[str]) -> str:
+    if not isinstance(value, str) or value not in choices:
+        allowed = ", ".join(repr(c) for c in choices)
+        raise ValueError(f"{name} must be one of {allowed}; got {_describe(value)}")
+    return value
+
+
+def check_real(value, name: str, *, finite: bool = True) -> float:
+    """Returns a float; numpy scalars and one-value tensors are accepted."""
+    original = value
+    if not isinstance(value, numbers.Real) and hasattr(value, "item"):
+        try:
+            value = value.item()
+        except (ValueError, RuntimeError, TypeError):
+            pass
+    if isinstance(value, bool) or not isinstance(value, numbers.Real):
+        raise TypeError(f"{name} must be a real number, got {type(original).__name__} {_describe(original)}")
+    result = float(value)
+    if finite and not np.isfinite(result):
+        raise ValueError(f"{name} must be finite, got {result!r}")
+    return result
+
+
+def check_string(value, name: str, *, max_length: int = 100_000) -> str:
+    if not isinstance(value, str):
+        raise TypeError(f"{name} must be a string, got {type(value).__name__} {_describe(value)}")
+    if len(value) > max_length:
+        raise ValueError(f"{name} must be at most {max_length} characters, got {len(value)}")
+    return value
+
+
+def check_strings(values, name: str, count: int, *, what: str) -> List[str]:
+    """Returns a list of `count` strings; a lone string stands for a list of one."""
+    if isinstance(values, str):
+        values = [values]
+    if isinstance(values, np.ndarray):
+        values = values.tolist()
+    if not isinstance(values, (list, tuple)):
+        raise TypeError(f"{name} must be a list of strings, got {type(values).__name__} {_describe(values)}")
+    if len(values) != count:
+        raise ValueError(f"{name} must have one string per {what} ({count}), got {len(values)}")
+    for i, item in enumerate(values):
+        check_string(item, f"{name}[{i}]")
+    return list(values)
+
+
+def check_path(value, name: str) -> str:
+    if isinstance(value, os.PathLike):
+        value = os.fspath(value)
+    if not isinstance(value, str):
+        raise TypeError(f"{name} must be a string or path, got {type(value).__name__} {_describe(value)}")
+    return value

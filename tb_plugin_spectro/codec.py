@@ -1,0 +1,197 @@
+"""Encoding of arrays into blobs, and back.
+
+An array is stored at full resolution: quantized to 8 or 16 bits over the
+range of its finite values (or kept as float16 / float32), followed by a
+mask of its non-finite values when it has any, the whole deflated. The
+EncodedArray message in plugin_data.proto documents the layout; this module
+is its one implementation in Python.
+"""
+
+import zlib
+from typing import Optional, Tuple
+
+import numpy as np
+
+from tb_plugin_spectro import plugin_data_pb2 as pb
+
+__all__ = [
+    "PRECISIONS",
+    "encode_array",
+    "decode_array",
+    "finite_range",
+    "quantization_error",
+]
+
+# Public precision names, as the summary ops take them.
+PRECISIONS = {
+    "uint8": pb.UINT8,
+    "uint16": pb.UINT16,
+    "float16": pb.FLOAT16,
+    "float32": pb.FLOAT32,
+}
+
+_STORED_DTYPE = {
+    pb.UINT8: np.dtype("<u1"),
+    pb.UINT16: np.dtype("<u2"),
+    pb.FLOAT16: np.dtype("<f2"),
+    pb.FLOAT32: np.dtype("<f4"),
+}
+_QUANT_LEVELS = {pb.UINT8: 255, pb.UINT16: 65535}  # highest code
+_FLOAT16_MAX = 65504.0  # largest finite float16
+_ZLIB_LEVEL = 6  # deflate effort, 1 (fast) to 9 (small)
+
+# Codes of the non-finite mask, one byte per value.
+MASK_FINITE, MASK_NAN, MASK_POS_INF, MASK_NEG_INF = 0, 1, 2, 3
+
+
+def finite_range(*arrays: np.ndarray) -> Optional[Tuple[float, float]]:
+    """Returns (min, max) over the finite values of all arrays, or None."""
+    lows, highs = [], []
+    for array in arrays:
+        finite_mask = np.isfinite(array)
+        finite = array if finite_mask.all() else array[finite_mask]
+        if finite.size:
+            lows.append(float(finite.min()))
+            highs.append(float(finite.max()))
+    if not lows:
+        return None
+    return min(lows), max(highs)
+
+
+def quantization_error(encoded: pb.EncodedArray) -> float:
+    """Returns the largest error that encoding adds to a finite value."""
+    if encoded.precision in _QUANT_LEVELS:
+        return encoded.scale / 2
+    if encoded.precision == pb.FLOAT16:
+        return float(np.float16(max(abs(encoded.range.min), abs(encoded.range.max))).item()) * 2.0**-11
+    return 0.0
+
+
+def encode_array(
+    values: np.ndarray,
+    precision: int,
+    blob_index: int,
+    *,
+    name: str,
+    quant_range: Optional[Tuple[float, float]] = None,
+) -> Tuple[pb.EncodedArray, bytes]:
+    """Encodes a float array into its header entry and its blob.
+
+    Args:
+      values: a floating-point array of any shape.
+      precision: a pb.Precision value.
+      blob_index: where the blob will stand in the step's blob sequence.
+      name: the parameter the array came from, for error messages.
+      quant_range: (low, high) to quantize over instead of the array's own
+        finite range, so that arrays compared with each other share codes.
+        It must contain every finite value.
+
+    Returns:
+      (the EncodedArray message, the blob bytes).
+
+    Raises:
+      ValueError: float16 asked for values it cannot hold.
+    """
+    finite_mask = np.isfinite(values)
+    all_finite = bool(finite_mask.all())
+    finite = values if all_finite else values[finite_mask]
+    encoded = pb.EncodedArray(
+        shape=values.shape,
+        precision=precision,
+        compression=pb.ZLIB,
+        blob_index=blob_index,
+    )
+    if finite.size:
+        low, high = float(finite.min()), float(finite.max())
+        encoded.range.min = low
+        encoded.range.max = high
+        encoded.range.mean = float(finite.mean(dtype=np.float64))
+        encoded.range.count = finite.size
+    mask = None
+    if not all_finite:
+        nan = np.isnan(values)
+        pos_inf = np.isposinf(values)
+        neg_inf = np.isneginf(values)
+        encoded.nonfinite.nan = int(nan.sum())
+        encoded.nonfinite.pos_inf = int(pos_inf.sum())
+        encoded.nonfinite.neg_inf = int(neg_inf.sum())
+        mask = np.zeros(values.shape, dtype=np.uint8)
+        mask[nan] = MASK_NAN
+        mask[pos_inf] = MASK_POS_INF
+        mask[neg_inf] = MASK_NEG_INF
+        values = np.where(finite_mask, values, 0)
+
+    if precision in _QUANT_LEVELS:
+        levels = _QUANT_LEVELS[precision]
+        if quant_range is None:
+            quant_range = (encoded.range.min, encoded.range.max)
+        low, high = quant_range
+        scale = (high - low) / levels if high > low else 0.0
+        encoded.offset = low
+        encoded.scale = scale
+        if scale > 0:
+            codes = (values - np.float32(low)) * np.float32(1 / scale)
+            np.rint(codes, out=codes)
+            np.clip(codes, 0, levels, out=codes)
+        else:
+            codes = np.zeros(values.shape, dtype=np.float32)
+        stored = codes.astype(_STORED_DTYPE[precision])
+        if mask is not None:
+            stored[mask != MASK_FINITE] = 0
+    elif precision == pb.FLOAT16:
+        if finite.size and max(abs(encoded.range.min), abs(encoded.range.max)) > _FLOAT16_MAX:
+            peak = max(abs(encoded.range.min), abs(encoded.range.max))
+            raise ValueError(
+                f"{name} has finite values up to {peak:g} in magnitude, beyond "
+                f"float16's {_FLOAT16_MAX:g}; use precision='uint16' or 'float32'"
+            )
+        stored = values.astype(_STORED_DTYPE[precision])
+    elif precision == pb.FLOAT32:
+        stored = values.astype(_STORED_DTYPE[precision])
+    else:
+        raise ValueError(f"unknown precision {precision!r}")
+
+    payload = stored.tobytes()
+    if mask is not None:
+        payload += mask.tobytes()
+    return encoded, zlib.compress(payload, _ZLIB_LEVEL)
+
+
+def decode_array(encoded: pb.EncodedArray, blob: bytes) -> np.ndarray:
+    """Decodes a blob into a float32 array with its NaN and Inf restored.
+
+    Raises:
+      ValueError: if the blob does not match its header.
+    """
+    dtype = _STORED_DTYPE.get(encoded.precision)
+    if dtype is None:
+        raise ValueError(f"unknown precision {encoded.precision!r}")
+    if encoded.compression == pb.ZLIB:
+        try:
+            payload = zlib.decompress(blob)
+        except zlib.error as e:
+            raise ValueError(f"corrupt array blob: {e}") from None
+    elif encoded.compression == pb.NONE:
+        payload = blob
+    else:
+        raise ValueError(f"unknown compression {encoded.compression!r}")
+    shape = tuple(encoded.shape)
+    count = int(np.prod(shape, dtype=np.int64))
+    nonfinite = encoded.nonfinite.nan + encoded.nonfinite.pos_inf + encoded.nonfinite.neg_inf
+    expected = count * dtype.itemsize + (count if nonfinite else 0)
+    if len(payload) != expected:
+        raise ValueError(
+            f"array blob holds {len(payload)} bytes, expected {expected} "
+            f"for shape {shape!r}"
+        )
+    stored = np.frombuffer(payload, dtype=dtype, count=count).reshape(shape)
+    if encoded.precision in _QUANT_LEVELS:
+        values = (stored.astype(np.float64) * encoded.scale + encoded.offset).astype(np.float32)
+    else:
+        values = stored.astype(np.float32)
+    if nonfinite:
+        mask = np.frombuffer(payload, dtype=np.uint8, offset=count * dtype.itemsize).reshape(shape)
+        values[mask == MASK_NAN] = np.nan
+        values[mask == MASK_POS_INF] = np.inf
+        values[mask == MASK_NEG_INF] = -np.inf
+    return values

@@ -1,0 +1,99 @@
+"""The plugin's name, its format version, and its SummaryMetadata."""
+
+from typing import Optional
+
+from tensorboard.compat.proto import summary_pb2
+
+from tb_plugin_spectro import plugin_data_pb2
+
+__all__ = [
+    "PLUGIN_NAME",
+    "PROTO_VERSION",
+    "create_summary_metadata",
+    "parse_plugin_metadata",
+    "parse_step_header",
+    "kind_name",
+]
+
+PLUGIN_NAME = "spectro"
+
+# Version of SpectroPluginData and StepHeader that this package writes and
+# the highest it reads.
+PROTO_VERSION = 1
+
+_KIND_NAMES = {
+    plugin_data_pb2.MEL_COMPARISON: "mel_comparison",
+    plugin_data_pb2.NOISE_PAIR: "noise_pair",
+    plugin_data_pb2.SIMILARITY_MATRIX: "similarity_matrix",
+    plugin_data_pb2.LOWEST_POINT: "lowest_point",
+}
+
+
+def kind_name(kind: int) -> str:
+    """Returns the name of a Kind as the HTTP API spells it."""
+    return _KIND_NAMES.get(kind, "unknown")
+
+
+def create_summary_metadata(
+    plugin_data: plugin_data_pb2.SpectroPluginData,
+    *,
+    display_name: Optional[str] = None,
+    description: Optional[str] = None,
+) -> summary_pb2.SummaryMetadata:
+    """Returns the SummaryMetadata of a Spectro series.
+
+    Args:
+      plugin_data: the series' facts; its `version` is set here.
+      display_name: shown instead of the tag where given.
+      description: a Markdown description of the series.
+    """
+    plugin_data.version = PROTO_VERSION
+    return summary_pb2.SummaryMetadata(
+        display_name=display_name or "",
+        summary_description=description or "",
+        plugin_data=summary_pb2.SummaryMetadata.PluginData(
+            plugin_name=PLUGIN_NAME, content=plugin_data.SerializeToString()
+        ),
+        # Both of TensorBoard's readers drop data whose class is unset.
+        data_class=summary_pb2.DATA_CLASS_BLOB_SEQUENCE,
+    )
+
+
+def parse_plugin_metadata(content: bytes) -> plugin_data_pb2.SpectroPluginData:
+    """Parses SummaryMetadata.plugin_data.content of a Spectro series.
+
+    Raises:
+      ValueError: if the content does not parse, or was written by a newer
+        version of Spectro than this one (its `version` is higher than
+        PROTO_VERSION).
+    """
+    if not isinstance(content, bytes):
+        raise TypeError(f"content must be bytes, got {type(content).__name__}")
+    try:
+        result = plugin_data_pb2.SpectroPluginData.FromString(content)
+    except Exception as e:  # protobuf raises DecodeError or a runtime error
+        raise ValueError(f"unreadable Spectro plugin data: {e}") from None
+    if result.version > PROTO_VERSION:
+        raise ValueError(
+            f"Spectro data of format version {result.version} needs a newer "
+            f"tb-plugin-spectro (this one reads up to version {PROTO_VERSION})"
+        )
+    return result
+
+
+def parse_step_header(blob: bytes) -> plugin_data_pb2.StepHeader:
+    """Parses element 0 of a step's blob sequence.
+
+    Raises:
+      ValueError: if the header does not parse, or is of a newer version.
+    """
+    try:
+        header = plugin_data_pb2.StepHeader.FromString(blob)
+    except Exception as e:  # protobuf raises DecodeError or a runtime error
+        raise ValueError(f"unreadable Spectro step header: {e}") from None
+    if header.version > PROTO_VERSION:
+        raise ValueError(
+            f"Spectro step of format version {header.version} needs a newer "
+            f"tb-plugin-spectro (this one reads up to version {PROTO_VERSION})"
+        )
+    return header

@@ -1,0 +1,166 @@
+"""Statistics computed once, at write time, and stored in each step's header.
+
+Every statistic is taken over the positions where the values compared are
+finite; non-finite values are counted instead.
+"""
+
+from typing import Optional
+
+import numpy as np
+
+from tb_plugin_spectro import plugin_data_pb2 as pb
+
+__all__ = [
+    "DiffAccumulator",
+    "count_nonfinite",
+    "noise_stats",
+    "frame_mse",
+    "similarity_stats",
+    "recall_at_k",
+]
+
+
+def count_nonfinite(*arrays: np.ndarray) -> pb.NonFiniteCounts:
+    """Counts NaN, +Inf and -Inf over all arrays together."""
+    counts = pb.NonFiniteCounts()
+    for array in arrays:
+        if np.isfinite(array).all():
+            continue
+        counts.nan += int(np.isnan(array).sum())
+        counts.pos_inf += int(np.isposinf(array).sum())
+        counts.neg_inf += int(np.isneginf(array).sum())
+    return counts
+
+
+def _finite_pairs(x: np.ndarray, y: np.ndarray):
+    both = np.isfinite(x) & np.isfinite(y)
+    if both.all():
+        return x.ravel(), y.ravel()
+    return x[both], y[both]
+
+
+class DiffAccumulator:
+    """Sums of diff = target - predicted, pooled over one or more pairs."""
+
+    def __init__(self) -> None:
+        self.count = 0
+        self.sum = 0.0
+        self.sum_abs = 0.0
+        self.sum_sq = 0.0
+        self.max_abs = 0.0
+        self.nonfinite = pb.NonFiniteCounts()
+
+    def add(self, target: np.ndarray, predicted: np.ndarray) -> "DiffAccumulator":
+        t, p = _finite_pairs(target, predicted)
+        diff = t.astype(np.float64) - p
+        if diff.size:
+            abs_diff = np.abs(diff)
+            self.count += diff.size
+            self.sum += float(diff.sum())
+            self.sum_abs += float(abs_diff.sum())
+            self.sum_sq += float(np.dot(diff, diff))
+            self.max_abs = max(self.max_abs, float(abs_diff.max()))
+        counts = count_nonfinite(target, predicted)
+        self.nonfinite.nan += counts.nan
+        self.nonfinite.pos_inf += counts.pos_inf
+        self.nonfinite.neg_inf += counts.neg_inf
+        return self
+
+    def merge(self, other: "DiffAccumulator") -> None:
+        self.count += other.count
+        self.sum += other.sum
+        self.sum_abs += other.sum_abs
+        self.sum_sq += other.sum_sq
+        self.max_abs = max(self.max_abs, other.max_abs)
+        self.nonfinite.nan += other.nonfinite.nan
+        self.nonfinite.pos_inf += other.nonfinite.pos_inf
+        self.nonfinite.neg_inf += other.nonfinite.neg_inf
+
+    def to_proto(self) -> pb.MelStats:
+        """Returns the stats; NaN where no position could be compared."""
+        stats = pb.MelStats(compared=self.count, nonfinite=self.nonfinite)
+        if self.count:
+            stats.mae = self.sum_abs / self.count
+            stats.rmse = float(np.sqrt(self.sum_sq / self.count))
+            stats.max_abs_diff = self.max_abs
+            stats.bias = self.sum / self.count
+        else:
+            stats.mae = stats.rmse = stats.max_abs_diff = stats.bias = float("nan")
+        return stats
+
+
+def noise_stats(predicted: np.ndarray, actual: np.ndarray) -> pb.NoiseStats:
+    """MSE, MAE, Pearson correlation and SNR of predicted against actual noise."""
+    stats = pb.NoiseStats(nonfinite=count_nonfinite(predicted, actual))
+    p, a = _finite_pairs(predicted, actual)
+    stats.compared = p.size
+    if not p.size:
+        stats.mse = stats.mae = stats.correlation = stats.snr_db = float("nan")
+        return stats
+    p = p.astype(np.float64)
+    a = a.astype(np.float64)
+    error = p - a
+    error_energy = float(np.dot(error, error))
+    signal_energy = float(np.dot(a, a))
+    stats.mse = error_energy / p.size
+    stats.mae = float(np.abs(error).mean())
+    p_centered = p - p.mean()
+    a_centered = a - a.mean()
+    denominator = float(np.sqrt(np.dot(p_centered, p_centered) * np.dot(a_centered, a_centered)))
+    stats.correlation = float(np.dot(p_centered, a_centered)) / denominator if denominator > 0 else 0.0
+    with np.errstate(divide="ignore"):
+        stats.snr_db = float(10 * np.log10(np.float64(signal_energy) / np.float64(error_energy)))
+    return stats
+
+
+def frame_mse(predicted: np.ndarray, actual: np.ndarray) -> list:
+    """MSE of each frame (leading axis) of a stack; NaN for a frame with no finite pair."""
+    result = []
+    for p_frame, a_frame in zip(predicted, actual):
+        p, a = _finite_pairs(p_frame, a_frame)
+        if p.size:
+            error = p.astype(np.float64) - a
+            result.append(float(np.dot(error, error)) / p.size)
+        else:
+            result.append(float("nan"))
+    return result
+
+
+def recall_at_k(matrix: np.ndarray, k: int) -> float:
+    """Fraction of rows whose own column (the diagonal) ranks in the top k.
+
+    A column that ties with the diagonal ranks ahead of it, so a matrix that
+    does not tell its samples apart scores low. A row whose diagonal entry is
+    not finite counts as a miss; non-finite entries elsewhere never rank ahead.
+    """
+    n = min(matrix.shape)
+    diagonal = np.diagonal(matrix)[:n]
+    with np.errstate(invalid="ignore"):
+        ahead = (matrix[:n] >= diagonal[:, None]).sum(axis=1) - 1
+    hits = np.isfinite(diagonal) & (ahead < k)
+    return float(hits.mean())
+
+
+def similarity_stats(matrix: np.ndarray) -> pb.SimilarityStats:
+    """Diagonal and off-diagonal means, their gap, and R@1 / R@5 both ways."""
+    stats = pb.SimilarityStats(nonfinite=count_nonfinite(matrix))
+    n = min(matrix.shape)
+    on_diagonal = np.zeros(matrix.shape, dtype=bool)
+    on_diagonal[np.arange(n), np.arange(n)] = True
+    finite = np.isfinite(matrix)
+    diagonal = matrix[on_diagonal & finite]
+    off_diagonal = matrix[~on_diagonal & finite]
+    stats.diagonal_mean = _mean(diagonal)
+    stats.off_diagonal_mean = _mean(off_diagonal)
+    stats.gap = stats.diagonal_mean - stats.off_diagonal_mean
+    stats.square = matrix.shape[0] == matrix.shape[1]
+    if stats.square:
+        stats.recall_at_1_rows = recall_at_k(matrix, 1)
+        stats.recall_at_5_rows = recall_at_k(matrix, 5)
+        stats.recall_at_1_columns = recall_at_k(matrix.T, 1)
+        stats.recall_at_5_columns = recall_at_k(matrix.T, 5)
+    return stats
+
+
+def _mean(values: np.ndarray) -> float:
+    return float(values.mean(dtype=np.float64)) if values.size else float("nan")

@@ -1,0 +1,174 @@
+"""Writers: the package's own event-file writer, and adapters that send a
+Summary through the writers training code already has.
+
+Supported: `Writer` (this module, no TensorFlow or PyTorch needed), PyTorch's
+`torch.utils.tensorboard.SummaryWriter` (also PyTorch Lightning's
+`TensorBoardLogger.experiment`), tensorboardX's `SummaryWriter`, a TF2
+`tf.summary` writer, and, with `writer=None`, TF2's default writer.
+"""
+
+import os
+import sys
+import time
+from typing import Callable, Optional
+
+from tensorboard.compat.proto import event_pb2, summary_pb2
+
+__all__ = ["Writer", "resolve_writer"]
+
+# Writes one Summary at a step; the wall time defaults to now.
+WriteFn = Callable[[summary_pb2.Summary, int, Optional[float]], None]
+
+_WRITER_HELP = (
+    "pass writer=spectro_summary.Writer(logdir), a torch.utils.tensorboard or "
+    "tensorboardX SummaryWriter, or a tf.summary writer"
+)
+
+
+class Writer:
+    """Writes Spectro summaries (and plain scalars) to an event file.
+
+    A light writer over TensorBoard's own EventFileWriter: no TensorFlow or
+    PyTorch is needed. Use it as a context manager, or call `close()`.
+
+    Example:
+        with spectro_summary.Writer("runs/tts") as writer:
+            spectro_summary.mel_comparison("mel/val", target, pred, step, writer=writer)
+            writer.add_scalar("loss/g/total", loss, step)
+    """
+
+    def __init__(self, logdir, *, max_queue: int = 10, flush_secs: float = 120, filename_suffix: str = ""):
+        """Opens a new event file in `logdir`, creating the directory.
+
+        Args:
+          logdir: directory of the run (a local path, or s3:// / gs:// where
+            TensorBoard's file layer supports it).
+          max_queue: events held in memory before a write.
+          flush_secs: seconds between automatic flushes.
+          filename_suffix: appended to the event file's name.
+        """
+        from tensorboard.summary.writer.event_file_writer import EventFileWriter
+
+        if isinstance(logdir, os.PathLike):
+            logdir = os.fspath(logdir)
+        if not isinstance(logdir, str) or not logdir:
+            raise TypeError(f"logdir must be a non-empty path, got {logdir!r}")
+        self._writer = EventFileWriter(logdir, max_queue, flush_secs, filename_suffix)
+        self._closed = False
+
+    @property
+    def logdir(self) -> str:
+        return self._writer.get_logdir()
+
+    def add_summary(self, summary: summary_pb2.Summary, step: int, walltime: Optional[float] = None) -> None:
+        """Writes a Summary proto (such as a `*_pb()` result) at `step`."""
+        if self._closed:
+            raise ValueError(f"this Writer of {self.logdir!r} is closed")
+        event = event_pb2.Event(
+            wall_time=time.time() if walltime is None else walltime,
+            step=int(step),
+            summary=summary,
+        )
+        self._writer.add_event(event)
+
+    def add_scalar(self, tag: str, value: float, step: int, walltime: Optional[float] = None) -> None:
+        """Writes a scalar that TensorBoard's Scalars tab shows, e.g. a loss."""
+        from tb_plugin_spectro import _inputs
+
+        summary = summary_pb2.Summary()
+        summary.value.add(
+            tag=_inputs.check_tag(tag),
+            simple_value=_inputs.check_real(value, "value", finite=False),
+        )
+        self.add_summary(summary, _inputs.check_step(step), walltime)
+
+    def flush(self) -> None:
+        self._writer.flush()
+
+    def close(self) -> None:
+        if not self._closed:
+            self._writer.close()
+            self._closed = True
+
+    def __enter__(self) -> "Writer":
+        return self
+
+    def __exit__(self, *exc_info) -> None:
+        self.close()
+
+
+def _has_base(writer, module_prefix: str, class_name: str) -> bool:
+    return any(
+        cls.__name__ == class_name and (cls.__module__ or "").startswith(module_prefix)
+        for cls in type(writer).__mro__
+    )
+
+
+def _tensorboardx_write(writer) -> WriteFn:
+    from tensorboardX.proto import summary_pb2 as tbx_summary_pb2
+
+    file_writer = writer._get_file_writer()
+
+    def write(summary, step, walltime):
+        data = summary.SerializeToString()
+        converted = tbx_summary_pb2.Summary.FromString(data)
+        # tensorboardX's protos are older than TensorBoard's (no data_class,
+        # for one); unknown fields survive a round trip, which this checks.
+        if summary_pb2.Summary.FromString(converted.SerializeToString()) != summary:
+            raise RuntimeError(
+                "this tensorboardX version would drop parts of the Spectro summary; "
+                "pass writer=spectro_summary.Writer(logdir) instead"
+            )
+        file_writer.add_summary(converted, step, walltime)
+
+    return write
+
+
+def _tf_write(tf, tf_writer=None) -> WriteFn:
+    def write(summary, step, walltime):
+        # tf.summary.write takes the step and stamps the wall time itself.
+        del walltime
+        for value in summary.value:
+            blobs = list(value.tensor.string_val)
+            metadata = value.metadata.SerializeToString()
+            if tf_writer is not None:
+                with tf_writer.as_default():
+                    written = tf.summary.write(value.tag, tf.constant(blobs, dtype=tf.string), step=step, metadata=metadata)
+            else:
+                written = tf.summary.write(value.tag, tf.constant(blobs, dtype=tf.string), step=step, metadata=metadata)
+            if not bool(written):
+                raise ValueError(
+                    "writer=None found no TF2 default summary writer to write to "
+                    "(set one with tf.summary.create_file_writer(logdir).as_default()), "
+                    "or " + _WRITER_HELP
+                )
+
+    return write
+
+
+def resolve_writer(writer) -> WriteFn:
+    """Returns a function that writes a Summary through `writer`.
+
+    Raises:
+      TypeError: `writer` is of a kind Spectro cannot write through.
+      ValueError: `writer` is None and TensorFlow is not in use.
+    """
+    if isinstance(writer, Writer):
+        return writer.add_summary
+    if writer is None:
+        tf = sys.modules.get("tensorflow")
+        if tf is None or not hasattr(tf, "summary"):
+            raise ValueError(f"writer=None writes to TF2's default writer, but TensorFlow is not in use; {_WRITER_HELP}")
+        return _tf_write(tf)
+    if _has_base(writer, "torch.utils.tensorboard", "SummaryWriter"):
+        file_writer = writer._get_file_writer()
+        return file_writer.add_summary
+    if _has_base(writer, "tensorboardX", "SummaryWriter"):
+        return _tensorboardx_write(writer)
+    tf = sys.modules.get("tensorflow")
+    if tf is not None and _has_base(writer, "tensorflow", "SummaryWriter"):
+        return _tf_write(tf, writer)
+    hint = ""
+    if hasattr(writer, "experiment"):
+        hint = " (for a Lightning logger, pass logger.experiment)"
+    raise TypeError(f"writer must be a summary writer, got {type(writer).__module__}.{type(writer).__name__}{hint}; {_WRITER_HELP}")

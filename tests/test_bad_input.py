@@ -1,0 +1,168 @@
+"""Bad input: a clear error naming the parameter and the value, nothing written."""
+
+import os
+
+import numpy as np
+import pytest
+
+from tb_plugin_spectro import summary as spectro_summary
+
+MEL = np.zeros((80, 20), dtype=np.float32)
+EMB = np.ones((4, 8), dtype=np.float32)
+
+
+def mel(**overrides):
+    args = dict(tag="mel", target=MEL, predicted=MEL, step=1)
+    args.update(overrides)
+    return lambda writer: spectro_summary.mel_comparison(
+        args.pop("tag"), args.pop("target"), args.pop("predicted"), args.pop("step"), writer=writer, **args
+    )
+
+
+def noise(**overrides):
+    args = dict(tag="noise", predicted=MEL, actual=MEL, step=1)
+    args.update(overrides)
+    return lambda writer: spectro_summary.noise_pair(
+        args.pop("tag"), args.pop("predicted"), args.pop("actual"), args.pop("step"), writer=writer, **args
+    )
+
+
+def similarity(**overrides):
+    args = dict(tag="sim", a=EMB, b=EMB, step=1)
+    args.update(overrides)
+    return lambda writer: spectro_summary.similarity_matrix(
+        args.pop("tag"), args.pop("a"), args.pop("b"), args.pop("step"), writer=writer, **args
+    )
+
+
+def lowest(**overrides):
+    args = dict(tag="loss", value=1.0, step=1)
+    args.update(overrides)
+    return lambda writer: spectro_summary.lowest_point(
+        args.pop("tag"), args.pop("value"), args.pop("step"), writer=writer, **args
+    )
+
+
+CASES = [
+    # (id, call, error, message pattern)
+    ("tag not a string", mel(tag=3), TypeError, r"tag must be a string, got int 3"),
+    ("tag empty", noise(tag=""), ValueError, r"tag must be a non-empty string, got ''"),
+    ("tag blank", lowest(tag="  "), ValueError, r"tag must be a non-empty string, got '  '"),
+    ("step negative", mel(step=-1), ValueError, r"step must be >= 0, got -1"),
+    ("step float", noise(step=1.5), TypeError, r"step must be an integer, got float 1.5"),
+    ("step bool", similarity(step=True), TypeError, r"step must be an integer, got bool True"),
+    ("step string", lowest(step="10"), TypeError, r"step must be an integer, got str '10'"),
+    ("step too large", mel(step=2**63), ValueError, r"step must be below 2\*\*63"),
+    ("target 1-D", mel(target=np.zeros(80)), ValueError, r"target must be 2-D or 3-D \[n_mels, frames\].*got shape \(80,\)"),
+    ("target 4-D", mel(target=np.zeros((1, 1, 80, 20))), ValueError, r"target must be 2-D or 3-D.*\(1, 1, 80, 20\)"),
+    ("target empty", mel(target=np.zeros((80, 0))), ValueError, r"target must not be empty, got shape \(80, 0\)"),
+    ("target None", mel(target=None), TypeError, r"target must be an array \[n_mels, frames\].*got None"),
+    ("target string", mel(target="mel.npy"), TypeError, r"target must be an array .*got str 'mel.npy'"),
+    ("target ragged", mel(target=[[1, 2], [3]]), TypeError, r"target must be an array .*does not convert"),
+    ("target complex", mel(target=MEL.astype(np.complex64)), TypeError, r"target must be real-valued, got complex dtype complex64"),
+    ("target object", mel(target=np.array([["a", "b"]], dtype=object)), TypeError, r"target must hold numbers, got dtype object"),
+    ("target bool", mel(target=np.ones((2, 2), dtype=bool)), TypeError, r"target must hold numbers, got dtype bool"),
+    ("predicted strings", mel(predicted=np.array([["a"]])), TypeError, r"predicted must hold numbers, got dtype <U1"),
+    ("mel bins differ", mel(predicted=np.zeros((64, 20))), ValueError, r"same number of mel bins, got 80 and 64"),
+    ("batch vs single", mel(predicted=np.zeros((2, 80, 20))), ValueError, r"both be one mel or both a batch"),
+    ("batch sizes differ", mel(target=np.zeros((3, 80, 20)), predicted=np.zeros((2, 80, 20))), ValueError, r"same batch size, got 3 and 2"),
+    ("layout unknown", mel(layout="time_first"), ValueError, r"layout must be one of 'mels_frames', 'frames_mels'; got 'time_first'"),
+    ("length_mismatch unknown", mel(length_mismatch="stretch"), ValueError, r"length_mismatch must be one of 'crop', 'pad'; got 'stretch'"),
+    ("precision unknown", mel(precision="int4"), ValueError, r"precision must be one of 'uint8', 'uint16', 'float16', 'float32'; got 'int4'"),
+    ("precision not a string", noise(precision=8), ValueError, r"precision must be one of .*; got 8"),
+    ("max_outputs zero", mel(max_outputs=0), ValueError, r"max_outputs must be >= 1, got 0"),
+    ("lengths wrong count", mel(target=np.zeros((2, 80, 20)), predicted=np.zeros((2, 80, 20)), lengths=[5]), ValueError, r"lengths must have one length per sample \(2\), got 1"),
+    ("lengths too long", mel(lengths=[21]), ValueError, r"lengths\[0\] must be at most the 20 frames given, got 21"),
+    ("lengths zero", mel(lengths=[0]), ValueError, r"lengths\[0\] must be >= 1, got 0"),
+    ("lengths not integers", mel(lengths=["5"]), TypeError, r"lengths\[0\] must be an integer, got str '5'"),
+    ("predicted_lengths too long", mel(predicted_lengths=[30]), ValueError, r"predicted_lengths\[0\] must be at most the 20 frames"),
+    ("sample_ids wrong count", mel(sample_ids=["a", "b"]), ValueError, r"sample_ids must have one string per sample \(1\), got 2"),
+    ("sample_ids not strings", mel(sample_ids=[7]), TypeError, r"sample_ids\[0\] must be a string, got int 7"),
+    ("texts wrong type", mel(texts=42), TypeError, r"texts must be a list of strings, got int 42"),
+    ("sample_rate zero", mel(sample_rate=0), ValueError, r"sample_rate must be >= 1, got 0"),
+    ("hop_length float", mel(hop_length=256.0), TypeError, r"hop_length must be an integer, got float 256.0"),
+    ("too large", mel(max_elements=100), ValueError, r"target has 1600 values, more than max_elements=100; pass a larger max_elements"),
+    ("float16 overflow", mel(target=MEL + 1e5, precision="float16"), ValueError, r"target has finite values up to 100000 .*float16.*'uint16' or 'float32'"),
+    ("noise shapes differ", noise(actual=np.zeros((80, 21))), ValueError, r"predicted and actual must have the same shape, got \(80, 20\) and \(80, 21\)"),
+    ("noise 4-D", noise(predicted=np.zeros((1, 2, 3, 4))), ValueError, r"predicted must be 2-D or 3-D \[H, W\] or a stack"),
+    ("timestep negative", noise(timestep=-5), ValueError, r"timestep must be >= 0, got -5"),
+    ("timestep beyond schedule", noise(timestep=1000, total_timesteps=1000), ValueError, r"timestep must be below total_timesteps=1000, got 1000"),
+    ("total_timesteps zero", noise(total_timesteps=0), ValueError, r"total_timesteps must be >= 1, got 0"),
+    ("embedding dims differ", similarity(b=np.ones((4, 7))), ValueError, r"a and b must have the same embedding dimension, got a \(4, 8\) and b \(4, 7\)"),
+    ("embeddings 1-D", similarity(a=np.ones(8)), ValueError, r"a must be 2-D \[N, D\] \(N embeddings\), got shape \(8,\)"),
+    ("matrix 3-D", similarity(a=np.ones((2, 2, 2)), b=None), ValueError, r"a must be 2-D \[N, M\] \(a similarity matrix, as b is None\)"),
+    ("labels_a wrong count", similarity(labels_a=["x"] * 3), ValueError, r"labels_a must have one string per row of the matrix \(4\), got 3"),
+    ("labels_b not strings", similarity(labels_b=[1, 2, 3, 4]), TypeError, r"labels_b\[0\] must be a string, got int 1"),
+    ("labels_a a dict", similarity(labels_a={"a": 1}), TypeError, r"labels_a must be a list of strings, got dict"),
+    ("matrix too large", similarity(a=np.ones((20, 2)), b=np.ones((20, 2)), max_elements=100), ValueError, r"similarity matrix .* has 400 values, more than max_elements=100"),
+    ("value NaN", lowest(value=float("nan")), ValueError, r"value must be finite, got nan"),
+    ("value string", lowest(value="0.5"), TypeError, r"value must be a real number, got str '0.5'"),
+    ("value array", lowest(value=np.ones(3)), TypeError, r"value must be a real number, got ndarray"),
+    ("smoothing one", lowest(smoothing=1.0), ValueError, r"smoothing must be in \[0, 1\).*got 1.0"),
+    ("epoch negative", lowest(epoch=-1), ValueError, r"epoch must be >= 0, got -1"),
+    ("checkpoint_path number", lowest(checkpoint_path=5), TypeError, r"checkpoint_path must be a string or path, got int 5"),
+    ("walltime string", lowest(walltime="now"), TypeError, r"walltime must be a real number, got str 'now'"),
+    ("display_name number", mel(display_name=5), TypeError, r"display_name must be a string, got int 5"),
+]
+
+
+@pytest.mark.parametrize("call,error,pattern", [c[1:] for c in CASES], ids=[c[0] for c in CASES])
+def test_bad_input_raises_and_writes_nothing(tmp_path, call, error, pattern):
+    logdir = tmp_path / "run"
+    with spectro_summary.Writer(logdir) as writer:
+        with pytest.raises(error, match=pattern):
+            call(writer)
+    (event_file,) = os.listdir(logdir)
+    # Only the file_version event that opens every event file.
+    from tensorboard.backend.event_processing import event_file_loader
+
+    events = list(event_file_loader.EventFileLoader(str(logdir / event_file)).Load())
+    assert [e.WhichOneof("what") for e in events] == ["file_version"]
+
+
+class NotAWriter:
+    pass
+
+
+class LightningLikeLogger:
+    experiment = None
+
+
+@pytest.mark.parametrize(
+    "writer,error,pattern",
+    [
+        (NotAWriter(), TypeError, r"writer must be a summary writer, got .*NotAWriter; pass writer=spectro_summary.Writer\(logdir\)"),
+        ("runs/x", TypeError, r"writer must be a summary writer, got builtins.str"),
+        (LightningLikeLogger(), TypeError, r"for a Lightning logger, pass logger.experiment"),
+        (None, ValueError, r"writer=None writes to TF2's default writer, but TensorFlow is not in use; pass writer="),
+    ],
+)
+def test_unusable_writer(writer, error, pattern):
+    import sys
+
+    if writer is None and "tensorflow" in sys.modules:
+        pytest.skip("TensorFlow is imported in this process")
+    for call in (mel(), noise(), similarity(), lowest()):
+        with pytest.raises(error, match=pattern):
+            call(writer)
+    with pytest.raises(error, match=pattern):
+        spectro_summary.LowestPointTracker("loss", writer=writer)
+
+
+def test_closed_writer(tmp_path):
+    writer = spectro_summary.Writer(tmp_path)
+    writer.close()
+    with pytest.raises(ValueError, match="is closed"):
+        mel()(writer)
+
+
+def test_tracker_arguments(tmp_path):
+    with spectro_summary.Writer(tmp_path) as writer:
+        with pytest.raises(ValueError, match=r"smoothing must be in \[0, 1\).*got 1.5"):
+            spectro_summary.LowestPointTracker("loss", writer=writer, smoothing=1.5)
+        with pytest.raises(ValueError, match=r"min_delta must be >= 0, got -0.1"):
+            spectro_summary.LowestPointTracker("loss", writer=writer, min_delta=-0.1)
+        tracker = spectro_summary.LowestPointTracker("loss", writer=writer)
+        with pytest.raises(ValueError, match=r"step must be >= 0, got -3"):
+            tracker.update(-3, 1.0)
+        assert tracker.best_step is None

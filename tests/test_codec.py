@@ -1,0 +1,155 @@
+"""Array encoding and the write-time statistics, against numpy."""
+
+import zlib
+
+import numpy as np
+import pytest
+
+from tb_plugin_spectro import codec, stats
+from tb_plugin_spectro import plugin_data_pb2 as pb
+
+
+@pytest.mark.parametrize("precision", sorted(codec.PRECISIONS))
+@pytest.mark.parametrize("shape", [(1, 1), (7, 3), (2, 5, 4)])
+def test_round_trip_within_quantization_error(precision, shape):
+    values = np.random.default_rng(0).normal(3.0, 2.0, shape).astype(np.float32)
+    encoded, blob = codec.encode_array(values, codec.PRECISIONS[precision], 1, name="x")
+    decoded = codec.decode_array(encoded, blob)
+    assert decoded.shape == shape and decoded.dtype == np.float32
+    error = np.abs(decoded - values).max()
+    assert error <= codec.quantization_error(encoded) + 1e-6
+    if precision == "float32":
+        assert error == 0
+
+
+def test_uint8_error_is_at_most_half_a_step():
+    values = np.linspace(-11.5, 2.0, 10_000, dtype=np.float32).reshape(100, 100)
+    encoded, blob = codec.encode_array(values, pb.UINT8, 1, name="x")
+    step = (2.0 + 11.5) / 255
+    assert encoded.scale == pytest.approx(step)
+    assert np.abs(codec.decode_array(encoded, blob) - values).max() <= step / 2 + 1e-6
+
+
+def test_ends_of_the_range_are_exact():
+    values = np.array([[-3.0, 0.1, 7.0]], dtype=np.float32)
+    encoded, blob = codec.encode_array(values, pb.UINT8, 1, name="x")
+    decoded = codec.decode_array(encoded, blob)
+    assert decoded[0, 0] == pytest.approx(-3.0, abs=1e-6)
+    assert decoded[0, 2] == pytest.approx(7.0, abs=1e-6)
+    assert (encoded.range.min, encoded.range.max, encoded.range.count) == (-3.0, 7.0, 3)
+
+
+def test_constant_array():
+    values = np.full((4, 4), 2.5, dtype=np.float32)
+    encoded, blob = codec.encode_array(values, pb.UINT8, 1, name="x")
+    assert encoded.scale == 0
+    np.testing.assert_array_equal(codec.decode_array(encoded, blob), values)
+
+
+@pytest.mark.parametrize("precision", sorted(codec.PRECISIONS))
+def test_nonfinite_kept_as_mask(precision):
+    values = np.arange(12, dtype=np.float32).reshape(3, 4)
+    values[0, 1] = np.nan
+    values[1, 2] = np.inf
+    values[2, 3] = -np.inf
+    encoded, blob = codec.encode_array(values, codec.PRECISIONS[precision], 1, name="x")
+    assert (encoded.nonfinite.nan, encoded.nonfinite.pos_inf, encoded.nonfinite.neg_inf) == (1, 1, 1)
+    # The range is of the finite values only.
+    assert (encoded.range.min, encoded.range.max, encoded.range.count) == (0.0, 10.0, 9)
+    decoded = codec.decode_array(encoded, blob)
+    assert np.isnan(decoded[0, 1]) and decoded[1, 2] == np.inf and decoded[2, 3] == -np.inf
+    finite = np.isfinite(values)
+    assert np.abs(decoded[finite] - values[finite]).max() <= codec.quantization_error(encoded) + 1e-6
+    # Layout: values, then one mask byte per value.
+    payload = zlib.decompress(blob)
+    itemsize = {"uint8": 1, "uint16": 2, "float16": 2, "float32": 4}[precision]
+    mask = np.frombuffer(payload[12 * itemsize :], dtype=np.uint8).reshape(3, 4)
+    assert (mask[0, 1], mask[1, 2], mask[2, 3], mask.sum()) == (1, 2, 3, 6)
+
+
+def test_all_nonfinite():
+    values = np.full((2, 2), np.nan, dtype=np.float32)
+    encoded, blob = codec.encode_array(values, pb.UINT8, 1, name="x")
+    assert encoded.range.count == 0 and encoded.nonfinite.nan == 4
+    assert np.isnan(codec.decode_array(encoded, blob)).all()
+
+
+def test_shared_range_gives_equal_codes():
+    a = np.array([[0.0, 0.5, 1.0]], dtype=np.float32)
+    b = np.array([[0.5, 2.0, 1.0]], dtype=np.float32)
+    shared = codec.finite_range(a, b)
+    assert shared == (0.0, 2.0)
+    ea, blob_a = codec.encode_array(a, pb.UINT8, 1, name="a", quant_range=shared)
+    eb, blob_b = codec.encode_array(b, pb.UINT8, 2, name="b", quant_range=shared)
+    da, db = codec.decode_array(ea, blob_a), codec.decode_array(eb, blob_b)
+    assert da[0, 1] == db[0, 0] and da[0, 2] == db[0, 2]
+
+
+def test_decode_rejects_a_blob_that_does_not_match_its_header():
+    encoded, blob = codec.encode_array(np.ones((3, 3), np.float32), pb.UINT8, 1, name="x")
+    encoded.shape[:] = [4, 4]
+    with pytest.raises(ValueError, match=r"holds 9 bytes, expected 16 for shape \(4, 4\)"):
+        codec.decode_array(encoded, blob)
+    with pytest.raises(ValueError, match="corrupt array blob"):
+        codec.decode_array(encoded, b"not zlib")
+
+
+def test_8bit_speech_mel_is_small():
+    bins, frames = np.meshgrid(np.arange(80), np.arange(800), indexing="ij")
+    mel = (-11 + 9 * np.cos(bins / 5.0) ** 2 * np.exp(-((bins - 20) ** 2) / 300) + 0.0 * frames).astype(np.float32)
+    _, blob = codec.encode_array(mel, pb.UINT8, 1, name="x")
+    assert len(blob) < mel.size // 4  # a smooth 80x800 mel deflates far below a byte per value
+
+
+class TestStats:
+    def test_diff_accumulator_pools(self):
+        rng = np.random.default_rng(1)
+        pairs = [(rng.normal(size=(4, n)), rng.normal(size=(4, n))) for n in (3, 5)]
+        pooled = stats.DiffAccumulator()
+        for t, p in pairs:
+            pooled.merge(stats.DiffAccumulator().add(t, p))
+        diff = np.concatenate([(t - p).ravel() for t, p in pairs])
+        result = pooled.to_proto()
+        assert result.mae == pytest.approx(np.abs(diff).mean())
+        assert result.rmse == pytest.approx(np.sqrt((diff**2).mean()))
+        assert result.bias == pytest.approx(diff.mean())
+        assert result.max_abs_diff == pytest.approx(np.abs(diff).max())
+        assert result.compared == diff.size
+
+    def test_nothing_to_compare_gives_nan(self):
+        result = stats.DiffAccumulator().add(np.full((2, 2), np.nan), np.zeros((2, 2))).to_proto()
+        assert result.compared == 0 and np.isnan(result.mae) and result.nonfinite.nan == 4
+
+    def test_noise_stats_edge_cases(self):
+        actual = np.array([[1.0, -1.0], [2.0, 0.0]])
+        perfect = stats.noise_stats(actual, actual)
+        assert (perfect.mse, perfect.correlation, perfect.snr_db) == (0.0, pytest.approx(1.0), np.inf)
+        constant = stats.noise_stats(np.ones((2, 2)), actual)
+        assert constant.correlation == 0.0
+
+    def test_recall_counts_ties_against_the_match(self):
+        assert stats.recall_at_k(np.ones((4, 4)), 1) == 0.0
+        assert stats.recall_at_k(np.ones((4, 4)), 5) == 1.0
+        assert stats.recall_at_k(np.eye(4), 1) == 1.0
+        swapped = np.eye(3)[[1, 0, 2]]  # rows 0 and 1 match the wrong column
+        assert stats.recall_at_k(swapped, 1) == pytest.approx(1 / 3)
+        # Row 0 is [0, 1, 0]: both other columns tie or beat its 0, so it ranks 3rd.
+        assert stats.recall_at_k(swapped, 2) == pytest.approx(1 / 3)
+        assert stats.recall_at_k(swapped, 3) == 1.0
+
+    def test_recall_at_k_ranks(self):
+        matrix = np.array([[0.9, 0.1, 0.2], [0.8, 0.5, 0.6], [0.1, 0.2, 0.3]])
+        # row 0: rank 1; row 1: 0.8 and 0.6 ahead, rank 3; row 2: rank 1.
+        assert stats.recall_at_k(matrix, 1) == pytest.approx(2 / 3)
+        assert stats.recall_at_k(matrix, 2) == pytest.approx(2 / 3)
+        assert stats.recall_at_k(matrix, 3) == pytest.approx(1.0)
+        matrix[2, 2] = np.nan
+        assert stats.recall_at_k(matrix, 3) == pytest.approx(2 / 3)
+
+    def test_similarity_stats_rectangular(self):
+        matrix = np.array([[1.0, 0.0, 0.5], [0.0, 1.0, 0.5]])
+        result = stats.similarity_stats(matrix)
+        assert not result.square
+        assert result.diagonal_mean == 1.0
+        assert result.off_diagonal_mean == pytest.approx(0.25)
+        assert result.recall_at_1_rows == 0.0  # unset when not square

@@ -1,0 +1,43 @@
+"""Plugin metadata and step headers: creation, parsing, and newer versions."""
+
+import pytest
+
+from tensorboard.compat.proto import summary_pb2
+
+from tb_plugin_spectro import metadata
+from tb_plugin_spectro import plugin_data_pb2 as pb
+
+
+def test_create_and_parse():
+    plugin_data = pb.SpectroPluginData(kind=pb.NOISE_PAIR)
+    plugin_data.noise.total_timesteps = 50
+    result = metadata.create_summary_metadata(plugin_data, display_name="Noise", description="eps")
+    assert result.plugin_data.plugin_name == metadata.PLUGIN_NAME == "spectro"
+    assert result.data_class == summary_pb2.DATA_CLASS_BLOB_SEQUENCE
+    assert (result.display_name, result.summary_description) == ("Noise", "eps")
+    parsed = metadata.parse_plugin_metadata(result.plugin_data.content)
+    assert parsed.version == metadata.PROTO_VERSION
+    assert parsed.kind == pb.NOISE_PAIR and parsed.noise.total_timesteps == 50
+    assert metadata.kind_name(parsed.kind) == "noise_pair"
+
+
+def test_newer_version_is_refused_with_a_clear_message():
+    content = pb.SpectroPluginData(version=metadata.PROTO_VERSION + 1, kind=pb.MEL_COMPARISON).SerializeToString()
+    with pytest.raises(ValueError, match=r"format version 2 needs a newer tb-plugin-spectro"):
+        metadata.parse_plugin_metadata(content)
+    header = pb.StepHeader(version=metadata.PROTO_VERSION + 1).SerializeToString()
+    with pytest.raises(ValueError, match=r"step of format version 2 needs a newer"):
+        metadata.parse_step_header(header)
+
+
+def test_garbage_is_a_value_error():
+    with pytest.raises(ValueError, match="unreadable Spectro plugin data"):
+        metadata.parse_plugin_metadata(b"\xff\xff\xff")
+    with pytest.raises(ValueError, match="unreadable Spectro step header"):
+        metadata.parse_step_header(b"\x0a\xff")
+
+
+def test_kind_names():
+    assert [metadata.kind_name(k) for k in (1, 2, 3, 4, 0)] == [
+        "mel_comparison", "noise_pair", "similarity_matrix", "lowest_point", "unknown",
+    ]

@@ -1,0 +1,366 @@
+"""The summary ops, run against every writer and read back from event files."""
+
+import math
+import warnings
+
+import numpy as np
+import pytest
+
+from tensorboard.compat.proto import summary_pb2
+
+from tb_plugin_spectro import codec, metadata
+from tb_plugin_spectro import plugin_data_pb2 as pb
+from tb_plugin_spectro import summary as spectro_summary
+
+from conftest import by_tag, read_logdir
+
+
+def speech_like_mel(n_mels=80, frames=200, seed=0):
+    """A log-mel with harmonics, a formant envelope and a pause."""
+    rng = np.random.default_rng(seed)
+    bins = np.arange(n_mels)[:, None]
+    time = np.arange(frames)[None, :]
+    harmonics = np.cos(2 * np.pi * bins / (6 + 2 * np.sin(time / 30))) ** 2
+    envelope = np.exp(-((bins - 20 - 10 * np.sin(time / 17)) ** 2) / 200)
+    mel = -11 + 9 * harmonics * envelope + 0.3 * rng.standard_normal((n_mels, frames))
+    mel[:, frames // 2 : frames // 2 + 10] = -11.5
+    return mel.astype(np.float32)
+
+
+def assert_decodes_within_error(written, encoded, expected):
+    decoded = written.array(encoded)
+    assert decoded.shape == expected.shape
+    finite = np.isfinite(expected)
+    bound = codec.quantization_error(encoded) + 1e-5 * max(1.0, float(np.abs(expected[finite]).max()))
+    np.testing.assert_array_equal(np.isnan(decoded), np.isnan(expected))
+    np.testing.assert_array_equal(np.isposinf(decoded), np.isposinf(expected))
+    np.testing.assert_array_equal(np.isneginf(decoded), np.isneginf(expected))
+    assert np.max(np.abs(decoded[finite] - expected[finite])) <= bound
+    return decoded
+
+
+def assert_spectro_metadata(written, kind):
+    assert written.summary_metadata.plugin_data.plugin_name == "spectro"
+    assert written.summary_metadata.data_class == summary_pb2.DATA_CLASS_BLOB_SEQUENCE
+    assert written.plugin_data.version == metadata.PROTO_VERSION
+    assert written.plugin_data.kind == kind
+    assert written.header.version == metadata.PROTO_VERSION
+
+
+class TestEveryWriter:
+    """The same cases through the own writer, PyTorch, tensorboardX and TF2."""
+
+    def test_mel_comparison(self, writer_case):
+        target = speech_like_mel(seed=1)
+        predicted = target + np.random.default_rng(2).normal(0, 0.5, target.shape).astype(np.float32)
+        spectro_summary.mel_comparison(
+            "mel/val", target, predicted, 7, writer=writer_case.writer, sample_ids="LJ001-0001",
+            texts="Printing, in the only sense", sample_rate=22050, hop_length=256,
+        )
+        (written,) = writer_case.read()
+        assert (written.tag, written.step) == ("mel/val", 7)
+        assert_spectro_metadata(written, pb.MEL_COMPARISON)
+        assert (written.plugin_data.mel.sample_rate, written.plugin_data.mel.hop_length) == (22050, 256)
+        assert len(written.blobs) == 3
+        (sample,) = written.header.mel.samples
+        assert (sample.sample_id, sample.text) == ("LJ001-0001", "Printing, in the only sense")
+        assert (sample.target_frames, sample.predicted_frames) == (200, 200)
+        decoded_target = assert_decodes_within_error(written, sample.target, target)
+        assert_decodes_within_error(written, sample.predicted, predicted)
+        # Both arrays share one quantization range.
+        assert (sample.target.offset, sample.target.scale) == (sample.predicted.offset, sample.predicted.scale)
+        assert sample.target.offset == pytest.approx(min(target.min(), predicted.min()))
+        assert decoded_target.dtype == np.float32
+        diff = target.astype(np.float64) - predicted
+        for stats in (sample.stats, written.header.mel.stats):
+            assert stats.mae == pytest.approx(np.abs(diff).mean())
+            assert stats.rmse == pytest.approx(np.sqrt((diff**2).mean()))
+            assert stats.max_abs_diff == pytest.approx(np.abs(diff).max())
+            assert stats.bias == pytest.approx(diff.mean())
+            assert stats.compared == target.size
+        assert sample.target.range.min == pytest.approx(target.min())
+        assert sample.target.range.max == pytest.approx(target.max())
+        assert sample.predicted.range.mean == pytest.approx(predicted.mean(), rel=1e-5)
+
+    def test_mel_batch(self, writer_case):
+        batch = np.stack([speech_like_mel(frames=120, seed=s) for s in range(5)])
+        predicted = batch * 0.9
+        spectro_summary.mel_comparison(
+            "mel/train", batch, predicted, 3, writer=writer_case.writer, lengths=[120, 100, 80, 60, 40],
+            max_outputs=3, sample_ids=[f"utt{i}" for i in range(5)],
+        )
+        (written,) = writer_case.read()
+        step = written.header.mel
+        assert step.batch_size == 5
+        assert [s.batch_index for s in step.samples] == [0, 1, 2]
+        assert [s.sample_id for s in step.samples] == ["utt0", "utt1", "utt2"]
+        assert [s.target_frames for s in step.samples] == [120, 100, 80]
+        assert len(written.blobs) == 1 + 2 * 3
+        for index, sample in enumerate(step.samples):
+            frames = sample.target_frames
+            assert_decodes_within_error(written, sample.target, batch[index, :, :frames])
+            assert_decodes_within_error(written, sample.predicted, predicted[index, :, :frames])
+        pooled = np.concatenate([(batch[i, :, :f] - predicted[i, :, :f]).ravel() for i, f in enumerate([120, 100, 80])])
+        assert step.stats.mae == pytest.approx(np.abs(pooled.astype(np.float64)).mean())
+        assert step.stats.compared == pooled.size
+
+    def test_noise_pair(self, writer_case):
+        rng = np.random.default_rng(3)
+        actual = rng.standard_normal((4, 16, 32)).astype(np.float32)
+        predicted = (0.8 * actual + 0.3 * rng.standard_normal(actual.shape)).astype(np.float32)
+        spectro_summary.noise_pair(
+            "diffusion/noise", predicted, actual, 11, timestep=250, total_timesteps=1000, writer=writer_case.writer
+        )
+        (written,) = writer_case.read()
+        assert_spectro_metadata(written, pb.NOISE_PAIR)
+        assert written.plugin_data.noise.total_timesteps == 1000
+        step = written.header.noise
+        assert (step.has_timestep, step.timestep, step.total_timesteps) == (True, 250, 1000)
+        assert_decodes_within_error(written, step.predicted, predicted)
+        assert_decodes_within_error(written, step.actual, actual)
+        error = predicted.astype(np.float64) - actual
+        assert step.stats.mse == pytest.approx((error**2).mean())
+        assert step.stats.mae == pytest.approx(np.abs(error).mean())
+        assert step.stats.correlation == pytest.approx(np.corrcoef(predicted.ravel(), actual.ravel())[0, 1])
+        assert step.stats.snr_db == pytest.approx(10 * np.log10((actual.astype(np.float64) ** 2).sum() / (error**2).sum()))
+        assert list(step.frame_mse) == pytest.approx([(e**2).mean() for e in error])
+
+    def test_similarity_matrix(self, writer_case):
+        rng = np.random.default_rng(4)
+        text = rng.standard_normal((6, 12))
+        audio = text + 0.5 * rng.standard_normal((6, 12))
+        captions = [f"caption <b>{i}</b>" for i in range(6)]
+        spectro_summary.similarity_matrix(
+            "align/text_audio", text, audio, 5, labels_a=captions, labels_b=[f"a{i}" for i in range(6)],
+            a_name="text", b_name="audio", writer=writer_case.writer,
+        )
+        (written,) = writer_case.read()
+        assert_spectro_metadata(written, pb.SIMILARITY_MATRIX)
+        assert (written.plugin_data.similarity.rows_name, written.plugin_data.similarity.columns_name) == ("text", "audio")
+        step = written.header.similarity
+        expected = (text / np.linalg.norm(text, axis=1, keepdims=True)) @ (audio / np.linalg.norm(audio, axis=1, keepdims=True)).T
+        assert step.source == pb.COSINE_OF_EMBEDDINGS and step.embedding_dim == 12
+        assert_decodes_within_error(written, step.matrix, expected.astype(np.float32))
+        labels = pb.Labels.FromString(written.blobs[step.labels_blob_index])
+        assert list(labels.rows) == captions
+        assert list(labels.columns) == [f"a{i}" for i in range(6)]
+        off_diagonal = expected[~np.eye(6, dtype=bool)]
+        assert step.stats.diagonal_mean == pytest.approx(np.diag(expected).mean(), abs=1e-6)
+        assert step.stats.off_diagonal_mean == pytest.approx(off_diagonal.mean(), abs=1e-6)
+        assert step.stats.gap == pytest.approx(np.diag(expected).mean() - off_diagonal.mean(), abs=1e-6)
+        assert step.stats.square
+        ranks = [(expected[i] >= expected[i, i]).sum() for i in range(6)]
+        assert step.stats.recall_at_1_rows == pytest.approx(np.mean([r <= 1 for r in ranks]))
+        column_ranks = [(expected[:, j] >= expected[j, j]).sum() for j in range(6)]
+        assert step.stats.recall_at_1_columns == pytest.approx(np.mean([r <= 1 for r in column_ranks]))
+        assert step.stats.recall_at_5_rows == pytest.approx(np.mean([r <= 5 for r in ranks]))
+
+    def test_lowest_point(self, writer_case):
+        spectro_summary.lowest_point(
+            "loss/g/total", 0.25, 4000, writer=writer_case.writer, smoothed_value=0.3, smoothing=0.95,
+            epoch=12, checkpoint_path="logs/G_4000.pth",
+        )
+        (written,) = writer_case.read()
+        assert written.tag == "loss/g/total/lowest_point" == spectro_summary.lowest_point_tag("loss/g/total")
+        assert_spectro_metadata(written, pb.LOWEST_POINT)
+        assert written.plugin_data.lowest_point.watched_tag == "loss/g/total"
+        marker = written.header.lowest_point
+        assert (marker.value, marker.smoothed_value, marker.smoothing) == (0.25, 0.3, 0.95)
+        assert (marker.epoch, marker.checkpoint_path, written.step) == (12, "logs/G_4000.pth", 4000)
+        assert len(written.blobs) == 1
+
+    def test_nonfinite_values_are_kept_counted_and_warned_once(self, writer_case):
+        target = speech_like_mel(frames=50)
+        predicted = target.copy()
+        predicted[3, 4] = np.nan
+        predicted[5, 6] = np.inf
+        target[7, 8] = -np.inf
+        with pytest.warns(RuntimeWarning, match=r"'mel/diverging' step 1: .* 1 NaN, 1 \+Inf and 1 -Inf"):
+            spectro_summary.mel_comparison("mel/diverging", target, predicted, 1, writer=writer_case.writer)
+        with warnings.catch_warnings():
+            warnings.simplefilter("error")
+            spectro_summary.mel_comparison("mel/diverging", target, predicted, 2, writer=writer_case.writer)
+        first, second = writer_case.read()
+        (sample,) = first.header.mel.samples
+        assert (sample.stats.nonfinite.nan, sample.stats.nonfinite.pos_inf, sample.stats.nonfinite.neg_inf) == (1, 1, 1)
+        assert sample.predicted.nonfinite.nan == 1 and sample.target.nonfinite.neg_inf == 1
+        assert sample.stats.compared == target.size - 3
+        assert_decodes_within_error(first, sample.target, target)
+        assert_decodes_within_error(first, sample.predicted, predicted)
+        assert second.step == 2
+
+    def test_tracker_marks_each_new_low(self, writer_case):
+        tracker = spectro_summary.LowestPointTracker("loss/d", writer=writer_case.writer)
+        values = [5.0, 4.0, 4.5, 3.0, float("nan"), 3.5, 2.0, 2.5]
+        results = [tracker.update(step, value, checkpoint_path=f"D_{step}.pth") for step, value in enumerate(values)]
+        assert results == [True, True, False, True, False, False, True, False]
+        assert (tracker.best_step, tracker.best_value) == (6, 2.0)
+        written = writer_case.read()
+        assert [w.step for w in written] == [0, 1, 3, 6]
+        assert [w.header.lowest_point.checkpoint_path for w in written] == ["D_0.pth", "D_1.pth", "D_3.pth", "D_6.pth"]
+        assert [w.header.lowest_point.value for w in written] == [5.0, 4.0, 3.0, 2.0]
+
+    def test_walltime(self, writer_case):
+        if writer_case.kind.startswith("tf2"):
+            pytest.skip("tf.summary.write stamps the wall time itself")
+        spectro_summary.noise_pair("n", np.ones((2, 2)), np.zeros((2, 2)), 1, writer=writer_case.writer, walltime=1234.5)
+        (written,) = writer_case.read()
+        assert written.wall_time == 1234.5
+
+
+class TestPbTwins:
+    def test_pb_is_what_the_op_writes(self, own_writer):
+        target = speech_like_mel(frames=30)
+        kwargs = dict(sample_ids="x", precision="uint16")
+        proto = spectro_summary.mel_comparison_pb("m", target, target + 1, 2, **kwargs)
+        spectro_summary.mel_comparison("m", target, target + 1, 2, writer=own_writer.writer, **kwargs)
+        (written,) = own_writer.read()
+        (value,) = proto.value
+        assert value.metadata == written.summary_metadata
+        assert list(value.tensor.string_val) == written.blobs
+
+    @pytest.mark.parametrize(
+        "make",
+        [
+            lambda: spectro_summary.mel_comparison_pb("t", np.ones((2, 3)), np.ones((2, 3)), 0),
+            lambda: spectro_summary.noise_pair_pb("t", np.ones((2, 3)), np.ones((2, 3)), 0),
+            lambda: spectro_summary.similarity_matrix_pb("t", np.ones((2, 3)), None, 0),
+            lambda: spectro_summary.lowest_point_pb("t", 1.0, 0),
+        ],
+    )
+    def test_pb_returns_one_rank1_string_tensor(self, make):
+        proto = make()
+        assert isinstance(proto, summary_pb2.Summary)
+        (value,) = proto.value
+        assert value.tensor.dtype == 7  # DT_STRING
+        assert [d.size for d in value.tensor.tensor_shape.dim] == [len(value.tensor.string_val)]
+
+
+class TestMelOptions:
+    def test_frames_mels_layout(self, own_writer):
+        target = speech_like_mel(frames=40)
+        spectro_summary.mel_comparison("m", target.T, target.T, 0, layout="frames_mels", writer=own_writer.writer)
+        (written,) = own_writer.read()
+        (sample,) = written.header.mel.samples
+        assert list(sample.target.shape) == [80, 40]
+        assert_decodes_within_error(written, sample.target, target)
+
+    def test_crop_to_shorter_by_default(self, own_writer):
+        target = speech_like_mel(frames=100)
+        predicted = speech_like_mel(frames=90, seed=5)
+        spectro_summary.mel_comparison("m", target, predicted, 0, writer=own_writer.writer)
+        (written,) = own_writer.read()
+        (sample,) = written.header.mel.samples
+        assert (sample.target_frames, sample.predicted_frames, sample.length_mismatch) == (100, 90, pb.CROPPED)
+        assert list(sample.target.shape) == list(sample.predicted.shape) == [80, 90]
+        assert_decodes_within_error(written, sample.target, target[:, :90])
+        diff = target[:, :90].astype(np.float64) - predicted
+        assert sample.stats.mae == pytest.approx(np.abs(diff).mean())
+
+    def test_pad_on_request(self, own_writer):
+        target = speech_like_mel(frames=100)
+        predicted = speech_like_mel(frames=90, seed=5)
+        spectro_summary.mel_comparison("m", target, predicted, 0, length_mismatch="pad", writer=own_writer.writer)
+        (written,) = own_writer.read()
+        (sample,) = written.header.mel.samples
+        assert (sample.target_frames, sample.predicted_frames, sample.length_mismatch) == (100, 90, pb.PADDED)
+        decoded = assert_decodes_within_error(
+            written, sample.predicted, np.pad(predicted, ((0, 0), (0, 10)), constant_values=predicted.min())
+        )
+        assert decoded.shape == (80, 100)
+
+    def test_predicted_lengths(self, own_writer):
+        target = np.stack([speech_like_mel(frames=60, seed=s) for s in range(2)])
+        predicted = np.stack([speech_like_mel(frames=70, seed=s + 9) for s in range(2)])
+        spectro_summary.mel_comparison(
+            "m", target, predicted, 0, lengths=[60, 50], predicted_lengths=[70, 45], writer=own_writer.writer
+        )
+        (written,) = own_writer.read()
+        samples = written.header.mel.samples
+        assert [(s.target_frames, s.predicted_frames) for s in samples] == [(60, 70), (50, 45)]
+        assert [list(s.target.shape) for s in samples] == [[80, 60], [80, 45]]
+
+    @pytest.mark.parametrize("precision", ["uint8", "uint16", "float16", "float32"])
+    def test_precisions(self, own_writer, precision):
+        target = speech_like_mel(frames=64)
+        predicted = target - 0.25
+        spectro_summary.mel_comparison("m", target, predicted, 0, precision=precision, writer=own_writer.writer)
+        (written,) = own_writer.read()
+        (sample,) = written.header.mel.samples
+        assert sample.target.precision == codec.PRECISIONS[precision]
+        decoded = assert_decodes_within_error(written, sample.target, target)
+        if precision == "float32":
+            np.testing.assert_array_equal(decoded, target)
+        if precision in ("uint8", "uint16"):
+            levels = 255 if precision == "uint8" else 65535
+            assert sample.target.scale == pytest.approx((target.max() - predicted.min()) / levels)
+
+    def test_equal_values_store_equal_codes(self, own_writer):
+        target = speech_like_mel(frames=64)
+        predicted = target.copy()
+        predicted[:, 32:] += 1.0
+        spectro_summary.mel_comparison("m", target, predicted, 0, writer=own_writer.writer)
+        (written,) = own_writer.read()
+        (sample,) = written.header.mel.samples
+        diff = written.array(sample.target) - written.array(sample.predicted)
+        assert np.all(diff[:, :32] == 0)
+
+
+class TestFrameworkInputs:
+    def test_python_lists(self, own_writer):
+        spectro_summary.noise_pair("n", [[1, 2], [3, 4]], [[1, 2], [3, 5]], 0, writer=own_writer.writer)
+        (written,) = own_writer.read()
+        np.testing.assert_allclose(written.array(written.header.noise.actual), [[1, 2], [3, 5]], atol=4 / 510)
+
+    def test_torch_tensors_with_grad_half_and_bfloat16(self, own_writer):
+        torch = pytest.importorskip("torch")
+        target = torch.tensor(speech_like_mel(frames=32), requires_grad=True)
+        predicted = (target * 0.5).half()
+        embeddings = torch.randn(4, 8, dtype=torch.bfloat16)
+        spectro_summary.mel_comparison("m", target, predicted, torch.tensor(3), writer=own_writer.writer)
+        spectro_summary.similarity_matrix("s", embeddings, embeddings, 3, writer=own_writer.writer)
+        spectro_summary.lowest_point("l", torch.tensor(0.5), 3, writer=own_writer.writer)
+        lowest, mel, similarity = sorted(own_writer.read(), key=lambda w: w.tag)
+        (sample,) = mel.header.mel.samples
+        assert_decodes_within_error(mel, sample.predicted, (target * 0.5).half().float().detach().numpy())
+        assert similarity.header.similarity.stats.diagonal_mean == pytest.approx(1.0, abs=1e-3)
+        assert lowest.header.lowest_point.value == 0.5
+
+    def test_jax_arrays(self, own_writer):
+        jnp = pytest.importorskip("jax.numpy", reason="JAX is not installed (optional)")
+        matrix = jnp.eye(3)
+        spectro_summary.similarity_matrix("s", matrix, None, 0, writer=own_writer.writer)
+        (written,) = own_writer.read()
+        assert written.header.similarity.stats.recall_at_1_rows == 1.0
+
+
+class TestTracker:
+    def test_smoothing_follows_tensorboard(self, own_writer):
+        values = [4.0, 1.0, 3.0, 2.0, 0.5, 5.0]
+        weight = 0.6
+        tracker = spectro_summary.LowestPointTracker("loss", writer=own_writer.writer, smoothing=weight)
+        # TensorBoard's Scalars tab: a debiased exponential moving average.
+        last, expected = 0.0, []
+        for count, value in enumerate(values, start=1):
+            last = last * weight + (1 - weight) * value
+            expected.append(last / (1 - weight**count))
+        fired = [tracker.update(step, value) for step, value in enumerate(values)]
+        lows = [i for i in range(len(values)) if expected[i] < min(expected[:i], default=math.inf)]
+        assert fired == [i in lows for i in range(len(values))]
+        written = own_writer.read()
+        assert [w.header.lowest_point.smoothed_value for w in written] == pytest.approx([expected[i] for i in lows])
+        assert [w.header.lowest_point.value for w in written] == [values[i] for i in lows]
+        assert all(w.header.lowest_point.smoothing == weight for w in written)
+
+    def test_min_delta(self, own_writer):
+        tracker = spectro_summary.LowestPointTracker("loss", writer=own_writer.writer, min_delta=0.1)
+        assert [tracker.update(s, v) for s, v in enumerate([1.0, 0.95, 0.85, 0.8])] == [True, False, True, False]
+
+
+def test_read_logdir_sees_all_kinds(own_writer):
+    """A smoke test of the reader the other tests lean on."""
+    spectro_summary.mel_comparison("a", np.ones((2, 2)), np.ones((2, 2)), 0, writer=own_writer.writer)
+    spectro_summary.noise_pair("b", np.ones((2, 2)), np.ones((2, 2)), 0, writer=own_writer.writer)
+    own_writer.writer.add_scalar("loss", 1.0, 0)
+    tags = by_tag(read_logdir(own_writer.read() and own_writer.logdir))
+    assert sorted(tags) == ["a", "b"]
