@@ -38,6 +38,7 @@ setuptools.setup(
             "hypothesis>=6",
             "torch==2.13.0",
             "tensorboardX>=2.6",
+            "mypy>=1.10",
         ],
     },
     classifiers=[

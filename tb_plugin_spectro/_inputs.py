@@ -136,15 +136,17 @@ def check_choice(value, name: str, choices: Sequence[str]) -> str:
 
 def check_real(value, name: str, *, finite: bool = True) -> float:
     """Returns a float; numpy scalars and one-value tensors are accepted."""
-    original = value
-    if not isinstance(value, numbers.Real) and hasattr(value, "item"):
+    number = value
+    if not isinstance(value, numbers.Real):
         try:
-            value = value.item()
-        except (ValueError, RuntimeError, TypeError):
-            pass
-    if isinstance(value, bool) or not isinstance(value, numbers.Real):
-        raise TypeError(f"{name} must be a real number, got {type(original).__name__} {_describe(original)}")
-    result = float(value)
+            array = np.asarray(_from_framework(value, name))
+        except Exception:  # anything that is not array-like is reported below
+            array = None
+        if array is not None and array.size == 1 and array.dtype.kind in "fiu":
+            number = array.item()
+    if isinstance(number, bool) or not isinstance(number, numbers.Real):
+        raise TypeError(f"{name} must be a real number, got {type(value).__name__} {_describe(value)}")
+    result = float(number)
     if finite and not np.isfinite(result):
         raise ValueError(f"{name} must be finite, got {result!r}")
     return result

@@ -8,7 +8,7 @@ is its one implementation in Python.
 """
 
 import zlib
-from typing import Optional, Tuple
+from typing import Dict, Optional, Tuple
 
 import numpy as np
 
@@ -23,20 +23,20 @@ __all__ = [
 ]
 
 # Public precision names, as the summary ops take them.
-PRECISIONS = {
+PRECISIONS: Dict[str, int] = {
     "uint8": pb.UINT8,
     "uint16": pb.UINT16,
     "float16": pb.FLOAT16,
     "float32": pb.FLOAT32,
 }
 
-_STORED_DTYPE = {
+_STORED_DTYPE: Dict[int, np.dtype] = {
     pb.UINT8: np.dtype("<u1"),
     pb.UINT16: np.dtype("<u2"),
     pb.FLOAT16: np.dtype("<f2"),
     pb.FLOAT32: np.dtype("<f4"),
 }
-_QUANT_LEVELS = {pb.UINT8: 255, pb.UINT16: 65535}  # highest code
+_QUANT_LEVELS: Dict[int, int] = {pb.UINT8: 255, pb.UINT16: 65535}  # highest code
 _FLOAT16_MAX = 65504.0  # largest finite float16
 _ZLIB_LEVEL = 6  # deflate effort, 1 (fast) to 9 (small)
 
@@ -97,7 +97,7 @@ def encode_array(
     finite = values if all_finite else values[finite_mask]
     encoded = pb.EncodedArray(
         shape=values.shape,
-        precision=precision,
+        precision=precision,  # type: ignore[arg-type]
         compression=pb.ZLIB,
         blob_index=blob_index,
     )

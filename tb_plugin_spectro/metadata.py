@@ -1,6 +1,6 @@
 """The plugin's name, its format version, and its SummaryMetadata."""
 
-from typing import Optional
+from typing import Dict, Optional
 
 from tensorboard.compat.proto import summary_pb2
 
@@ -21,7 +21,7 @@ PLUGIN_NAME = "spectro"
 # the highest it reads.
 PROTO_VERSION = 1
 
-_KIND_NAMES = {
+_KIND_NAMES: Dict[int, str] = {
     plugin_data_pb2.MEL_COMPARISON: "mel_comparison",
     plugin_data_pb2.NOISE_PAIR: "noise_pair",
     plugin_data_pb2.SIMILARITY_MATRIX: "similarity_matrix",

@@ -18,7 +18,7 @@ header, and warned about once per tag.
 import math
 import threading
 import warnings
-from typing import List, Optional, Sequence, Tuple, Union
+from typing import List, Optional, Sequence, Set, Tuple, Union
 
 import numpy as np
 
@@ -64,7 +64,7 @@ def lowest_point_tag(watched_tag: str) -> str:
 # Shared plumbing
 
 
-_warned_nonfinite = set()
+_warned_nonfinite: Set[str] = set()  # tags warned about, once per process
 _warned_lock = threading.Lock()
 
 

@@ -364,3 +364,15 @@ def test_read_logdir_sees_all_kinds(own_writer):
     own_writer.writer.add_scalar("loss", 1.0, 0)
     tags = by_tag(read_logdir(own_writer.read() and own_writer.logdir))
     assert sorted(tags) == ["a", "b"]
+
+
+def test_tf_tensors(own_writer):
+    tf = pytest.importorskip("tensorflow", reason="TensorFlow is not installed (optional; see make test-tf)")
+    target = tf.constant(speech_like_mel(frames=16))
+    spectro_summary.mel_comparison("m", target, target * 0.5, tf.constant(4, dtype=tf.int64), writer=own_writer.writer)
+    spectro_summary.lowest_point("l", tf.constant(0.25), 4, writer=own_writer.writer)
+    lowest, mel = sorted(own_writer.read(), key=lambda w: w.tag)
+    assert mel.step == 4
+    (sample,) = mel.header.mel.samples
+    assert_decodes_within_error(mel, sample.predicted, target.numpy() * 0.5)
+    assert lowest.header.lowest_point.value == 0.25
