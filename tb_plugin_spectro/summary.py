@@ -707,7 +707,7 @@ class LowestPointTracker:
         self.best_value: Optional[float] = None  # the watched (smoothed) value
         self.best_step: Optional[int] = None
 
-    def smoothed(self, value: float) -> float:
+    def _smooth(self, value: float) -> float:
         """Folds a finite value into the moving average and returns it debiased."""
         self._ema = self._ema * self.smoothing + (1 - self.smoothing) * value
         self._updates += 1
@@ -725,7 +725,7 @@ class LowestPointTracker:
         walltime = _check_walltime(walltime)
         if not math.isfinite(raw):
             return False
-        watched = self.smoothed(raw) if self.smoothing > 0 else raw
+        watched = self._smooth(raw) if self.smoothing > 0 else raw
         if self.best_value is not None and not watched < self.best_value - self.min_delta:
             return False
         summary = lowest_point_pb(

@@ -14,6 +14,8 @@ from typing import Callable, Optional
 
 from tensorboard.compat.proto import event_pb2, summary_pb2
 
+from tb_plugin_spectro import _inputs
+
 __all__ = ["Writer", "resolve_writer"]
 
 # Writes one Summary at a step; the wall time defaults to now.
@@ -73,8 +75,6 @@ class Writer:
 
     def add_scalar(self, tag: str, value: float, step: int, walltime: Optional[float] = None) -> None:
         """Writes a scalar that TensorBoard's Scalars tab shows, e.g. a loss."""
-        from tb_plugin_spectro import _inputs
-
         summary = summary_pb2.Summary()
         summary.value.add(
             tag=_inputs.check_tag(tag),
