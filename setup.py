@@ -23,7 +23,8 @@ setuptools.setup(
     license="Apache-2.0",
     python_requires=">=3.9",
     packages=setuptools.find_packages(include=["tb_plugin_spectro", "tb_plugin_spectro.*"]),
-    package_data={"tb_plugin_spectro": ["*.pyi", "py.typed"]},
+    package_data={"tb_plugin_spectro": ["*.pyi", "py.typed", "static/*"]},
+    entry_points={"tensorboard_plugins": ["spectro = tb_plugin_spectro.loader:SpectroLoader"]},
     install_requires=[
         "tensorboard>=2.12",
         "werkzeug>=1.0.1",

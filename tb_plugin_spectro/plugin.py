@@ -1,0 +1,443 @@
+"""The Spectro plugin's HTTP API, served under /data/plugin/spectro/.
+
+Every handler parses its request and calls an `*_impl` method that returns
+plain data; the data comes only through TensorBoard's data provider, so both
+readers (the Python one and RustBoard), remote logdirs and
+/experiment/<id>/ URLs work alike. `http_api.md` shows each route.
+"""
+
+import collections
+import io
+import json
+import logging
+import mimetypes
+import os
+import posixpath
+import struct
+import threading
+from typing import Any, Dict, List, Optional, Tuple
+from urllib.parse import unquote
+
+import numpy as np
+from werkzeug import wrappers
+
+from tensorboard import errors, plugin_util
+from tensorboard.backend import http_util
+from tensorboard.data import provider
+from tensorboard.plugins import base_plugin
+
+from tb_plugin_spectro import codec, metadata
+from tb_plugin_spectro import plugin_data_pb2 as pb
+
+__all__ = ["SpectroPlugin", "DATA_MAGIC"]
+
+logger = logging.getLogger(__name__)
+
+_STATIC_DIR = os.path.join(os.path.dirname(os.path.abspath(__file__)), "static")
+_ALL_STEPS = 1 << 31  # downsample limit that keeps every step
+_CACHE_BYTES = 256 << 20  # bytes of decoded headers and blobs kept in memory
+# The pane's ES module. Until the bundled pane is built, a plain module that
+# lists the series.
+_ES_MODULE = "index.js" if os.path.exists(os.path.join(_STATIC_DIR, "index.js")) else "series-list.js"
+DATA_MAGIC = b"SPD1"  # first bytes of a /data body; see http_api.md
+
+_PRECISION_NAMES = {code: name for name, code in codec.PRECISIONS.items()}
+
+
+class _ByteBoundedCache:
+    """A least-recently-used cache bounded by the bytes of its values; thread-safe."""
+
+    def __init__(self, max_bytes: int):
+        self._max_bytes = max_bytes
+        self._bytes = 0
+        self._entries: "collections.OrderedDict[Any, Tuple[Any, int]]" = collections.OrderedDict()
+        self._lock = threading.Lock()
+
+    def get(self, key):
+        with self._lock:
+            entry = self._entries.get(key)
+            if entry is None:
+                return None
+            self._entries.move_to_end(key)
+            return entry[0]
+
+    def put(self, key, value, size: int) -> None:
+        if size > self._max_bytes:
+            return
+        with self._lock:
+            old = self._entries.pop(key, None)
+            if old is not None:
+                self._bytes -= old[1]
+            self._entries[key] = (value, size)
+            self._bytes += size
+            while self._bytes > self._max_bytes:
+                _, (_, evicted) = self._entries.popitem(last=False)
+                self._bytes -= evicted
+
+
+def _finite_or_none(value: float) -> Optional[float]:
+    """JSON has no NaN or Inf; those become null (counts say why)."""
+    return value if np.isfinite(value) else None
+
+
+def _message_dict(message) -> Dict[str, Any]:
+    """A protobuf message as a dict of its fields, with defaults, NaN as null."""
+    result: Dict[str, Any] = {}
+    for field in message.DESCRIPTOR.fields:
+        if field.has_presence and field.containing_oneof is not None and not message.HasField(field.name):
+            continue
+        value = getattr(message, field.name)
+        if field.message_type is not None:
+            if field.is_repeated:
+                result[field.name] = [_message_dict(item) for item in value]
+            else:
+                result[field.name] = _message_dict(value)
+        elif field.enum_type is not None:
+            names = field.enum_type.values_by_number
+            if field.is_repeated:
+                result[field.name] = [names[v].name for v in value]
+            else:
+                result[field.name] = names[value].name if value in names else value
+        elif field.is_repeated:
+            result[field.name] = [_finite_or_none(v) if isinstance(v, float) else v for v in value]
+        elif isinstance(value, float):
+            result[field.name] = _finite_or_none(value)
+        else:
+            result[field.name] = value
+    return result
+
+
+def _array_json(encoded: pb.EncodedArray, name: str) -> Dict[str, Any]:
+    return {
+        "name": name,
+        "shape": list(encoded.shape),
+        "precision": _PRECISION_NAMES.get(encoded.precision, "unknown"),
+        "offset": encoded.offset,
+        "scale": encoded.scale,
+        "nonfinite": _message_dict(encoded.nonfinite),
+        "range": _message_dict(encoded.range),
+    }
+
+
+def _step_arrays(header: pb.StepHeader, sample: int) -> List[Tuple[str, pb.EncodedArray]]:
+    """The arrays of one step (one sample of a mel step), named."""
+    body = header.WhichOneof("body")
+    if body == "mel":
+        chosen = header.mel.samples[sample]
+        return [("target", chosen.target), ("predicted", chosen.predicted)]
+    if body == "noise":
+        return [("predicted", header.noise.predicted), ("actual", header.noise.actual)]
+    if body == "similarity":
+        return [("matrix", header.similarity.matrix)]
+    return []
+
+
+class SpectroPlugin(base_plugin.TBPlugin):
+    """Serves every kind of Spectro data; see http_api.md."""
+
+    plugin_name = metadata.PLUGIN_NAME
+
+    def __init__(self, context: base_plugin.TBContext):
+        self._data_provider = context.data_provider
+        hint = (context.sampling_hints or {}).get(self.plugin_name)
+        self._downsample = hint if hint else _ALL_STEPS  # 0 or unset: every step
+        self._cache = _ByteBoundedCache(_CACHE_BYTES)
+        self._warned_versions = set()
+        self._warned_lock = threading.Lock()
+
+    def get_plugin_apps(self):
+        return {
+            "/static/*": self._serve_static,
+            "/tags": self._serve_tags,
+            "/steps": self._serve_steps,
+            "/data": self._serve_data,
+        }
+
+    def is_active(self) -> bool:
+        return False  # TensorBoard asks the data provider instead
+
+    def frontend_metadata(self):
+        return base_plugin.FrontendMetadata(es_module_path="/static/" + _ES_MODULE, tab_name="Spectro")
+
+    # -- reading ---------------------------------------------------------
+
+    def _plugin_data(self, run: str, tag: str, content: bytes) -> Optional[pb.SpectroPluginData]:
+        try:
+            return metadata.parse_plugin_metadata(content)
+        except ValueError as e:
+            with self._warned_lock:
+                if (run, tag) in self._warned_versions:
+                    return None
+                self._warned_versions.add((run, tag))
+            logger.warning("Spectro: skipping run %r tag %r: %s", run, tag, e)
+            return None
+
+    def _series(self, ctx, experiment: str, run: str, tag: str):
+        """Returns (plugin data, [BlobSequenceDatum]) of one series, or raises 404."""
+        listing = self._data_provider.list_blob_sequences(
+            ctx, experiment_id=experiment, plugin_name=self.plugin_name,
+            run_tag_filter=provider.RunTagFilter(runs=[run], tags=[tag]),
+        )
+        series = listing.get(run, {}).get(tag)
+        if series is None:
+            if run not in listing and not self._run_exists(ctx, experiment, run):
+                raise errors.NotFoundError(f"No run {run!r} with Spectro data")
+            raise errors.NotFoundError(f"No Spectro tag {tag!r} in run {run!r}")
+        plugin_data = self._plugin_data(run, tag, series.plugin_content)
+        if plugin_data is None:
+            raise errors.NotFoundError(f"Spectro tag {tag!r} in run {run!r} was written by a newer Spectro")
+        data = self._data_provider.read_blob_sequences(
+            ctx, experiment_id=experiment, plugin_name=self.plugin_name, downsample=self._downsample,
+            run_tag_filter=provider.RunTagFilter(runs=[run], tags=[tag]),
+        )
+        return plugin_data, data.get(run, {}).get(tag, [])
+
+    def _run_exists(self, ctx, experiment: str, run: str) -> bool:
+        listing = self._data_provider.list_blob_sequences(ctx, experiment_id=experiment, plugin_name=self.plugin_name)
+        return run in listing
+
+    def _blob(self, ctx, datum, index: int) -> bytes:
+        reference = datum.values[index]
+        key = ("blob", reference.blob_key, datum.wall_time)
+        blob = self._cache.get(key)
+        if blob is None:
+            blob = self._data_provider.read_blob(ctx, blob_key=reference.blob_key)
+            self._cache.put(key, blob, len(blob))
+        return blob
+
+    def _header(self, ctx, datum) -> pb.StepHeader:
+        """The step's header; raises ValueError if it cannot be read."""
+        key = ("header", datum.values[0].blob_key, datum.wall_time) if datum.values else None
+        header = self._cache.get(key) if key else None
+        if header is None:
+            if not datum.values:
+                raise ValueError("the step holds no header")
+            blob = self._data_provider.read_blob(ctx, blob_key=datum.values[0].blob_key)
+            header = metadata.parse_step_header(blob)
+            self._cache.put(key, header, len(blob) * 4)
+        return header
+
+    # -- implementations -------------------------------------------------
+
+    def tags_impl(self, ctx, experiment: str) -> Dict[str, Dict[str, Any]]:
+        """Every run and tag with Spectro data, with its kind, steps and facts."""
+        listing = self._data_provider.list_blob_sequences(ctx, experiment_id=experiment, plugin_name=self.plugin_name)
+        data = self._data_provider.read_blob_sequences(
+            ctx, experiment_id=experiment, plugin_name=self.plugin_name, downsample=self._downsample,
+        )
+        result: Dict[str, Dict[str, Any]] = {}
+        for run, tags in sorted(listing.items()):
+            for tag, series in sorted(tags.items()):
+                plugin_data = self._plugin_data(run, tag, series.plugin_content)
+                if plugin_data is None:
+                    continue
+                steps = [d.step for d in data.get(run, {}).get(tag, [])]
+                kind = metadata.kind_name(plugin_data.kind)
+                facts_field = plugin_data.WhichOneof("series")
+                facts = _message_dict(getattr(plugin_data, facts_field)) if facts_field else {}
+                result.setdefault(run, {})[tag] = {
+                    "kind": kind,
+                    "steps": len(steps),
+                    "first_step": min(steps) if steps else None,
+                    "last_step": max(steps) if steps else None,
+                    "max_samples": (series.max_length - 1) // 2 if kind == "mel_comparison" else 1,
+                    "display_name": series.display_name,
+                    "description": series.description,
+                    "series": facts,
+                }
+        return result
+
+    def steps_impl(self, ctx, experiment: str, run: str, tag: str) -> Dict[str, Any]:
+        """Every step of a series with its wall time and the header's stats."""
+        plugin_data, data = self._series(ctx, experiment, run, tag)
+        steps = []
+        for datum in data:
+            entry: Dict[str, Any] = {"step": datum.step, "wall_time": datum.wall_time}
+            try:
+                header = self._header(ctx, datum)
+            except (ValueError, errors.PublicError) as e:
+                entry["error"] = str(e)
+            else:
+                entry.update(self._step_summary(header))
+            steps.append(entry)
+        return {"run": run, "tag": tag, "kind": metadata.kind_name(plugin_data.kind), "steps": steps}
+
+    @staticmethod
+    def _step_summary(header: pb.StepHeader) -> Dict[str, Any]:
+        body = header.WhichOneof("body")
+        if body == "mel":
+            return {
+                "stats": _message_dict(header.mel.stats),
+                "samples": [
+                    {
+                        "sample_id": s.sample_id,
+                        "text": s.text,
+                        "target_frames": s.target_frames,
+                        "predicted_frames": s.predicted_frames,
+                        "stats": _message_dict(s.stats),
+                    }
+                    for s in header.mel.samples
+                ],
+                "batch_size": header.mel.batch_size,
+            }
+        if body == "noise":
+            step = header.noise
+            return {
+                "stats": _message_dict(step.stats),
+                "timestep": step.timestep if step.has_timestep else None,
+                "total_timesteps": step.total_timesteps or None,
+                "frame_mse": [_finite_or_none(v) for v in step.frame_mse],
+            }
+        if body == "similarity":
+            return {"stats": _message_dict(header.similarity.stats), "shape": list(header.similarity.matrix.shape)}
+        if body == "lowest_point":
+            return {"marker": _message_dict(header.lowest_point)}
+        return {}
+
+    def _step_datum(self, ctx, experiment: str, run: str, tag: str, step: int):
+        plugin_data, data = self._series(ctx, experiment, run, tag)
+        for datum in reversed(data):  # a resumed run's later write wins
+            if datum.step == step:
+                return plugin_data, datum
+        raise errors.NotFoundError(f"No step {step} in Spectro tag {tag!r} of run {run!r}")
+
+    def data_impl(self, ctx, experiment: str, run: str, tag: str, step: int, sample: int):
+        """One step's header and stored array blobs: (JSON-able dict, [(name, EncodedArray, blob)])."""
+        plugin_data, datum = self._step_datum(ctx, experiment, run, tag, step)
+        try:
+            header = self._header(ctx, datum)
+        except ValueError as e:
+            raise errors.NotFoundError(f"Step {step} of Spectro tag {tag!r} in run {run!r} is unreadable: {e}")
+        body = header.WhichOneof("body")
+        if body == "mel":
+            count = len(header.mel.samples)
+            if not 0 <= sample < count:
+                raise errors.InvalidArgumentError(f"sample must be in [0, {count}) for step {step}, got {sample}")
+        elif sample != 0:
+            raise errors.InvalidArgumentError(f"sample must be 0 for a {metadata.kind_name(plugin_data.kind)} step, got {sample}")
+        arrays = []
+        for name, encoded in _step_arrays(header, sample):
+            if encoded.blob_index >= len(datum.values):
+                raise errors.NotFoundError(f"Step {step} of Spectro tag {tag!r} in run {run!r} lacks its {name} array")
+            arrays.append((name, encoded, self._blob(ctx, datum, encoded.blob_index)))
+        description = {
+            "run": run,
+            "tag": tag,
+            "kind": metadata.kind_name(plugin_data.kind),
+            "step": datum.step,
+            "wall_time": datum.wall_time,
+            "sample": sample,
+        }
+        description.update(self._step_summary(header))
+        if body == "similarity" and header.similarity.labels_blob_index:
+            labels = pb.Labels.FromString(self._blob(ctx, datum, header.similarity.labels_blob_index))
+            description["labels"] = {"rows": list(labels.rows), "columns": list(labels.columns)}
+        return description, arrays
+
+    # -- handlers --------------------------------------------------------
+
+    @staticmethod
+    def _arg(request, name: str) -> str:
+        value = request.args.get(name)
+        if value is None:
+            raise errors.InvalidArgumentError(f"Missing query parameter {name!r}")
+        return value
+
+    @staticmethod
+    def _int_arg(request, name: str, default: Optional[int] = None) -> int:
+        raw = request.args.get(name)
+        if raw is None:
+            if default is None:
+                raise errors.InvalidArgumentError(f"Missing query parameter {name!r}")
+            return default
+        try:
+            value = int(raw)
+        except ValueError:
+            raise errors.InvalidArgumentError(f"Query parameter {name!r} must be an integer, got {raw!r}")
+        if value < 0:
+            raise errors.InvalidArgumentError(f"Query parameter {name!r} must be >= 0, got {value}")
+        return value
+
+    @wrappers.Request.application
+    def _serve_tags(self, request):
+        ctx = plugin_util.context(request.environ)
+        experiment = plugin_util.experiment_id(request.environ)
+        return http_util.Respond(request, self.tags_impl(ctx, experiment), "application/json")
+
+    @wrappers.Request.application
+    def _serve_steps(self, request):
+        ctx = plugin_util.context(request.environ)
+        experiment = plugin_util.experiment_id(request.environ)
+        result = self.steps_impl(ctx, experiment, self._arg(request, "run"), self._arg(request, "tag"))
+        return http_util.Respond(request, result, "application/json")
+
+    @wrappers.Request.application
+    def _serve_data(self, request):
+        ctx = plugin_util.context(request.environ)
+        experiment = plugin_util.experiment_id(request.environ)
+        run, tag = self._arg(request, "run"), self._arg(request, "tag")
+        step = self._int_arg(request, "step")
+        sample = self._int_arg(request, "sample", default=0)
+        response_format = request.args.get("format", "binary")
+        if response_format not in ("binary", "npz"):
+            raise errors.InvalidArgumentError(f"format must be 'binary' or 'npz', got {response_format!r}")
+        description, arrays = self.data_impl(ctx, experiment, run, tag, step, sample)
+        if response_format == "npz":
+            return http_util.Respond(request, _npz(description, arrays), "application/octet-stream")
+        return http_util.Respond(request, _binary_body(description, arrays), "application/octet-stream")
+
+    @wrappers.Request.application
+    def _serve_static(self, request):
+        relative = unquote(request.path.split("/static/", 1)[-1])
+        normalized = posixpath.normpath(relative)
+        if (
+            not relative
+            or "\\" in relative
+            or "\x00" in relative
+            or normalized.startswith(("/", ".."))
+            or normalized != relative
+        ):
+            raise errors.NotFoundError(f"No static file {relative!r}")
+        path = os.path.join(_STATIC_DIR, *normalized.split("/"))
+        if not os.path.isfile(path):
+            raise errors.NotFoundError(f"No static file {relative!r}")
+        with open(path, "rb") as f:
+            content = f.read()
+        mimetype = "text/javascript" if path.endswith(".js") else (mimetypes.guess_type(path)[0] or "application/octet-stream")
+        return http_util.Respond(request, content, mimetype)
+
+
+def _binary_body(description: Dict[str, Any], arrays) -> bytes:
+    """The /data body: magic, JSON length, JSON, then each blob 8-byte aligned."""
+    entries = []
+    offset = 0
+    for name, encoded, blob in arrays:
+        entry = _array_json(encoded, name)
+        entry.update(compression="zlib", byte_offset=offset, byte_length=len(blob))
+        entries.append(entry)
+        offset += (len(blob) + 7) // 8 * 8
+    description = dict(description, arrays=entries)
+    text = json.dumps(description, allow_nan=False).encode("utf-8")
+    head_length = 8 + len(text)
+    padding = (-head_length) % 8
+    out = io.BytesIO()
+    out.write(DATA_MAGIC)
+    out.write(struct.pack("<I", len(text) + padding))
+    out.write(text)
+    out.write(b" " * padding)  # JSON allows trailing spaces
+    for _, _, blob in arrays:
+        out.write(blob)
+        out.write(b"\x00" * ((-len(blob)) % 8))
+    return out.getvalue()
+
+
+def _npz(description: Dict[str, Any], arrays) -> bytes:
+    """The arrays as float32 with NaN/Inf in place, plus the diff, as an .npz."""
+    decoded = {name: codec.decode_array(encoded, blob) for name, encoded, blob in arrays}
+    if description["kind"] == "mel_comparison":
+        decoded["diff"] = decoded["target"] - decoded["predicted"]
+    elif description["kind"] == "noise_pair":
+        decoded["diff"] = decoded["actual"] - decoded["predicted"]  # as target - predicted
+    out = io.BytesIO()
+    np.savez_compressed(out, **decoded)
+    return out.getvalue()

@@ -1,0 +1,345 @@
+"""The HTTP API, through werkzeug's test client over event files in tmp_path."""
+
+import io
+import json
+import struct
+import zlib
+
+import numpy as np
+import pytest
+from werkzeug import test as werkzeug_test
+from werkzeug import wrappers
+
+from tensorboard.backend import application
+from tensorboard.backend.event_processing import data_provider as multiplexer_provider
+from tensorboard.backend.event_processing import plugin_event_multiplexer
+from tensorboard.plugins import base_plugin
+
+from tb_plugin_spectro import codec, loader, plugin
+from tb_plugin_spectro import plugin_data_pb2 as pb
+from tb_plugin_spectro import summary as spectro_summary
+
+PREFIX = "/data/plugin/spectro"
+HOSTILE = "<img src=x onerror=alert(1)>"
+
+
+def mel_pair(step, frames=40):
+    rng = np.random.default_rng(step)
+    target = rng.normal(-5, 2, (80, frames)).astype(np.float32)
+    return target, (target + rng.normal(0, 1.0 / (1 + step), target.shape)).astype(np.float32)
+
+
+def write_logdir(logdir):
+    with spectro_summary.Writer(logdir / "tts") as writer:
+        for step in range(0, 30, 3):
+            target, predicted = mel_pair(step)
+            batch_t = np.stack([target, target + 1])
+            batch_p = np.stack([predicted, predicted - 1])
+            spectro_summary.mel_comparison("mel/val", batch_t, batch_p, step, writer=writer, sample_ids=["a", "b"],
+                                           sample_rate=22050, hop_length=256)
+            writer.add_scalar("loss", 1.0 / (step + 1), step)
+        spectro_summary.lowest_point("loss", 0.1, 27, writer=writer, checkpoint_path="G_27.pth", epoch=3)
+    with spectro_summary.Writer(logdir / "diffusion") as writer:
+        for step in range(5):
+            actual = np.random.default_rng(step).standard_normal((2, 8, 8)).astype(np.float32)
+            spectro_summary.noise_pair("noise", actual * 0.5, actual, step, timestep=10 * step, total_timesteps=100,
+                                       writer=writer)
+        spectro_summary.similarity_matrix("sim", np.eye(3), np.eye(3), 0, labels_a=["x", HOSTILE, "z"], writer=writer)
+    with spectro_summary.Writer(logdir / HOSTILE) as writer:
+        spectro_summary.mel_comparison(HOSTILE, *mel_pair(0), 0, writer=writer, sample_ids=HOSTILE)
+
+
+def make_client(logdir, sampling_hints=None):
+    multiplexer = plugin_event_multiplexer.EventMultiplexer(tensor_size_guidance={"spectro": 0})
+    multiplexer.AddRunsFromDirectory(str(logdir))
+    multiplexer.Reload()
+    provider = multiplexer_provider.MultiplexerDataProvider(multiplexer, str(logdir))
+    context = base_plugin.TBContext(
+        logdir=str(logdir), data_provider=provider,
+        sampling_hints={"spectro": 0} if sampling_hints is None else sampling_hints,
+    )
+    spectro = loader.SpectroLoader().load(context)
+    app = application.TensorBoardWSGI([spectro])
+    return werkzeug_test.Client(app, wrappers.Response), multiplexer
+
+
+@pytest.fixture(scope="module")
+def logdir(tmp_path_factory):
+    path = tmp_path_factory.mktemp("logdir")
+    write_logdir(path)
+    return path
+
+
+@pytest.fixture(scope="module")
+def client(logdir):
+    return make_client(logdir)[0]
+
+
+def get_json(client, url, status=200):
+    response = client.get(PREFIX + url)
+    assert response.status_code == status, response.get_data(as_text=True)
+    return json.loads(response.get_data()) if status == 200 else response.get_data(as_text=True)
+
+
+def parse_binary(body):
+    assert body[:4] == plugin.DATA_MAGIC
+    (length,) = struct.unpack("<I", body[4:8])
+    description = json.loads(body[8 : 8 + length])
+    start = 8 + length
+    arrays = {}
+    for entry in description["arrays"]:
+        blob = body[start + entry["byte_offset"] : start + entry["byte_offset"] + entry["byte_length"]]
+        encoded = pb.EncodedArray(
+            shape=entry["shape"], precision=codec.PRECISIONS[entry["precision"]], compression=pb.ZLIB,
+            offset=entry["offset"], scale=entry["scale"],
+        )
+        encoded.nonfinite.nan = entry["nonfinite"]["nan"]
+        encoded.nonfinite.pos_inf = entry["nonfinite"]["pos_inf"]
+        encoded.nonfinite.neg_inf = entry["nonfinite"]["neg_inf"]
+        arrays[entry["name"]] = codec.decode_array(encoded, blob)
+        assert zlib.decompress(blob)  # stored deflated, as documented
+    return description, arrays
+
+
+class TestTags:
+    def test_lists_every_series(self, client):
+        tags = get_json(client, "/tags")
+        assert sorted(tags) == [HOSTILE, "diffusion", "tts"]
+        mel = tags["tts"]["mel/val"]
+        assert mel["kind"] == "mel_comparison"
+        assert (mel["steps"], mel["first_step"], mel["last_step"], mel["max_samples"]) == (10, 0, 27, 2)
+        assert mel["series"] == {"sample_rate": 22050, "hop_length": 256}
+        assert tags["tts"]["loss/lowest_point"]["series"] == {"watched_tag": "loss"}
+        assert tags["diffusion"]["noise"]["kind"] == "noise_pair"
+        assert tags["diffusion"]["sim"]["kind"] == "similarity_matrix"
+        assert "loss" not in tags["tts"]  # plain scalars are not Spectro data
+
+    def test_every_step_is_kept(self, tmp_path):
+        with spectro_summary.Writer(tmp_path / "run") as writer:
+            for step in range(150):
+                spectro_summary.noise_pair("n", np.ones((2, 2)) * step, np.ones((2, 2)), step, writer=writer)
+        client, _ = make_client(tmp_path)
+        assert get_json(client, "/tags")["run"]["n"]["steps"] == 150
+        assert len(get_json(client, "/steps?run=run&tag=n")["steps"]) == 150
+
+    def test_samples_per_plugin_caps(self, tmp_path):
+        with spectro_summary.Writer(tmp_path / "run") as writer:
+            for step in range(50):
+                spectro_summary.noise_pair("n", np.ones((2, 2)), np.ones((2, 2)), step, writer=writer)
+        client, _ = make_client(tmp_path, sampling_hints={"spectro": 7})
+        assert get_json(client, "/tags")["run"]["n"]["steps"] == 7
+
+
+class TestSteps:
+    def test_mel_stats_per_step(self, client):
+        result = get_json(client, "/steps?run=tts&tag=mel/val")
+        assert result["kind"] == "mel_comparison"
+        steps = result["steps"]
+        assert [s["step"] for s in steps] == list(range(0, 30, 3))
+        assert all(s["wall_time"] > 0 for s in steps)
+        target, predicted = mel_pair(3)
+        diff = np.concatenate([(target - predicted).ravel(), ((target + 1) - (predicted - 1)).ravel()]).astype(np.float64)
+        assert steps[1]["stats"]["mae"] == pytest.approx(np.abs(diff).mean(), rel=1e-6)
+        assert [s["sample_id"] for s in steps[1]["samples"]] == ["a", "b"]
+        assert steps[0]["stats"]["mae"] > steps[-1]["stats"]["mae"]
+
+    def test_noise_timesteps(self, client):
+        steps = get_json(client, "/steps?run=diffusion&tag=noise")["steps"]
+        assert [s["timestep"] for s in steps] == [0, 10, 20, 30, 40]
+        assert all(s["total_timesteps"] == 100 for s in steps)
+        assert steps[0]["stats"]["correlation"] == pytest.approx(1.0)
+
+    def test_lowest_point_markers(self, client):
+        (marker,) = get_json(client, "/steps?run=tts&tag=loss/lowest_point")["steps"]
+        assert marker["step"] == 27
+        assert marker["marker"]["value"] == 0.1
+        assert marker["marker"]["checkpoint_path"] == "G_27.pth"
+        assert marker["marker"]["epoch"] == 3
+
+    def test_similarity_stats(self, client):
+        (step,) = get_json(client, "/steps?run=diffusion&tag=sim")["steps"]
+        assert step["stats"]["recall_at_1_rows"] == 1.0
+        assert step["shape"] == [3, 3]
+
+
+class TestData:
+    def test_mel_binary_body(self, client):
+        response = client.get(PREFIX + "/data?run=tts&tag=mel/val&step=9&sample=1")
+        assert response.status_code == 200
+        assert response.headers["Content-Type"].startswith("application/octet-stream")
+        description, arrays = parse_binary(response.get_data())
+        assert (description["step"], description["sample"], description["kind"]) == (9, 1, "mel_comparison")
+        target, predicted = mel_pair(9)
+        entry = {e["name"]: e for e in description["arrays"]}
+        assert entry["target"]["offset"] == entry["predicted"]["offset"]
+        bound = entry["target"]["scale"] / 2 + 1e-5
+        assert np.abs(arrays["target"] - (target + 1)).max() <= bound
+        assert np.abs(arrays["predicted"] - (predicted - 1)).max() <= bound
+
+    def test_npz(self, client):
+        response = client.get(PREFIX + "/data?run=tts&tag=mel/val&step=9&format=npz")
+        assert response.status_code == 200
+        with np.load(io.BytesIO(response.get_data())) as npz:
+            assert sorted(npz.files) == ["diff", "predicted", "target"]
+            assert npz["target"].dtype == np.float32
+            np.testing.assert_array_equal(npz["diff"], npz["target"] - npz["predicted"])
+            target, _ = mel_pair(9)
+            assert np.abs(npz["target"] - target).max() < 0.1
+
+    def test_noise_and_similarity_data(self, client):
+        description, arrays = parse_binary(client.get(PREFIX + "/data?run=diffusion&tag=noise&step=2").get_data())
+        assert description["timestep"] == 20
+        assert arrays["predicted"].shape == (2, 8, 8)
+        description, arrays = parse_binary(client.get(PREFIX + "/data?run=diffusion&tag=sim&step=0").get_data())
+        assert description["labels"] == {"rows": ["x", HOSTILE, "z"], "columns": []}
+        np.testing.assert_allclose(arrays["matrix"], np.eye(3), atol=1e-6)
+
+    def test_hostile_names_are_plain_data(self, client):
+        tags = get_json(client, "/tags")
+        assert HOSTILE in tags[HOSTILE]
+        from urllib.parse import quote
+
+        url = f"/data?run={quote(HOSTILE)}&tag={quote(HOSTILE)}&step=0"
+        description, _ = parse_binary(client.get(PREFIX + url).get_data())
+        assert description["samples"][0]["sample_id"] == HOSTILE
+
+
+ERRORS = [
+    ("/steps?run=nope&tag=mel/val", 404, "No run 'nope'"),
+    ("/steps?run=tts&tag=nope", 404, "No Spectro tag 'nope' in run 'tts'"),
+    ("/steps?tag=mel/val", 400, "Missing query parameter 'run'"),
+    ("/steps?run=tts", 400, "Missing query parameter 'tag'"),
+    ("/data?run=tts&tag=mel/val", 400, "Missing query parameter 'step'"),
+    ("/data?run=tts&tag=mel/val&step=x", 400, "'step' must be an integer, got 'x'"),
+    ("/data?run=tts&tag=mel/val&step=-3", 400, "'step' must be >= 0, got -3"),
+    ("/data?run=tts&tag=mel/val&step=4", 404, "No step 4 in Spectro tag 'mel/val'"),
+    ("/data?run=tts&tag=mel/val&step=3&sample=2", 400, r"sample must be in [0, 2) for step 3, got 2"),
+    ("/data?run=diffusion&tag=noise&step=1&sample=1", 400, "sample must be 0 for a noise_pair step"),
+    ("/data?run=tts&tag=mel/val&step=3&format=png", 400, "format must be 'binary' or 'npz', got 'png'"),
+    ("/data?run=tts&tag=nope&step=3", 404, "No Spectro tag 'nope'"),
+]
+
+
+@pytest.mark.parametrize("url,status,message", ERRORS)
+def test_errors(client, url, status, message):
+    response = client.get(PREFIX + url)
+    assert response.status_code == status
+    assert message in response.get_data(as_text=True)
+    assert "Traceback" not in response.get_data(as_text=True)
+
+
+STATIC_ATTEMPTS = [
+    "/static/../plugin.py",
+    "/static/%2e%2e/plugin.py",
+    "/static/%2E%2E/%2e%2e/setup.py",
+    "/static/..%2fplugin.py",
+    "/static/..%5cplugin.py",
+    "/static/%5c..%5cplugin.py",
+    "/static//etc/passwd",
+    "/static/%2fetc%2fpasswd",
+    "/static/./series-list.js",
+    "/static/sub/../series-list.js",
+    "/static/series-list.js%00.png",
+    "/static/",
+    "/static/nope.js",
+]
+
+
+@pytest.mark.parametrize("path", STATIC_ATTEMPTS)
+def test_static_refuses_traversal(client, path):
+    response = client.get(PREFIX + path)
+    assert response.status_code == 404, path
+    assert b"import" not in response.get_data()
+
+
+def test_static_serves_the_module(client):
+    response = client.get(PREFIX + "/static/series-list.js")
+    assert response.status_code == 200
+    assert response.headers["Content-Type"].startswith("text/javascript")
+    assert b"export async function render" in response.get_data()
+
+
+def test_frontend_metadata():
+    meta = plugin.SpectroPlugin(base_plugin.TBContext(data_provider=None)).frontend_metadata()
+    assert meta.tab_name == "Spectro"
+    assert meta.es_module_path.startswith("/static/") and meta.es_module_path.endswith(".js")
+
+
+def test_loader_keeps_every_step_unless_told():
+    class Flags:
+        samples_per_plugin = {"images": 5}
+
+    flags = Flags()
+    loader.SpectroLoader().fix_flags(flags)
+    assert flags.samples_per_plugin == {"images": 5, "spectro": 0}
+    flags.samples_per_plugin = {"spectro": 20}
+    loader.SpectroLoader().fix_flags(flags)
+    assert flags.samples_per_plugin == {"spectro": 20}
+
+
+def test_new_steps_appear_after_reload(tmp_path):
+    writer = spectro_summary.Writer(tmp_path / "run")
+    spectro_summary.noise_pair("n", np.ones((2, 2)), np.ones((2, 2)), 0, writer=writer)
+    writer.flush()
+    client, multiplexer = make_client(tmp_path)
+    assert get_json(client, "/tags")["run"]["n"]["steps"] == 1
+    for step in (1, 2):
+        spectro_summary.noise_pair("n", np.ones((2, 2)), np.ones((2, 2)), step, writer=writer)
+    writer.flush()
+    multiplexer.Reload()
+    assert get_json(client, "/tags")["run"]["n"]["last_step"] == 2
+    assert [s["step"] for s in get_json(client, "/steps?run=run&tag=n")["steps"]] == [0, 1, 2]
+    writer.close()
+
+
+def test_newer_format_is_skipped_with_one_warning(tmp_path, caplog):
+    summary = spectro_summary.noise_pair_pb("future", np.ones((2, 2)), np.ones((2, 2)), 0)
+    plugin_data = pb.SpectroPluginData.FromString(summary.value[0].metadata.plugin_data.content)
+    plugin_data.version = 99
+    summary.value[0].metadata.plugin_data.content = plugin_data.SerializeToString()
+    with spectro_summary.Writer(tmp_path / "run") as writer:
+        writer.add_summary(summary, 0)
+        spectro_summary.noise_pair("today", np.ones((2, 2)), np.ones((2, 2)), 0, writer=writer)
+    client, _ = make_client(tmp_path)
+    with caplog.at_level("WARNING"):
+        assert sorted(get_json(client, "/tags")["run"]) == ["today"]
+        get_json(client, "/tags")
+    warnings = [r for r in caplog.records if "future" in r.getMessage()]
+    assert len(warnings) == 1 and "version 99" in warnings[0].getMessage()
+
+
+def test_unreadable_step_is_reported_and_the_rest_serves(tmp_path):
+    good = spectro_summary.noise_pair_pb("n", np.ones((2, 2)), np.ones((2, 2)), 0)
+    bad = spectro_summary.noise_pair_pb("n", np.ones((2, 2)), np.ones((2, 2)), 1)
+    bad.value[0].tensor.string_val[0] = b"\xff\xff garbage"
+    with spectro_summary.Writer(tmp_path / "run") as writer:
+        writer.add_summary(good, 0)
+        writer.add_summary(bad, 1)
+    client, _ = make_client(tmp_path)
+    steps = get_json(client, "/steps?run=run&tag=n")["steps"]
+    assert "stats" in steps[0] and "error" not in steps[0]
+    assert "unreadable" in steps[1]["error"]
+    assert client.get(PREFIX + "/data?run=run&tag=n&step=0").status_code == 200
+    response = client.get(PREFIX + "/data?run=run&tag=n&step=1")
+    assert response.status_code == 404 and "unreadable" in response.get_data(as_text=True)
+
+
+from hypothesis import HealthCheck, given, settings  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
+
+_KEYS = st.sampled_from(["run", "tag", "step", "sample", "format", "x"])
+_VALUES = st.one_of(
+    st.sampled_from(["tts", "diffusion", "mel/val", "noise", "sim", "loss/lowest_point", "0", "3", "-1", "npz",
+                     "binary", "99999999999999999999", HOSTILE]),
+    st.text(max_size=20),
+)
+
+
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(
+    route=st.sampled_from(["/tags", "/steps", "/data", "/static/x"]),
+    query=st.lists(st.tuples(_KEYS, _VALUES), max_size=5),
+)
+def test_no_query_string_gives_a_server_error(client, route, query):
+    response = client.get(PREFIX + route, query_string=query)
+    assert response.status_code < 500, (route, query, response.get_data(as_text=True))
