@@ -15,7 +15,7 @@ import os
 import posixpath
 import struct
 import threading
-from typing import Any, Dict, List, Optional, Tuple
+from typing import Any, Dict, List, Optional, Set, Tuple, cast
 from urllib.parse import unquote
 
 import numpy as np
@@ -142,7 +142,7 @@ class SpectroPlugin(base_plugin.TBPlugin):
         hint = (context.sampling_hints or {}).get(self.plugin_name)
         self._downsample = hint if hint else _ALL_STEPS  # 0 or unset: every step
         self._cache = _ByteBoundedCache(_CACHE_BYTES)
-        self._warned_versions = set()
+        self._warned_versions: Set[Tuple[str, str]] = set()  # series warned about
         self._warned_lock = threading.Lock()
 
     def get_plugin_apps(self):
@@ -358,20 +358,20 @@ class SpectroPlugin(base_plugin.TBPlugin):
             raise errors.InvalidArgumentError(f"Query parameter {name!r} must be >= 0, got {value}")
         return value
 
-    @wrappers.Request.application
+    @wrappers.Request.application  # type: ignore[arg-type]
     def _serve_tags(self, request):
         ctx = plugin_util.context(request.environ)
         experiment = plugin_util.experiment_id(request.environ)
         return http_util.Respond(request, self.tags_impl(ctx, experiment), "application/json")
 
-    @wrappers.Request.application
+    @wrappers.Request.application  # type: ignore[arg-type]
     def _serve_steps(self, request):
         ctx = plugin_util.context(request.environ)
         experiment = plugin_util.experiment_id(request.environ)
         result = self.steps_impl(ctx, experiment, self._arg(request, "run"), self._arg(request, "tag"))
         return http_util.Respond(request, result, "application/json")
 
-    @wrappers.Request.application
+    @wrappers.Request.application  # type: ignore[arg-type]
     def _serve_data(self, request):
         ctx = plugin_util.context(request.environ)
         experiment = plugin_util.experiment_id(request.environ)
@@ -386,7 +386,7 @@ class SpectroPlugin(base_plugin.TBPlugin):
             return http_util.Respond(request, _npz(description, arrays), "application/octet-stream")
         return http_util.Respond(request, _binary_body(description, arrays), "application/octet-stream")
 
-    @wrappers.Request.application
+    @wrappers.Request.application  # type: ignore[arg-type]
     def _serve_static(self, request):
         relative = unquote(request.path.split("/static/", 1)[-1])
         normalized = posixpath.normpath(relative)
@@ -439,5 +439,5 @@ def _npz(description: Dict[str, Any], arrays) -> bytes:
     elif description["kind"] == "noise_pair":
         decoded["diff"] = decoded["actual"] - decoded["predicted"]  # as target - predicted
     out = io.BytesIO()
-    np.savez_compressed(out, **decoded)
+    np.savez_compressed(out, **cast(Dict[str, Any], decoded))
     return out.getvalue()
