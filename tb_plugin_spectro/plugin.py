@@ -119,6 +119,13 @@ def _array_json(encoded: pb.EncodedArray, name: str) -> Dict[str, Any]:
     }
 
 
+def _find_step(data, step: int):
+    for datum in reversed(data):  # a resumed run's later write wins
+        if datum.step == step:
+            return datum
+    return None
+
+
 def _step_arrays(header: pb.StepHeader, sample: int) -> List[Tuple[str, pb.EncodedArray]]:
     """The arrays of one step (one sample of a mel step), named."""
     body = header.WhichOneof("body")
@@ -142,8 +149,12 @@ class SpectroPlugin(base_plugin.TBPlugin):
         hint = (context.sampling_hints or {}).get(self.plugin_name)
         self._downsample = hint if hint else _ALL_STEPS  # 0 or unset: every step
         self._cache = _ByteBoundedCache(_CACHE_BYTES)
+        # The step list of each series as last read; /data looks a step up
+        # here before asking the reader again, which costs RustBoard a
+        # gRPC round trip over the whole series. /tags and /steps refresh it.
+        self._series_index: Dict[Tuple[str, str, str], Tuple[pb.SpectroPluginData, list]] = {}
         self._warned_versions: Set[Tuple[str, str]] = set()  # series warned about
-        self._warned_lock = threading.Lock()
+        self._lock = threading.Lock()
 
     def get_plugin_apps(self):
         return {
@@ -165,7 +176,7 @@ class SpectroPlugin(base_plugin.TBPlugin):
         try:
             return metadata.parse_plugin_metadata(content)
         except ValueError as e:
-            with self._warned_lock:
+            with self._lock:
                 if (run, tag) in self._warned_versions:
                     return None
                 self._warned_versions.add((run, tag))
@@ -190,7 +201,10 @@ class SpectroPlugin(base_plugin.TBPlugin):
             ctx, experiment_id=experiment, plugin_name=self.plugin_name, downsample=self._downsample,
             run_tag_filter=provider.RunTagFilter(runs=[run], tags=[tag]),
         )
-        return plugin_data, data.get(run, {}).get(tag, [])
+        result = (plugin_data, data.get(run, {}).get(tag, []))
+        with self._lock:
+            self._series_index[(experiment, run, tag)] = result
+        return result
 
     def _run_exists(self, ctx, experiment: str, run: str) -> bool:
         listing = self._data_provider.list_blob_sequences(ctx, experiment_id=experiment, plugin_name=self.plugin_name)
@@ -295,11 +309,17 @@ class SpectroPlugin(base_plugin.TBPlugin):
         return {}
 
     def _step_datum(self, ctx, experiment: str, run: str, tag: str, step: int):
+        with self._lock:
+            known = self._series_index.get((experiment, run, tag))
+        if known is not None:
+            datum = _find_step(known[1], step)
+            if datum is not None:
+                return known[0], datum
         plugin_data, data = self._series(ctx, experiment, run, tag)
-        for datum in reversed(data):  # a resumed run's later write wins
-            if datum.step == step:
-                return plugin_data, datum
-        raise errors.NotFoundError(f"No step {step} in Spectro tag {tag!r} of run {run!r}")
+        datum = _find_step(data, step)
+        if datum is None:
+            raise errors.NotFoundError(f"No step {step} in Spectro tag {tag!r} of run {run!r}")
+        return plugin_data, datum
 
     def data_impl(self, ctx, experiment: str, run: str, tag: str, step: int, sample: int):
         """One step's header and stored array blobs: (JSON-able dict, [(name, EncodedArray, blob)])."""

@@ -63,3 +63,27 @@ def test_importing_the_package_imports_no_framework():
         "assert not heavy, heavy\n"
     )
     subprocess.run([sys.executable, "-c", code], check=True)
+
+
+def test_entry_point_module_imports_nothing_heavy():
+    import subprocess
+    import sys
+
+    code = (
+        "import sys\n"
+        "import tb_plugin_spectro.loader\n"
+        "heavy = [m for m in ('numpy', 'google.protobuf', 'tb_plugin_spectro.plugin', 'tb_plugin_spectro.summary')\n"
+        "         if m in sys.modules]\n"
+        "assert not heavy, heavy\n"
+    )
+    subprocess.run([sys.executable, "-c", code], check=True)
+
+
+def test_entry_point_is_registered():
+    from importlib import metadata as importlib_metadata
+
+    from tb_plugin_spectro import loader
+
+    points = importlib_metadata.entry_points(group="tensorboard_plugins")
+    (spectro,) = [p for p in points if p.name == "spectro"]
+    assert spectro.load() is loader.SpectroLoader

@@ -343,3 +343,21 @@ _VALUES = st.one_of(
 def test_no_query_string_gives_a_server_error(client, route, query):
     response = client.get(PREFIX + route, query_string=query)
     assert response.status_code < 500, (route, query, response.get_data(as_text=True))
+
+
+def test_concurrent_requests(logdir):
+    import concurrent.futures
+
+    client, _ = make_client(logdir)
+    urls = [f"/data?run=tts&tag=mel/val&step={s}&sample={s % 2}" for s in range(0, 30, 3)] + ["/steps?run=tts&tag=mel/val"]
+    expected = {url: client.get(PREFIX + url).get_data() for url in urls}
+    fresh, _ = make_client(logdir)
+
+    def fetch(url):
+        response = fresh.get(PREFIX + url)
+        return url, response.status_code, response.get_data()
+
+    with concurrent.futures.ThreadPoolExecutor(max_workers=8) as pool:
+        results = list(pool.map(fetch, urls * 8))
+    for url, status, body in results:
+        assert status == 200 and body == expected[url], url

@@ -1,0 +1,171 @@
+"""The real `tensorboard` server, with both of its readers, on a loopback port."""
+
+import contextlib
+import json
+import socket
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
+
+import numpy as np
+import pytest
+
+from tb_plugin_spectro import summary as spectro_summary
+
+from test_plugin import parse_binary
+
+STEPS = 1000
+READERS = ["false", "true"]  # --load_fast: the Python reader, RustBoard
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def fetch(url: str):
+    with urllib.request.urlopen(url, timeout=30) as response:
+        return response.status, response.read()
+
+
+def fetch_json(url: str):
+    return json.loads(fetch(url)[1])
+
+
+def wait_for(predicate, timeout: float, what: str):
+    deadline = time.monotonic() + timeout
+    last_error = None
+    while time.monotonic() < deadline:
+        try:
+            result = predicate()
+            if result:
+                return result
+        except (urllib.error.URLError, ConnectionError, ValueError, KeyError) as e:
+            last_error = e
+        time.sleep(0.25)
+    raise AssertionError(f"timed out waiting for {what}; last error: {last_error!r}")
+
+
+@contextlib.contextmanager
+def tensorboard(logdir, load_fast: str):
+    port = free_port()
+    process = subprocess.Popen(
+        [sys.executable, "-m", "tensorboard.main", "--logdir", str(logdir), "--host", "127.0.0.1",
+         "--port", str(port), f"--load_fast={load_fast}", "--reload_interval", "1"],
+        stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
+    )
+    base = f"http://127.0.0.1:{port}"
+    try:
+        wait_for(lambda: fetch(base + "/data/plugins_listing")[0] == 200, 60, "tensorboard to start")
+        yield base
+    finally:
+        process.terminate()
+        try:
+            _, stderr = process.communicate(timeout=20)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            _, stderr = process.communicate()
+        assert b"Traceback" not in stderr, stderr.decode(errors="replace")[-3000:]
+
+
+def mel(step: int):
+    rng = np.random.default_rng(step)
+    target = rng.normal(-5, 2, (80, 24)).astype(np.float32)
+    return target, target * 0.9
+
+
+@pytest.fixture(scope="module")
+def big_logdir(tmp_path_factory):
+    logdir = tmp_path_factory.mktemp("server")
+    with spectro_summary.Writer(logdir / "run") as writer:
+        for step in range(STEPS):
+            spectro_summary.mel_comparison("mel/val", *mel(step), step, writer=writer, sample_ids=f"s{step}")
+    return logdir
+
+
+@pytest.fixture(scope="module")
+def served(big_logdir):
+    """What each reader serves for the same logdir."""
+    results = {}
+    for load_fast in READERS:
+        with tensorboard(big_logdir, load_fast) as base:
+            listing = fetch_json(base + "/data/plugins_listing")
+            prefix = base + "/data/plugin/spectro"
+            tags = wait_for(
+                lambda: (t := fetch_json(prefix + "/tags")) and t["run"]["mel/val"]["steps"] == STEPS and t,
+                90, f"all {STEPS} steps with --load_fast={load_fast}",
+            )
+            steps = fetch_json(prefix + "/steps?run=run&tag=mel/val")["steps"]
+            sample_steps = [0, 1, 499, 998, STEPS - 1]
+            arrays = {s: parse_binary(fetch(f"{prefix}/data?run=run&tag=mel/val&step={s}")[1]) for s in sample_steps}
+            static = fetch(base + listing["spectro"]["loading_mechanism"]["module_path"])
+            results[load_fast] = dict(listing=listing, tags=tags, steps=steps, arrays=arrays, static=static)
+    return results
+
+
+@pytest.mark.parametrize("load_fast", READERS)
+def test_plugins_listing_names_the_tab(served, load_fast):
+    entry = served[load_fast]["listing"]["spectro"]
+    assert entry["tab_name"] == "Spectro"
+    assert entry["enabled"] is True
+    assert entry["loading_mechanism"]["type"] == "IFRAME"
+    assert entry["loading_mechanism"]["module_path"].startswith("/data/plugin/spectro/static/")
+    status, body = served[load_fast]["static"]
+    assert status == 200 and b"export" in body
+
+
+@pytest.mark.parametrize("load_fast", READERS)
+def test_every_step_is_listed(served, load_fast):
+    series = served[load_fast]["tags"]["run"]["mel/val"]
+    assert (series["steps"], series["first_step"], series["last_step"]) == (STEPS, 0, STEPS - 1)
+    steps = served[load_fast]["steps"]
+    assert [s["step"] for s in steps] == list(range(STEPS))
+    assert all("error" not in s for s in steps)
+    assert steps[500]["samples"][0]["sample_id"] == "s500"
+
+
+def test_both_readers_serve_identical_data(served):
+    python, rust = served["false"], served["true"]
+    assert python["tags"] == rust["tags"]
+    assert python["steps"] == rust["steps"]
+    for step, (description, arrays) in python["arrays"].items():
+        rust_description, rust_arrays = rust["arrays"][step]
+        assert description == rust_description
+        for name in ("target", "predicted"):
+            np.testing.assert_array_equal(arrays[name], rust_arrays[name])
+        target, predicted = mel(step)
+        bound = description["arrays"][0]["scale"] / 2 + 1e-5
+        assert np.abs(arrays["target"] - target).max() <= bound
+        assert np.abs(arrays["predicted"] - predicted).max() <= bound
+
+
+@pytest.mark.parametrize("load_fast", READERS)
+def test_new_steps_appear_while_running(tmp_path, load_fast):
+    writer = spectro_summary.Writer(tmp_path / "live", flush_secs=1)
+    spectro_summary.noise_pair("noise", np.ones((4, 4)), np.zeros((4, 4)), 0, writer=writer)
+    writer.flush()
+    with tensorboard(tmp_path, load_fast) as base:
+        prefix = base + "/data/plugin/spectro"
+        wait_for(lambda: fetch_json(prefix + "/tags")["live"]["noise"]["steps"] == 1, 60, "the first step")
+        for step in range(1, 4):
+            spectro_summary.noise_pair("noise", np.ones((4, 4)), np.zeros((4, 4)), step, writer=writer)
+        writer.flush()
+        wait_for(lambda: fetch_json(prefix + "/tags")["live"]["noise"]["last_step"] == 3, 60, "the new steps")
+        steps = fetch_json(prefix + "/steps?run=live&tag=noise")["steps"]
+        assert [s["step"] for s in steps] == [0, 1, 2, 3]
+    writer.close()
+
+
+@pytest.mark.parametrize("load_fast", READERS)
+def test_errors_through_the_real_server(big_logdir, load_fast):
+    with tensorboard(big_logdir, load_fast) as base:
+        prefix = base + "/data/plugin/spectro"
+        wait_for(lambda: fetch_json(prefix + "/tags")["run"], 60, "the run")
+        for url, status in (("/steps?run=nope&tag=mel/val", 404), ("/data?run=run&tag=mel/val&step=abc", 400),
+                            ("/static/%2e%2e/plugin.py", 404)):
+            with pytest.raises(urllib.error.HTTPError) as error:
+                fetch(prefix + url)
+            assert error.value.code == status, url
