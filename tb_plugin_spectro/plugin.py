@@ -119,6 +119,13 @@ def _array_json(encoded: pb.EncodedArray, name: str) -> Dict[str, Any]:
     }
 
 
+def _parse_labels(blob: bytes) -> pb.Labels:
+    try:
+        return pb.Labels.FromString(blob)
+    except Exception as e:  # protobuf raises DecodeError or a runtime error
+        raise ValueError(f"unreadable labels: {e}") from None
+
+
 def _find_step(data, step: int):
     for datum in reversed(data):  # a resumed run's later write wins
         if datum.step == step:
@@ -210,26 +217,23 @@ class SpectroPlugin(base_plugin.TBPlugin):
         listing = self._data_provider.list_blob_sequences(ctx, experiment_id=experiment, plugin_name=self.plugin_name)
         return run in listing
 
-    def _blob(self, ctx, datum, index: int) -> bytes:
-        reference = datum.values[index]
-        key = ("blob", reference.blob_key, datum.wall_time)
-        blob = self._cache.get(key)
-        if blob is None:
-            blob = self._data_provider.read_blob(ctx, blob_key=reference.blob_key)
-            self._cache.put(key, blob, len(blob))
-        return blob
+    def _read(self, ctx, datum, index: int, parse=None):
+        """Blob `index` of a step, parsed by `parse` if given, through the cache."""
+        if index >= len(datum.values):
+            raise ValueError(f"the step holds {len(datum.values)} blobs, not blob {index}")
+        blob_key = datum.values[index].blob_key
+        # The wall time tells a step rewritten by a resumed run from the first write.
+        key = (parse, blob_key, datum.wall_time)
+        value = self._cache.get(key)
+        if value is None:
+            blob = self._data_provider.read_blob(ctx, blob_key=blob_key)
+            value = blob if parse is None else parse(blob)
+            self._cache.put(key, value, len(blob))  # a parsed header's size, roughly
+        return value
 
     def _header(self, ctx, datum) -> pb.StepHeader:
         """The step's header; raises ValueError if it cannot be read."""
-        key = ("header", datum.values[0].blob_key, datum.wall_time) if datum.values else None
-        header = self._cache.get(key) if key else None
-        if header is None:
-            if not datum.values:
-                raise ValueError("the step holds no header")
-            blob = self._data_provider.read_blob(ctx, blob_key=datum.values[0].blob_key)
-            header = metadata.parse_step_header(blob)
-            self._cache.put(key, header, len(blob) * 4)
-        return header
+        return self._read(ctx, datum, 0, metadata.parse_step_header)
 
     # -- implementations -------------------------------------------------
 
@@ -245,7 +249,10 @@ class SpectroPlugin(base_plugin.TBPlugin):
                 plugin_data = self._plugin_data(run, tag, series.plugin_content)
                 if plugin_data is None:
                     continue
-                steps = [d.step for d in data.get(run, {}).get(tag, [])]
+                series_data = data.get(run, {}).get(tag, [])
+                with self._lock:
+                    self._series_index[(experiment, run, tag)] = (plugin_data, series_data)
+                steps = [d.step for d in series_data]
                 kind = metadata.kind_name(plugin_data.kind)
                 facts_field = plugin_data.WhichOneof("series")
                 facts = _message_dict(getattr(plugin_data, facts_field)) if facts_field else {}
@@ -335,11 +342,14 @@ class SpectroPlugin(base_plugin.TBPlugin):
                 raise errors.InvalidArgumentError(f"sample must be in [0, {count}) for step {step}, got {sample}")
         elif sample != 0:
             raise errors.InvalidArgumentError(f"sample must be 0 for a {metadata.kind_name(plugin_data.kind)} step, got {sample}")
-        arrays = []
-        for name, encoded in _step_arrays(header, sample):
-            if encoded.blob_index >= len(datum.values):
-                raise errors.NotFoundError(f"Step {step} of Spectro tag {tag!r} in run {run!r} lacks its {name} array")
-            arrays.append((name, encoded, self._blob(ctx, datum, encoded.blob_index)))
+        try:
+            arrays = [(name, encoded, self._read(ctx, datum, encoded.blob_index))
+                      for name, encoded in _step_arrays(header, sample)]
+            labels = None
+            if body == "similarity" and header.similarity.labels_blob_index:
+                labels = self._read(ctx, datum, header.similarity.labels_blob_index, _parse_labels)
+        except ValueError as e:
+            raise errors.NotFoundError(f"Step {step} of Spectro tag {tag!r} in run {run!r} is unreadable: {e}")
         description = {
             "run": run,
             "tag": tag,
@@ -349,8 +359,7 @@ class SpectroPlugin(base_plugin.TBPlugin):
             "sample": sample,
         }
         description.update(self._step_summary(header))
-        if body == "similarity" and header.similarity.labels_blob_index:
-            labels = pb.Labels.FromString(self._blob(ctx, datum, header.similarity.labels_blob_index))
+        if labels is not None:
             description["labels"] = {"rows": list(labels.rows), "columns": list(labels.columns)}
         return description, arrays
 

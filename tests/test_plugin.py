@@ -7,6 +7,8 @@ import zlib
 
 import numpy as np
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 from werkzeug import test as werkzeug_test
 from werkzeug import wrappers
 
@@ -324,9 +326,6 @@ def test_unreadable_step_is_reported_and_the_rest_serves(tmp_path):
     assert response.status_code == 404 and "unreadable" in response.get_data(as_text=True)
 
 
-from hypothesis import HealthCheck, given, settings  # noqa: E402
-from hypothesis import strategies as st  # noqa: E402
-
 _KEYS = st.sampled_from(["run", "tag", "step", "sample", "format", "x"])
 _VALUES = st.one_of(
     st.sampled_from(["tts", "diffusion", "mel/val", "noise", "sim", "loss/lowest_point", "0", "3", "-1", "npz",
@@ -361,3 +360,14 @@ def test_concurrent_requests(logdir):
         results = list(pool.map(fetch, urls * 8))
     for url, status, body in results:
         assert status == 200 and body == expected[url], url
+
+
+def test_missing_array_blob_is_a_404(tmp_path):
+    summary = spectro_summary.similarity_matrix_pb("s", np.eye(2), None, 0, labels_a=["a", "b"])
+    del summary.value[0].tensor.string_val[2]  # the labels blob
+    summary.value[0].tensor.tensor_shape.dim[0].size = 2
+    with spectro_summary.Writer(tmp_path / "run") as writer:
+        writer.add_summary(summary, 0)
+    client, _ = make_client(tmp_path)
+    response = client.get(PREFIX + "/data?run=run&tag=s&step=0")
+    assert response.status_code == 404 and "holds 2 blobs, not blob 2" in response.get_data(as_text=True)
