@@ -119,6 +119,14 @@ def _array_json(encoded: pb.EncodedArray, name: str) -> Dict[str, Any]:
     }
 
 
+def _pair_range(first: pb.EncodedArray, second: pb.EncodedArray) -> Dict[str, Optional[float]]:
+    """The finite value range of two arrays together, from their headers."""
+    ranges = [r for r in (first.range, second.range) if r.count]
+    if not ranges:
+        return {"min": None, "max": None}
+    return {"min": _finite_or_none(min(r.min for r in ranges)), "max": _finite_or_none(max(r.max for r in ranges))}
+
+
 def _parse_labels(blob: bytes) -> pb.Labels:
     try:
         return pb.Labels.FromString(blob)
@@ -295,6 +303,8 @@ class SpectroPlugin(base_plugin.TBPlugin):
                         "text": s.text,
                         "target_frames": s.target_frames,
                         "predicted_frames": s.predicted_frames,
+                        "length_mismatch": pb.LengthMismatch.Name(s.length_mismatch),
+                        "range": _pair_range(s.target, s.predicted),
                         "stats": _message_dict(s.stats),
                     }
                     for s in header.mel.samples
@@ -442,7 +452,7 @@ def _binary_body(description: Dict[str, Any], arrays) -> bytes:
     offset = 0
     for name, encoded, blob in arrays:
         entry = _array_json(encoded, name)
-        entry.update(compression="zlib", byte_offset=offset, byte_length=len(blob))
+        entry.update(compression="none" if encoded.compression == pb.NONE else "zlib", byte_offset=offset, byte_length=len(blob))
         entries.append(entry)
         offset += (len(blob) + 7) // 8 * 8
     description = dict(description, arrays=entries)

@@ -145,6 +145,19 @@ class TestSteps:
         assert [s["sample_id"] for s in steps[1]["samples"]] == ["a", "b"]
         assert steps[0]["stats"]["mae"] > steps[-1]["stats"]["mae"]
 
+    def test_mel_sample_range_and_lengths(self, client, tmp_path):
+        steps = get_json(client, "/steps?run=tts&tag=mel/val")["steps"]
+        target, predicted = mel_pair(3)
+        first = steps[1]["samples"][0]
+        both = np.concatenate([target.ravel(), predicted.ravel()])
+        assert first["range"] == {"min": pytest.approx(both.min()), "max": pytest.approx(both.max())}
+        assert first["length_mismatch"] == "LENGTHS_EQUAL"
+        with spectro_summary.Writer(tmp_path / "run") as writer:
+            spectro_summary.mel_comparison("mel", target, predicted[:, :30], 0, writer=writer, length_mismatch="pad")
+        (step,) = get_json(make_client(tmp_path)[0], "/steps?run=run&tag=mel")["steps"]
+        assert step["samples"][0]["length_mismatch"] == "PADDED"
+        assert (step["samples"][0]["target_frames"], step["samples"][0]["predicted_frames"]) == (40, 30)
+
     def test_noise_timesteps(self, client):
         steps = get_json(client, "/steps?run=diffusion&tag=noise")["steps"]
         assert [s["timestep"] for s in steps] == [0, 10, 20, 30, 40]

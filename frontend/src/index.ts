@@ -1,0 +1,156 @@
+// The Spectro pane: TensorBoard loads this module in the tab's iframe and
+// calls render(). This file only wires the store, the fetching and the views.
+
+import { fetchStepData, fetchSteps, fetchTags } from "./api/client";
+import { listenToHost } from "./api/host";
+import { isColormapName } from "./colormaps";
+import { applySteps, applyTags, initialState, moveAllToStep, selectStep, type AppState, type Settings } from "./state/app-state";
+import { StepCache } from "./state/step-cache";
+import { indexNearest } from "./state/steps";
+import { Store } from "./state/store";
+import { AppView, type AppActions } from "./views/app-view";
+import { STYLES } from "./views/styles";
+
+const SETTINGS_KEY = "spectro.settings"; // localStorage key of the toolbar's choices
+const PLAY_INTERVAL_MS = 150; // time between steps while playing
+
+function loadSettings(): Partial<Settings> {
+  try {
+    const stored = JSON.parse(localStorage.getItem(SETTINGS_KEY) ?? "{}") as Partial<Settings>;
+    const settings: Partial<Settings> = {};
+    if (typeof stored.colormap === "string" && isColormapName(stored.colormap)) settings.colormap = stored.colormap;
+    if (stored.diffMode === "abs" || stored.diffMode === "signed") settings.diffMode = stored.diffMode;
+    if (stored.rangeMode === "step" || stored.rangeMode === "series") settings.rangeMode = stored.rangeMode;
+    if (typeof stored.linkSteps === "boolean") settings.linkSteps = stored.linkSteps;
+    return settings;
+  } catch {
+    return {};
+  }
+}
+
+function saveSettings(settings: Settings): void {
+  try {
+    const { tagFilter: _filter, ...kept } = settings;
+    localStorage.setItem(SETTINGS_KEY, JSON.stringify(kept));
+  } catch {
+    // Storage may be disabled (private windows, sandboxed iframes); choices then last for the page.
+  }
+}
+
+class Controller {
+  readonly store = new Store<AppState>(initialState(loadSettings()));
+  private readonly cache = new StepCache(fetchStepData, () => this.store.markDirty());
+  private reloadGeneration = 0;
+  private lastCardKey: string | null = null;
+
+  readonly actions: AppActions = {
+    selectStep: (key, index) => this.change(key, (state) => selectStep(state, key, index)),
+    pickStep: (key, step) =>
+      this.change(key, (state) => {
+        const card = state.cards.get(key);
+        if (card) selectStep(state, key, indexNearest(card.steps, step));
+      }),
+    setSample: (key, sample) => this.change(key, (state) => {
+      const card = state.cards.get(key);
+      if (card) card.sample = sample;
+    }),
+    setWindow: (key, window) => this.change(key, (state) => {
+      const card = state.cards.get(key);
+      if (card) card.window = window;
+    }),
+    setCursor: (key, cursor) => this.store.update((state) => {
+      const card = state.cards.get(key);
+      if (card) card.cursor = cursor;
+    }),
+    togglePlay: (key) => this.change(key, (state) => {
+      const card = state.cards.get(key);
+      if (!card) return;
+      card.playing = !card.playing;
+      if (card.playing && card.stepIndex >= card.steps.length - 1) selectStep(state, key, 0);
+    }),
+    requestStep: (key) => this.cache.request(key),
+    setSettings: (change) => this.store.update((state) => {
+      const linking = change.linkSteps === true && !state.settings.linkSteps;
+      Object.assign(state.settings, change);
+      saveSettings(state.settings);
+      const leader = this.lastCardKey ? state.cards.get(this.lastCardKey) : undefined;
+      const step = leader?.steps[leader.stepIndex]?.step;
+      if (linking && leader && step !== undefined) moveAllToStep(state, step, leader.key);
+    }),
+  };
+
+  private change(key: string, change: (state: AppState) => void): void {
+    this.lastCardKey = key;
+    this.store.update(change);
+  }
+
+  /** Lists the series again and every card's steps, keeping what is selected. */
+  async reload(): Promise<void> {
+    const generation = ++this.reloadGeneration;
+    this.cache.forgetFailed();
+    let tags;
+    try {
+      tags = await fetchTags();
+    } catch (e) {
+      this.store.update((state) => (state.loadError = `Could not list the Spectro series: ${(e as Error).message}`));
+      return;
+    }
+    if (generation !== this.reloadGeneration) return;
+    this.store.update((state) => applyTags(state, tags));
+    await Promise.all(
+      [...this.store.state.cards.values()].map(async (card) => {
+        try {
+          const steps = await fetchSteps(card.run, card.tag);
+          if (generation !== this.reloadGeneration) return;
+          this.store.update((state) => {
+            const current = state.cards.get(card.key);
+            if (!current) return;
+            applySteps(current, steps);
+            if (state.settings.linkSteps && this.lastCardKey && this.lastCardKey !== card.key) {
+              const leader = state.cards.get(this.lastCardKey);
+              const step = leader?.steps[leader.stepIndex]?.step;
+              if (step !== undefined) moveAllToStep(state, step, leader!.key);
+            }
+          });
+        } catch (e) {
+          this.store.update((state) => {
+            const current = state.cards.get(card.key);
+            if (current) current.stepsError = (e as Error).message;
+          });
+        }
+      }),
+    );
+  }
+
+  /** Advances every playing card whose current step has been painted; stops at the last step. */
+  tick(): void {
+    const state = this.store.state;
+    const playing = [...state.cards.values()].filter((card) => card.playing);
+    if (playing.length === 0) return;
+    this.store.update(() => {
+      for (const card of playing) {
+        const step = card.steps[card.stepIndex];
+        if (!step) continue;
+        const entry = this.cache.get({ run: card.run, tag: card.tag, step: step.step, sample: card.sample });
+        if (card.info.kind === "mel_comparison" && entry?.status !== "loaded") continue;
+        if (card.stepIndex >= card.steps.length - 1) card.playing = false;
+        else selectStep(state, card.key, card.stepIndex + 1);
+      }
+    });
+  }
+}
+
+export async function render(): Promise<void> {
+  const style = document.createElement("style");
+  style.textContent = STYLES;
+  document.head.appendChild(style);
+  const controller = new Controller();
+  const view = new AppView(controller.actions);
+  document.body.appendChild(view.element);
+  controller.store.subscribe((state) => view.render(state));
+  new ResizeObserver(() => controller.store.markDirty()).observe(view.element);
+  controller.store.markDirty();
+  listenToHost(() => void controller.reload());
+  setInterval(() => controller.tick(), PLAY_INTERVAL_MS);
+  await controller.reload();
+}

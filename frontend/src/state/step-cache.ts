@@ -1,0 +1,72 @@
+// Decoded steps by (run, tag, step, sample), least recently used first out.
+// A request for a key already loading shares its answer; the views show the
+// entry of the key they want now, so a late answer for an old step is kept
+// for later and never painted over a newer one.
+
+import type { StepData, StepKey } from "../api/client";
+
+export type StepEntry =
+  | { status: "loading"; promise: Promise<StepData> }
+  | { status: "loaded"; data: StepData }
+  | { status: "failed"; error: string };
+
+export function stepKeyString(key: StepKey): string {
+  return JSON.stringify([key.run, key.tag, key.step, key.sample]);
+}
+
+export class StepCache {
+  private readonly entries = new Map<string, StepEntry>();
+
+  constructor(
+    private readonly load: (key: StepKey) => Promise<StepData>,
+    private readonly onSettled: (key: StepKey) => void,
+    private readonly capacity = 96,
+  ) {}
+
+  get(key: StepKey): StepEntry | undefined {
+    const id = stepKeyString(key);
+    const entry = this.entries.get(id);
+    if (entry !== undefined) {
+      this.entries.delete(id);
+      this.entries.set(id, entry);
+    }
+    return entry;
+  }
+
+  /** Starts loading `key` unless it is known; a failed key is tried again only after forgetFailed(). */
+  request(key: StepKey): StepEntry {
+    const known = this.get(key);
+    if (known !== undefined) return known;
+    const id = stepKeyString(key);
+    const promise = this.load(key);
+    const entry: StepEntry = { status: "loading", promise };
+    this.entries.set(id, entry);
+    promise.then(
+      (data) => this.settle(id, key, { status: "loaded", data }),
+      (error: unknown) => this.settle(id, key, { status: "failed", error: String(error instanceof Error ? error.message : error) }),
+    );
+    this.evict();
+    return entry;
+  }
+
+  /** Forgets the failures, so that the next request (after a reload) tries again. */
+  forgetFailed(): void {
+    for (const [id, entry] of this.entries) if (entry.status === "failed") this.entries.delete(id);
+  }
+
+  get size(): number {
+    return this.entries.size;
+  }
+
+  private settle(id: string, key: StepKey, entry: StepEntry): void {
+    if (this.entries.get(id)?.status === "loading") this.entries.set(id, entry);
+    this.onSettled(key);
+  }
+
+  private evict(): void {
+    for (const [id, entry] of this.entries) {
+      if (this.entries.size <= this.capacity) return;
+      if (entry.status !== "loading") this.entries.delete(id);
+    }
+  }
+}

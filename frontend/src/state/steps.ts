@@ -1,0 +1,38 @@
+// Step lists: ordering, duplicate steps and nearest-step lookup; pure.
+
+import type { StepInfo } from "../api/types";
+
+/**
+ * Steps sorted ascending with one entry per step. A run that resumed and
+ * wrote a step again has the later write win, as the backend's /data does.
+ */
+export function uniqueSteps(steps: readonly StepInfo[]): StepInfo[] {
+  const byStep = new Map<number, StepInfo>();
+  for (const step of steps) byStep.set(step.step, step);
+  return [...byStep.values()].sort((a, b) => a.step - b.step);
+}
+
+/**
+ * Index of the last step at or before `step` in ascending `steps`; the first
+ * step when all are after it; -1 when there are none.
+ */
+export function indexAtOrBefore(steps: readonly { step: number }[], step: number): number {
+  if (steps.length === 0) return -1;
+  let low = 0;
+  let high = steps.length - 1;
+  if (step < steps[0]!.step) return 0;
+  while (low < high) {
+    const middle = (low + high + 1) >> 1;
+    if (steps[middle]!.step <= step) low = middle;
+    else high = middle - 1;
+  }
+  return low;
+}
+
+/** Index of the step nearest to `step` (ties go to the earlier). */
+export function indexNearest(steps: readonly { step: number }[], step: number): number {
+  const before = indexAtOrBefore(steps, step);
+  const after = Math.min(before + 1, steps.length - 1);
+  if (before < 0) return -1;
+  return Math.abs(steps[after]!.step - step) < Math.abs(steps[before]!.step - step) ? after : before;
+}

@@ -1,0 +1,123 @@
+// The render owner: the toolbar, the cards grouped by kind, and the empty
+// state. It reads the state on each committed frame and passes user intent to
+// the controller; it never fetches.
+
+import { colormapNames, isColormapName } from "../colormaps";
+import type { Kind } from "../api/types";
+import { compileTagFilter, KIND_ORDER, KIND_TITLES, visibleCards, type AppState, type Settings } from "../state/app-state";
+import type { CardActions } from "./card-actions";
+import { el, setHidden, setOptions, setText } from "./dom";
+import { MelCard } from "./mel-card";
+import { SeriesCard } from "./series-card";
+
+export const FIRST_COMPARISON_SNIPPET = `from tb_plugin_spectro import summary as spectro_summary
+
+writer = spectro_summary.Writer("logs/my_run")   # or a torch SummaryWriter
+# target, predicted: [n_mels, frames] arrays (numpy, torch, jax or tf)
+spectro_summary.mel_comparison("mel/val", target, predicted, step, writer=writer)
+writer.flush()`;
+
+export interface AppActions extends CardActions {
+  setSettings(change: Partial<Settings>): void;
+}
+
+type CardView = MelCard | SeriesCard;
+
+export class AppView {
+  readonly element: HTMLElement;
+  private readonly filter: HTMLInputElement;
+  private readonly filterError = el("span", { className: "spectro-filter-error" });
+  private readonly colormap: HTMLSelectElement;
+  private readonly diffMode: HTMLSelectElement;
+  private readonly rangeMode: HTMLSelectElement;
+  private readonly linkSteps: HTMLInputElement;
+  private readonly status = el("div", { className: "spectro-status" });
+  private readonly empty: HTMLElement;
+  private readonly groups = new Map<Kind, { section: HTMLElement; heading: HTMLElement; list: HTMLElement }>();
+  private readonly views = new Map<string, CardView>();
+
+  constructor(private readonly actions: AppActions) {
+    this.filter = el("input", {
+      className: "spectro-tag-filter",
+      attrs: { type: "text", placeholder: "Filter tags (regular expression)", "aria-label": "tag filter" },
+    });
+    this.filter.addEventListener("input", () => actions.setSettings({ tagFilter: this.filter.value }));
+    this.colormap = el("select", { className: "spectro-colormap", attrs: { "aria-label": "colour map" } });
+    this.colormap.addEventListener("change", () => {
+      if (isColormapName(this.colormap.value)) actions.setSettings({ colormap: this.colormap.value });
+    });
+    this.diffMode = el("select", { className: "spectro-diff-mode", attrs: { "aria-label": "difference" } });
+    this.diffMode.addEventListener("change", () => actions.setSettings({ diffMode: this.diffMode.value === "signed" ? "signed" : "abs" }));
+    this.rangeMode = el("select", { className: "spectro-range-mode", attrs: { "aria-label": "colour range" } });
+    this.rangeMode.addEventListener("change", () => actions.setSettings({ rangeMode: this.rangeMode.value === "series" ? "series" : "step" }));
+    this.linkSteps = el("input", { className: "spectro-link-steps", attrs: { type: "checkbox" } });
+    this.linkSteps.addEventListener("change", () => actions.setSettings({ linkSteps: this.linkSteps.checked }));
+    const toolbar = el("div", { className: "spectro-toolbar" }, [
+      this.filter,
+      this.filterError,
+      el("label", { text: "colour map" }, [this.colormap]),
+      el("label", { text: "difference" }, [this.diffMode]),
+      el("label", { text: "colour range" }, [this.rangeMode]),
+      el("label", { title: "Move every card to the same step (the nearest logged step at or before it)" }, [
+        this.linkSteps,
+        document.createTextNode("link steps"),
+      ]),
+    ]);
+    this.empty = el("div", { className: "spectro-empty" }, [
+      el("h2", { text: "No Spectro data yet" }),
+      el("p", { text: "Log a mel comparison from your training loop, then reload:" }),
+      el("pre", {}, [el("code", { text: FIRST_COMPARISON_SNIPPET })]),
+      el("p", { text: "Noise pairs, similarity matrices and lowest-point markers are logged the same way: noise_pair(), similarity_matrix(), lowest_point()." }),
+    ]);
+    const groupElements: HTMLElement[] = [];
+    for (const kind of KIND_ORDER) {
+      const heading = el("h2", { text: KIND_TITLES[kind] });
+      const list = el("div", { className: "spectro-cards" });
+      const section = el("section", { className: "spectro-group", attrs: { "data-kind": kind } }, [heading, list]);
+      this.groups.set(kind, { section, heading, list });
+      groupElements.push(section);
+    }
+    this.element = el("div", { className: "spectro-root" }, [toolbar, this.status, this.empty, ...groupElements]);
+  }
+
+  render(state: AppState): void {
+    const settings = state.settings;
+    setOptions(this.colormap, colormapNames().filter((n) => n !== "hot" && n !== "RdBu_r").map((n) => [n, n]), settings.colormap);
+    setOptions(this.diffMode, [["abs", "|diff| (hot)"], ["signed", "signed (RdBu)"]], settings.diffMode);
+    setOptions(this.rangeMode, [["step", "per step"], ["series", "fixed over steps"]], settings.rangeMode);
+    if (this.linkSteps.checked !== settings.linkSteps) this.linkSteps.checked = settings.linkSteps;
+    if (this.filter.value !== settings.tagFilter) this.filter.value = settings.tagFilter;
+    const filterError = compileTagFilter(settings.tagFilter).error ?? "";
+    setText(this.filterError, filterError);
+
+    const loaded = state.tags !== null;
+    setText(this.status, state.loadError ?? (loaded ? "" : "Loading…"));
+    setHidden(this.status, this.status.textContent === "");
+    setHidden(this.empty, !loaded || state.cards.size > 0);
+
+    const groups = visibleCards(state);
+    const live = new Set<string>();
+    for (const [kind, cards] of groups) {
+      const group = this.groups.get(kind)!;
+      setHidden(group.section, cards.length === 0);
+      setText(group.heading, `${KIND_TITLES[kind]} (${cards.length})`);
+      cards.forEach((card, position) => {
+        live.add(card.key);
+        let view = this.views.get(card.key);
+        if (!view) {
+          view = card.info.kind === "mel_comparison" ? new MelCard(card, this.actions) : new SeriesCard(card, this.actions);
+          this.views.set(card.key, view);
+        }
+        if (group.list.children[position] !== view.element) group.list.insertBefore(view.element, group.list.children[position] ?? null);
+        if (view instanceof MelCard) view.update(card, settings);
+        else view.update(card);
+      });
+    }
+    for (const [key, view] of this.views) {
+      if (!live.has(key)) {
+        view.element.remove();
+        if (!state.cards.has(key)) this.views.delete(key);
+      }
+    }
+  }
+}

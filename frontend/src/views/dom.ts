@@ -1,0 +1,81 @@
+// Small DOM helpers. Text always goes in as text (textContent), never as HTML.
+
+export interface ElementOptions {
+  className?: string;
+  text?: string;
+  title?: string;
+  attrs?: Record<string, string>;
+}
+
+export function el<K extends keyof HTMLElementTagNameMap>(
+  tag: K,
+  options: ElementOptions = {},
+  children: (Node | null)[] = [],
+): HTMLElementTagNameMap[K] {
+  const element = document.createElement(tag);
+  if (options.className) element.className = options.className;
+  if (options.text !== undefined) element.textContent = options.text;
+  if (options.title !== undefined) element.title = options.title;
+  for (const [name, value] of Object.entries(options.attrs ?? {})) element.setAttribute(name, value);
+  for (const child of children) if (child) element.appendChild(child);
+  return element;
+}
+
+/** Sets text only when it changed, so an unchanged frame touches no node. */
+export function setText(element: HTMLElement, text: string): void {
+  if (element.textContent !== text) element.textContent = text;
+}
+
+export function setHidden(element: HTMLElement, hidden: boolean): void {
+  if (element.hidden !== hidden) element.hidden = hidden;
+}
+
+export function option(value: string, label: string): HTMLOptionElement {
+  const element = document.createElement("option");
+  element.value = value;
+  element.textContent = label;
+  return element;
+}
+
+/** Replaces a select's options when the list changed, keeping `selected`. */
+export function setOptions(select: HTMLSelectElement, options: readonly [string, string][], selected: string): void {
+  const current = [...select.options].map((o) => [o.value, o.textContent ?? ""]);
+  if (JSON.stringify(current) !== JSON.stringify(options)) {
+    select.replaceChildren(...options.map(([value, label]) => option(value, label)));
+  }
+  if (select.value !== selected) select.value = selected;
+}
+
+/** A canvas sized to its CSS box at the device's pixel ratio; returns its context scaled to CSS pixels. */
+export function fitCanvas(canvas: HTMLCanvasElement, cssWidth: number, cssHeight: number): CanvasRenderingContext2D {
+  const ratio = window.devicePixelRatio || 1;
+  const width = Math.max(1, Math.round(cssWidth * ratio));
+  const height = Math.max(1, Math.round(cssHeight * ratio));
+  if (canvas.width !== width || canvas.height !== height) {
+    canvas.width = width;
+    canvas.height = height;
+    canvas.style.width = `${cssWidth}px`;
+    canvas.style.height = `${cssHeight}px`;
+  }
+  const context = canvas.getContext("2d");
+  if (!context) throw new Error("this browser gives no 2-D canvas context");
+  context.setTransform(ratio, 0, 0, ratio, 0, 0);
+  return context;
+}
+
+/** A theme colour from the pane's CSS variables (they follow prefers-color-scheme). */
+export function themeColor(element: Element, name: string, fallback: string): string {
+  return getComputedStyle(element).getPropertyValue(name).trim() || fallback;
+}
+
+/** A file name made of log text: anything but letters, digits, dot, dash and underscore becomes "_". */
+export function safeFileName(text: string): string {
+  return text.replace(/[^A-Za-z0-9._-]+/g, "_").replace(/^_+|_+$/g, "") || "spectro";
+}
+
+export function download(url: string, fileName: string): void {
+  const link = el("a", { attrs: { href: url, download: fileName } });
+  document.body.appendChild(link);
+  link.click();
+  link.remove();
+}

@@ -1,0 +1,296 @@
+// One heatmap panel: a canvas with the image, axes, title and colour bar, and
+// an overlay canvas for the cursor and the drag selection. Cards stack panels
+// that share one column window, one cursor and one colour range; the panel
+// reports pointer gestures and the card decides what they change.
+
+import { cssColor, NONFINITE_RGB } from "../colormaps";
+import { contains, panelLayout, type PanelLayout } from "../render/layout";
+import { paintColorbar, paintHeatmap } from "../render/paint";
+import { formatTick, niceTicks, type ColorRange } from "../render/scale";
+import { binIndexAtY, frameAtX, frameIndexAtX, xOfFrame, yOfBin, type FrameWindow } from "../render/zoom";
+import { el, fitCanvas, themeColor } from "./dom";
+
+export interface Cell {
+  row: number;
+  col: number;
+}
+
+export interface PanelGestures {
+  hover(cell: Cell | null): void;
+  /** Wheel: zoom the columns by `factor` (below 1 zooms in) around column `anchor`. */
+  zoom(anchor: number, factor: number): void;
+  pan(deltaCols: number): void;
+  /** Drag: show the columns between a and b. */
+  select(a: number, b: number): void;
+  reset(): void;
+}
+
+export interface PanelImage {
+  values: ArrayLike<number>;
+  rows: number;
+  cols: number;
+  range: ColorRange;
+  lut: Uint8Array;
+  /** Changes whenever values, range or map change; an equal key skips repainting. */
+  key: string;
+}
+
+const DRAG_THRESHOLD = 3; // CSS pixels a press must move to count as a drag
+const WHEEL_ZOOM_PER_PIXEL = 0.0015; // zoom factor exponent per wheel delta pixel
+
+export class HeatmapPanel {
+  readonly element: HTMLDivElement;
+  private readonly canvas: HTMLCanvasElement;
+  private readonly overlay: HTMLCanvasElement;
+  private readonly source = document.createElement("canvas");
+  private readonly colorbarSource = document.createElement("canvas");
+  private imageKey = "";
+  private image: PanelImage | null = null;
+  private layout: PanelLayout | null = null;
+  private window: FrameWindow = { start: 0, end: 1 };
+  private drag: { startX: number; startCol: number; lastCol: number; pan: boolean; moved: boolean } | null = null;
+  private selection: [number, number] | null = null;
+
+  constructor(
+    readonly name: string,
+    private readonly title: string,
+    private readonly showColsAxis: boolean,
+    private readonly gestures: PanelGestures,
+    private readonly rowsLabel = "mel bin",
+    private readonly colsLabel = "frame",
+  ) {
+    this.canvas = el("canvas", { className: "spectro-plot" });
+    this.overlay = el("canvas", { className: "spectro-overlay" });
+    this.element = el("div", { className: "spectro-panel", attrs: { "data-panel": name } }, [this.canvas, this.overlay]);
+    this.listen();
+  }
+
+  /** The plot area in CSS pixels of the panel, for tests and exports. */
+  get plotRect(): PanelLayout["plot"] | null {
+    return this.layout?.plot ?? null;
+  }
+
+  get plotCanvas(): HTMLCanvasElement {
+    return this.canvas;
+  }
+
+  setImage(image: PanelImage | null): void {
+    this.image = image;
+    if (image === null || image.key === this.imageKey) return;
+    this.imageKey = image.key;
+    const { rows, cols } = image;
+    this.source.width = Math.max(cols, 1);
+    this.source.height = Math.max(rows, 1);
+    const context = this.source.getContext("2d")!;
+    const pixels = context.createImageData(this.source.width, this.source.height);
+    if (rows > 0 && cols > 0) paintHeatmap(image.values, rows, cols, image.range, image.lut, pixels.data);
+    context.putImageData(pixels, 0, 0);
+    this.colorbarSource.width = 1;
+    this.colorbarSource.height = 256;
+    const barContext = this.colorbarSource.getContext("2d")!;
+    const bar = barContext.createImageData(1, 256);
+    paintColorbar(image.lut, 256, bar.data);
+    barContext.putImageData(bar, 0, 0);
+  }
+
+  /** Draws the image's columns in `window` with axes, at `width` × `height` CSS pixels. */
+  draw(window: FrameWindow, width: number, height: number, subtitle = ""): void {
+    this.window = window;
+    const context = fitCanvas(this.canvas, width, height);
+    fitCanvas(this.overlay, width, height);
+    const layout = panelLayout(width, height, this.showColsAxis);
+    this.layout = layout;
+    this.element.dataset.plot = [layout.plot.x, layout.plot.y, layout.plot.width, layout.plot.height].join(",");
+    const { plot, colorbar } = layout;
+    const fg = themeColor(this.element, "--spectro-fg", "#212121");
+    const muted = themeColor(this.element, "--spectro-muted", "#616161");
+    context.clearRect(0, 0, width, height);
+    context.font = "11px system-ui, sans-serif";
+    context.fillStyle = fg;
+    context.textBaseline = "alphabetic";
+    context.textAlign = "left";
+    context.fillText(this.title, plot.x, plot.y - 5);
+    if (subtitle) {
+      context.fillStyle = muted;
+      context.textAlign = "right";
+      context.fillText(subtitle, plot.x + plot.width, plot.y - 5);
+    }
+    const image = this.image;
+    if (image === null || image.rows === 0 || image.cols === 0) {
+      context.strokeStyle = muted;
+      context.strokeRect(plot.x + 0.5, plot.y + 0.5, plot.width - 1, plot.height - 1);
+      return;
+    }
+    context.imageSmoothingEnabled = false;
+    context.drawImage(this.source, window.start, 0, window.end - window.start, image.rows, plot.x, plot.y, plot.width, plot.height);
+    context.drawImage(this.colorbarSource, 0, 0, 1, 256, colorbar.x, colorbar.y, colorbar.width, colorbar.height);
+    context.strokeStyle = muted;
+    context.lineWidth = 1;
+    context.strokeRect(colorbar.x + 0.5, colorbar.y + 0.5, colorbar.width - 1, colorbar.height - 1);
+    this.drawAxes(context, image, fg, muted);
+  }
+
+  private drawAxes(context: CanvasRenderingContext2D, image: PanelImage, fg: string, muted: string): void {
+    const { plot, colorbar } = this.layout!;
+    context.fillStyle = muted;
+    context.strokeStyle = muted;
+    context.textAlign = "right";
+    context.textBaseline = "middle";
+    for (const bin of niceTicks(0, image.rows - 1, Math.max(2, Math.floor(plot.height / 28)))) {
+      const y = plot.y + yOfBin(bin + 0.5, plot.height, image.rows);
+      context.fillText(String(bin), plot.x - 6, y);
+      context.beginPath();
+      context.moveTo(plot.x - 3, y);
+      context.lineTo(plot.x, y);
+      context.stroke();
+    }
+    const { min, max } = image.range;
+    const valueTicks = niceTicks(min, max, Math.max(2, Math.floor(plot.height / 24)));
+    context.textAlign = "left";
+    for (const value of valueTicks) {
+      const y = colorbar.y + colorbar.height - ((value - min) / (max - min)) * colorbar.height;
+      context.fillText(formatTick(value, valueTicks), colorbar.x + colorbar.width + 4, y);
+    }
+    context.save();
+    context.translate(11, plot.y + plot.height / 2);
+    context.rotate(-Math.PI / 2);
+    context.textAlign = "center";
+    context.fillText(this.rowsLabel, 0, 0);
+    context.restore();
+    if (this.showColsAxis) {
+      context.textAlign = "center";
+      context.textBaseline = "top";
+      const window = this.window;
+      for (const col of niceTicks(window.start, window.end - 1, Math.max(2, Math.floor(plot.width / 70)))) {
+        if (!Number.isInteger(col)) continue;
+        const x = plot.x + xOfFrame(window, col + 0.5, plot.width);
+        context.fillText(String(col), x, plot.y + plot.height + 5);
+        context.beginPath();
+        context.moveTo(x, plot.y + plot.height);
+        context.lineTo(x, plot.y + plot.height + 3);
+        context.stroke();
+      }
+      context.textAlign = "left";
+      context.fillText(this.colsLabel, plot.x + plot.width + 6, plot.y + plot.height + 5);
+    }
+    context.fillStyle = fg;
+  }
+
+  /** Draws the shared cursor (a cell, or only a column when the row is null) and the drag selection. */
+  drawOverlay(cursor: { col: number; row: number | null } | null, selection: [number, number] | null): void {
+    const layout = this.layout;
+    const image = this.image;
+    const context = this.overlay.getContext("2d");
+    if (!context) return;
+    const ratio = window.devicePixelRatio || 1;
+    context.setTransform(ratio, 0, 0, ratio, 0, 0);
+    context.clearRect(0, 0, this.overlay.width, this.overlay.height);
+    if (!layout || !image || image.rows === 0) return;
+    const { plot } = layout;
+    context.save();
+    context.beginPath();
+    context.rect(plot.x, plot.y, plot.width, plot.height);
+    context.clip();
+    if (selection) {
+      const a = plot.x + xOfFrame(this.window, Math.min(...selection), plot.width);
+      const b = plot.x + xOfFrame(this.window, Math.max(...selection), plot.width);
+      context.fillStyle = themeColor(this.element, "--spectro-selection", "rgba(245,124,0,0.25)");
+      context.fillRect(a, plot.y, b - a, plot.height);
+    }
+    if (cursor) {
+      const x = plot.x + xOfFrame(this.window, cursor.col + 0.5, plot.width);
+      const lines: [number, number, number, number][] = [[x, plot.y, x, plot.y + plot.height]];
+      if (cursor.row !== null) {
+        const y = plot.y + yOfBin(cursor.row + 0.5, plot.height, image.rows);
+        lines.push([plot.x, y, plot.x + plot.width, y]);
+      }
+      for (const [style, width] of [["--spectro-cursor-shadow", 3], ["--spectro-cursor", 1]] as const) {
+        context.strokeStyle = themeColor(this.element, style, style === "--spectro-cursor" ? "#fff" : "#000");
+        context.lineWidth = width;
+        for (const [x0, y0, x1, y1] of lines) {
+          context.beginPath();
+          context.moveTo(x0, y0);
+          context.lineTo(x1, y1);
+          context.stroke();
+        }
+      }
+    }
+    context.restore();
+  }
+
+  private cellAt(event: PointerEvent | MouseEvent): Cell | null {
+    const layout = this.layout;
+    const image = this.image;
+    if (!layout || !image || image.rows === 0) return null;
+    const bounds = this.overlay.getBoundingClientRect();
+    const x = event.clientX - bounds.left;
+    const y = event.clientY - bounds.top;
+    if (!contains(layout.plot, x, y)) return null;
+    return {
+      col: frameIndexAtX(this.window, x - layout.plot.x, layout.plot.width, image.cols),
+      row: binIndexAtY(y - layout.plot.y, layout.plot.height, image.rows),
+    };
+  }
+
+  private colAt(clientX: number): number {
+    const layout = this.layout!;
+    const x = clientX - this.overlay.getBoundingClientRect().left - layout.plot.x;
+    return frameAtX(this.window, Math.min(Math.max(x, 0), layout.plot.width), layout.plot.width);
+  }
+
+  private listen(): void {
+    const overlay = this.overlay;
+    overlay.addEventListener("pointermove", (event) => {
+      if (this.drag && this.layout) {
+        const col = this.colAt(event.clientX);
+        if (Math.abs(event.clientX - this.drag.startX) >= DRAG_THRESHOLD) this.drag.moved = true;
+        if (this.drag.pan) {
+          this.gestures.pan(this.drag.lastCol - col);
+          this.drag.lastCol = this.colAt(event.clientX);
+        } else if (this.drag.moved) {
+          this.selection = [this.drag.startCol, col];
+          this.drawOverlay(null, this.selection);
+        }
+        return;
+      }
+      this.gestures.hover(this.cellAt(event));
+    });
+    overlay.addEventListener("pointerleave", () => {
+      if (!this.drag) this.gestures.hover(null);
+    });
+    overlay.addEventListener("pointerdown", (event) => {
+      if (event.button !== 0 || !this.cellAt(event)) return;
+      overlay.setPointerCapture(event.pointerId);
+      const col = this.colAt(event.clientX);
+      this.drag = { startX: event.clientX, startCol: col, lastCol: col, pan: event.shiftKey, moved: false };
+    });
+    const endDrag = (event: PointerEvent) => {
+      const drag = this.drag;
+      this.drag = null;
+      this.selection = null;
+      if (drag && drag.moved && !drag.pan) this.gestures.select(drag.startCol, this.colAt(event.clientX));
+      this.gestures.hover(this.cellAt(event));
+    };
+    overlay.addEventListener("pointerup", endDrag);
+    overlay.addEventListener("pointercancel", endDrag);
+    overlay.addEventListener("dblclick", () => this.gestures.reset());
+    overlay.addEventListener(
+      "wheel",
+      (event) => {
+        if (!this.cellAt(event) || !this.layout) return;
+        event.preventDefault();
+        const pixels = event.deltaMode === 1 ? 16 : event.deltaMode === 2 ? 400 : 1;
+        if (Math.abs(event.deltaX) > Math.abs(event.deltaY)) {
+          const colsPerPixel = (this.window.end - this.window.start) / this.layout.plot.width;
+          this.gestures.pan(event.deltaX * pixels * colsPerPixel);
+        } else {
+          this.gestures.zoom(this.colAt(event.clientX), Math.exp(event.deltaY * pixels * WHEEL_ZOOM_PER_PIXEL));
+        }
+      },
+      { passive: false },
+    );
+  }
+}
+
+/** The CSS colour of non-finite cells, for legends. */
+export const NONFINITE_CSS = cssColor(NONFINITE_RGB);

@@ -1,0 +1,64 @@
+// A card's step slider: every logged step reachable, arrow keys step, a play
+// button walks through training, the label gives step and wall time.
+
+import type { StepInfo } from "../api/types";
+import { el, setText } from "./dom";
+
+export interface StepControlActions {
+  select(index: number): void;
+  togglePlay(): void;
+}
+
+export function formatWallTime(seconds: number): string {
+  const date = new Date(seconds * 1000);
+  const pad = (n: number) => String(n).padStart(2, "0");
+  return `${date.getFullYear()}-${pad(date.getMonth() + 1)}-${pad(date.getDate())} ` +
+    `${pad(date.getHours())}:${pad(date.getMinutes())}:${pad(date.getSeconds())}`;
+}
+
+export class StepControl {
+  readonly element: HTMLDivElement;
+  private readonly slider: HTMLInputElement;
+  private readonly label: HTMLSpanElement;
+  private readonly play: HTMLButtonElement;
+  private readonly previous: HTMLButtonElement;
+  private readonly next: HTMLButtonElement;
+  private index = 0;
+  private count = 0;
+
+  constructor(private readonly actions: StepControlActions) {
+    this.previous = el("button", { className: "spectro-step-previous", text: "◀", title: "Previous step (←)", attrs: { type: "button" } });
+    this.next = el("button", { className: "spectro-step-next", text: "▶", title: "Next step (→)", attrs: { type: "button" } });
+    this.play = el("button", { className: "spectro-play", text: "Play", title: "Animate the steps", attrs: { type: "button" } });
+    this.slider = el("input", {
+      className: "spectro-step-slider",
+      attrs: { type: "range", min: "0", max: "0", step: "1", value: "0", "aria-label": "step" },
+    });
+    this.label = el("span", { className: "spectro-step-label" });
+    this.element = el("div", { className: "spectro-step-control" }, [this.previous, this.slider, this.next, this.play, this.label]);
+    this.slider.addEventListener("input", () => actions.select(Number(this.slider.value)));
+    this.previous.addEventListener("click", () => actions.select(this.index - 1));
+    this.next.addEventListener("click", () => actions.select(this.index + 1));
+    this.play.addEventListener("click", () => actions.togglePlay());
+  }
+
+  update(steps: readonly StepInfo[], index: number, playing: boolean): void {
+    this.index = index;
+    if (this.count !== steps.length) {
+      this.count = steps.length;
+      this.slider.max = String(Math.max(steps.length - 1, 0));
+    }
+    if (this.slider.value !== String(index)) this.slider.value = String(index);
+    this.slider.disabled = steps.length < 2;
+    this.previous.disabled = index <= 0;
+    this.next.disabled = index >= steps.length - 1;
+    this.play.disabled = steps.length < 2;
+    setText(this.play, playing ? "Pause" : "Play");
+    const step = steps[index];
+    setText(
+      this.label,
+      step ? `step ${step.step} (${index + 1}/${steps.length}) · ${formatWallTime(step.wall_time)}` : "no steps",
+    );
+    this.element.dataset.step = step ? String(step.step) : "";
+  }
+}

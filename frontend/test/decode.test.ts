@@ -1,0 +1,111 @@
+import assert from "node:assert/strict";
+import { test } from "node:test";
+
+import { DATA_MAGIC, decodeArray, elementCount, float16ToNumber, parseDataBody } from "../src/api/decode";
+import type { ArrayInfo } from "../src/api/types";
+
+function info(overrides: Partial<ArrayInfo>): ArrayInfo {
+  return {
+    name: "target", shape: [2, 3], precision: "uint8", offset: -1, scale: 0.5,
+    nonfinite: { nan: 0, pos_inf: 0, neg_inf: 0 },
+    range: { min: -1, max: 1.5, mean: 0, count: 6 },
+    compression: "none", byte_offset: 0, byte_length: 6,
+    ...overrides,
+  };
+}
+
+/** A /data body as plugin.py lays it out: magic, length, padded JSON, 8-aligned blobs. */
+function body(description: object, blobs: Uint8Array[]): ArrayBuffer {
+  let text = JSON.stringify(description);
+  while ((8 + text.length) % 8 !== 0) text += " ";
+  const json = new TextEncoder().encode(text);
+  const padded = blobs.map((b) => b.length + ((8 - (b.length % 8)) % 8));
+  const out = new Uint8Array(8 + json.length + padded.reduce((a, b) => a + b, 0));
+  out.set(new TextEncoder().encode(DATA_MAGIC), 0);
+  new DataView(out.buffer).setUint32(4, json.length, true);
+  out.set(json, 8);
+  let offset = 8 + json.length;
+  blobs.forEach((blob, i) => {
+    out.set(blob, offset);
+    offset += padded[i]!;
+  });
+  return out.buffer;
+}
+
+test("parseDataBody", async (t) => {
+  await t.test("splits the JSON and each array's bytes at its offset", () => {
+    const first = new Uint8Array([1, 2, 3, 4, 5]);
+    const second = new Uint8Array([9, 8, 7]);
+    const description = {
+      run: "r", tag: "t", kind: "mel_comparison", step: 7, sample: 0, wall_time: 1,
+      arrays: [info({ name: "target", byte_offset: 0, byte_length: 5 }), info({ name: "predicted", byte_offset: 8, byte_length: 3 })],
+    };
+    const raw = parseDataBody(body(description, [first, second]));
+    assert.equal(raw.description.step, 7);
+    assert.deepEqual([...raw.blobs.get("target")!], [1, 2, 3, 4, 5]);
+    assert.deepEqual([...raw.blobs.get("predicted")!], [9, 8, 7]);
+  });
+  await t.test("rejects a body without the magic", () => {
+    assert.throws(() => parseDataBody(new TextEncoder().encode("<html>nope</html>").buffer), /expected a body starting with SPD1/);
+  });
+  await t.test("rejects an array that runs past the body", () => {
+    const description = { arrays: [info({ byte_offset: 0, byte_length: 64 })] };
+    assert.throws(() => parseDataBody(body(description, [new Uint8Array(4)])), /array target ends at byte/);
+  });
+});
+
+test("decodeArray", async (t) => {
+  await t.test("uint8 codes become offset + code * scale, row-major", () => {
+    const decoded = decodeArray(info({}), new Uint8Array([0, 1, 2, 3, 4, 5]));
+    assert.equal(decoded.rows, 2);
+    assert.equal(decoded.cols, 3);
+    assert.deepEqual([...decoded.values], [-1, -0.5, 0, 0.5, 1, 1.5]);
+  });
+  await t.test("uint16 is little-endian", () => {
+    const bytes = new Uint8Array([0x01, 0x01, 0xff, 0xff]);
+    const decoded = decodeArray(info({ shape: [1, 2], precision: "uint16", offset: 0, scale: 1 }), bytes);
+    assert.deepEqual([...decoded.values], [257, 65535]);
+  });
+  await t.test("float32 values are taken as they are", () => {
+    const values = new Float32Array([1.5, -2.25, 3e-8]);
+    const decoded = decodeArray(info({ shape: [3], precision: "float32" }), new Uint8Array(values.buffer));
+    assert.deepEqual([...decoded.values], [...values]);
+    assert.equal(decoded.cols, 1);
+  });
+  await t.test("float16 halves", () => {
+    const bits = new Uint16Array([0x3c00, 0xc000, 0x7bff, 0x0001]);
+    const decoded = decodeArray(info({ shape: [4], precision: "float16" }), new Uint8Array(bits.buffer));
+    assert.deepEqual([...decoded.values], [1, -2, 65504, 2 ** -24].map(Math.fround));
+  });
+  await t.test("the mask puts NaN, +Inf and -Inf back", () => {
+    const codes = [0, 0, 0, 1, 1, 1];
+    const mask = [0, 1, 2, 3, 0, 0];
+    const decoded = decodeArray(
+      info({ nonfinite: { nan: 1, pos_inf: 1, neg_inf: 1 } }),
+      new Uint8Array([...codes, ...mask]),
+    );
+    assert.equal(decoded.values[0], -1);
+    assert.ok(Number.isNaN(decoded.values[1]));
+    assert.equal(decoded.values[2], Number.POSITIVE_INFINITY);
+    assert.equal(decoded.values[3], Number.NEGATIVE_INFINITY);
+    assert.equal(decoded.values[4], -0.5);
+  });
+  await t.test("a wrong byte count names the array, shape and counts", () => {
+    assert.throws(() => decodeArray(info({}), new Uint8Array(5)), /array target: expected 6 bytes for shape \[2, 3\], got 5/);
+  });
+});
+
+test("float16ToNumber covers zero, subnormals, infinities and NaN", () => {
+  assert.equal(float16ToNumber(0x0000), 0);
+  assert.equal(float16ToNumber(0x8000), -0);
+  assert.equal(float16ToNumber(0x0200), 2 ** -15);
+  assert.equal(float16ToNumber(0x7c00), Number.POSITIVE_INFINITY);
+  assert.equal(float16ToNumber(0xfc00), Number.NEGATIVE_INFINITY);
+  assert.ok(Number.isNaN(float16ToNumber(0x7e00)));
+  assert.equal(float16ToNumber(0x3555), 0.333251953125);
+});
+
+test("elementCount multiplies the shape", () => {
+  assert.equal(elementCount([80, 200]), 16000);
+  assert.equal(elementCount([]), 1);
+});

@@ -1,0 +1,190 @@
+import assert from "node:assert/strict";
+import { test } from "node:test";
+
+import type { StepData, StepKey } from "../src/api/client";
+import type { SeriesInfo, StepInfo, StepsResponse } from "../src/api/types";
+import {
+  applySteps, applyTags, cardKey, compileTagFilter, initialState, selectStep, visibleCards,
+} from "../src/state/app-state";
+import { StepCache } from "../src/state/step-cache";
+import { indexAtOrBefore, indexNearest, uniqueSteps } from "../src/state/steps";
+import { Store } from "../src/state/store";
+
+function series(kind: SeriesInfo["kind"] = "mel_comparison"): SeriesInfo {
+  return { kind, steps: 0, first_step: null, last_step: null, max_samples: 1, display_name: "", description: "", series: {} };
+}
+
+function stepsResponse(run: string, tag: string, steps: number[]): StepsResponse {
+  return { run, tag, kind: "mel_comparison", steps: steps.map((step) => ({ step, wall_time: step })) };
+}
+
+test("nearest-step lookup", async (t) => {
+  const steps = [10, 20, 30, 40].map((step) => ({ step }));
+  await t.test("at or before", () => {
+    assert.equal(indexAtOrBefore(steps, 30), 2);
+    assert.equal(indexAtOrBefore(steps, 39), 2);
+    assert.equal(indexAtOrBefore(steps, 1000), 3);
+    assert.equal(indexAtOrBefore(steps, 5), 0);
+    assert.equal(indexAtOrBefore([], 5), -1);
+  });
+  await t.test("nearest, ties to the earlier", () => {
+    assert.equal(indexNearest(steps, 26), 2);
+    assert.equal(indexNearest(steps, 25), 1);
+    assert.equal(indexNearest(steps, -100), 0);
+    assert.equal(indexNearest(steps, 100), 3);
+  });
+  await t.test("a resumed run's later write of a step wins, and steps come out sorted", () => {
+    const written: StepInfo[] = [
+      { step: 0, wall_time: 1 }, { step: 10, wall_time: 2 }, { step: 20, wall_time: 3 },
+      { step: 10, wall_time: 9 }, { step: 15, wall_time: 10 },
+    ];
+    assert.deepEqual(uniqueSteps(written).map((s) => [s.step, s.wall_time]), [[0, 1], [10, 9], [15, 10], [20, 3]]);
+  });
+});
+
+test("cards", async (t) => {
+  await t.test("a new card opens at its last step; a reload keeps the selected step", () => {
+    const state = initialState();
+    applyTags(state, { run: { "mel/a": series() } });
+    const card = state.cards.get(cardKey("run", "mel/a"))!;
+    applySteps(card, stepsResponse("run", "mel/a", [0, 10, 20]));
+    assert.equal(card.stepIndex, 2);
+    selectStep(state, card.key, 1);
+    card.cursor = { frame: 3, bin: 4 };
+    applyTags(state, { run: { "mel/a": series(), "mel/b": series() } });
+    applySteps(card, stepsResponse("run", "mel/a", [0, 10, 20, 30, 40]));
+    assert.equal(card.steps[card.stepIndex]!.step, 10);
+    assert.deepEqual(card.cursor, { frame: 3, bin: 4 });
+    assert.equal(state.cards.size, 2);
+  });
+  await t.test("series that disappear lose their cards", () => {
+    const state = initialState();
+    applyTags(state, { a: { x: series() }, b: { y: series() } });
+    applyTags(state, { a: { x: series() } });
+    assert.deepEqual([...state.cards.keys()], [cardKey("a", "x")]);
+  });
+  await t.test("linked steps move every card to the nearest step at or before", () => {
+    const state = initialState({ linkSteps: true });
+    applyTags(state, { a: { mel: series() }, b: { mel: series() }, c: { mel: series() } });
+    applySteps(state.cards.get(cardKey("a", "mel"))!, stepsResponse("a", "mel", [0, 100, 200, 300]));
+    applySteps(state.cards.get(cardKey("b", "mel"))!, stepsResponse("b", "mel", [0, 150, 250]));
+    applySteps(state.cards.get(cardKey("c", "mel"))!, stepsResponse("c", "mel", [120, 400]));
+    selectStep(state, cardKey("a", "mel"), 2);
+    assert.equal(state.cards.get(cardKey("b", "mel"))!.steps[state.cards.get(cardKey("b", "mel"))!.stepIndex]!.step, 150);
+    assert.equal(state.cards.get(cardKey("c", "mel"))!.stepIndex, 0);
+    state.settings.linkSteps = false;
+    selectStep(state, cardKey("a", "mel"), 0);
+    assert.equal(state.cards.get(cardKey("b", "mel"))!.stepIndex, 1);
+  });
+  await t.test("selecting past either end clamps", () => {
+    const state = initialState();
+    applyTags(state, { a: { mel: series() } });
+    const card = state.cards.get(cardKey("a", "mel"))!;
+    applySteps(card, stepsResponse("a", "mel", [0, 1, 2]));
+    selectStep(state, card.key, -4);
+    assert.equal(card.stepIndex, 0);
+    selectStep(state, card.key, 99);
+    assert.equal(card.stepIndex, 2);
+  });
+});
+
+test("the tag filter is a case-insensitive regular expression, grouped by kind", () => {
+  const state = initialState();
+  applyTags(state, {
+    run: { "mel/train": series(), "mel/val": series(), "noise/x": series("noise_pair"), "align": series("similarity_matrix") },
+  });
+  state.settings.tagFilter = "^MEL/";
+  const groups = visibleCards(state);
+  assert.deepEqual(groups.get("mel_comparison")!.map((c) => c.tag), ["mel/train", "mel/val"]);
+  assert.deepEqual(groups.get("noise_pair"), []);
+  assert.deepEqual([...groups.keys()], ["mel_comparison", "noise_pair", "similarity_matrix", "lowest_point"]);
+  const invalid = compileTagFilter("mel/(");
+  assert.match(invalid.error!, /invalid regular expression/);
+  assert.equal(invalid.matches("mel/("), false);
+  assert.equal(compileTagFilter("").matches("anything"), true);
+});
+
+test("the store runs its listeners once per frame, however many changes", () => {
+  const frames: (() => void)[] = [];
+  const store = new Store({ count: 0 }, (callback) => frames.push(callback));
+  const seen: number[] = [];
+  store.subscribe((state) => seen.push(state.count));
+  store.update((s) => (s.count += 1));
+  store.update((s) => (s.count += 1));
+  store.markDirty();
+  assert.equal(frames.length, 1);
+  assert.deepEqual(seen, []);
+  frames.shift()!();
+  assert.deepEqual(seen, [2]);
+  store.update((s) => (s.count += 1));
+  frames.shift()!();
+  assert.deepEqual(seen, [2, 3]);
+});
+
+test("step cache", async (t) => {
+  function deferred() {
+    const pending = new Map<number, { resolve: (d: StepData) => void; reject: (e: Error) => void }>();
+    const loads: number[] = [];
+    const load = (key: StepKey) => {
+      loads.push(key.step);
+      return new Promise<StepData>((resolve, reject) => pending.set(key.step, { resolve, reject }));
+    };
+    return { pending, loads, load };
+  }
+  const key = (step: number): StepKey => ({ run: "r", tag: "t", step, sample: 0 });
+  const data = (step: number) => ({ description: { step } , arrays: new Map() }) as unknown as StepData;
+
+  await t.test("a key loading or loaded is fetched once", async () => {
+    const { pending, loads, load } = deferred();
+    const settled: number[] = [];
+    const cache = new StepCache(load, (k) => settled.push(k.step));
+    cache.request(key(1));
+    cache.request(key(1));
+    assert.deepEqual(loads, [1]);
+    pending.get(1)!.resolve(data(1));
+    await new Promise((r) => setTimeout(r, 0));
+    assert.equal(cache.get(key(1))!.status, "loaded");
+    cache.request(key(1));
+    assert.deepEqual(loads, [1]);
+    assert.deepEqual(settled, [1]);
+  });
+  await t.test("a late answer for an old step is kept under its own key, never under the newer", async () => {
+    const { pending, load } = deferred();
+    const cache = new StepCache(load, () => undefined);
+    cache.request(key(1));
+    cache.request(key(2));
+    pending.get(2)!.resolve(data(2));
+    pending.get(1)!.resolve(data(1));
+    await new Promise((r) => setTimeout(r, 0));
+    const newer = cache.get(key(2))!;
+    assert.equal(newer.status === "loaded" && newer.data.description.step, 2);
+    const older = cache.get(key(1))!;
+    assert.equal(older.status === "loaded" && older.data.description.step, 1);
+  });
+  await t.test("a failure is kept until forgotten, then tried again", async () => {
+    const { pending, loads, load } = deferred();
+    const cache = new StepCache(load, () => undefined);
+    cache.request(key(5));
+    pending.get(5)!.reject(new Error("GET data answered 404"));
+    await new Promise((r) => setTimeout(r, 0));
+    const entry = cache.get(key(5))!;
+    assert.equal(entry.status === "failed" && entry.error, "GET data answered 404");
+    cache.request(key(5));
+    assert.deepEqual(loads, [5]);
+    cache.forgetFailed();
+    cache.request(key(5));
+    assert.deepEqual(loads, [5, 5]);
+  });
+  await t.test("the least recently used loaded entries go first", async () => {
+    const { pending, load } = deferred();
+    const cache = new StepCache(load, () => undefined, 2);
+    for (const step of [1, 2]) cache.request(key(step));
+    for (const step of [1, 2]) pending.get(step)!.resolve(data(step));
+    await new Promise((r) => setTimeout(r, 0));
+    cache.get(key(1));
+    cache.request(key(3));
+    assert.equal(cache.get(key(2)), undefined);
+    assert.ok(cache.get(key(1)));
+    assert.equal(cache.size, 2);
+  });
+});

@@ -1,0 +1,345 @@
+"""The Spectro tab in a real browser: Debian's Chromium, driven by Playwright,
+against the real `tensorboard` serving event files written by the summary ops."""
+
+import contextlib
+import json
+import os
+import subprocess
+import time
+import urllib.parse
+
+import numpy as np
+import pytest
+
+from matplotlib import colormaps
+
+from tb_plugin_spectro import summary as spectro_summary
+
+from test_server import fetch, tensorboard
+
+pytest.importorskip("playwright", reason="playwright is in the test extras: pip install -e '.[test]'")
+from playwright.sync_api import Frame, Page, sync_playwright  # noqa: E402
+
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = [
+    "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+    "--disable-background-networking", "--disable-component-update", "--disable-sync",
+]
+VIEWPORT = {"width": 1400, "height": 1000}
+STEPS = 200
+N_MELS, FRAMES = 80, 60
+KNOWN_FRAME, KNOWN_BIN = 23, 37  # the cell whose values the readout test knows
+KNOWN_TARGET, KNOWN_PREDICTED = 1.2345, -0.5
+XSS = "<img src=x onerror=alert(1)>"
+
+
+def ensure_chromium() -> str:
+    """Debian's chromium, installed with apt-get when missing."""
+    if not os.path.exists(CHROMIUM):
+        sudo = [] if os.geteuid() == 0 else ["sudo", "-n"]
+        env = dict(os.environ, DEBIAN_FRONTEND="noninteractive")
+        for command in (["apt-get", "update", "-q"], ["apt-get", "install", "-y", "-q", "chromium"]):
+            result = subprocess.run(sudo + command, env=env, capture_output=True, text=True)
+            if result.returncode != 0:
+                pytest.fail(f"{' '.join(command)} failed ({result.returncode}); the browser tests need "
+                            f"Debian's chromium at {CHROMIUM}:\n{result.stderr[-2000:]}")
+    return CHROMIUM
+
+
+def known_mel(step: int):
+    """A target/predicted pair whose value at (KNOWN_BIN, KNOWN_FRAME) is known."""
+    rng = np.random.default_rng(step)
+    target = rng.uniform(-11.0, 1.0, (N_MELS, FRAMES)).astype(np.float32)
+    predicted = (target + rng.normal(0, 0.3, target.shape)).astype(np.float32)
+    target[KNOWN_BIN, KNOWN_FRAME] = KNOWN_TARGET
+    predicted[KNOWN_BIN, KNOWN_FRAME] = KNOWN_PREDICTED
+    return target, predicted
+
+
+def block_mel():
+    """Predicted equals target but in one block, where target − predicted = 3."""
+    target = np.tile(np.linspace(-8.0, 0.0, FRAMES, dtype=np.float32), (N_MELS, 1))
+    predicted = target.copy()
+    predicted[20:30, 10:20] -= 3.0
+    return target, predicted
+
+
+@pytest.fixture(scope="module")
+def logdir(tmp_path_factory):
+    root = tmp_path_factory.mktemp("browser")
+    with spectro_summary.Writer(str(root / "tts")) as writer:
+        for step in range(STEPS):
+            target, predicted = known_mel(step)
+            spectro_summary.mel_comparison("mel/known", target, predicted, step, writer=writer,
+                                           sample_ids="LJ001-0001", texts="Printing, in the only sense")
+        spectro_summary.mel_comparison("mel/block", *block_mel(), 0, writer=writer)
+    with spectro_summary.Writer(str(root / "tts2")) as writer:
+        for step in range(0, 101, 10):
+            spectro_summary.mel_comparison("mel/known", *known_mel(step), step, writer=writer)
+    with spectro_summary.Writer(str(root / XSS)) as writer:
+        spectro_summary.mel_comparison(XSS, *known_mel(0), 0, writer=writer, sample_ids=XSS, texts=XSS)
+    return root
+
+
+@pytest.fixture(scope="module")
+def browser():
+    executable = ensure_chromium()
+    with sync_playwright() as playwright:
+        instance = playwright.chromium.launch(executable_path=executable, args=CHROMIUM_ARGS)
+        yield instance
+        instance.close()
+
+
+@pytest.fixture(scope="module")
+def server(logdir):
+    with tensorboard(logdir, "false") as base:
+        yield base
+
+
+@contextlib.contextmanager
+def open_tab(browser, base: str):
+    """TensorBoard's page on the Spectro tab, and the tab's iframe; fails on any page error or dialog."""
+    page = browser.new_page(viewport=VIEWPORT)
+    problems = []
+    page.on("pageerror", lambda error: problems.append(f"page error: {error}"))
+    page.on("dialog", lambda dialog: (problems.append(f"dialog: {dialog.message}"), dialog.dismiss()))
+    try:
+        assert browser.version.split(".")[0] == subprocess.run(
+            [CHROMIUM, "--version"], capture_output=True, text=True).stdout.split()[1].split(".")[0]
+        page.goto(base + "/#spectro")
+        page.wait_for_selector("iframe")
+        frame = wait_until(lambda: page.wait_for_timeout(50) or next(
+            (f for f in page.frames if "plugin_entry.html?name=spectro" in f.url), None), "the Spectro iframe")
+        frame.wait_for_selector(".spectro-root")
+        yield page, frame
+        assert not problems, problems
+    finally:
+        page.close()
+
+
+def wait_until(predicate, what: str, timeout: float = 30.0):
+    """Polls `predicate`; it should call Playwright, which is when the sync API takes in browser events."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        result = predicate()
+        if result:
+            return result
+        time.sleep(0.1)
+    raise AssertionError(f"timed out waiting for {what}")
+
+
+def card(frame: Frame, run: str, tag: str):
+    """The card of (run, tag), located by its data attributes (set as text, so any name works)."""
+    selector = f".spectro-card[data-run={json.dumps(run)}][data-tag={json.dumps(tag)}]"
+    frame.wait_for_selector(selector)
+    return frame.locator(selector)
+
+
+def wait_shown(locator, step: int) -> None:
+    locator.page.wait_for_function("([el, step]) => el.dataset.shownStep === String(step)",
+                                   arg=[locator.element_handle(), step])
+
+
+def panel_pixel(locator, panel: str, frame_index: float, bin_index: float, frames: int, bins: int):
+    """The RGB painted at the centre of a cell of a panel."""
+    return locator.evaluate(
+        """(card, [panel, f, b, frames, bins]) => {
+          const box = card.querySelector(`.spectro-panel[data-panel="${panel}"]`);
+          const [x, y, w, h] = box.dataset.plot.split(",").map(Number);
+          const canvas = box.querySelector("canvas.spectro-plot");
+          const ratio = canvas.width / canvas.getBoundingClientRect().width;
+          const px = Math.floor((x + (f + 0.5) / frames * w) * ratio);
+          const py = Math.floor((y + h - (b + 0.5) / bins * h) * ratio);
+          return Array.from(canvas.getContext("2d").getImageData(px, py, 1, 1).data.slice(0, 3));
+        }""",
+        [panel, frame_index, bin_index, frames, bins],
+    )
+
+
+def hover_cell(page: Page, locator, panel: str, frame_index: int, bin_index: int, frames: int, bins: int) -> None:
+    box_locator = locator.locator(f'.spectro-panel[data-panel="{panel}"]')
+    box_locator.scroll_into_view_if_needed()
+    x, y, w, h = map(float, box_locator.get_attribute("data-plot").split(","))
+    box = box_locator.bounding_box()
+    page.mouse.move(box["x"] + x + (frame_index + 0.5) / frames * w, box["y"] + y + h - (bin_index + 0.5) / bins * h)
+
+
+def lut_rgb(name: str, index: int):
+    """The colour the pane's table holds at `index`: matplotlib's map sampled at 256 points."""
+    rgba = colormaps[name](np.linspace(0.0, 1.0, 256))[index]
+    return [int(round(c * 255)) for c in rgba[:3]]
+
+
+def top_colours(name: str):
+    """The colours of a map's top end; quantization moves a diff of 3 by up to a few table entries."""
+    return [lut_rgb(name, index) for index in range(246, 256)]
+
+
+@pytest.mark.parametrize("load_fast", ["false", "true"])
+def test_tab_appears_and_a_card_paints_three_panels(browser, logdir, load_fast):
+    with tensorboard(logdir, load_fast) as base, open_tab(browser, base) as (page, frame):
+        assert page.locator("text=Spectro").first.is_visible()
+        mel = card(frame, "tts", "mel/known")
+        wait_shown(mel, STEPS - 1)
+        panels = mel.locator(".spectro-panel")
+        assert [panels.nth(i).get_attribute("data-panel") for i in range(3)] == ["target", "predicted", "diff"]
+        for panel in ("target", "predicted", "diff"):
+            colours = {tuple(panel_pixel(mel, panel, f, b, FRAMES, N_MELS)) for f in (5, 30, 50) for b in (3, 40, 70)}
+            assert len(colours) > 1, f"{panel} panel is flat: {colours}"
+        assert "LJ001-0001" in mel.locator(".spectro-sample-text").inner_text()
+
+
+def test_slider_reaches_every_one_of_200_steps(browser, server):
+    with open_tab(browser, server) as (page, frame):
+        mel = card(frame, "tts", "mel/known")
+        slider = mel.locator(".spectro-step-slider")
+        assert slider.get_attribute("max") == str(STEPS - 1)
+        wait_shown(mel, STEPS - 1)
+        slider.focus()
+        page.keyboard.press("Home")
+        wait_shown(mel, 0)
+        page.keyboard.press("ArrowRight")
+        wait_shown(mel, 1)
+        page.keyboard.press("End")
+        wait_shown(mel, STEPS - 1)
+        assert mel.locator(".spectro-step-label").inner_text().startswith(f"step {STEPS - 1} ({STEPS}/{STEPS})")
+
+
+def test_cursor_readout_shows_the_written_values(browser, server):
+    description_url = server + "/data/plugin/spectro/data?" + urllib.parse.urlencode(
+        {"run": "tts", "tag": "mel/known", "step": STEPS - 1})
+    body = fetch(description_url)[1]
+    arrays = json.loads(body[8:8 + int.from_bytes(body[4:8], "little")])["arrays"]
+    tolerance = arrays[0]["scale"] / 2 + 1e-6  # half a quantization step
+    with open_tab(browser, server) as (page, frame):
+        mel = card(frame, "tts", "mel/known")
+        wait_shown(mel, STEPS - 1)
+        for panel in ("target", "diff"):
+            hover_cell(page, mel, panel, KNOWN_FRAME, KNOWN_BIN, FRAMES, N_MELS)
+            readout = mel.locator(".spectro-readout")
+            wait_until(lambda: readout.get_attribute("data-frame") == str(KNOWN_FRAME), "the readout")
+            assert readout.get_attribute("data-bin") == str(KNOWN_BIN)
+            target = float(readout.get_attribute("data-target"))
+            predicted = float(readout.get_attribute("data-predicted"))
+            diff = float(readout.get_attribute("data-diff"))
+            assert abs(target - KNOWN_TARGET) <= tolerance
+            assert abs(predicted - KNOWN_PREDICTED) <= tolerance
+            assert diff == pytest.approx(target - predicted, abs=1e-5)
+            assert f"frame {KNOWN_FRAME}" in readout.inner_text() and f"mel {KNOWN_BIN}" in readout.inner_text()
+
+
+def test_diff_panel_is_target_minus_predicted(browser, server):
+    with open_tab(browser, server) as (page, frame):
+        block = card(frame, "tts", "mel/block")
+        wait_shown(block, 0)
+        # |diff| on "hot" over [0, max |diff|]: 3 in the block is the top colour, 0 elsewhere the bottom one.
+        assert panel_pixel(block, "diff", 15, 25, FRAMES, N_MELS) in top_colours("hot")
+        assert panel_pixel(block, "diff", 40, 25, FRAMES, N_MELS) == lut_rgb("hot", 0)
+        assert panel_pixel(block, "diff", 15, 60, FRAMES, N_MELS) == lut_rgb("hot", 0)
+        # Signed, symmetric around 0: target > predicted is the red end, equal is the centre.
+        frame.select_option(".spectro-diff-mode", "signed")
+        wait_until(lambda: panel_pixel(block, "diff", 15, 25, FRAMES, N_MELS) in top_colours("RdBu_r"), "the signed diff")
+        assert panel_pixel(block, "diff", 40, 25, FRAMES, N_MELS) == lut_rgb("RdBu_r", 128)
+        # Target and predicted share one range: equal values, equal colours.
+        assert panel_pixel(block, "target", 40, 5, FRAMES, N_MELS) == panel_pixel(block, "predicted", 40, 5, FRAMES, N_MELS)
+
+
+def test_text_from_logs_is_shown_as_text(browser, server):
+    with open_tab(browser, server) as (page, frame):
+        mel = card(frame, XSS, XSS)
+        assert mel.locator(".spectro-card-title").inner_text() == XSS
+        assert mel.locator(".spectro-card-run").inner_text() == XSS
+        assert XSS in mel.locator(".spectro-sample-text").inner_text()
+        assert frame.evaluate("document.querySelectorAll('img').length") == 0
+        page.wait_for_timeout(500)  # an onerror handler would have fired by now; open_tab fails on any dialog
+
+
+def test_zoom_and_reset_are_shared_by_the_three_panels(browser, server):
+    with open_tab(browser, server) as (page, frame):
+        mel = card(frame, "tts", "mel/known")
+        wait_shown(mel, STEPS - 1)
+        hover_cell(page, mel, "predicted", 30, 40, FRAMES, N_MELS)
+        page.mouse.wheel(0, -400)
+        window = wait_until(lambda: mel.get_attribute("data-window"), "a zoom window")
+        start, end = map(float, window.split(","))
+        assert 0 <= start < 30 < end <= FRAMES and end - start < FRAMES
+        # The cursor is one: hovering the zoomed predicted panel reads the same cell in every panel.
+        hover_cell(page, mel, "diff", 0, 10, end - start, N_MELS)
+        readout = mel.locator(".spectro-readout")
+        wait_until(lambda: readout.get_attribute("data-frame") == str(int(start + 0.5)), "the zoomed readout")
+        mel.locator('.spectro-panel[data-panel="target"] .spectro-overlay').dblclick()
+        wait_until(lambda: mel.get_attribute("data-window") == "", "the zoom to reset")
+
+
+def test_linked_steps_move_every_card(browser, server):
+    with open_tab(browser, server) as (page, frame):
+        first = card(frame, "tts", "mel/known")
+        second = card(frame, "tts2", "mel/known")
+        wait_shown(second, 100)
+        frame.check(".spectro-link-steps")
+        first.locator(".spectro-step-slider").fill("57")
+        wait_shown(first, 57)
+        wait_shown(second, 50)  # the nearest logged step at or before 57
+
+
+def test_play_walks_through_the_steps(browser, server):
+    with open_tab(browser, server) as (page, frame):
+        second = card(frame, "tts2", "mel/known")
+        wait_shown(second, 100)
+        second.locator(".spectro-play").click()  # at the last step, play starts over from the first
+        wait_shown(second, 0)
+        wait_shown(second, 30)
+        wait_until(lambda: second.locator(".spectro-play").inner_text() == "Play", "play to stop at the last step")
+        assert second.get_attribute("data-shown-step") == "100"
+
+
+def test_reload_brings_new_steps_and_keeps_the_selection(browser, tmp_path):
+    run = tmp_path / "live"
+    with spectro_summary.Writer(str(run)) as writer:
+        for step in range(5):
+            spectro_summary.mel_comparison("mel/live", *known_mel(step), step, writer=writer)
+    with tensorboard(tmp_path, "false") as base, open_tab(browser, base) as (page, frame):
+        live = card(frame, "live", "mel/live")
+        wait_shown(live, 4)
+        live.locator(".spectro-step-slider").fill("2")
+        wait_shown(live, 2)
+        with spectro_summary.Writer(str(run)) as writer:
+            for step in range(5, 8):
+                spectro_summary.mel_comparison("mel/live", *known_mel(step), step, writer=writer)
+
+        def reloaded():
+            page.locator("button.reload-button").click()
+            page.wait_for_timeout(500)
+            return live.locator(".spectro-step-slider").get_attribute("max") == "7"
+
+        wait_until(reloaded, "the new steps after TensorBoard's reload", timeout=60)
+        assert live.get_attribute("data-shown-step") == "2"
+        live.locator(".spectro-step-slider").fill("7")
+        wait_shown(live, 7)
+
+
+def test_empty_logdir_shows_how_to_write_the_first_comparison(browser, tmp_path):
+    with tensorboard(tmp_path, "false") as base, open_tab(browser, base) as (page, frame):
+        empty = frame.locator(".spectro-empty")
+        empty.wait_for()
+        assert "spectro_summary.mel_comparison(" in empty.locator("code").inner_text()
+
+
+def test_screenshot_of_the_demo(browser, tmp_path):
+    """Takes the README's picture of the tab on the demo data (SPECTRO_SCREENSHOT=path keeps it)."""
+    from tb_plugin_spectro import demo
+
+    demo.write_demo(str(tmp_path), steps=300, every=5)
+    path = os.environ.get("SPECTRO_SCREENSHOT") or str(tmp_path / "spectro-tab.png")
+    with tensorboard(tmp_path, "false") as base, open_tab(browser, base) as (page, frame):
+        reference = card(frame, "tts", "mel/reference")
+        steps = reference.locator(".spectro-step-slider")
+        wait_until(lambda: steps.get_attribute("max") not in (None, "0"), "the demo's steps")
+        wait_shown(reference, int(reference.locator(".spectro-step-control").get_attribute("data-step")))
+        card(frame, "tts", "mel/train")
+        hover_cell(page, reference, "predicted", 60, 22, 100, 80)  # 60 % along, in the formants
+        page.wait_for_timeout(300)
+        page.screenshot(path=path)
+    with open(path, "rb") as f:
+        assert f.read(8) == b"\x89PNG\r\n\x1a\n"
+    assert os.path.getsize(path) > 50_000, "the screenshot looks empty"
