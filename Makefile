@@ -8,20 +8,31 @@ VENV := .venv
 BIN := $(VENV)/bin
 LOGDIR ?= demo_logdir
 PORT ?= 6006
+BUNDLE := tb_plugin_spectro/static/index.js
+FRONTEND_INPUTS := $(shell find frontend/src frontend/types -name '*.ts' 2>/dev/null) \
+	frontend/tsconfig.json package.json package-lock.json tools/build_frontend.py tools/gen_colormaps.py
 
-.PHONY: test demo install protos test-tf clean
+.PHONY: test demo install frontend protos test-tf clean screenshot
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
 
-$(VENV)/.installed: $(BIN)/python setup.py pyproject.toml
+$(VENV)/.installed: $(BIN)/python setup.py pyproject.toml MANIFEST.in package.json package-lock.json
 	$(BIN)/python -m pip install --quiet -e '.[test]'
 	touch $@
 
 install: $(VENV)/.installed
 
-test: $(VENV)/.installed
+# The pane's bundle. The install builds it too; this rebuilds it when a source
+# changed since, as the server tests serve it from the source tree.
+$(BUNDLE): $(VENV)/.installed $(FRONTEND_INPUTS)
+	$(BIN)/python tools/build_frontend.py
+
+frontend: $(VENV)/.installed
+	$(BIN)/python tools/build_frontend.py
+
+test: $(VENV)/.installed $(BUNDLE)
 	$(BIN)/python -m pytest tests
 
 # The summary ops through TF2's writers too, in an environment of their own
@@ -36,9 +47,13 @@ protos:
 	$(PYTHON) tools/gen_protos.py
 
 clean:
-	rm -rf $(VENV) build dist *.egg-info
+	rm -rf $(VENV) build dist *.egg-info node_modules $(BUNDLE) frontend/src/colormaps/data.ts
+
+# Retakes the README's picture of the tab from the demo data, in Chromium.
+screenshot: $(VENV)/.installed $(BUNDLE)
+	SPECTRO_SCREENSHOT=$(CURDIR)/docs/spectro-tab.png $(BIN)/python -m pytest -q tests/test_browser.py -k screenshot
 
 # Writes the demo logdir (once) and starts TensorBoard on it.
-demo: $(VENV)/.installed
+demo: $(VENV)/.installed $(BUNDLE)
 	test -d $(LOGDIR) || $(BIN)/python -m tb_plugin_spectro.demo $(LOGDIR)
 	$(BIN)/tensorboard --logdir $(LOGDIR) --port $(PORT)

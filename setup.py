@@ -1,10 +1,21 @@
-"""Packaging of tb-plugin-spectro."""
+"""Packaging of tb-plugin-spectro.
 
+Building the package builds the pane first (tools/build_frontend.py), so
+wheels, sdist-built wheels and editable installs all have
+tb_plugin_spectro/static/index.js.
+"""
+
+import importlib.util
 import pathlib
 
 import setuptools
+from setuptools.command.build_py import build_py
+from setuptools.command.develop import develop
+from setuptools.command.editable_wheel import editable_wheel
+from setuptools.errors import ExecError
 
 ROOT = pathlib.Path(__file__).resolve().parent
+_frontend_built = False
 
 
 def version() -> str:
@@ -12,6 +23,43 @@ def version() -> str:
         if line.startswith("__version__"):
             return line.split('"')[1]
     raise RuntimeError("no __version__ in tb_plugin_spectro/__init__.py")
+
+
+def build_frontend() -> None:
+    """Runs tools/build_frontend.py once per process; nothing where it is absent."""
+    global _frontend_built
+    script = ROOT / "tools" / "build_frontend.py"
+    if _frontend_built or not script.is_file():
+        return
+    spec = importlib.util.spec_from_file_location("spectro_build_frontend", script)
+    assert spec is not None and spec.loader is not None
+    tool = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(tool)
+    try:
+        tool.build()
+    except tool.FrontendBuildError as e:
+        raise ExecError(f"tools/build_frontend.py: {e}") from e
+    _frontend_built = True
+
+
+class BuildPy(build_py):
+    def run(self) -> None:
+        build_frontend()
+        # The list of package data may predate the bundle.
+        self.__dict__.pop("data_files", None)
+        super().run()
+
+
+class EditableWheel(editable_wheel):
+    def run(self) -> None:
+        build_frontend()
+        super().run()
+
+
+class Develop(develop):
+    def run(self) -> None:
+        build_frontend()
+        super().run()
 
 
 setuptools.setup(
@@ -24,6 +72,7 @@ setuptools.setup(
     python_requires=">=3.9",
     packages=setuptools.find_packages(include=["tb_plugin_spectro", "tb_plugin_spectro.*"]),
     package_data={"tb_plugin_spectro": ["*.pyi", "py.typed", "static/*"]},
+    cmdclass={"build_py": BuildPy, "editable_wheel": EditableWheel, "develop": Develop},
     entry_points={"tensorboard_plugins": ["spectro = tb_plugin_spectro.loader:SpectroLoader"]},
     install_requires=[
         "tensorboard>=2.12",
@@ -40,6 +89,10 @@ setuptools.setup(
             "torch==2.13.0",
             "tensorboardX>=2.6",
             "mypy>=1.10",
+            # Node for the TypeScript checks in tests/test_build.py where there is no Node >= 18.4.
+            "nodejs-bin==18.4.0a4",
+            # Drives Debian's chromium in tests/test_browser.py (its own browsers are never downloaded).
+            "playwright>=1.40",
         ],
     },
     classifiers=[
