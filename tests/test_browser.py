@@ -7,11 +7,13 @@ import os
 import subprocess
 import time
 import urllib.parse
+import warnings
 
 import numpy as np
 import pytest
 
 from matplotlib import colormaps
+from matplotlib import pyplot as plt
 
 from tb_plugin_spectro import summary as spectro_summary
 
@@ -73,6 +75,12 @@ def logdir(tmp_path_factory):
             spectro_summary.mel_comparison("mel/known", target, predicted, step, writer=writer,
                                            sample_ids="LJ001-0001", texts="Printing, in the only sense")
         spectro_summary.mel_comparison("mel/block", *block_mel(), 0, writer=writer)
+        target, predicted = known_mel(0)
+        target[5, 1:4] = np.nan
+        predicted[6, 7] = np.inf
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")  # the op warns about non-finite values once per tag
+            spectro_summary.mel_comparison("mel/nonfinite", target, predicted, 0, writer=writer)
     with spectro_summary.Writer(str(root / "tts2")) as writer:
         for step in range(0, 101, 10):
             spectro_summary.mel_comparison("mel/known", *known_mel(step), step, writer=writer)
@@ -343,3 +351,53 @@ def test_screenshot_of_the_demo(browser, tmp_path):
     with open(path, "rb") as f:
         assert f.read(8) == b"\x89PNG\r\n\x1a\n"
     assert os.path.getsize(path) > 50_000, "the screenshot looks empty"
+
+
+def test_nonfinite_values_are_flagged_and_drawn_apart(browser, server):
+    with open_tab(browser, server) as (page, frame):
+        mel = card(frame, "tts", "mel/nonfinite")
+        wait_shown(mel, 0)
+        assert mel.locator(".spectro-nonfinite").inner_text() == "NaN 3 · +Inf 1"
+        magenta = [255, 0, 255]
+        assert panel_pixel(mel, "target", 2, 5, FRAMES, N_MELS) == magenta
+        assert panel_pixel(mel, "predicted", 7, 6, FRAMES, N_MELS) == magenta
+        assert panel_pixel(mel, "diff", 2, 5, FRAMES, N_MELS) == magenta
+        assert panel_pixel(mel, "target", 8, 5, FRAMES, N_MELS) != magenta
+
+
+def test_downloads_are_the_step_as_npz_and_png(browser, server, tmp_path):
+    with open_tab(browser, server) as (page, frame):
+        mel = card(frame, "tts", "mel/known")
+        wait_shown(mel, STEPS - 1)
+        mel.locator(".spectro-step-slider").fill("42")
+        wait_shown(mel, 42)
+        with page.expect_download() as npz:
+            mel.locator(".spectro-download-npz").click()
+        npz.value.save_as(tmp_path / "step.npz")
+        assert npz.value.suggested_filename == "tts_mel_known_step42_sample0.npz"
+        with np.load(tmp_path / "step.npz") as arrays:
+            target, predicted = known_mel(42)
+            scale = (max(target.max(), predicted.max()) - min(target.min(), predicted.min())) / 255
+            assert np.abs(arrays["target"] - target).max() <= scale / 2 + 1e-5
+            assert np.array_equal(arrays["diff"], arrays["target"] - arrays["predicted"])
+        with page.expect_download() as png:
+            mel.locator(".spectro-download-png").click()
+        path = tmp_path / "panels.png"
+        png.value.save_as(path)
+        image = plt.imread(str(path))
+        assert image.shape[0] > 3 * 140 and image.shape[1] > 300  # three panels stacked
+        assert png.value.suggested_filename.endswith("_step42_sample0.png")
+
+
+def test_the_trend_jumps_to_a_step_when_clicked(browser, server):
+    with open_tab(browser, server) as (page, frame):
+        mel = card(frame, "tts", "mel/known")
+        wait_shown(mel, STEPS - 1)
+        trend = mel.locator(".spectro-trend")
+        trend.scroll_into_view_if_needed()
+        box = trend.bounding_box()
+        page.mouse.click(box["x"] + 1, box["y"] + box["height"] / 2)
+        wait_shown(mel, 0)
+        page.mouse.click(box["x"] + 2 + (box["width"] - 4) / 2, box["y"] + box["height"] / 2)
+        # Within two steps: a pixel of the chart spans about 0.4 steps, and the iframe's offset is fractional.
+        wait_until(lambda: abs(int(mel.get_attribute("data-shown-step")) - (STEPS - 1) / 2) <= 2, "the middle step")

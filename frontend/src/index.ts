@@ -149,6 +149,10 @@ export async function render(): Promise<void> {
   document.body.appendChild(view.element);
   controller.store.subscribe((state) => view.render(state));
   new ResizeObserver(() => controller.store.markDirty()).observe(view.element);
+  matchMedia("(prefers-color-scheme: dark)").addEventListener("change", () => {
+    view.forgetDrawings();
+    controller.store.markDirty();
+  });
   controller.store.markDirty();
   listenToHost(() => void controller.reload());
   setInterval(() => controller.tick(), PLAY_INTERVAL_MS);

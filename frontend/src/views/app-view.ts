@@ -80,6 +80,11 @@ export class AppView {
     this.element = el("div", { className: "spectro-root" }, [toolbar, this.status, this.empty, ...groupElements]);
   }
 
+  /** Repaints every card on the next render, e.g. after prefers-color-scheme changed. */
+  forgetDrawings(): void {
+    for (const view of this.views.values()) if (view instanceof MelCard) view.forgetDrawings();
+  }
+
   render(state: AppState): void {
     const settings = state.settings;
     setOptions(this.colormap, colormapNames().filter((n) => n !== "hot" && n !== "RdBu_r").map((n) => [n, n]), settings.colormap);

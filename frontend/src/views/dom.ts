@@ -46,14 +46,25 @@ export function setOptions(select: HTMLSelectElement, options: readonly [string,
   if (select.value !== selected) select.value = selected;
 }
 
-/** A canvas sized to its CSS box at the device's pixel ratio; returns its context scaled to CSS pixels. */
-export function fitCanvas(canvas: HTMLCanvasElement, cssWidth: number, cssHeight: number): CanvasRenderingContext2D {
+/**
+ * Gives a canvas cssWidth × cssHeight CSS pixels at the device's pixel ratio
+ * and returns its context scaled to CSS pixels. With `sizeFromCss`, the
+ * stylesheet sizes the element and only its pixel buffer is set.
+ */
+export function fitCanvas(
+  canvas: HTMLCanvasElement,
+  cssWidth: number,
+  cssHeight: number,
+  sizeFromCss = false,
+): CanvasRenderingContext2D {
   const ratio = window.devicePixelRatio || 1;
   const width = Math.max(1, Math.round(cssWidth * ratio));
   const height = Math.max(1, Math.round(cssHeight * ratio));
   if (canvas.width !== width || canvas.height !== height) {
     canvas.width = width;
     canvas.height = height;
+  }
+  if (!sizeFromCss) {
     canvas.style.width = `${cssWidth}px`;
     canvas.style.height = `${cssHeight}px`;
   }

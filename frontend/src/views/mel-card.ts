@@ -115,6 +115,12 @@ export class MelCard {
     });
   }
 
+  /** Draws everything again on the next update (the theme's colours changed). */
+  forgetDrawings(): void {
+    this.drawnKey = "";
+    this.trendKey = "";
+  }
+
   private frames(): number {
     return this.prepared?.target.cols ?? 1;
   }

@@ -24,7 +24,7 @@ export class TrendChart {
     this.steps = steps;
     const width = this.element.clientWidth || 200;
     const height = this.element.clientHeight || 36;
-    const context = fitCanvas(this.element, width, height);
+    const context = fitCanvas(this.element, width, height, true);
     context.clearRect(0, 0, width, height);
     const points = trendPoints(steps, values, width, height);
     if (points.length === 0) return;
