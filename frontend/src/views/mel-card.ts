@@ -65,6 +65,7 @@ export class MelCard {
   private prepared: Prepared | null = null;
   private drawnKey = "";
   private trendKey = "";
+  private overlayKey = "";
 
   constructor(card: CardState, private readonly actions: CardActions) {
     this.card = card;
@@ -119,6 +120,7 @@ export class MelCard {
   forgetDrawings(): void {
     this.drawnKey = "";
     this.trendKey = "";
+    this.overlayKey = "";
   }
 
   private frames(): number {
@@ -270,7 +272,11 @@ export class MelCard {
     const prepared = this.prepared;
     const cursor = this.card.cursor;
     const overlayCursor = cursor ? { col: cursor.frame, row: cursor.bin } : null;
-    for (const panel of this.panels) panel.drawOverlay(overlayCursor, null);
+    const overlayKey = JSON.stringify([overlayCursor, this.drawnKey]);
+    if (overlayKey !== this.overlayKey) {
+      this.overlayKey = overlayKey;
+      for (const panel of this.panels) panel.drawOverlay(overlayCursor, null);
+    }
     const dataset = this.readout.dataset;
     if (!prepared || !cursor || cursor.frame >= prepared.target.cols || cursor.bin >= prepared.target.rows) {
       setText(this.readout, prepared ? "Hover a panel for values; wheel or drag to zoom, shift-drag to pan, double-click to reset." : "");
