@@ -406,3 +406,17 @@ def test_the_trend_jumps_to_a_step_when_clicked(browser, server):
         page.mouse.click(box["x"] + 2 + (box["width"] - 4) / 2, box["y"] + box["height"] / 2)
         # Within two steps: a pixel of the chart spans about 0.4 steps, and the iframe's offset is fractional.
         wait_until(lambda: abs(int(mel.get_attribute("data-shown-step")) - (STEPS - 1) / 2) <= 2, "the middle step")
+
+
+def test_tag_filter_is_a_regular_expression(browser, server):
+    with open_tab(browser, server) as (page, frame):
+        card(frame, "tts", "mel/block")
+        visible = ".spectro-card:visible"
+        frame.fill(".spectro-tag-filter", "^MEL/(block|non)")
+        wait_until(lambda: sorted(frame.eval_on_selector_all(visible, "cards => cards.map(c => c.dataset.tag)"))
+                   == ["mel/block", "mel/nonfinite"], "the filtered cards")
+        frame.fill(".spectro-tag-filter", "mel/(")
+        wait_until(lambda: "invalid regular expression" in frame.locator(".spectro-filter-error").inner_text(), "the error")
+        assert frame.locator(visible).count() == 0
+        frame.fill(".spectro-tag-filter", "")
+        wait_until(lambda: frame.locator(visible).count() == 5, "every card back")
