@@ -9,7 +9,6 @@ import { StepCache } from "./state/step-cache";
 import { indexNearest } from "./state/steps";
 import { Store } from "./state/store";
 import { AppView, type AppActions } from "./views/app-view";
-import { STYLES } from "./views/styles";
 
 const SETTINGS_KEY = "spectro.settings"; // localStorage key of the toolbar's choices
 const PLAY_INTERVAL_MS = 150; // time between steps while playing
@@ -141,12 +140,9 @@ class Controller {
 }
 
 export async function render(): Promise<void> {
-  const style = document.createElement("style");
-  style.textContent = STYLES;
-  document.head.appendChild(style);
   const controller = new Controller();
   const view = new AppView(controller.actions);
-  document.body.appendChild(view.element);
+  view.mount(document);
   controller.store.subscribe((state) => view.render(state));
   new ResizeObserver(() => controller.store.markDirty()).observe(view.element);
   matchMedia("(prefers-color-scheme: dark)").addEventListener("change", () => {

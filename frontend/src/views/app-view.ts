@@ -9,6 +9,7 @@ import type { CardActions } from "./card-actions";
 import { el, setHidden, setOptions, setText } from "./dom";
 import { MelCard } from "./mel-card";
 import { SeriesCard } from "./series-card";
+import { STYLES } from "./styles";
 
 export const FIRST_COMPARISON_SNIPPET = `from tb_plugin_spectro import summary as spectro_summary
 
@@ -78,6 +79,14 @@ export class AppView {
       groupElements.push(section);
     }
     this.element = el("div", { className: "spectro-root" }, [toolbar, this.status, this.empty, ...groupElements]);
+  }
+
+  /** Puts the stylesheet and the pane into the iframe's document. */
+  mount(document: Document): void {
+    const style = document.createElement("style");
+    style.textContent = STYLES;
+    document.head.appendChild(style);
+    document.body.appendChild(this.element);
   }
 
   /** Repaints every card on the next render, e.g. after prefers-color-scheme changed. */
