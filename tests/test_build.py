@@ -11,7 +11,7 @@ from types import ModuleType
 
 import numpy as np
 
-from test_server import fetch, fetch_json, free_port, wait_for
+from test_server import fetch, fetch_json, tensorboard
 
 ROOT = pathlib.Path(__file__).resolve().parent.parent
 BUNDLE_IN_WHEEL = "tb_plugin_spectro/static/index.js"
@@ -97,15 +97,7 @@ def test_wheel_contains_bundle_and_tensorboard_serves_it(tmp_path):
 
     logdir = tmp_path / "logdir"
     logdir.mkdir()
-    port = free_port()
-    process = subprocess.Popen(
-        [python, "-m", "tensorboard.main", "--logdir", str(logdir), "--host", "127.0.0.1",
-         "--port", str(port), "--load_fast=false"],
-        cwd=tmp_path, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
-    )
-    base = f"http://127.0.0.1:{port}"
-    try:
-        wait_for(lambda: fetch(base + "/data/plugins_listing")[0] == 200, 90, "tensorboard to start")
+    with tensorboard(logdir, "false", python=python, cwd=tmp_path) as base:
         listing = fetch_json(base + "/data/plugins_listing")
         assert "spectro" in listing, sorted(listing)
         module_path = listing["spectro"]["loading_mechanism"]["module_path"]
@@ -113,11 +105,3 @@ def test_wheel_contains_bundle_and_tensorboard_serves_it(tmp_path):
         status, served = fetch(base + module_path)
         assert status == 200
         assert served == bundle
-    finally:
-        process.terminate()
-        try:
-            _, stderr = process.communicate(timeout=20)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            _, stderr = process.communicate()
-    assert b"Traceback" not in stderr, stderr.decode(errors="replace")[-3000:]

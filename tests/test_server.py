@@ -50,12 +50,13 @@ def wait_for(predicate, timeout: float, what: str):
 
 
 @contextlib.contextmanager
-def tensorboard(logdir, load_fast: str):
+def tensorboard(logdir, load_fast: str, python: str = sys.executable, cwd=None):
+    """A `tensorboard` of `python`'s environment on a free loopback port; yields its base URL."""
     port = free_port()
     process = subprocess.Popen(
-        [sys.executable, "-m", "tensorboard.main", "--logdir", str(logdir), "--host", "127.0.0.1",
+        [python, "-m", "tensorboard.main", "--logdir", str(logdir), "--host", "127.0.0.1",
          "--port", str(port), f"--load_fast={load_fast}", "--reload_interval", "1"],
-        stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
+        cwd=cwd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
     )
     base = f"http://127.0.0.1:{port}"
     try:

@@ -11,7 +11,6 @@ we support, so the same environment checks that the gencode loads there.
 """
 
 import argparse
-import os
 import pathlib
 import subprocess
 import sys
