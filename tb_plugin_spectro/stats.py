@@ -4,7 +4,6 @@ Every statistic is taken over the positions where the values compared are
 finite; non-finite values are counted instead.
 """
 
-from typing import Optional
 
 import numpy as np
 

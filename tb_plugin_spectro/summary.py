@@ -211,7 +211,6 @@ def mel_comparison_pb(
     step_pb.batch_size = batch
     pooled = stats.DiffAccumulator()
     blobs: List[bytes] = []
-    nonfinite = pb.NonFiniteCounts()
     for index in range(min(batch, max_outputs)):
         target_mel = target_array[index, :, : target_lengths[index] if target_lengths else None]
         predicted_mel = predicted_array[index, :, : predicted_lengths_checked[index] if predicted_lengths_checked else None]
