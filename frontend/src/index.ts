@@ -72,11 +72,16 @@ class Controller {
       const linking = change.linkSteps === true && !state.settings.linkSteps;
       Object.assign(state.settings, change);
       saveSettings(state.settings);
-      const leader = this.lastCardKey ? state.cards.get(this.lastCardKey) : undefined;
-      const step = leader?.steps[leader.stepIndex]?.step;
-      if (linking && leader && step !== undefined) moveAllToStep(state, step, leader.key);
+      if (linking) this.followLastCard(state);
     }),
   };
+
+  /** With linked steps, every card to the step of the card used last. */
+  private followLastCard(state: AppState): void {
+    const leader = this.lastCardKey ? state.cards.get(this.lastCardKey) : undefined;
+    const step = leader?.steps[leader.stepIndex]?.step;
+    if (leader && step !== undefined) moveAllToStep(state, step, leader.key);
+  }
 
   private change(key: string, change: (state: AppState) => void): void {
     this.lastCardKey = key;
@@ -105,11 +110,7 @@ class Controller {
             const current = state.cards.get(card.key);
             if (!current) return;
             applySteps(current, steps);
-            if (state.settings.linkSteps && this.lastCardKey && this.lastCardKey !== card.key) {
-              const leader = state.cards.get(this.lastCardKey);
-              const step = leader?.steps[leader.stepIndex]?.step;
-              if (step !== undefined) moveAllToStep(state, step, leader!.key);
-            }
+            if (state.settings.linkSteps) this.followLastCard(state);
           });
         } catch (e) {
           this.store.update((state) => {

@@ -2,7 +2,7 @@
 // state. It reads the state on each committed frame and passes user intent to
 // the controller; it never fetches.
 
-import { colormapNames, isColormapName } from "../colormaps";
+import { isColormapName, SEQUENTIAL_MAPS } from "../colormaps";
 import type { Kind } from "../api/types";
 import { compileTagFilter, KIND_ORDER, KIND_TITLES, visibleCards, type AppState, type Settings } from "../state/app-state";
 import type { CardActions } from "./card-actions";
@@ -96,7 +96,7 @@ export class AppView {
 
   render(state: AppState): void {
     const settings = state.settings;
-    setOptions(this.colormap, colormapNames().filter((n) => n !== "hot" && n !== "RdBu_r").map((n) => [n, n]), settings.colormap);
+    setOptions(this.colormap, SEQUENTIAL_MAPS.map((n) => [n, n]), settings.colormap);
     setOptions(this.diffMode, [["abs", "|diff| (hot)"], ["signed", "signed (RdBu)"]], settings.diffMode);
     setOptions(this.rangeMode, [["step", "per step"], ["series", "fixed over steps"]], settings.rangeMode);
     if (this.linkSteps.checked !== settings.linkSteps) this.linkSteps.checked = settings.linkSteps;
