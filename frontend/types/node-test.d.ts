@@ -6,7 +6,6 @@
 declare module "node:test" {
   interface TestOptions {
     skip?: boolean | string;
-    todo?: boolean | string;
     only?: boolean;
     concurrency?: number | boolean;
   }
@@ -15,7 +14,6 @@ declare module "node:test" {
     test(name: string, options: TestOptions, fn: TestFn): Promise<void>;
     diagnostic(message: string): void;
     skip(message?: string): void;
-    todo(message?: string): void;
   }
   type TestFn = (context: TestContext) => void | Promise<void>;
   export function test(name: string, fn: TestFn): Promise<void>;
