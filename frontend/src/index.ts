@@ -67,6 +67,10 @@ class Controller {
       card.playing = !card.playing;
       if (card.playing && card.stepIndex >= card.steps.length - 1) selectStep(state, key, 0);
     }),
+    setView: (key, change) => this.store.update((state) => {
+      const card = state.cards.get(key);
+      if (card) Object.assign(card.view, change);
+    }),
     requestStep: (key) => this.cache.request(key),
     setSettings: (change) => this.store.update((state) => {
       const linking = change.linkSteps === true && !state.settings.linkSteps;

@@ -23,6 +23,9 @@ export interface Cursor {
   bin: number;
 }
 
+/** A card's own view choices (a stack's frame, a colour range, an ordering), by name. */
+export type ViewOptions = Record<string, string | number | boolean | null>;
+
 export interface CardState {
   key: string;
   run: string;
@@ -37,6 +40,7 @@ export interface CardState {
   window: FrameWindow | null;
   cursor: Cursor | null;
   playing: boolean;
+  view: ViewOptions;
 }
 
 export interface AppState {
@@ -92,7 +96,7 @@ export function applyTags(state: AppState, tags: TagIndex): void {
         state.cards.set(key, {
           key, run, tag, info,
           steps: [], stepsError: null, stepIndex: 0, sample: 0,
-          window: null, cursor: null, playing: false,
+          window: null, cursor: null, playing: false, view: {},
         });
       }
     }

@@ -5,10 +5,14 @@
 import { isColormapName, SEQUENTIAL_MAPS } from "../colormaps";
 import type { Kind } from "../api/types";
 import { compileTagFilter, KIND_ORDER, KIND_TITLES, visibleCards, type AppState, type Settings } from "../state/app-state";
+import type { CardState } from "../state/app-state";
 import type { CardActions } from "./card-actions";
+import type { CardView } from "./card-view";
 import { el, setHidden, setOptions, setText } from "./dom";
 import { MelCard } from "./mel-card";
+import { NoiseCard } from "./noise-card";
 import { SeriesCard } from "./series-card";
+import { SimilarityCard } from "./similarity-card";
 import { STYLES } from "./styles";
 
 export const FIRST_COMPARISON_SNIPPET = `from tb_plugin_spectro import summary as spectro_summary
@@ -22,7 +26,19 @@ export interface AppActions extends CardActions {
   setSettings(change: Partial<Settings>): void;
 }
 
-type CardView = MelCard | SeriesCard;
+/** The view of a card of each kind. */
+function createCard(card: CardState, actions: CardActions): CardView {
+  switch (card.info.kind) {
+    case "mel_comparison":
+      return new MelCard(card, actions);
+    case "noise_pair":
+      return new NoiseCard(card, actions);
+    case "similarity_matrix":
+      return new SimilarityCard(card, actions);
+    default:
+      return new SeriesCard(card, actions);
+  }
+}
 
 export class AppView {
   readonly element: HTMLElement;
@@ -91,7 +107,7 @@ export class AppView {
 
   /** Repaints every card on the next render, e.g. after prefers-color-scheme changed. */
   forgetDrawings(): void {
-    for (const view of this.views.values()) if (view instanceof MelCard) view.forgetDrawings();
+    for (const view of this.views.values()) view.forgetDrawings();
   }
 
   render(state: AppState): void {
@@ -119,12 +135,11 @@ export class AppView {
         live.add(card.key);
         let view = this.views.get(card.key);
         if (!view) {
-          view = card.info.kind === "mel_comparison" ? new MelCard(card, this.actions) : new SeriesCard(card, this.actions);
+          view = createCard(card, this.actions);
           this.views.set(card.key, view);
         }
         if (group.list.children[position] !== view.element) group.list.insertBefore(view.element, group.list.children[position] ?? null);
-        if (view instanceof MelCard) view.update(card, settings);
-        else view.update(card);
+        view.update(card, settings);
       });
     }
     for (const [key, view] of this.views) {

@@ -13,6 +13,7 @@ import {
 import { clampWindow, fullWindow, isFullWindow, panBy, windowFromSelection, zoomAt, type FrameWindow } from "../render/zoom";
 import type { CardState, Settings } from "../state/app-state";
 import type { CardActions } from "./card-actions";
+import type { CardView } from "./card-view";
 import { download, el, safeFileName, setHidden, setOptions, setText } from "./dom";
 import { HeatmapPanel, type Cell } from "./heatmap-panel";
 import { StepControl } from "./step-control";
@@ -40,7 +41,7 @@ function nonfiniteText(counts: { nan: number; pos_inf: number; neg_inf: number }
   return parts.join(" · ");
 }
 
-export class MelCard {
+export class MelCard implements CardView {
   readonly element: HTMLElement;
   private readonly title = el("h3", { className: "spectro-card-title" });
   private readonly run = el("span", { className: "spectro-card-run" });

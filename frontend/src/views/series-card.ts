@@ -3,8 +3,9 @@
 
 import type { StepInfo } from "../api/types";
 import { formatValue } from "../render/scale";
-import type { CardState } from "../state/app-state";
+import type { CardState, Settings } from "../state/app-state";
 import type { CardActions } from "./card-actions";
+import type { CardView } from "./card-view";
 import { el, setText } from "./dom";
 import { StepControl } from "./step-control";
 
@@ -24,7 +25,7 @@ export function stepFacts(step: StepInfo | undefined): [string, string][] {
   return facts;
 }
 
-export class SeriesCard {
+export class SeriesCard implements CardView {
   readonly element: HTMLElement;
   private readonly title = el("h3", { className: "spectro-card-title" });
   private readonly run = el("span", { className: "spectro-card-run" });
@@ -46,7 +47,11 @@ export class SeriesCard {
     this.element.dataset.tag = card.tag;
   }
 
-  update(card: CardState): void {
+  forgetDrawings(): void {
+    this.shownKey = "";
+  }
+
+  update(card: CardState, _settings?: Settings): void {
     setText(this.title, card.info.display_name || card.tag);
     setText(this.run, card.run);
     this.stepControl.update(card.steps, card.stepIndex, card.playing);

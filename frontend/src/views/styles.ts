@@ -1,6 +1,10 @@
 // The pane's stylesheet. Colours are variables that follow prefers-color-scheme.
+// Cards of their own kind bring their rules, appended at the end.
 
-export const STYLES = `
+import { NOISE_CARD_STYLES } from "./noise-card";
+import { SIMILARITY_CARD_STYLES } from "./similarity-card";
+
+const BASE_STYLES = `
 :root {
   color-scheme: light dark;
   --spectro-bg: #f5f5f5;
@@ -68,3 +72,5 @@ body { margin: 0; background: var(--spectro-bg); color: var(--spectro-fg);
 .spectro-empty { max-width: 720px; }
 .spectro-empty pre { background: var(--spectro-card-bg); border: 1px solid var(--spectro-border); padding: 12px; overflow-x: auto; }
 `;
+
+export const STYLES = [BASE_STYLES, NOISE_CARD_STYLES, SIMILARITY_CARD_STYLES].join("\n");
