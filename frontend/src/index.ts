@@ -136,7 +136,8 @@ class Controller {
         const step = card.steps[card.stepIndex];
         if (!step) continue;
         const entry = this.cache.get({ run: card.run, tag: card.tag, step: step.step, sample: card.sample });
-        if (card.info.kind === "mel_comparison" && entry?.status !== "loaded") continue;
+        // Markers have no arrays to show; every other kind waits until its step is painted.
+        if (card.info.kind !== "lowest_point" && entry?.status !== "loaded") continue;
         if (card.stepIndex >= card.steps.length - 1) card.playing = false;
         else selectStep(state, card.key, card.stepIndex + 1);
       }
