@@ -1,11 +1,14 @@
 // The Spectro pane: TensorBoard loads this module in the tab's iframe and
 // calls render(). This file only wires the store, the fetching and the views.
 
-import { fetchStepData, fetchSteps, fetchTags } from "./api/client";
+import { fetchLowest, fetchScalars, fetchStepData, fetchSteps, fetchTags, type LowestQuery } from "./api/client";
+import type { LowestResponse } from "./api/types";
 import { listenToHost } from "./api/host";
 import { isColormapName } from "./colormaps";
-import { applySteps, applyTags, initialState, moveAllToStep, selectStep, type AppState, type Settings } from "./state/app-state";
-import { StepCache } from "./state/step-cache";
+import {
+  applyScalars, applySteps, applyTags, initialState, moveAllToStep, selectStep, type AppState, type Settings,
+} from "./state/app-state";
+import { RequestCache, StepCache } from "./state/step-cache";
 import { indexNearest } from "./state/steps";
 import { Store } from "./state/store";
 import { AppView, type AppActions } from "./views/app-view";
@@ -21,6 +24,8 @@ function loadSettings(): Partial<Settings> {
     if (stored.diffMode === "abs" || stored.diffMode === "signed") settings.diffMode = stored.diffMode;
     if (stored.rangeMode === "step" || stored.rangeMode === "series") settings.rangeMode = stored.rangeMode;
     if (typeof stored.linkSteps === "boolean") settings.linkSteps = stored.linkSteps;
+    if (typeof stored.smoothing === "number" && stored.smoothing >= 0 && stored.smoothing < 1) settings.smoothing = stored.smoothing;
+    if (typeof stored.ignoreOutliers === "boolean") settings.ignoreOutliers = stored.ignoreOutliers;
     return settings;
   } catch {
     return {};
@@ -39,6 +44,12 @@ function saveSettings(settings: Settings): void {
 class Controller {
   readonly store = new Store<AppState>(initialState(loadSettings()));
   private readonly cache = new StepCache(fetchStepData, () => this.store.markDirty());
+  private readonly lowestCache = new RequestCache<LowestQuery, LowestResponse>(
+    (query) => JSON.stringify([query.run, query.tag, query.smoothing, query.ignoreOutliers]),
+    fetchLowest,
+    () => this.store.markDirty(),
+    32,
+  );
   private reloadGeneration = 0;
   private lastCardKey: string | null = null;
 
@@ -72,6 +83,19 @@ class Controller {
       if (card) Object.assign(card.view, change);
     }),
     requestStep: (key) => this.cache.request(key),
+    setLowest: (key, change) => this.store.update((state) => {
+      const card = state.lowest.get(key);
+      if (!card) return;
+      if (change.run !== undefined && change.run !== card.run) {
+        card.run = change.run;
+        // The same tag in the other run if it has one, else its first.
+        const tags = [...(state.scalars?.runs[card.run] ?? [])].sort();
+        if (!tags.includes(card.tag)) card.tag = tags[0] ?? card.tag;
+      }
+      if (change.tag !== undefined) card.tag = change.tag;
+    }),
+    requestLowest: (query) => this.lowestCache.request(query),
+    goToStep: (step) => this.store.update((state) => moveAllToStep(state, step)),
     setSettings: (change) => this.store.update((state) => {
       const linking = change.linkSteps === true && !state.settings.linkSteps;
       Object.assign(state.settings, change);
@@ -97,6 +121,7 @@ class Controller {
     const generation = ++this.reloadGeneration;
     this.cache.forgetFailed();
     let tags;
+    const scalars = fetchScalars().catch((e: Error) => e);
     try {
       tags = await fetchTags();
     } catch (e) {
@@ -104,7 +129,14 @@ class Controller {
       return;
     }
     if (generation !== this.reloadGeneration) return;
-    this.store.update((state) => applyTags(state, tags));
+    const scalarIndex = await scalars;
+    if (generation !== this.reloadGeneration) return;
+    this.lowestCache.forgetSettled();
+    this.store.update((state) => {
+      applyTags(state, tags);
+      if (scalarIndex instanceof Error) state.loadError = `Could not list the scalar series: ${scalarIndex.message}`;
+      else applyScalars(state, scalarIndex);
+    });
     await Promise.all(
       [...this.store.state.cards.values()].map(async (card) => {
         try {

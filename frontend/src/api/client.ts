@@ -2,7 +2,7 @@
 // which TensorBoard serves under /data/plugin/spectro/ (or an experiment's prefix).
 
 import { decodeArray, parseDataBody, type DecodedArray } from "./decode";
-import type { StepDescription, StepsResponse, TagIndex } from "./types";
+import type { LowestResponse, ScalarIndex, StepDescription, StepsResponse, TagIndex } from "./types";
 
 export interface StepData {
   description: StepDescription;
@@ -43,6 +43,32 @@ export async function fetchTags(): Promise<TagIndex> {
 export async function fetchSteps(run: string, tag: string): Promise<StepsResponse> {
   const params = new URLSearchParams({ run, tag });
   return (await (await fetchOk(`steps?${params.toString()}`)).json()) as StepsResponse;
+}
+
+export async function fetchScalars(): Promise<ScalarIndex> {
+  return (await (await fetchOk("scalars")).json()) as ScalarIndex;
+}
+
+/** What the lowest-point view asks for: a scalar series, smoothed as TensorBoard's Scalars tab does. */
+export interface LowestQuery {
+  run: string;
+  tag: string;
+  smoothing: number;
+  ignoreOutliers: boolean;
+}
+
+export function lowestUrl(query: LowestQuery): string {
+  const params = new URLSearchParams({
+    run: query.run,
+    tag: query.tag,
+    smoothing: String(query.smoothing),
+    ignore_outliers: String(query.ignoreOutliers),
+  });
+  return `lowest?${params.toString()}`;
+}
+
+export async function fetchLowest(query: LowestQuery): Promise<LowestResponse> {
+  return (await (await fetchOk(lowestUrl(query))).json()) as LowestResponse;
 }
 
 async function inflate(compressed: Uint8Array<ArrayBuffer>): Promise<Uint8Array> {

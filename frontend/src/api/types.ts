@@ -92,3 +92,79 @@ export interface StepDescription extends StepInfo {
   labels?: { rows: string[]; columns: string[] };
   arrays: ArrayInfo[];
 }
+
+/** GET /scalars: every scalar tag of every run, and the Spectro marker series watching each. */
+export interface ScalarIndex {
+  runs: Record<string, string[]>;
+  markers: Record<string, Record<string, string[]>>;
+}
+
+export interface CheckpointInfo {
+  path: string;
+  name: string;
+  step: number;
+  epoch: number | null;
+  kind: string;
+  /** Checkpoint step minus the candidate's step. */
+  distance: number;
+}
+
+export interface CheckpointState {
+  path?: string;
+  /** Null when the file layer could not tell (see error). */
+  exists: boolean | null;
+  error: string | null;
+}
+
+export interface LowestCandidate {
+  rank: number;
+  step: number;
+  value: number;
+  smoothed: number | null;
+  is_final_low: boolean;
+  improvement: number | null;
+  later_min_gap: number | null;
+  /** The nearest saved checkpoint that exists. */
+  checkpoint: CheckpointInfo | null;
+  /** The checkpoint a marker recorded at this step, and whether it is still there. */
+  recorded: (CheckpointState & { path: string }) | null;
+}
+
+export interface LowestMarker {
+  tag: string;
+  step: number;
+  value: number | null;
+  smoothed_value: number | null;
+  smoothing: number;
+  epoch: number | null;
+  checkpoint_path: string;
+  checkpoint: CheckpointState | null;
+}
+
+export interface OvertrainingHint {
+  rising: boolean;
+  low_step: number | null;
+  start_step: number | null;
+  end_step: number | null;
+  rise: number | null;
+  explanation: string;
+  /** How the hint is decided, for the view. */
+  rule: string;
+}
+
+/** GET /lowest. */
+export interface LowestResponse {
+  run: string;
+  tag: string;
+  smoothing: number;
+  ignore_outliers: boolean;
+  points: { step: number[]; wall_time: number[]; value: (number | null)[]; smoothed: (number | null)[] };
+  dropped_resumed: number;
+  y_range: { min: number; max: number } | null;
+  empty_reason: string | null;
+  candidates: LowestCandidate[];
+  final_low: { step: number; value: number; smoothed: number | null } | null;
+  markers: LowestMarker[];
+  hint: OvertrainingHint;
+  checkpoints: { searched: string[]; count: number; note: string | null };
+}

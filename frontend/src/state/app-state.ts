@@ -1,7 +1,7 @@
 // The pane's state and the pure transitions on it. Views read it; only the
 // controller (index.ts wiring) changes it, through a Store.
 
-import type { Kind, SeriesInfo, StepInfo, StepsResponse, TagIndex } from "../api/types";
+import type { Kind, ScalarIndex, SeriesInfo, StepInfo, StepsResponse, TagIndex } from "../api/types";
 import type { ColormapName } from "../colormaps";
 import type { DiffMode, RangeMode } from "../render/scale";
 import type { FrameWindow } from "../render/zoom";
@@ -15,6 +15,10 @@ export interface Settings {
   linkSteps: boolean;
   /** A regular expression over tags, as in TensorBoard's tag filter. */
   tagFilter: string;
+  /** TensorBoard's smoothing weight for scalar curves, in [0, 1). */
+  smoothing: number;
+  /** Scale scalar charts to the 5th–95th percentiles, as TensorBoard's "Ignore outliers". */
+  ignoreOutliers: boolean;
 }
 
 /** A cell under the pointer: frame (column) and mel bin (row). */
@@ -43,12 +47,22 @@ export interface CardState {
   view: ViewOptions;
 }
 
+/** A lowest-point view: any scalar series of a run, its lows and checkpoints. */
+export interface LowestCardState {
+  key: string;
+  run: string;
+  tag: string;
+}
+
 export interface AppState {
   settings: Settings;
   /** Null until /tags first answers. */
   tags: TagIndex | null;
   loadError: string | null;
   cards: Map<string, CardState>;
+  /** Null until /scalars first answers. */
+  scalars: ScalarIndex | null;
+  lowest: Map<string, LowestCardState>;
 }
 
 export const KIND_ORDER: readonly Kind[] = ["mel_comparison", "noise_pair", "similarity_matrix", "lowest_point"];
@@ -72,12 +86,73 @@ export function initialState(settings?: Partial<Settings>): AppState {
       rangeMode: "step",
       linkSteps: false,
       tagFilter: "",
+      smoothing: 0.6, // TensorBoard's default
+      ignoreOutliers: false,
       ...settings,
     },
     tags: null,
     loadError: null,
     cards: new Map(),
+    scalars: null,
+    lowest: new Map(),
   };
+}
+
+/** The scalar tag a lowest-point view opens on when no marker names one: a total loss if there is one. */
+export function guessLossTag(scalars: ScalarIndex): { run: string; tag: string } | null {
+  const runs = Object.keys(scalars.runs).sort();
+  const score = (tag: string): number =>
+    /loss/i.test(tag) ? (/total|^loss$/i.test(tag) ? 0 : /g(en)?\b|generator/i.test(tag) ? 1 : 2) : 3;
+  let best: { run: string; tag: string; score: number } | null = null;
+  for (const run of runs) {
+    for (const tag of [...(scalars.runs[run] ?? [])].sort()) {
+      const s = score(tag);
+      if (best === null || s < best.score) best = { run, tag, score: s };
+    }
+  }
+  return best && { run: best.run, tag: best.tag };
+}
+
+const CHOSEN_KEY = "lowest:chosen";
+
+export function lowestKey(run: string, tag: string): string {
+  return `lowest:${JSON.stringify([run, tag])}`;
+}
+
+/**
+ * Takes a /scalars answer: one lowest-point view per scalar series that
+ * training code marked with lowest_point() or the tracker; with none marked,
+ * one view on a guessed loss. A view keeps the run and tag its user chose
+ * while they still exist.
+ */
+export function applyScalars(state: AppState, scalars: ScalarIndex): void {
+  state.scalars = scalars;
+  const exists = (run: string, tag: string): boolean => (scalars.runs[run] ?? []).includes(tag);
+  const wanted = new Map<string, { run: string; tag: string }>();
+  for (const run of Object.keys(scalars.markers).sort()) {
+    for (const tag of Object.keys(scalars.markers[run] ?? {}).sort()) {
+      if (exists(run, tag)) wanted.set(lowestKey(run, tag), { run, tag });
+    }
+  }
+  if (wanted.size === 0) {
+    const chosen = state.lowest.get(CHOSEN_KEY);
+    const guess = chosen && exists(chosen.run, chosen.tag) ? chosen : guessLossTag(scalars);
+    if (guess) wanted.set(CHOSEN_KEY, guess);
+  }
+  for (const key of [...state.lowest.keys()]) if (!wanted.has(key)) state.lowest.delete(key);
+  for (const [key, origin] of wanted) {
+    const card = state.lowest.get(key);
+    if (!card) state.lowest.set(key, { key, ...origin });
+    else if (!exists(card.run, card.tag)) Object.assign(card, origin);
+  }
+}
+
+/** The lowest-point views to show, by tag then run, under the tag filter. */
+export function visibleLowest(state: AppState): LowestCardState[] {
+  const filter = compileTagFilter(state.settings.tagFilter);
+  return [...state.lowest.values()]
+    .filter((card) => filter.matches(card.tag))
+    .sort((a, b) => (a.tag === b.tag ? a.run.localeCompare(b.run) : a.tag.localeCompare(b.tag)));
 }
 
 /** Takes a new /tags answer: adds cards for new series, updates the others, keeps every selection. */
@@ -163,7 +238,8 @@ export function visibleCards(state: AppState): Map<Kind, CardState[]> {
   const groups = new Map<Kind, CardState[]>();
   for (const kind of KIND_ORDER) groups.set(kind, []);
   for (const card of state.cards.values()) {
-    if (filter.matches(card.tag)) groups.get(card.info.kind)?.push(card);
+    // Marker series are shown by the lowest-point views of the scalars they watch.
+    if (card.info.kind !== "lowest_point" && filter.matches(card.tag)) groups.get(card.info.kind)?.push(card);
   }
   for (const cards of groups.values()) {
     cards.sort((a, b) => (a.tag === b.tag ? a.run.localeCompare(b.run) : a.tag.localeCompare(b.tag)));

@@ -1,30 +1,33 @@
-// Decoded steps by (run, tag, step, sample), least recently used first out.
-// A request for a key already loading shares its answer; the views show the
-// entry of the key they want now, so a late answer for an old step is kept
-// for later and never painted over a newer one.
+// Answers by request, least recently used first out. A request for a key
+// already loading shares its answer; the views show the entry of the key they
+// want now, so a late answer for an old step is kept for later and never
+// painted over a newer one.
 
 import type { StepData, StepKey } from "../api/client";
 
-export type StepEntry =
-  | { status: "loading"; promise: Promise<StepData> }
-  | { status: "loaded"; data: StepData }
+export type Entry<V> =
+  | { status: "loading"; promise: Promise<V> }
+  | { status: "loaded"; data: V }
   | { status: "failed"; error: string };
+
+export type StepEntry = Entry<StepData>;
 
 export function stepKeyString(key: StepKey): string {
   return JSON.stringify([key.run, key.tag, key.step, key.sample]);
 }
 
-export class StepCache {
-  private readonly entries = new Map<string, StepEntry>();
+export class RequestCache<K, V> {
+  private readonly entries = new Map<string, Entry<V>>();
 
   constructor(
-    private readonly load: (key: StepKey) => Promise<StepData>,
-    private readonly onSettled: (key: StepKey) => void,
+    private readonly keyString: (key: K) => string,
+    private readonly load: (key: K) => Promise<V>,
+    private readonly onSettled: (key: K) => void,
     private readonly capacity = 96,
   ) {}
 
-  get(key: StepKey): StepEntry | undefined {
-    const id = stepKeyString(key);
+  get(key: K): Entry<V> | undefined {
+    const id = this.keyString(key);
     const entry = this.entries.get(id);
     if (entry !== undefined) {
       this.entries.delete(id);
@@ -34,12 +37,12 @@ export class StepCache {
   }
 
   /** Starts loading `key` unless it is known; a failed key is tried again only after forgetFailed(). */
-  request(key: StepKey): StepEntry {
+  request(key: K): Entry<V> {
     const known = this.get(key);
     if (known !== undefined) return known;
-    const id = stepKeyString(key);
+    const id = this.keyString(key);
     const promise = this.load(key);
-    const entry: StepEntry = { status: "loading", promise };
+    const entry: Entry<V> = { status: "loading", promise };
     this.entries.set(id, entry);
     promise.then(
       (data) => this.settle(id, key, { status: "loaded", data }),
@@ -54,11 +57,16 @@ export class StepCache {
     for (const [id, entry] of this.entries) if (entry.status === "failed") this.entries.delete(id);
   }
 
+  /** Forgets every settled answer (the data changed); requests in flight still settle. */
+  forgetSettled(): void {
+    for (const [id, entry] of this.entries) if (entry.status !== "loading") this.entries.delete(id);
+  }
+
   get size(): number {
     return this.entries.size;
   }
 
-  private settle(id: string, key: StepKey, entry: StepEntry): void {
+  private settle(id: string, key: K, entry: Entry<V>): void {
     if (this.entries.get(id)?.status === "loading") this.entries.set(id, entry);
     this.onSettled(key);
   }
@@ -68,5 +76,12 @@ export class StepCache {
       if (this.entries.size <= this.capacity) return;
       if (entry.status !== "loading") this.entries.delete(id);
     }
+  }
+}
+
+/** Decoded steps by (run, tag, step, sample). */
+export class StepCache extends RequestCache<StepKey, StepData> {
+  constructor(load: (key: StepKey) => Promise<StepData>, onSettled: (key: StepKey) => void, capacity = 96) {
+    super(stepKeyString, load, onSettled, capacity);
   }
 }

@@ -4,11 +4,12 @@
 
 import { isColormapName, SEQUENTIAL_MAPS } from "../colormaps";
 import type { Kind } from "../api/types";
-import { compileTagFilter, KIND_ORDER, KIND_TITLES, visibleCards, type AppState, type Settings } from "../state/app-state";
+import { compileTagFilter, KIND_ORDER, KIND_TITLES, visibleCards, visibleLowest, type AppState, type Settings } from "../state/app-state";
 import type { CardState } from "../state/app-state";
 import type { CardActions } from "./card-actions";
 import type { CardView } from "./card-view";
 import { el, setHidden, setOptions, setText } from "./dom";
+import { LowestCard, type LowestCardActions } from "./lowest-card";
 import { MelCard } from "./mel-card";
 import { NoiseCard } from "./noise-card";
 import { SeriesCard } from "./series-card";
@@ -22,7 +23,7 @@ writer = spectro_summary.Writer("logs/my_run")   # or a torch SummaryWriter
 spectro_summary.mel_comparison("mel/val", target, predicted, step, writer=writer)
 writer.flush()`;
 
-export interface AppActions extends CardActions {
+export interface AppActions extends CardActions, LowestCardActions {
   setSettings(change: Partial<Settings>): void;
 }
 
@@ -52,6 +53,7 @@ export class AppView {
   private readonly empty: HTMLElement;
   private readonly groups = new Map<Kind, { section: HTMLElement; heading: HTMLElement; list: HTMLElement }>();
   private readonly views = new Map<string, CardView>();
+  private readonly lowestViews = new Map<string, LowestCard>();
 
   constructor(private readonly actions: AppActions) {
     this.filter = el("input", {
@@ -108,6 +110,7 @@ export class AppView {
   /** Repaints every card on the next render, e.g. after prefers-color-scheme changed. */
   forgetDrawings(): void {
     for (const view of this.views.values()) view.forgetDrawings();
+    for (const view of this.lowestViews.values()) view.forgetDrawings();
   }
 
   render(state: AppState): void {
@@ -146,6 +149,31 @@ export class AppView {
       if (!live.has(key)) {
         view.element.remove();
         if (!state.cards.has(key)) this.views.delete(key);
+      }
+    }    this.renderLowest(state);
+  }
+
+  /** The lowest-point views, in the group of their kind, after the marker series' cards. */
+  private renderLowest(state: AppState): void {
+    const group = this.groups.get("lowest_point")!;
+    const cards = visibleLowest(state);
+    setHidden(group.section, cards.length === 0);
+    setText(group.heading, `${KIND_TITLES.lowest_point} (${cards.length})`);
+    const live = new Set<string>();
+    cards.forEach((card, position) => {
+      live.add(card.key);
+      let view = this.lowestViews.get(card.key);
+      if (!view) {
+        view = new LowestCard(card, this.actions);
+        this.lowestViews.set(card.key, view);
+      }
+      if (group.list.children[position] !== view.element) group.list.insertBefore(view.element, group.list.children[position] ?? null);
+      view.update(card, state.scalars, state.settings);
+    });
+    for (const [key, view] of this.lowestViews) {
+      if (!live.has(key)) {
+        view.element.remove();
+        if (!state.lowest.has(key)) this.lowestViews.delete(key);
       }
     }
   }

@@ -1,6 +1,7 @@
 // The pane's stylesheet. Colours are variables that follow prefers-color-scheme.
 // Cards of their own kind bring their rules, appended at the end.
 
+import { LOWEST_CARD_STYLES } from "./lowest-card";
 import { NOISE_CARD_STYLES } from "./noise-card";
 import { SIMILARITY_CARD_STYLES } from "./similarity-card";
 
@@ -73,4 +74,4 @@ body { margin: 0; background: var(--spectro-bg); color: var(--spectro-fg);
 .spectro-empty pre { background: var(--spectro-card-bg); border: 1px solid var(--spectro-border); padding: 12px; overflow-x: auto; }
 `;
 
-export const STYLES = [BASE_STYLES, NOISE_CARD_STYLES, SIMILARITY_CARD_STYLES].join("\n");
+export const STYLES = [BASE_STYLES, NOISE_CARD_STYLES, SIMILARITY_CARD_STYLES, LOWEST_CARD_STYLES].join("\n");
