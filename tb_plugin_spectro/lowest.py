@@ -29,6 +29,7 @@ __all__ = [
     "final_low",
     "rank_candidates",
     "overtraining_hint",
+    "overtraining_rule",
     "outlier_range",
 ]
 
@@ -298,6 +299,42 @@ class OvertrainingHint:
     explanation: str  # one sentence for the pane
 
 
+def _check_rule(margin, min_points, min_fraction) -> Tuple[float, int, float]:
+    margin = _check_real(margin, "margin")
+    if not 0.0 <= margin < math.inf:
+        raise ValueError(f"margin must be finite and >= 0, got {margin!r}")
+    min_points = _check_count(min_points, "min_points", minimum=2)
+    min_fraction = _check_real(min_fraction, "min_fraction")
+    if not 0.0 <= min_fraction <= 1.0:
+        raise ValueError(f"min_fraction must be in [0, 1], got {min_fraction!r}")
+    return margin, min_points, min_fraction
+
+
+def overtraining_rule(
+    *,
+    margin: float = _DEFAULT_RISE_MARGIN,
+    min_points: int = _DEFAULT_MIN_RISING_POINTS,
+    min_fraction: float = _DEFAULT_MIN_RISING_FRACTION,
+) -> str:
+    """Says how `overtraining_hint` decides, in two sentences for the pane.
+
+    Args:
+      margin, min_points, min_fraction: as for `overtraining_hint`.
+
+    Returns:
+      the rule, with these parameters' values in it.
+
+    Raises:
+      TypeError, ValueError: a parameter is out of range.
+    """
+    margin, min_points, min_fraction = _check_rule(margin, min_points, min_fraction)
+    return (
+        f"The hint looks at the smoothed curve after its lowest point, at the latest stretch of points that all "
+        f"stay more than {margin:.0%} above the low. It says rising when that stretch holds at least {min_points} "
+        f"points and {min_fraction:.0%} of the points after the low, and a least-squares line through it slopes upward."
+    )
+
+
 def overtraining_hint(
     steps: ArrayLike,
     smoothed: ArrayLike,
@@ -338,13 +375,7 @@ def overtraining_hint(
     Raises:
       TypeError, ValueError: a parameter is out of range.
     """
-    margin = _check_real(margin, "margin")
-    if not 0.0 <= margin < math.inf:
-        raise ValueError(f"margin must be finite and >= 0, got {margin!r}")
-    min_points = _check_count(min_points, "min_points", minimum=2)
-    min_fraction = _check_real(min_fraction, "min_fraction")
-    if not 0.0 <= min_fraction <= 1.0:
-        raise ValueError(f"min_fraction must be in [0, 1], got {min_fraction!r}")
+    margin, min_points, min_fraction = _check_rule(margin, min_points, min_fraction)
     step_array, smoothed_array = _check_series(steps, smoothed)
     if final_low_index is None:
         return OvertrainingHint(False, None, None, None, None, "There is no lowest point to judge a rise from.")

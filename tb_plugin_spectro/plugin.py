@@ -10,12 +10,14 @@ import collections
 import io
 import json
 import logging
+import math
 import mimetypes
 import os
 import posixpath
 import struct
 import threading
-from typing import Any, Dict, List, Optional, Set, Tuple, cast
+import time
+from typing import Any, Dict, Iterable, List, NamedTuple, Optional, Set, Tuple, cast
 from urllib.parse import unquote
 
 import numpy as np
@@ -26,7 +28,7 @@ from tensorboard.backend import http_util
 from tensorboard.data import provider
 from tensorboard.plugins import base_plugin
 
-from tb_plugin_spectro import codec, metadata
+from tb_plugin_spectro import checkpoints, codec, lowest, metadata
 from tb_plugin_spectro import plugin_data_pb2 as pb
 
 __all__ = ["SpectroPlugin", "DATA_MAGIC"]
@@ -40,6 +42,11 @@ _CACHE_BYTES = 256 << 20  # bytes of decoded headers and blobs kept in memory
 # lists the series.
 _ES_MODULE = "index.js" if os.path.exists(os.path.join(_STATIC_DIR, "index.js")) else "series-list.js"
 DATA_MAGIC = b"SPD1"  # first bytes of a /data body; see http_api.md
+_SCALARS_PLUGIN = "scalars"  # where both readers put scalars, simple_value ones included
+_DEFAULT_SMOOTHING = 0.6  # TensorBoard's default slider position
+# Seconds a listing of checkpoint directories is reused: listing s3:// or
+# gs:// is slow, and a deleted checkpoint should show soon.
+_CHECKPOINT_LISTING_TTL = 5.0
 
 _PRECISION_NAMES = {code: name for name, code in codec.PRECISIONS.items()}
 
@@ -154,6 +161,87 @@ def _step_arrays(header: pb.StepHeader, sample: int) -> List[Tuple[str, pb.Encod
     return []
 
 
+def _is_url(path: str) -> bool:
+    return "://" in path
+
+
+def _split_path(path: str) -> Tuple[str, str]:
+    """(directory, base name) of a local path or a URL, by path syntax only."""
+    if _is_url(path):
+        directory, _, name = path.rstrip("/").rpartition("/")
+        return ("" if "://" not in directory else directory), name
+    normalized = os.path.normpath(path)
+    return os.path.dirname(normalized), os.path.basename(normalized)
+
+
+def _url_parent(url: str) -> Optional[str]:
+    """The parent of a URL directory; None at the bucket or host."""
+    head = url.rstrip("/").rpartition("/")[0]
+    return head if _is_url(head) and head.split("://", 1)[1] else None
+
+
+class _CheckpointSearch(NamedTuple):
+    """What a search of checkpoint directories found."""
+
+    checkpoints: List[checkpoints.Checkpoint]  # sorted as checkpoints.find_checkpoints sorts
+    searched: List[str]  # directories listed (a missing one lists as empty)
+    names: Dict[str, Set[str]]  # directory -> base names of the checkpoints in it
+    note: Optional[str]  # why nothing, or not everything, could be searched
+
+
+def _search_checkpoints(directories: Tuple[str, ...]) -> _CheckpointSearch:
+    found: Dict[str, checkpoints.Checkpoint] = {}
+    searched: List[str] = []
+    names: Dict[str, Set[str]] = {}
+    failures: List[str] = []
+    for directory in directories:
+        # The file layer's errors depend on the scheme and its package
+        # (botocore, fsspec); any of them is a note, never a 500.
+        try:
+            listed = checkpoints.find_checkpoints(directory)
+        except Exception as e:
+            failures.append(f"{directory} ({type(e).__name__}: {e})")
+            continue
+        searched.append(directory)
+        names[directory] = {_split_path(c.path)[1] for c in listed}
+        for checkpoint in listed:
+            found.setdefault(checkpoint.path, checkpoint)
+    ordered = sorted(found.values(), key=lambda c: (c.step, checkpoints.KINDS.index(c.kind), c.path))
+    note = "Could not list " + "; ".join(failures) + "." if failures else None
+    return _CheckpointSearch(ordered, searched, names, note)
+
+
+def _checkpoint_json(checkpoint: checkpoints.Checkpoint, step: int) -> Dict[str, Any]:
+    return {
+        "path": checkpoint.path,
+        "name": _split_path(checkpoint.path)[1],
+        "step": checkpoint.step,
+        "epoch": checkpoint.epoch,
+        "kind": checkpoint.kind,
+        "distance": checkpoint.step - step,
+    }
+
+
+def _empty_reason(values: np.ndarray) -> Optional[str]:
+    """One sentence saying why a series has no lowest point, or None if it has one."""
+    finite = values[np.isfinite(values)]
+    if values.size == 0:
+        return "The series has no points."
+    if values.size == 1:
+        return "The series has one point, so it has no lowest point yet."
+    if finite.size == 0:
+        return f"None of the {values.size} values is finite (NaN or Inf), so there is no lowest point."
+    if finite.size == 1:
+        return f"Only one of the {values.size} values is finite, so there is no lowest point."
+    if finite.min() == finite.max():
+        return f"All {finite.size} finite values equal {float(finite[0]):.6g}, so there is no lowest point."
+    return None
+
+
+def _floats(values: Iterable[float]) -> List[Optional[float]]:
+    return [_finite_or_none(float(v)) for v in values]
+
+
 class SpectroPlugin(base_plugin.TBPlugin):
     """Serves every kind of Spectro data; see http_api.md."""
 
@@ -170,6 +258,12 @@ class SpectroPlugin(base_plugin.TBPlugin):
         self._series_index: Dict[Tuple[str, str, str], Tuple[pb.SpectroPluginData, list]] = {}
         self._warned_versions: Set[Tuple[str, str]] = set()  # series warned about
         self._lock = threading.Lock()
+        # Where the run directories are, for the checkpoint search; the data
+        # provider does not say. Empty with --logdir_spec.
+        logdir = context.logdir or ""
+        self._logdir = logdir if not logdir or _is_url(logdir) else os.path.abspath(os.path.expanduser(logdir))
+        self._checkpoint_searches: Dict[Tuple[str, ...], Tuple[float, _CheckpointSearch]] = {}
+        self._warned_markers: Set[Tuple[str, str, int]] = set()  # unreadable markers warned about
 
     def get_plugin_apps(self):
         return {
@@ -177,6 +271,8 @@ class SpectroPlugin(base_plugin.TBPlugin):
             "/tags": self._serve_tags,
             "/steps": self._serve_steps,
             "/data": self._serve_data,
+            "/scalars": self._serve_scalars,
+            "/lowest": self._serve_lowest,
         }
 
     def is_active(self) -> bool:
@@ -373,6 +469,207 @@ class SpectroPlugin(base_plugin.TBPlugin):
             description["labels"] = {"rows": list(labels.rows), "columns": list(labels.columns)}
         return description, arrays
 
+    def scalars_impl(self, ctx, experiment: str) -> Dict[str, Any]:
+        """Every scalar tag of every run, and the Spectro marker series watching each."""
+        listing = self._data_provider.list_scalars(ctx, experiment_id=experiment, plugin_name=_SCALARS_PLUGIN)
+        runs = {run: sorted(tags) for run, tags in sorted(listing.items())}
+        blob_listing = self._data_provider.list_blob_sequences(
+            ctx, experiment_id=experiment, plugin_name=self.plugin_name,
+        )
+        markers: Dict[str, Dict[str, List[str]]] = {}
+        for run, tags in sorted(blob_listing.items()):
+            for tag, series in sorted(tags.items()):
+                watched = self._watched_tag(run, tag, series)
+                if watched is not None and watched in listing.get(run, {}):
+                    markers.setdefault(run, {}).setdefault(watched, []).append(tag)
+        return {"runs": runs, "markers": markers}
+
+    def _watched_tag(self, run: str, tag: str, series) -> Optional[str]:
+        """The scalar tag a lowest-point marker series watches; None for other series."""
+        plugin_data = self._plugin_data(run, tag, series.plugin_content)
+        if plugin_data is None or plugin_data.kind != pb.LOWEST_POINT:
+            return None
+        return plugin_data.lowest_point.watched_tag
+
+    def _markers(self, ctx, experiment: str, run: str, tag: str) -> List[Tuple[str, Any, pb.LowestPointStep]]:
+        """(marker tag, datum, marker) of every lowest point marked on `tag`, by step."""
+        listing = self._data_provider.list_blob_sequences(
+            ctx, experiment_id=experiment, plugin_name=self.plugin_name,
+            run_tag_filter=provider.RunTagFilter(runs=[run]),
+        )
+        marker_tags = sorted(
+            marker_tag for marker_tag, series in listing.get(run, {}).items()
+            if self._watched_tag(run, marker_tag, series) == tag
+        )
+        markers = []
+        for marker_tag in marker_tags:
+            _, data = self._series(ctx, experiment, run, marker_tag)
+            latest: Dict[int, Any] = {}
+            for datum in data:  # a resumed run's later write of a step wins
+                if datum.step not in latest or datum.wall_time >= latest[datum.step].wall_time:
+                    latest[datum.step] = datum
+            for step, datum in latest.items():
+                try:
+                    header = self._header(ctx, datum)
+                except (ValueError, errors.PublicError) as e:
+                    self._warn_once((run, marker_tag, step),
+                                    "Spectro: skipping the marker at step %d of run %r tag %r: %s", step, run, marker_tag, e)
+                    continue
+                if header.WhichOneof("body") == "lowest_point":
+                    markers.append((marker_tag, datum, header.lowest_point))
+        markers.sort(key=lambda marker: (marker[1].step, marker[0]))
+        return markers
+
+    def _warn_once(self, key, message: str, *args) -> None:
+        with self._lock:
+            if key in self._warned_markers:
+                return
+            self._warned_markers.add(key)
+        logger.warning(message, *args)
+
+    def _checkpoint_directories(self, run: str, recorded_paths: Iterable[str]) -> List[str]:
+        """The run's directory, its parent, and the directories of absolute recorded paths."""
+        if _is_url(self._logdir):
+            base = self._logdir.rstrip("/")
+            run_directory = base if run == "." else base + "/" + run.strip("/")
+            parent = _url_parent(run_directory)
+        else:
+            run_directory = os.path.normpath(os.path.join(self._logdir, *run.split("/")))
+            parent = os.path.dirname(run_directory)
+        directories = [run_directory, parent or ""]
+        directories += [_split_path(path)[0] for path in recorded_paths if _is_url(path) or os.path.isabs(path)]
+        return list(dict.fromkeys(d for d in directories if d))
+
+    def _search(self, directories: Tuple[str, ...]) -> _CheckpointSearch:
+        """`_search_checkpoints`, reusing a listing younger than the TTL."""
+        now = time.monotonic()
+        with self._lock:
+            cached = self._checkpoint_searches.get(directories)
+        if cached is not None and now - cached[0] < _CHECKPOINT_LISTING_TTL:
+            return cached[1]
+        search = _search_checkpoints(directories)
+        with self._lock:
+            expired = [key for key, (listed, _) in self._checkpoint_searches.items()
+                       if now - listed >= _CHECKPOINT_LISTING_TTL]
+            for key in expired:
+                del self._checkpoint_searches[key]
+            self._checkpoint_searches[directories] = (now, search)
+        return search
+
+    @staticmethod
+    def _recorded_status(path: str, search: _CheckpointSearch) -> Dict[str, Any]:
+        """Whether a recorded checkpoint is still there: from the listing if it covers the path."""
+        directory, name = _split_path(path)
+        parsed = checkpoints.parse_checkpoint_name(name) if name else None
+        if directory in search.names and parsed is not None and parsed.kind != "trainer":
+            return {"exists": name in search.names[directory], "error": None}
+        try:
+            status = checkpoints.checkpoint_status(path)
+        except Exception as e:  # as in _search_checkpoints: a note, never a 500
+            return {"exists": None, "error": f"{type(e).__name__}: {e}"}
+        return {"exists": status.exists, "error": status.error}
+
+    def lowest_impl(self, ctx, experiment: str, run: str, tag: str, smoothing: float = _DEFAULT_SMOOTHING,
+                    ignore_outliers: bool = False) -> Dict[str, Any]:
+        """A scalar curve, its lowest-point candidates with their checkpoints, markers and hint."""
+        listing = self._data_provider.list_scalars(
+            ctx, experiment_id=experiment, plugin_name=_SCALARS_PLUGIN,
+            run_tag_filter=provider.RunTagFilter(runs=[run]),
+        )
+        if run not in listing:
+            raise errors.NotFoundError(f"No run {run!r} with scalars")
+        if tag not in listing[run]:
+            raise errors.NotFoundError(f"No scalar tag {tag!r} in run {run!r}")
+        data = self._data_provider.read_scalars(
+            ctx, experiment_id=experiment, plugin_name=_SCALARS_PLUGIN, downsample=_ALL_STEPS,
+            run_tag_filter=provider.RunTagFilter(runs=[run], tags=[tag]),
+        )
+        points = data.get(run, {}).get(tag, [])
+        series = lowest.dedupe_resumed(
+            [p.step for p in points], [p.value for p in points], [p.wall_time for p in points],
+        )
+        smoothed = lowest.smooth(series.values, smoothing)
+        low_index = lowest.final_low(series.steps, series.values)
+        hint = lowest.overtraining_hint(series.steps, smoothed, low_index)
+        y_range = lowest.outlier_range(np.concatenate([series.values, smoothed]), ignore_outliers=ignore_outliers)
+
+        markers = self._markers(ctx, experiment, run, tag)
+        recorded_paths = [marker.checkpoint_path for _, _, marker in markers if marker.checkpoint_path]
+        if self._logdir:
+            search = self._search(tuple(self._checkpoint_directories(run, recorded_paths)))
+        else:
+            note = "TensorBoard has no --logdir (it was started with --logdir_spec, say), so no directory was searched."
+            search = _CheckpointSearch([], [], {}, note)
+        statuses = {path: self._recorded_status(path, search) for path in dict.fromkeys(recorded_paths)}
+        recorded_at: Dict[int, str] = {}
+        for _, datum, marker in markers:
+            if marker.checkpoint_path:
+                recorded_at.setdefault(datum.step, marker.checkpoint_path)
+
+        candidates = []
+        for rank, candidate in enumerate(lowest.rank_candidates(series.steps, series.values, smoothing), start=1):
+            nearest = checkpoints.nearest_checkpoint(search.checkpoints, candidate.step, prefer="G")
+            path = recorded_at.get(candidate.step)
+            candidates.append({
+                "rank": rank,
+                "step": candidate.step,
+                "value": candidate.value,
+                "smoothed": _finite_or_none(candidate.smoothed),
+                "is_final_low": candidate.is_final_low,
+                "improvement": candidate.improvement,
+                "later_min_gap": candidate.later_min_gap,
+                "checkpoint": None if nearest is None else _checkpoint_json(nearest, candidate.step),
+                "recorded": None if path is None else {"path": path, **statuses[path]},
+            })
+        final_low = None
+        if low_index is not None:
+            final_low = {
+                "step": int(series.steps[low_index]),
+                "value": float(series.values[low_index]),
+                "smoothed": _finite_or_none(float(smoothed[low_index])),
+            }
+        return {
+            "run": run,
+            "tag": tag,
+            "smoothing": smoothing,
+            "ignore_outliers": ignore_outliers,
+            "points": {
+                "step": series.steps.tolist(),
+                "wall_time": series.wall_times.tolist(),
+                "value": _floats(series.values),
+                "smoothed": _floats(smoothed),
+            },
+            "dropped_resumed": len(points) - int(series.steps.size),
+            "y_range": None if y_range is None else {"min": y_range[0], "max": y_range[1]},
+            "empty_reason": _empty_reason(series.values),
+            "candidates": candidates,
+            "final_low": final_low,
+            "markers": [
+                {
+                    "tag": marker_tag,
+                    "step": datum.step,
+                    "value": _finite_or_none(marker.value),
+                    "smoothed_value": (_finite_or_none(marker.smoothed_value)
+                                       if marker.HasField("smoothed_value") else None),
+                    "smoothing": marker.smoothing,
+                    "epoch": marker.epoch if marker.HasField("epoch") else None,
+                    "checkpoint_path": marker.checkpoint_path,
+                    "checkpoint": statuses[marker.checkpoint_path] if marker.checkpoint_path else None,
+                }
+                for marker_tag, datum, marker in markers
+            ],
+            "hint": {
+                "rising": hint.rising,
+                "low_step": hint.low_step,
+                "start_step": hint.start_step,
+                "end_step": hint.end_step,
+                "rise": None if hint.rise is None else _finite_or_none(hint.rise),
+                "explanation": hint.explanation,
+                "rule": lowest.overtraining_rule(),
+            },
+            "checkpoints": {"searched": search.searched, "count": len(search.checkpoints), "note": search.note},
+        }
+
     # -- handlers --------------------------------------------------------
 
     @staticmethod
@@ -396,6 +693,28 @@ class SpectroPlugin(base_plugin.TBPlugin):
         if value < 0:
             raise errors.InvalidArgumentError(f"Query parameter {name!r} must be >= 0, got {value}")
         return value
+
+    @staticmethod
+    def _smoothing_arg(request) -> float:
+        raw = request.args.get("smoothing")
+        if raw is None:
+            return _DEFAULT_SMOOTHING
+        try:
+            value = float(raw)
+        except ValueError:
+            value = math.nan
+        if not 0.0 <= value < 1.0:  # NaN fails this too
+            raise errors.InvalidArgumentError(f"Query parameter 'smoothing' must be a number in [0, 1), got {raw!r}")
+        return value
+
+    @staticmethod
+    def _bool_arg(request, name: str, default: bool) -> bool:
+        raw = request.args.get(name)
+        if raw is None:
+            return default
+        if raw not in ("true", "false"):
+            raise errors.InvalidArgumentError(f"Query parameter {name!r} must be 'true' or 'false', got {raw!r}")
+        return raw == "true"
 
     @wrappers.Request.application  # type: ignore[arg-type]
     def _serve_tags(self, request):
@@ -424,6 +743,22 @@ class SpectroPlugin(base_plugin.TBPlugin):
         if response_format == "npz":
             return http_util.Respond(request, _npz(description, arrays), "application/octet-stream")
         return http_util.Respond(request, _binary_body(description, arrays), "application/octet-stream")
+
+    @wrappers.Request.application  # type: ignore[arg-type]
+    def _serve_scalars(self, request):
+        ctx = plugin_util.context(request.environ)
+        experiment = plugin_util.experiment_id(request.environ)
+        return http_util.Respond(request, self.scalars_impl(ctx, experiment), "application/json")
+
+    @wrappers.Request.application  # type: ignore[arg-type]
+    def _serve_lowest(self, request):
+        ctx = plugin_util.context(request.environ)
+        experiment = plugin_util.experiment_id(request.environ)
+        run, tag = self._arg(request, "run"), self._arg(request, "tag")
+        smoothing = self._smoothing_arg(request)
+        ignore_outliers = self._bool_arg(request, "ignore_outliers", default=False)
+        result = self.lowest_impl(ctx, experiment, run, tag, smoothing=smoothing, ignore_outliers=ignore_outliers)
+        return http_util.Respond(request, result, "application/json")
 
     @wrappers.Request.application  # type: ignore[arg-type]
     def _serve_static(self, request):

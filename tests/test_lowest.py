@@ -194,6 +194,26 @@ class TestOvertrainingHint:
             lowest.overtraining_hint([0, 1], [2.0, 1.0], 2)
 
 
+class TestOvertrainingRule:
+    def test_states_the_defaults_of_the_hint(self):
+        rule = lowest.overtraining_rule()
+        for words in ("2% above", "at least 10 points", "20% of the points after the low", "least-squares"):
+            assert words in rule
+
+    def test_follows_the_parameters(self):
+        rule = lowest.overtraining_rule(margin=0.05, min_points=30, min_fraction=0.5)
+        assert "5% above" in rule and "at least 30 points" in rule and "50% of the points" in rule
+
+    @pytest.mark.parametrize("kwargs, match", [
+        ({"margin": -0.1}, "margin"),
+        ({"min_points": 1}, "min_points"),
+        ({"min_fraction": 1.5}, "min_fraction"),
+    ])
+    def test_bad_parameters(self, kwargs, match):
+        with pytest.raises(ValueError, match=match):
+            lowest.overtraining_rule(**kwargs)
+
+
 class TestOutlierRange:
     def test_ignores_outliers_like_tensorboard(self):
         # d3.quantile: 5th = 1.2, 95th = 80.8; the values between are 2, 3, 4.
