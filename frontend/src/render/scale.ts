@@ -75,6 +75,12 @@ export function diffRange(maxAbsDiff: number, mode: DiffMode): ColorRange {
   return mode === "abs" ? { min: 0, max: m } : { min: -m, max: m };
 }
 
+/** A range symmetric around 0 reaching ±maxAbs, so 0 is a diverging map's centre; no data gives ±1. */
+export function symmetricRange(maxAbs: number): ColorRange {
+  const m = maxAbs > 0 && Number.isFinite(maxAbs) ? maxAbs : 1;
+  return { min: -m, max: m };
+}
+
 /** The value range of target and predicted of one sample over every step, from /steps. */
 export function seriesValueRange(steps: readonly StepInfo[], sample: number): ColorRange | null {
   let range: ColorRange | null = null;

@@ -1,0 +1,440 @@
+// A card comparing two arrays of one step (mel target and predicted, actual
+// and predicted noise): the two and their difference stacked on one column
+// axis, sharing the step, the zoom window, the cursor and the colour range.
+// A subclass describes its kind (array names, titles, how the diff is taken,
+// axis labels) and answers the few questions that differ between kinds.
+
+import type { StepData, StepKey } from "../api/client";
+import { dataUrl } from "../api/client";
+import type { DecodedArray } from "../api/decode";
+import type { NonfiniteCounts, StepInfo } from "../api/types";
+import { ABS_DIFF_MAP, colormapLut, SIGNED_DIFF_MAP, type ColormapName } from "../colormaps";
+import type { Plane } from "../render/noise";
+import { diffRange, diffValues, maxAbsFinite, type ColorRange } from "../render/scale";
+import { clampWindow, fullWindow, isFullWindow, panBy, windowFromSelection, zoomAt, type FrameWindow } from "../render/zoom";
+import type { CardState, Cursor, Settings } from "../state/app-state";
+import type { CardActions } from "./card-actions";
+import type { CardView } from "./card-view";
+import { download, el, safeFileName, setHidden, setOptions, setText } from "./dom";
+import { HeatmapPanel, type Cell } from "./heatmap-panel";
+import { StepControl } from "./step-control";
+import { TrendChart } from "./trend-chart";
+
+export type { Plane };
+
+const PANEL_HEIGHT = 150; // CSS pixels of each panel; the bottom one adds the column axis
+const PREFETCH_PLAYING = 3; // steps loaded ahead while playing
+
+export interface PanelSpec {
+  /** The panel's data-panel name; the readout's data-* name of its value. */
+  name: string;
+  title: string;
+}
+
+/** What a kind of comparison card is, as data. */
+export interface ComparisonSpec {
+  /** Class of the card element, beside spectro-card. */
+  className: string;
+  /** The two arrays of a /data step the first two panels show, in panel order. */
+  arrays: readonly [string, string];
+  /** The panels: the two arrays, then their difference (named "diff"). */
+  panels: readonly [PanelSpec, PanelSpec, PanelSpec];
+  /** The diff is arrays[minuend] − the other array. */
+  minuend: 0 | 1;
+  /** The diff in words, e.g. "target − predicted"; the diff panel shows it. */
+  diffText: string;
+  rowsLabel: string;
+  colsLabel: string;
+  /** Class and label of the select over the step's samples or slices. */
+  selectorClass: string;
+  selectorLabel: string;
+  /** The arrow keys move steps even when the select has the focus. */
+  stepKeysOnSelector: boolean;
+  /** Name of the statistic of the trend chart. */
+  trendLabel: string;
+}
+
+/** What the select and the text beside it show for a step. */
+export interface Selection {
+  options: [string, string][];
+  selected: string;
+  /** Shown beside the select; also its tooltip. */
+  text: string;
+  aside: string;
+}
+
+export interface StatsLine {
+  text: string;
+  title: string;
+  data?: Record<string, string>;
+}
+
+/** The two arrays of a step as loaded, and the plane of each the panels show. */
+export interface Compared {
+  first: DecodedArray;
+  second: DecodedArray;
+  /** Which slice of the arrays the panels show, e.g. a stack's channel. */
+  slice: number;
+}
+
+interface Prepared {
+  data: StepData;
+  first: Plane;
+  second: Plane;
+  diff: Plane;
+  slice: number;
+  valueRange: ColorRange;
+  diffRange: ColorRange;
+  key: string;
+}
+
+export function nonfiniteText(counts: NonfiniteCounts | undefined): string {
+  if (!counts) return "";
+  const parts: string[] = [];
+  if (counts.nan) parts.push(`NaN ${counts.nan}`);
+  if (counts.pos_inf) parts.push(`+Inf ${counts.pos_inf}`);
+  if (counts.neg_inf) parts.push(`−Inf ${counts.neg_inf}`);
+  return parts.join(" · ");
+}
+
+export abstract class ComparisonCard implements CardView {
+  readonly element: HTMLElement;
+  private readonly title = el("h3", { className: "spectro-card-title" });
+  private readonly run = el("span", { className: "spectro-card-run" });
+  private readonly flag = el("span", { className: "spectro-flag spectro-nonfinite", title: "non-finite values at this step, drawn magenta" });
+  private readonly selector: HTMLSelectElement;
+  private readonly selectorLabel: HTMLLabelElement;
+  private readonly selectionText = el("span", { className: "spectro-sample-text" });
+  private readonly aside = el("span", { className: "spectro-lengths" });
+  private readonly panels: HeatmapPanel[];
+  private readonly panelBox: HTMLDivElement;
+  private readonly readout = el("div", { className: "spectro-readout" });
+  private readonly loading = el("span", { className: "spectro-loading" });
+  private readonly error = el("div", { className: "spectro-error" });
+  private readonly stepControl: StepControl;
+  private readonly statsText = el("span", { className: "spectro-stats-text" });
+  private readonly trend: TrendChart;
+  private readonly npzLink = el("a", { className: "spectro-download-npz", text: "Download .npz" });
+  private readonly pngButton = el("button", { className: "spectro-download-png", text: "Download PNG", attrs: { type: "button" } });
+  private readonly resetButton = el("button", { className: "spectro-reset-zoom", text: "Reset zoom", attrs: { type: "button" } });
+  protected card: CardState;
+  private settings: Settings | null = null;
+  private prepared: Prepared | null = null;
+  private drawnKey = "";
+  private trendKey = "";
+  private overlayKey = "";
+
+  /** `rowExtras` go after the select, `extras` after the stats line. */
+  constructor(
+    card: CardState,
+    protected readonly actions: CardActions,
+    protected readonly spec: ComparisonSpec,
+    rowExtras: HTMLElement[] = [],
+    extras: HTMLElement[] = [],
+  ) {
+    this.card = card;
+    const key = card.key;
+    const gestures = {
+      hover: (cell: Cell | null) => actions.setCursor(key, cell ? { frame: cell.col, bin: cell.row } : null),
+      zoom: (anchor: number, factor: number) => actions.setWindow(key, zoomAt(this.currentWindow(), anchor, factor, this.cols())),
+      pan: (delta: number) => actions.setWindow(key, panBy(this.currentWindow(), delta, this.cols())),
+      select: (a: number, b: number) => actions.setWindow(key, windowFromSelection(a, b, this.cols())),
+      reset: () => actions.setWindow(key, null),
+    };
+    this.panels = spec.panels.map(
+      (panel, i) => new HeatmapPanel(panel.name, panel.title, i === 2, gestures, spec.rowsLabel, spec.colsLabel),
+    );
+    this.panelBox = el("div", { className: "spectro-panels" }, this.panels.map((p) => p.element));
+    this.stepControl = new StepControl({
+      select: (index) => actions.selectStep(key, index),
+      togglePlay: () => actions.togglePlay(key),
+    });
+    this.trend = new TrendChart(spec.trendLabel, (step) => actions.pickStep(key, step));
+    this.selector = el("select", { className: spec.selectorClass, attrs: { "aria-label": spec.selectorLabel } });
+    this.selectorLabel = el("label", { text: `${spec.selectorLabel} ` }, [this.selector]);
+    this.selector.addEventListener("change", () => this.choose(Number(this.selector.value)));
+    this.pngButton.addEventListener("click", () => this.downloadPng());
+    this.resetButton.addEventListener("click", () => actions.setWindow(key, null));
+    this.element = el(
+      "section",
+      { className: `spectro-card ${spec.className}`, attrs: { "data-kind": card.info.kind, tabindex: "-1" } },
+      [
+        el("header", { className: "spectro-card-header" }, [this.title, this.run, this.flag, this.loading]),
+        el("div", { className: "spectro-sample-row" }, [this.selectorLabel, ...rowExtras, this.selectionText, this.aside]),
+        this.error,
+        this.panelBox,
+        this.readout,
+        this.stepControl.element,
+        el("div", { className: "spectro-stats" }, [this.statsText, this.trend.element]),
+        ...extras,
+        el("div", { className: "spectro-actions" }, [this.npzLink, this.pngButton, this.resetButton]),
+      ],
+    );
+    this.element.dataset.run = card.run;
+    this.element.dataset.tag = card.tag;
+    this.element.addEventListener("keydown", (event) => {
+      const target = event.target;
+      if (target instanceof HTMLInputElement) return;
+      if (target instanceof HTMLSelectElement && !(spec.stepKeysOnSelector && target === this.selector)) return;
+      if (event.key === "ArrowLeft") actions.selectStep(key, this.card.stepIndex - 1);
+      else if (event.key === "ArrowRight") actions.selectStep(key, this.card.stepIndex + 1);
+      else return;
+      event.preventDefault();
+    });
+  }
+
+  // The questions a kind answers.
+
+  /** The sample /data is asked for. */
+  protected abstract sample(): number;
+  /** The select's options and the texts beside it. */
+  protected abstract selection(step: StepInfo | undefined): Selection;
+  /** The user chose option `value` of the select. */
+  protected abstract choose(value: number): void;
+  /** The slice of the loaded arrays to show. */
+  protected abstract sliceOf(first: DecodedArray): number;
+  /** Plane `slice` of an array. */
+  protected abstract plane(array: DecodedArray, slice: number): Plane;
+  /** The colour map of the two arrays. */
+  protected abstract valueMap(settings: Settings): ColormapName;
+  /** The shared colour range of the two arrays of a step. */
+  protected abstract valueRange(compared: Compared, settings: Settings): ColorRange;
+  /** The largest |diff| the diff's colour range spans, given that of the step. */
+  protected abstract diffMaxAbs(stepMaxAbs: number, settings: Settings): number;
+  protected abstract nonfinite(step: StepInfo | undefined): NonfiniteCounts | undefined;
+  /** The stats line, its tooltip and the data-* of the line's element. */
+  protected abstract statsLine(step: StepInfo | undefined): StatsLine;
+  protected abstract trendValue(step: StepInfo): number | null | undefined;
+  /** The readout's text for a cell with these values. */
+  protected abstract readoutText(cursor: Cursor, first: number, second: number, diff: number, slice: number): string;
+  /** More data-* of the readout, e.g. the slice shown. */
+  protected readoutData(_slice: number): Record<string, string> {
+    return {};
+  }
+  /** The name of a download of the step shown, without the extension. */
+  protected abstract fileStem(step: number): string;
+  /** Updates what the kind added to the card; called at the end of each update. */
+  protected updateExtras(_card: CardState, _settings: Settings): void {}
+
+  /** Draws everything again on the next update (the theme's colours changed). */
+  forgetDrawings(): void {
+    this.drawnKey = "";
+    this.trendKey = "";
+    this.overlayKey = "";
+  }
+
+  /** The loaded step the panels show, if any. */
+  protected get shown(): { data: StepData; slice: number } | null {
+    return this.prepared ? { data: this.prepared.data, slice: this.prepared.slice } : null;
+  }
+
+  private cols(): number {
+    return this.prepared?.first.cols ?? 1;
+  }
+
+  private currentWindow(): FrameWindow {
+    const cols = this.cols();
+    return this.card.window ? clampWindow(this.card.window, cols) : fullWindow(cols);
+  }
+
+  private stepKey(index: number): StepKey | null {
+    const step = this.card.steps[index];
+    if (!step) return null;
+    return { run: this.card.run, tag: this.card.tag, step: step.step, sample: this.sample() };
+  }
+
+  update(card: CardState, settings: Settings): void {
+    this.card = card;
+    this.settings = settings;
+    setText(this.title, card.info.display_name || card.tag);
+    setText(this.run, card.run);
+    const step: StepInfo | undefined = card.steps[card.stepIndex];
+    this.stepControl.update(card.steps, card.stepIndex, card.playing);
+    this.updateSelection(step);
+    const flagText = nonfiniteText(this.nonfinite(step));
+    setText(this.flag, flagText);
+    setHidden(this.flag, flagText === "");
+
+    let errorText = card.stepsError ?? step?.error ?? "";
+    const key = this.stepKey(card.stepIndex);
+    if (key) {
+      const entry = this.actions.requestStep(key);
+      if (entry.status === "loaded") {
+        this.prepare(entry.data, settings);
+        this.prefetch(card);
+      } else if (entry.status === "failed") {
+        errorText = entry.error;
+      }
+      setText(this.loading, entry.status === "loading" ? "loading…" : "");
+    }
+    setText(this.error, errorText);
+    setHidden(this.error, errorText === "");
+    this.draw();
+    this.updateReadout();
+    this.updateStats(step);
+    if (key) {
+      this.npzLink.href = dataUrl(key, "npz");
+      this.npzLink.download = `${this.fileStem(key.step)}.npz`;
+    }
+    setHidden(this.resetButton, card.window === null);
+    const window = card.window && this.prepared ? this.currentWindow() : null;
+    this.element.dataset.window = window ? `${window.start},${window.end}` : "";
+    this.updateExtras(card, settings);
+  }
+
+  private updateSelection(step: StepInfo | undefined): void {
+    const selection = this.selection(step);
+    setOptions(this.selector, selection.options, selection.selected);
+    setHidden(this.selectorLabel, selection.options.length < 2);
+    setText(this.selectionText, selection.text);
+    this.selectionText.title = selection.text;
+    setText(this.aside, selection.aside);
+  }
+
+  private prefetch(card: CardState): void {
+    const ahead = card.playing ? PREFETCH_PLAYING : 1;
+    for (let offset = -1; offset <= ahead; offset++) {
+      if (offset === 0) continue;
+      const key = this.stepKey(card.stepIndex + offset);
+      if (key) this.actions.requestStep(key);
+    }
+  }
+
+  /** Turns a loaded step into what the panels paint, once per step, slice and settings. */
+  private prepare(data: StepData, settings: Settings): void {
+    const card = this.card;
+    const [firstName, secondName] = this.spec.arrays;
+    const first = data.arrays.get(firstName);
+    const second = data.arrays.get(secondName);
+    if (!first || !second) throw new Error(`step ${data.description.step} of ${card.tag} has no ${firstName} or ${secondName} array`);
+    const slice = this.sliceOf(first);
+    const seriesPart = settings.rangeMode === "series" ? `${card.steps.length}` : "";
+    const key = JSON.stringify([data.description.step, data.description.sample, slice, settings.diffMode, settings.rangeMode, seriesPart]);
+    if (this.prepared && this.prepared.data === data && this.prepared.key === key) return;
+    const [minuend, subtrahend] = this.spec.minuend === 0 ? [first, second] : [second, first];
+    const signed = diffValues(minuend.values, subtrahend.values, "signed");
+    const diff = settings.diffMode === "abs" ? diffValues(minuend.values, subtrahend.values, "abs") : signed;
+    const compared = { first, second, slice };
+    this.prepared = {
+      data, slice,
+      first: this.plane(first, slice),
+      second: this.plane(second, slice),
+      diff: this.plane({ ...first, values: diff }, slice),
+      valueRange: this.valueRange(compared, settings),
+      diffRange: diffRange(this.diffMaxAbs(maxAbsFinite(signed), settings), settings.diffMode),
+      key,
+    };
+  }
+
+  private draw(): void {
+    const prepared = this.prepared;
+    const settings = this.settings;
+    if (!settings) return;
+    const width = this.panelBox.clientWidth;
+    const window = this.currentWindow();
+    const valueMap = this.valueMap(settings);
+    const drawKey = JSON.stringify([
+      prepared?.key, prepared?.data.description.step, valueMap, width, window.start, window.end,
+    ]);
+    if (drawKey === this.drawnKey || width === 0) return;
+    this.drawnKey = drawKey;
+    if (!prepared) {
+      for (const panel of this.panels) panel.draw(window, width, PANEL_HEIGHT);
+      return;
+    }
+    const { first, valueRange } = prepared;
+    const valueLut = colormapLut(valueMap);
+    const diffLut = colormapLut(settings.diffMode === "abs" ? ABS_DIFF_MAP : SIGNED_DIFF_MAP);
+    const base = `${prepared.key}|${prepared.data.description.step}`;
+    const images = [
+      { values: first.values, lut: valueLut, range: valueRange, mapName: valueMap },
+      { values: prepared.second.values, lut: valueLut, range: valueRange, mapName: valueMap },
+      { values: prepared.diff.values, lut: diffLut, range: prepared.diffRange, mapName: settings.diffMode },
+    ];
+    this.element.dataset.shownStep = String(prepared.data.description.step);
+    this.element.dataset.shownSample = String(prepared.data.description.sample);
+    const zoomed = isFullWindow(window, first.cols) ? "" : `${this.spec.colsLabel}s ${Math.floor(window.start)}–${Math.ceil(window.end) - 1}`;
+    const diffText = settings.diffMode === "abs" ? `|${this.spec.diffText}|` : this.spec.diffText;
+    this.panels.forEach((panel, i) => {
+      const image = images[i]!;
+      panel.setImage({
+        values: image.values, rows: first.rows, cols: first.cols, range: image.range, lut: image.lut,
+        key: `${base}|${image.mapName}|${image.range.min}|${image.range.max}`,
+      });
+      const height = PANEL_HEIGHT + (i === 2 ? 22 : 0);
+      panel.draw(window, width, height, i === 0 ? zoomed : i === 2 ? diffText : "");
+    });
+  }
+
+  private updateReadout(): void {
+    const prepared = this.prepared;
+    const cursor = this.card.cursor;
+    const overlayCursor = cursor ? { col: cursor.frame, row: cursor.bin } : null;
+    const overlayKey = JSON.stringify([overlayCursor, this.drawnKey]);
+    if (overlayKey !== this.overlayKey) {
+      this.overlayKey = overlayKey;
+      for (const panel of this.panels) panel.drawOverlay(overlayCursor, null);
+    }
+    const dataset = this.readout.dataset;
+    if (!prepared || !cursor || cursor.frame >= prepared.first.cols || cursor.bin >= prepared.first.rows) {
+      setText(this.readout, prepared ? "Hover a panel for values; wheel or drag to zoom, shift-drag to pan, double-click to reset." : "");
+      delete dataset.frame;
+      return;
+    }
+    const index = cursor.bin * prepared.first.cols + cursor.frame;
+    const first = prepared.first.values[index]!;
+    const second = prepared.second.values[index]!;
+    const diff = this.spec.minuend === 0 ? first - second : second - first;
+    setText(this.readout, this.readoutText(cursor, first, second, diff, prepared.slice));
+    const [firstPanel, secondPanel] = this.spec.panels;
+    Object.assign(dataset, {
+      frame: String(cursor.frame), bin: String(cursor.bin),
+      [firstPanel.name]: String(first), [secondPanel.name]: String(second), diff: String(diff),
+      ...this.readoutData(prepared.slice),
+    });
+  }
+
+  private updateStats(step: StepInfo | undefined): void {
+    const line = this.statsLine(step);
+    setText(this.statsText, line.text);
+    this.statsText.title = line.title;
+    Object.assign(this.statsText.dataset, line.data ?? {});
+    const card = this.card;
+    const trendKey = JSON.stringify([card.steps.length, card.steps[card.steps.length - 1]?.step, card.stepIndex, card.sample, this.trend.element.clientWidth]);
+    if (trendKey === this.trendKey) return;
+    this.trendKey = trendKey;
+    this.trend.draw(
+      card.steps.map((s) => s.step),
+      card.steps.map((s) => this.trendValue(s)),
+      card.stepIndex,
+    );
+  }
+
+  /** The three panels as one PNG, as they are drawn now. */
+  private downloadPng(): void {
+    const canvases = this.panels.map((p) => p.plotCanvas);
+    const out = document.createElement("canvas");
+    out.width = Math.max(...canvases.map((c) => c.width));
+    out.height = canvases.reduce((sum, c) => sum + c.height, 0);
+    const context = out.getContext("2d")!;
+    context.fillStyle = getComputedStyle(this.element).backgroundColor || "#fff";
+    context.fillRect(0, 0, out.width, out.height);
+    let y = 0;
+    for (const canvas of canvases) {
+      context.drawImage(canvas, 0, y);
+      y += canvas.height;
+    }
+    const step = this.card.steps[this.card.stepIndex]?.step ?? 0;
+    out.toBlob((blob) => {
+      if (!blob) return;
+      const url = URL.createObjectURL(blob);
+      download(url, `${this.fileStem(step)}.png`);
+      setTimeout(() => URL.revokeObjectURL(url), 10_000);
+    }, "image/png");
+  }
+
+  /** The file-name stem of a card's downloads: run and tag made safe. */
+  protected safeStem(): string {
+    return safeFileName(`${this.card.run}_${this.card.tag}`);
+  }
+}
