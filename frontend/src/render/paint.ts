@@ -5,8 +5,9 @@ import type { ColorRange } from "./scale";
 
 /**
  * Paints a rows × cols array (row-major, row 0 = bin 0) as an image cols wide
- * and rows high with bin 0 on the bottom line. Values outside the range take
- * the end colours; NaN and ±Inf take NONFINITE_RGB.
+ * and rows high with bin 0 on the bottom line, or on the top line with
+ * `rowsFromTop` (a matrix). Values outside the range take the end colours;
+ * NaN and ±Inf take NONFINITE_RGB.
  */
 export function paintHeatmap(
   values: ArrayLike<number>,
@@ -15,6 +16,7 @@ export function paintHeatmap(
   range: ColorRange,
   lut: Uint8Array,
   out: Uint8ClampedArray,
+  rowsFromTop = false,
 ): void {
   if (values.length !== rows * cols) throw new Error(`expected ${rows * cols} values for ${rows}×${cols}, got ${values.length}`);
   if (out.length !== rows * cols * 4) throw new Error(`expected an RGBA buffer of ${rows * cols * 4} bytes, got ${out.length}`);
@@ -23,7 +25,7 @@ export function paintHeatmap(
   const [nanR, nanG, nanB] = NONFINITE_RGB;
   for (let row = 0; row < rows; row++) {
     const source = row * cols;
-    let pixel = (rows - 1 - row) * cols * 4;
+    let pixel = (rowsFromTop ? row : rows - 1 - row) * cols * 4;
     for (let col = 0; col < cols; col++, pixel += 4) {
       const v = values[source + col]!;
       if (!Number.isFinite(v)) {

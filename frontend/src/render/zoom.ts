@@ -71,6 +71,16 @@ export function yOfBin(bin: number, height: number, bins: number): number {
   return height - (bin / bins) * height;
 }
 
+/** The row under pixel `y` of a plot `height` pixels high whose row 0 is at the top, as a matrix is read. */
+export function rowIndexAtYFromTop(y: number, height: number, rows: number): number {
+  return clampIndex(Math.floor((y / height) * rows), rows);
+}
+
+/** The pixel y of the top edge of `row` (row 0 at the top). */
+export function yOfRowFromTop(row: number, height: number, rows: number): number {
+  return (row / rows) * height;
+}
+
 function clampIndex(index: number, size: number): number {
   return Math.min(Math.max(index, 0), Math.max(size - 1, 0));
 }

@@ -4,10 +4,12 @@
 // reports pointer gestures and the card decides what they change.
 
 import { cssColor, NONFINITE_RGB } from "../colormaps";
-import { contains, panelLayout, type PanelLayout } from "../render/layout";
+import { cellOutline, contains, panelLayout, type PanelLayout } from "../render/layout";
 import { paintColorbar, paintHeatmap } from "../render/paint";
 import { formatTick, niceTicks, type ColorRange } from "../render/scale";
-import { binIndexAtY, frameAtX, frameIndexAtX, xOfFrame, yOfBin, type FrameWindow } from "../render/zoom";
+import {
+  binIndexAtY, frameAtX, frameIndexAtX, rowIndexAtYFromTop, xOfFrame, yOfBin, yOfRowFromTop, type FrameWindow,
+} from "../render/zoom";
 import { el, fitCanvas, themeColor } from "./dom";
 
 export interface Cell {
@@ -23,6 +25,21 @@ export interface PanelGestures {
   /** Drag: show the columns between a and b. */
   select(a: number, b: number): void;
   reset(): void;
+  /** A press released without dragging, on a cell. */
+  click?(cell: Cell): void;
+}
+
+export interface PanelOptions {
+  /** Row 0 on the top line, as a matrix is read; by default bin 0 is at the bottom, as in a spectrogram. */
+  rowsFromTop?: boolean;
+  /** Wheel and drag zoom the columns (the default); without, the wheel scrolls the page and a drag does nothing. */
+  zoomable?: boolean;
+}
+
+/** Cells to outline, by shown position: cell k is at row rows[k], column cols[k]. */
+export interface OutlinedCells {
+  rows: ArrayLike<number>;
+  cols: ArrayLike<number>;
 }
 
 export interface PanelImage {
@@ -48,8 +65,9 @@ export class HeatmapPanel {
   private image: PanelImage | null = null;
   private layout: PanelLayout | null = null;
   private window: FrameWindow = { start: 0, end: 1 };
-  private drag: { startX: number; startCol: number; lastCol: number; pan: boolean; moved: boolean } | null = null;
+  private drag: { startX: number; startY: number; startCol: number; lastCol: number; pan: boolean; moved: boolean } | null = null;
   private selection: [number, number] | null = null;
+  private outline: OutlinedCells | null = null;
 
   constructor(
     readonly name: string,
@@ -58,6 +76,7 @@ export class HeatmapPanel {
     private readonly gestures: PanelGestures,
     private readonly rowsLabel = "mel bin",
     private readonly colsLabel = "frame",
+    private readonly options: PanelOptions = {},
   ) {
     this.canvas = el("canvas", { className: "spectro-plot" });
     this.overlay = el("canvas", { className: "spectro-overlay" });
@@ -83,7 +102,7 @@ export class HeatmapPanel {
     this.source.height = Math.max(rows, 1);
     const context = this.source.getContext("2d")!;
     const pixels = context.createImageData(this.source.width, this.source.height);
-    if (rows > 0 && cols > 0) paintHeatmap(image.values, rows, cols, image.range, image.lut, pixels.data);
+    if (rows > 0 && cols > 0) paintHeatmap(image.values, rows, cols, image.range, image.lut, pixels.data, this.options.rowsFromTop === true);
     context.putImageData(pixels, 0, 0);
     this.colorbarSource.width = 1;
     this.colorbarSource.height = 256;
@@ -91,6 +110,20 @@ export class HeatmapPanel {
     const bar = barContext.createImageData(1, 256);
     paintColorbar(image.lut, 256, bar.data);
     barContext.putImageData(bar, 0, 0);
+  }
+
+  /** Cells drawn outlined over the image from the next draw() on; null outlines none. */
+  setOutline(cells: OutlinedCells | null): void {
+    this.outline = cells;
+  }
+
+  /** Pixel y (from the plot's top) of row coordinate `row` (fractional), in the panel's row direction. */
+  private rowY(row: number, height: number, rows: number): number {
+    return this.options.rowsFromTop ? yOfRowFromTop(row, height, rows) : yOfBin(row, height, rows);
+  }
+
+  private rowAt(y: number, height: number, rows: number): number {
+    return this.options.rowsFromTop ? rowIndexAtYFromTop(y, height, rows) : binIndexAtY(y, height, rows);
   }
 
   /** Draws the image's columns in `window` with axes, at `width` × `height` CSS pixels. */
@@ -123,11 +156,48 @@ export class HeatmapPanel {
     }
     context.imageSmoothingEnabled = false;
     context.drawImage(this.source, window.start, 0, window.end - window.start, image.rows, plot.x, plot.y, plot.width, plot.height);
+    if (this.outline) this.drawOutline(context, image);
     context.drawImage(this.colorbarSource, 0, 0, 1, 256, colorbar.x, colorbar.y, colorbar.width, colorbar.height);
     context.strokeStyle = muted;
     context.lineWidth = 1;
     context.strokeRect(colorbar.x + 0.5, colorbar.y + 0.5, colorbar.width - 1, colorbar.height - 1);
     this.drawAxes(context, image, fg, muted);
+  }
+
+  /** The outlined cells, a dark and a light stroke so that they show on every map; drawn with the image, not on hover. */
+  private drawOutline(context: CanvasRenderingContext2D, image: PanelImage): void {
+    const { plot } = this.layout!;
+    const outline = this.outline!;
+    const window = this.window;
+    const cellWidth = plot.width / (window.end - window.start);
+    const cellHeight = plot.height / image.rows;
+    context.save();
+    context.beginPath();
+    context.rect(plot.x, plot.y, plot.width, plot.height);
+    context.clip();
+    context.beginPath();
+    const count = Math.min(outline.rows.length, outline.cols.length);
+    for (let k = 0; k < count; k++) {
+      const col = outline.cols[k]!;
+      if (col + 1 < window.start || col > window.end) continue;
+      const x = plot.x + xOfFrame(window, col, plot.width);
+      const top = plot.y + Math.min(this.rowY(outline.rows[k]!, plot.height, image.rows), this.rowY(outline.rows[k]! + 1, plot.height, image.rows));
+      const shape = cellOutline(x, top, cellWidth, cellHeight);
+      if (shape.kind === "box") {
+        context.rect(shape.x, shape.y, shape.width, shape.height);
+      } else {
+        for (const tickX of [shape.left, shape.right]) {
+          context.moveTo(tickX, shape.top);
+          context.lineTo(tickX, shape.bottom);
+        }
+      }
+    }
+    for (const [style, width] of [["--spectro-cursor-shadow", 2], ["--spectro-cursor", 1]] as const) {
+      context.strokeStyle = themeColor(this.element, style, style === "--spectro-cursor" ? "#fff" : "#000");
+      context.lineWidth = width;
+      context.stroke();
+    }
+    context.restore();
   }
 
   private drawAxes(context: CanvasRenderingContext2D, image: PanelImage, fg: string, muted: string): void {
@@ -137,7 +207,8 @@ export class HeatmapPanel {
     context.textAlign = "right";
     context.textBaseline = "middle";
     for (const bin of niceTicks(0, image.rows - 1, Math.max(2, Math.floor(plot.height / 28)))) {
-      const y = plot.y + yOfBin(bin + 0.5, plot.height, image.rows);
+      if (!Number.isInteger(bin)) continue;
+      const y = plot.y + this.rowY(bin + 0.5, plot.height, image.rows);
       context.fillText(String(bin), plot.x - 6, y);
       context.beginPath();
       context.moveTo(plot.x - 3, y);
@@ -201,7 +272,7 @@ export class HeatmapPanel {
       const x = plot.x + xOfFrame(this.window, cursor.col + 0.5, plot.width);
       const lines: [number, number, number, number][] = [[x, plot.y, x, plot.y + plot.height]];
       if (cursor.row !== null) {
-        const y = plot.y + yOfBin(cursor.row + 0.5, plot.height, image.rows);
+        const y = plot.y + this.rowY(cursor.row + 0.5, plot.height, image.rows);
         lines.push([plot.x, y, plot.x + plot.width, y]);
       }
       for (const [style, width] of [["--spectro-cursor-shadow", 3], ["--spectro-cursor", 1]] as const) {
@@ -228,7 +299,7 @@ export class HeatmapPanel {
     if (!contains(layout.plot, x, y)) return null;
     return {
       col: frameIndexAtX(this.window, x - layout.plot.x, layout.plot.width, image.cols),
-      row: binIndexAtY(y - layout.plot.y, layout.plot.height, image.rows),
+      row: this.rowAt(y - layout.plot.y, layout.plot.height, image.rows),
     };
   }
 
@@ -240,8 +311,11 @@ export class HeatmapPanel {
 
   private listen(): void {
     const overlay = this.overlay;
+    const zoomable = this.options.zoomable !== false;
     overlay.addEventListener("pointermove", (event) => {
-      if (this.drag && this.layout) {
+      if (this.drag && this.layout && !zoomable) {
+        if (Math.hypot(event.clientX - this.drag.startX, event.clientY - this.drag.startY) >= DRAG_THRESHOLD) this.drag.moved = true;
+      } else if (this.drag && this.layout) {
         const col = this.colAt(event.clientX);
         if (Math.abs(event.clientX - this.drag.startX) >= DRAG_THRESHOLD) this.drag.moved = true;
         if (this.drag.pan) {
@@ -262,14 +336,16 @@ export class HeatmapPanel {
       if (event.button !== 0 || !this.cellAt(event)) return;
       overlay.setPointerCapture(event.pointerId);
       const col = this.colAt(event.clientX);
-      this.drag = { startX: event.clientX, startCol: col, lastCol: col, pan: event.shiftKey, moved: false };
+      this.drag = { startX: event.clientX, startY: event.clientY, startCol: col, lastCol: col, pan: event.shiftKey, moved: false };
     });
     const endDrag = (event: PointerEvent) => {
       const drag = this.drag;
       this.drag = null;
       this.selection = null;
-      if (drag && drag.moved && !drag.pan) this.gestures.select(drag.startCol, this.colAt(event.clientX));
-      this.gestures.hover(this.cellAt(event));
+      if (drag && drag.moved && !drag.pan && zoomable) this.gestures.select(drag.startCol, this.colAt(event.clientX));
+      const cell = this.cellAt(event);
+      if (drag && !drag.moved && cell && event.type === "pointerup") this.gestures.click?.(cell);
+      this.gestures.hover(cell);
     };
     overlay.addEventListener("pointerup", endDrag);
     overlay.addEventListener("pointercancel", endDrag);
@@ -277,7 +353,7 @@ export class HeatmapPanel {
     overlay.addEventListener(
       "wheel",
       (event) => {
-        if (!this.cellAt(event) || !this.layout) return;
+        if (!zoomable || !this.cellAt(event) || !this.layout) return;
         event.preventDefault();
         const pixels = event.deltaMode === 1 ? 16 : event.deltaMode === 2 ? 400 : 1;
         if (Math.abs(event.deltaX) > Math.abs(event.deltaY)) {
