@@ -56,6 +56,8 @@ export interface StepInfo {
   batch_size?: number;
   timestep?: number | null;
   total_timesteps?: number | null;
+  /** A noise stack's MSE per frame or channel; empty for a 2-D pair. */
+  frame_mse?: (number | null)[];
   shape?: number[];
   marker?: Record<string, unknown>;
 }

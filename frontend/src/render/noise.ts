@@ -41,9 +41,7 @@ export function stackSlice(array: { values: Float32Array; shape: readonly number
 
 /** The MSE of each slice of a stack, as /steps gives it (`frame_mse`); empty for 2-D pairs. */
 export function frameMse(step: StepInfo | undefined): (number | null)[] {
-  const values = (step as { frame_mse?: unknown } | undefined)?.frame_mse;
-  if (!Array.isArray(values)) return [];
-  return values.map((v) => (typeof v === "number" ? v : null));
+  return (step?.frame_mse ?? []).map((v) => (typeof v === "number" ? v : null));
 }
 
 /** A noise step's stat by name (`mse`, `correlation`, `snr_db`, ...), or null when absent or non-finite. */
