@@ -187,9 +187,10 @@ def nearest_checkpoint(checkpoints: Iterable[Checkpoint], step: int, prefer: Opt
 
     If any checkpoint is of the kind `prefer`, only those are considered
     (a generator at step 900 beats a discriminator at step 1000). Among the
-    considered, the one with the greatest step at or before `step`; if none
-    is before, the one with the smallest step after. When several share that
-    step, kinds are preferred in the order of `KINDS`, then the first path.
+    considered, the one whose step is nearest to `step`; at equal distance
+    the earlier one, whose weights have not yet trained past the low. When
+    several share that step, kinds are preferred in the order of `KINDS`,
+    then the first path.
 
     Args:
       checkpoints: as `find_checkpoints` returns.
@@ -211,13 +212,9 @@ def nearest_checkpoint(checkpoints: Iterable[Checkpoint], step: int, prefer: Opt
     candidates = list(checkpoints)
     if prefer is not None and any(checkpoint.kind == prefer for checkpoint in candidates):
         candidates = [checkpoint for checkpoint in candidates if checkpoint.kind == prefer]
-    before = [checkpoint for checkpoint in candidates if checkpoint.step <= step]
-    if before:
-        best_step = max(checkpoint.step for checkpoint in before)
-    elif candidates:
-        best_step = min(checkpoint.step for checkpoint in candidates)
-    else:
+    if not candidates:
         return None
+    best_step = min((abs(checkpoint.step - step), checkpoint.step) for checkpoint in candidates)[1]
     at_step = [checkpoint for checkpoint in candidates if checkpoint.step == best_step]
     return min(at_step, key=_sort_key)
 

@@ -65,7 +65,8 @@ def lowest_view(frame):
 @pytest.mark.parametrize("load_fast", ["false", "true"])
 def test_the_known_lowest_step_is_listed_with_its_checkpoint(browser, logdir, load_fast):
     low = final_low_step()
-    expected = f"G_{low // SAVE_EVERY * SAVE_EVERY}.pth"  # the generator saved last at or before the low
+    saved = [step for step in range(0, STEPS + 1, SAVE_EVERY) if step != DELETED_STEP]
+    expected = f"G_{min(saved, key=lambda step: (abs(step - low), step))}.pth"  # the nearest generator left
     with tensorboard(logdir, load_fast) as base, open_tab(browser, base) as (page, frame):
         view = lowest_view(frame)
         final = view.locator('.spectro-candidates tr[data-final-low="true"]')

@@ -141,13 +141,16 @@ def _ckpt(step, kind, epoch=None):
 class TestNearestCheckpoint:
     FOUND = [_ckpt(1000, "G"), _ckpt(1000, "D"), _ckpt(2000, "D"), _ckpt(2000, "model"), _ckpt(3000, "G")]
 
-    def test_at_or_before(self):
-        assert checkpoints.nearest_checkpoint(self.FOUND, 2999) == _ckpt(1000, "G")
+    def test_nearest_step(self):
+        assert checkpoints.nearest_checkpoint(self.FOUND, 2999) == _ckpt(3000, "G")
+        assert checkpoints.nearest_checkpoint(self.FOUND, 1900) == _ckpt(1000, "G")
         assert checkpoints.nearest_checkpoint(self.FOUND, 3000) == _ckpt(3000, "G")
         assert checkpoints.nearest_checkpoint(self.FOUND, 10 ** 9) == _ckpt(3000, "G")
+        assert checkpoints.nearest_checkpoint(self.FOUND, 0) == _ckpt(1000, "G")
 
-    def test_after_when_none_before(self):
-        assert checkpoints.nearest_checkpoint(self.FOUND, 999) == _ckpt(1000, "G")
+    def test_equal_distance_goes_to_the_earlier(self):
+        assert checkpoints.nearest_checkpoint(self.FOUND, 2000) == _ckpt(1000, "G")
+        assert checkpoints.nearest_checkpoint([_ckpt(10, "G"), _ckpt(20, "G")], 15) == _ckpt(10, "G")
 
     def test_prefer_none_uses_kind_order_at_shared_step(self):
         assert checkpoints.nearest_checkpoint(self.FOUND, 2500, prefer=None) == _ckpt(2000, "model")
@@ -165,11 +168,11 @@ class TestNearestCheckpoint:
 
     def test_with_files(self, run_dirs):
         found = checkpoints.find_checkpoints([str(run_dirs / "logs"), str(run_dirs / "weights")])
-        nearest = checkpoints.nearest_checkpoint(found, 2999)
+        nearest = checkpoints.nearest_checkpoint(found, 2100)
         assert nearest is not None and nearest.path == str(run_dirs / "logs" / "G_2000.pth")
         os.remove(nearest.path)
         found = checkpoints.find_checkpoints([str(run_dirs / "logs"), str(run_dirs / "weights")])
-        assert checkpoints.nearest_checkpoint(found, 2999).path == str(run_dirs / "logs" / "G_1000.pth")
+        assert checkpoints.nearest_checkpoint(found, 2100).path == str(run_dirs / "logs" / "G_1000.pth")
 
     @pytest.mark.parametrize("kwargs, error, match", [
         ({"step": -1}, ValueError, "step must be >= 0"),

@@ -30,7 +30,7 @@ POINTS = 200  # logged points per run
 LOW_STEP = 1200  # the final low of every series below
 LOW_VALUE = 0.5
 SAVE_EVERY = 250  # steps between saved checkpoints
-DELETED_STEP = 1000  # the save whose G and D files were deleted
+DELETED_STEPS = (1000, 1250)  # the saves whose G and D files were deleted
 STEPS = np.arange(POINTS) * EVERY
 
 
@@ -75,7 +75,7 @@ def write_logdir(logdir):
         spectro_summary.lowest_point(TAG, 1.0, 500, writer=writer, checkpoint_path=str(tts / "G_500.pth"))
         spectro_summary.lowest_point(TAG, LOW_VALUE, LOW_STEP, writer=writer, smoothed_value=0.53, smoothing=0.9,
                                      epoch=12, checkpoint_path=str(tts / f"G_{LOW_STEP}.pth"))
-    save_checkpoints(tts, range(SAVE_EVERY, STEPS[-1], SAVE_EVERY), deleted=(DELETED_STEP,))
+    save_checkpoints(tts, range(SAVE_EVERY, STEPS[-1], SAVE_EVERY), deleted=DELETED_STEPS)
     write_scalars(logdir / "steady", plateau_values())
     # Resumed from step 60 after logging up to 100: a second event file, later wall times.
     write_scalars(logdir / "resumed", 10.0 - 0.01 * np.arange(101), steps=np.arange(101))
@@ -166,10 +166,10 @@ class TestCandidates:
 
     def test_nearest_existing_generator_checkpoint(self, client, logdir):
         candidates = by_step(get_json(client, lowest_url("tts", smoothing=0))["candidates"])
-        # G_1000 was deleted, D_1000 is there: the generator before it is preferred.
+        # The saves at 1000 and 1250 were deleted: of G_750 and G_1500 the later is nearer.
         assert candidates[LOW_STEP]["checkpoint"] == {
-            "path": str(logdir / "tts" / "G_750.pth"), "name": "G_750.pth", "step": 750, "epoch": None, "kind": "G",
-            "distance": 750 - LOW_STEP,
+            "path": str(logdir / "tts" / "G_1500.pth"), "name": "G_1500.pth", "step": 1500, "epoch": None, "kind": "G",
+            "distance": 1500 - LOW_STEP,
         }
         assert candidates[260]["checkpoint"]["name"] == "G_250.pth" and candidates[260]["checkpoint"]["distance"] == -10
         # Nothing saved before step 0: the first save after it.
@@ -196,7 +196,7 @@ class TestCandidates:
 
     def test_checkpoint_search(self, client, logdir):
         assert get_json(client, lowest_url("tts"))["checkpoints"] == {
-            "searched": [str(logdir / "tts"), str(logdir)], "count": 12, "note": None,  # 7 saves, one pair deleted
+            "searched": [str(logdir / "tts"), str(logdir)], "count": 10, "note": None,  # 7 saves, two pairs deleted
         }
 
 
@@ -343,8 +343,8 @@ class TestCheckpointSearch:
         note = answer["checkpoints"]["note"]
         assert "nosuch://bucket/logs/tts (" in note and "nosuch://bucket/logs (" in note
         # The directory of the markers' recorded paths is still searched.
-        assert answer["checkpoints"]["searched"] == [str(logdir / "tts")] and answer["checkpoints"]["count"] == 12
-        assert answer["candidates"][0]["checkpoint"]["name"] == "G_750.pth"
+        assert answer["checkpoints"]["searched"] == [str(logdir / "tts")] and answer["checkpoints"]["count"] == 10
+        assert answer["candidates"][0]["checkpoint"]["name"] == "G_1500.pth"
 
     def test_listing_is_reused_within_its_ttl(self, tmp_path, monkeypatch):
         write_scalars(tmp_path / "run", overtraining_values())
@@ -414,7 +414,7 @@ def test_no_query_string_gives_a_server_error(client, route, query):
 def test_real_server(tmp_path, load_fast):
     run = tmp_path / "tts"
     write_scalars(run, overtraining_values())
-    save_checkpoints(run, range(SAVE_EVERY, STEPS[-1], SAVE_EVERY), deleted=(DELETED_STEP,))
+    save_checkpoints(run, range(SAVE_EVERY, STEPS[-1], SAVE_EVERY), deleted=DELETED_STEPS)
     with spectro_summary.Writer(run) as writer:
         spectro_summary.lowest_point(TAG, LOW_VALUE, LOW_STEP, writer=writer, checkpoint_path=str(run / "G_1200.pth"))
     with tensorboard(tmp_path, load_fast) as base:
@@ -426,7 +426,7 @@ def test_real_server(tmp_path, load_fast):
         )
         assert answer["final_low"]["step"] == LOW_STEP
         first = answer["candidates"][0]
-        assert (first["step"], first["checkpoint"]["name"]) == (LOW_STEP, "G_750.pth")
+        assert (first["step"], first["checkpoint"]["name"]) == (LOW_STEP, "G_1500.pth")
         assert first["recorded"] == {"path": str(run / "G_1200.pth"), "exists": False, "error": None}
         assert answer["hint"]["rising"] is True
         assert fetch_json(prefix + "/scalars")["markers"] == {"tts": {TAG: [MARKER_TAG]}}
