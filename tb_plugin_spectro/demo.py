@@ -2,26 +2,49 @@
 
     python -m tb_plugin_spectro.demo LOGDIR [--steps N] [--every N]
 
-- `tts`: a TTS run on LJSpeech-like data. The targets are log-mels as
-  HiFi-GAN and VITS compute them (22050 Hz, hop 256, 1024-point STFT, 80
+- `tts`: a VITS run on a small LJSpeech-like set. The targets are log-mels
+  as HiFi-GAN and VITS compute them (22050 Hz, hop 256, 1024-point STFT, 80
   Slaney mel bins up to 8 kHz, log of the mel clamped at 1e-5), synthesized
   from the transcripts with a source-filter model: glottal harmonics under a
   pitch contour, moving formants, fricative noise, stop closures and bursts,
   pauses. The predictions start over-smoothed and biased and sharpen towards
-  the targets. A held-out reference utterance is tracked across training and
-  a length-sorted batch of three training utterances is logged every step,
-  beside a generator loss with lowest-point markers and a checkpoint file
-  every 50 steps.
-- `diffusion`: noise pairs over diffusion timesteps, the prediction improving.
-- `contrastive`: text/audio similarity whose diagonal emerges.
+  the targets. A held-out reference utterance (`mel/reference`) and a
+  length-sorted batch of three training utterances (`mel/train`) are logged
+  every `every` steps. Every step logs VITS's losses (`loss/g/total`,
+  `loss/d/total`, `loss/g/mel`, `loss/g/kl`, `loss/g/fm`, `loss/g/dur`):
+  the generator's total falls, flattens, and from 55 % of the run rises
+  again as the discriminator overfits. `G_{step}.pth` and `D_{step}.pth`
+  are saved every 50 steps, and as So-VITS-SVC's `keep_ckpts` does, all but
+  the last five saves are deleted (step 0's stay). A `LowestPointTracker`
+  (smoothing 0.95) marks each new low of `loss/g/total` with the checkpoint
+  saved at that step, if one was.
+  By design the final low falls on the plateau before the rise (near step
+  230 of the default 400), between two saves that were kept (200 and 250),
+  while the saves of the earlier lows were deleted: the lowest-point view
+  shows both, a checkpoint to keep and the markers whose files are gone.
+- `diffusion`: a DiffSinger-like decoder trained with epsilon prediction
+  (DDPM, T = 1000, linear betas), every 2 x `every` steps one training pair
+  at a random timestep: `diffusion/noise` [80, 128], a segment of a
+  training mel normalized to [-1, 1], and `diffusion/latent_noise`
+  [4, 20, 32], a 4-channel latent of it. The noise is hard to predict at
+  small t, where x_t is almost clean (MSE near 1), and easy at large t
+  (near 0); the error follows the mel's detail and shrinks with training,
+  so the MSE against the step jumps with t while each timestep's falls.
+- `contrastive`: a CLAP-like model's cosine similarity `align/text_audio`
+  between 32 captions of speech clips (rows) and the clips (columns, file
+  names) of a fixed evaluation batch, every 5 x `every` steps. Near-uniform
+  at first; the speaker is learned first, then the style, then each clip's
+  own content, so captions that share speaker and style words stay confused
+  longest. Late, the diagonal is about 0.45 and the rest about 0.1.
 """
 
 import argparse
+import functools
 import os
 import re
 import sys
 import time
-from typing import List, NamedTuple, Optional, Sequence, Tuple
+from typing import Dict, List, NamedTuple, Optional, Sequence, Tuple
 
 import numpy as np
 
@@ -502,80 +525,355 @@ def predicted_mel(sample: Utterance, progress: float, rng: np.random.Generator) 
 
 
 # ---------------------------------------------------------------------------
+# A VITS run's losses and checkpoints
+
+CHECKPOINT_INTERVAL = 50  # steps between saves of G_{step}.pth and D_{step}.pth (VITS's eval_interval)
+KEEP_CHECKPOINTS = 5  # saves kept besides G_0.pth and D_0.pth (So-VITS-SVC's keep_ckpts)
+LOSS_SMOOTHING = 0.95  # the lowest-point tracker's weight, as people smooth loss/g/total
+STEPS_PER_EPOCH = 20  # a few hundred clips in batches of 16
+OVERFIT_START = 0.55  # fraction of the run after which the discriminator overfits the small training set
+_CHECKPOINT_NAME = re.compile(r"([GD])_(\d+)\.pth")
+
+
+def vits_losses(steps: int, rng: np.random.Generator) -> Dict[str, np.ndarray]:
+    """VITS's logged losses at each step 0..steps, with batch noise: tag -> values.
+
+    The mel (45 x L1), KL and duration terms keep falling. Feature matching
+    rises slowly as the discriminator strengthens; once the discriminator
+    overfits (after OVERFIT_START of the run) it and the adversarial term rise
+    fast, so loss/g/total falls, flattens, then rises while loss/d/total drops.
+    """
+    fraction = np.arange(steps + 1) / max(1, steps)
+    overfit = (np.maximum(0.0, fraction - OVERFIT_START) / (1 - OVERFIT_START)) ** 1.5
+    noise = rng.standard_normal((6, steps + 1))
+    mel = 45 * (0.35 + 0.45 * np.exp(-fraction / 0.06) + 0.15 * np.exp(-fraction / 0.5)) + 0.9 * noise[0]
+    kl = 1.1 + 5.0 * np.exp(-fraction / 0.04) + 0.12 * noise[1]
+    duration = 1.25 + 0.6 * np.exp(-fraction / 0.1) + 0.06 * noise[2]
+    feature_matching = 6.0 - 3.5 * np.exp(-fraction / 0.25) + 5.0 * overfit + 0.35 * noise[3]
+    adversarial = 2.3 + 0.3 * fraction + 1.2 * overfit + 0.12 * noise[4]
+    discriminator = 2.7 - 0.15 * fraction - 0.7 * overfit + 0.08 * noise[5]
+    total = adversarial + feature_matching + mel + duration + kl
+    # Scalars are stored as float32; the tracker sees the values TensorBoard will show.
+    losses = {
+        "loss/g/total": total, "loss/d/total": discriminator, "loss/g/mel": mel, "loss/g/kl": kl,
+        "loss/g/dur": duration, "loss/g/fm": feature_matching,
+    }
+    return {tag: values.astype(np.float32) for tag, values in losses.items()}
+
+
+def save_checkpoints(run: str, step: int) -> str:
+    """Saves G and D at `step` and deletes the older saves as So-VITS-SVC does; returns G's path.
+
+    Its `clean_checkpoints` keeps the last KEEP_CHECKPOINTS of each model
+    and never deletes G_0.pth and D_0.pth (the pretrained base models).
+    """
+    for model in "GD":
+        with open(os.path.join(run, f"{model}_{step}.pth"), "wb") as f:
+            f.write(f"demo {model} weights at step {step}\n".encode())
+    saved: Dict[str, List[int]] = {"G": [], "D": []}
+    for name in os.listdir(run):
+        match = _CHECKPOINT_NAME.fullmatch(name)
+        if match and int(match.group(2)) > 0:
+            saved[match.group(1)].append(int(match.group(2)))
+    for model, saved_steps in saved.items():
+        for old in sorted(saved_steps)[:-KEEP_CHECKPOINTS]:
+            os.remove(os.path.join(run, f"{model}_{old}.pth"))
+    return os.path.join(run, f"G_{step}.pth")
+
+
+# ---------------------------------------------------------------------------
 # The runs
 
 
+@functools.lru_cache(maxsize=1)
+def _training_set() -> List[Utterance]:
+    """The training utterances; fixed, so synthesized once for both runs that use them."""
+    return [utterance(*item, np.random.default_rng(100 + index)) for index, item in enumerate(TRAINING_SET)]
+
+
 def write_tts(logdir: str, steps: int, every: int, rng: np.random.Generator) -> None:
+    """A VITS run: losses every step, checkpoints every CHECKPOINT_INTERVAL, mels every `every` steps."""
     run = os.path.join(logdir, "tts")
+    os.makedirs(run, exist_ok=True)
     reference = utterance(*REFERENCE, np.random.default_rng(7))
-    training_set = [utterance(*item, np.random.default_rng(100 + index)) for index, item in enumerate(TRAINING_SET)]
+    training_set = _training_set()
+    losses = vits_losses(steps, rng)
     with spectro_summary.Writer(run) as writer:
-        tracker = spectro_summary.LowestPointTracker("loss/g/total", writer=writer, smoothing=0.9)
-        for step in range(0, steps + 1, every):
-            # A loss that falls, then rises again (overtraining) after 70 % of the run.
-            loss = 2.0 * np.exp(-4 * step / steps) + 0.3 + 0.6 * max(0.0, step / steps - 0.7) ** 2
-            loss += 0.05 * rng.standard_normal()
-            writer.add_scalar("loss/g/total", loss, step)
-            checkpoint = os.path.join(run, f"G_{step}.pth")
-            if step % 50 == 0:
-                with open(checkpoint, "wb") as f:
-                    f.write(b"demo checkpoint")
-            tracker.update(step, loss, epoch=step // 100, checkpoint_path=checkpoint)
-            spectro_summary.mel_comparison(
-                "mel/reference", reference.target, predicted_mel(reference, convergence(step, steps, 0.2), rng), step,
-                writer=writer, sample_ids=reference.sample_id, texts=reference.text,
-                sample_rate=SAMPLE_RATE, hop_length=HOP_LENGTH,
-            )
-            # A batch as a length-sorting collate hands it over: longest first, the rest padded.
-            chosen = rng.choice(len(training_set), BATCH_SIZE, replace=False)
-            batch = sorted((training_set[i] for i in chosen), key=lambda sample: -sample.target.shape[1])
-            lengths = [sample.target.shape[1] for sample in batch]
-            targets = np.full((BATCH_SIZE, N_MELS, lengths[0]), SILENCE, dtype=np.float32)
-            predictions = targets.copy()
-            fit = convergence(step, steps, 0.15)  # the training set is fitted sooner
-            for index, sample in enumerate(batch):
-                targets[index, :, : lengths[index]] = sample.target
-                predictions[index, :, : lengths[index]] = predicted_mel(sample, fit, rng)
-            spectro_summary.mel_comparison(
-                "mel/train", targets, predictions, step, writer=writer, lengths=lengths, max_outputs=BATCH_SIZE,
-                sample_ids=[sample.sample_id for sample in batch], texts=[sample.text for sample in batch],
-                sample_rate=SAMPLE_RATE, hop_length=HOP_LENGTH,
-            )
+        tracker = spectro_summary.LowestPointTracker("loss/g/total", writer=writer, smoothing=LOSS_SMOOTHING)
+        for step in range(steps + 1):
+            for tag, values in losses.items():
+                writer.add_scalar(tag, float(values[step]), step)
+            saved = save_checkpoints(run, step) if step % CHECKPOINT_INTERVAL == 0 else None
+            tracker.update(step, float(losses["loss/g/total"][step]), epoch=step // STEPS_PER_EPOCH,
+                           checkpoint_path=saved)
+            if step % every == 0:
+                _write_mels(writer, step, steps, reference, training_set, rng)
+
+
+def _write_mels(writer, step: int, steps: int, reference: Utterance, training_set: List[Utterance],
+                rng: np.random.Generator) -> None:
+    spectro_summary.mel_comparison(
+        "mel/reference", reference.target, predicted_mel(reference, convergence(step, steps, 0.2), rng), step,
+        writer=writer, sample_ids=reference.sample_id, texts=reference.text,
+        sample_rate=SAMPLE_RATE, hop_length=HOP_LENGTH,
+    )
+    # A batch as a length-sorting collate hands it over: longest first, the rest padded.
+    chosen = rng.choice(len(training_set), BATCH_SIZE, replace=False)
+    batch = sorted((training_set[i] for i in chosen), key=lambda sample: -sample.target.shape[1])
+    lengths = [sample.target.shape[1] for sample in batch]
+    targets = np.full((BATCH_SIZE, N_MELS, lengths[0]), SILENCE, dtype=np.float32)
+    predictions = targets.copy()
+    fit = convergence(step, steps, 0.15)  # the training set is fitted sooner
+    for index, sample in enumerate(batch):
+        targets[index, :, : lengths[index]] = sample.target
+        predictions[index, :, : lengths[index]] = predicted_mel(sample, fit, rng)
+    spectro_summary.mel_comparison(
+        "mel/train", targets, predictions, step, writer=writer, lengths=lengths, max_outputs=BATCH_SIZE,
+        sample_ids=[sample.sample_id for sample in batch], texts=[sample.text for sample in batch],
+        sample_rate=SAMPLE_RATE, hop_length=HOP_LENGTH,
+    )
+
+
+# ---------------------------------------------------------------------------
+# A diffusion decoder's noise predictions
+
+TOTAL_TIMESTEPS = 1000  # T
+_BETAS = np.linspace(1e-4, 0.02, TOTAL_TIMESTEPS)  # DDPM's linear schedule
+_ALPHA_BARS = np.cumprod(1.0 - _BETAS)
+# Signal-to-noise ratio of x_t: 1e4 at t = 0, 1 near t = 250, 4e-5 at t = T - 1.
+SNR = _ALPHA_BARS / (1.0 - _ALPHA_BARS)
+SEGMENT_FRAMES = 128  # frames of mel per training pair, about 1.5 s
+_NORMALIZED_MAX = 2.5  # the log-mel mapped to +1; SILENCE is mapped to -1
+_LATENT_DOWNSAMPLING = 4  # mel bins and frames per latent cell, each way
+_UNTRAINED_OUTPUT = 0.1  # std of an untrained network's output
+_NETWORK_ERROR = 0.01  # variance of the network's own error before it has learned anything
+_KNOWN_FLOOR = 1e-5  # variance left where the prior holds the mel (silence)
+
+
+def _normalized(mel: np.ndarray) -> np.ndarray:
+    """A log-mel mapped to [-1, 1], as DiffSinger's spec_min / spec_max normalization does."""
+    return np.clip(2.0 * (mel - SILENCE) / (_NORMALIZED_MAX - SILENCE) - 1.0, -1.0, 1.0)
+
+
+def _local_mean(values: np.ndarray, sigma: float) -> np.ndarray:
+    """Gaussian average over the last two axes (frequency and time)."""
+    return _blur(_blur(values, sigma, axis=-1), sigma, axis=-2)
+
+
+def predicted_noise(clean: np.ndarray, prior: np.ndarray, noise: np.ndarray, timestep: int, unknown: float,
+                    untrained: float, rng: np.random.Generator) -> np.ndarray:
+    """An epsilon-prediction model's output for x_t = sqrt(abar_t) clean + sqrt(1 - abar_t) noise.
+
+    From its conditioning the model knows `prior` (the encoder's over-smoothed
+    mel); of the rest, d = clean - prior, the fraction `unknown` (of its
+    variance) is not learned yet. Treating that part as Gaussian with the
+    local variance v of d, the best estimate of the noise errs by
+
+        sqrt(snr) (1 - k) d - k noise,  k = snr v / (1 + snr v),
+
+    whose variance is k: near 1 at small t where the mel has detail (x_t is
+    almost clean, the noise hides in that detail), near 0 at large t (x_t is
+    almost the noise itself) and in silence, which the prior already holds.
+    A network's own error (smooth, shrinking as it learns) is added, and
+    `untrained` in [0, 1] mixes in the small random output of an untrained one.
+    """
+    snr = SNR[timestep]
+    residual = np.sqrt(unknown) * (clean - prior)
+    variance = _local_mean(residual**2, 1.5) + _KNOWN_FLOOR
+    gain = snr * variance / (1.0 + snr * variance)
+    error = np.sqrt(snr) * (1.0 - gain) * residual - gain * noise
+    field = _local_mean(rng.standard_normal(noise.shape), 1.0)
+    error += np.sqrt(_NETWORK_ERROR * unknown) * field / field.std()
+    output = noise + error
+    return (1.0 - untrained) * output + untrained * _UNTRAINED_OUTPUT * rng.standard_normal(noise.shape)
+
+
+def latent(mel: np.ndarray) -> np.ndarray:
+    """A [4, n_mels / 4, frames / 4] latent of a normalized mel, standing in for a VAE's.
+
+    Per 4 x 4 block: the level, its slopes across frequency and across time,
+    and the texture (the spread within the block: harmonics, noise). The
+    channels differ in how much detail the conditioning leaves unknown, so
+    in how hard they are to denoise.
+    """
+    bins, frames = mel.shape
+    cell = _LATENT_DOWNSAMPLING
+    blocks = mel.reshape(bins // cell, cell, frames // cell, cell)
+    level = blocks.mean(axis=(1, 3))
+    return np.stack([level, np.gradient(level, axis=0), np.gradient(level, axis=1), blocks.std(axis=(1, 3))])
+
+
+def _segment(sample: Utterance, rng: np.random.Generator) -> Tuple[np.ndarray, np.ndarray]:
+    """A random SEGMENT_FRAMES window of `sample`: the normalized target and the encoder's over-smoothed mel."""
+    start = int(rng.integers(0, sample.target.shape[1] - SEGMENT_FRAMES + 1))
+    window = slice(start, start + SEGMENT_FRAMES)
+    return _normalized(sample.target[:, window]), _normalized(sample.smoothed[-1][:, window])
 
 
 def write_diffusion(logdir: str, steps: int, every: int, rng: np.random.Generator) -> None:
+    """A mel diffusion decoder's noise pairs, and a latent one's, each at a random timestep."""
+    training_set = _training_set()
     with spectro_summary.Writer(os.path.join(logdir, "diffusion")) as writer:
         for step in range(0, steps + 1, every):
-            timestep = int(rng.integers(0, 1000))
-            actual = rng.standard_normal((N_MELS, 128)).astype(np.float32)
-            skill = min(1.0, step / steps) * (1 - 0.6 * timestep / 1000)
-            predicted = (skill * actual + (1 - skill) * rng.standard_normal(actual.shape)).astype(np.float32)
-            spectro_summary.noise_pair(
-                "diffusion/noise", predicted, actual, step, timestep=timestep, total_timesteps=1000, writer=writer
-            )
+            unknown = 0.08 + 0.92 * (1.0 - convergence(step, steps, 0.25)) ** 2
+            # x_t itself is a fair guess of the noise at large t: learned within the first few steps.
+            untrained = float(np.exp(-step / (0.02 * max(1, steps))))
+            clean, prior = _segment(training_set[int(rng.integers(len(training_set)))], rng)
+            clean_latent, prior_latent = latent(clean), latent(prior)
+            scale = clean_latent.std(axis=(1, 2), keepdims=True)  # each channel to unit variance
+            for tag, clean_part, prior_part in (
+                ("diffusion/noise", clean, prior),
+                ("diffusion/latent_noise", clean_latent / scale, prior_latent / scale),
+            ):
+                timestep = int(rng.integers(TOTAL_TIMESTEPS))
+                noise = rng.standard_normal(clean_part.shape)
+                predicted = predicted_noise(clean_part, prior_part, noise, timestep, unknown, untrained, rng)
+                spectro_summary.noise_pair(
+                    tag, predicted.astype(np.float32), noise.astype(np.float32), step, timestep=timestep,
+                    total_timesteps=TOTAL_TIMESTEPS, writer=writer,
+                )
+
+
+# ---------------------------------------------------------------------------
+# A CLAP-like model of speech clips and their captions
+
+
+class Clip(NamedTuple):
+    """A speech clip of the contrastive run's evaluation batch, and its caption."""
+
+    clip_id: str  # the audio file
+    speaker: str  # a key of _SPEAKER_WORDS
+    style: str
+    caption: str
+
+
+# The words captions use for each speaker; captions sharing these and the style are hard negatives.
+_SPEAKER_WORDS = {
+    "0003": ("young", "woman"), "0007": ("middle-aged", "man"), "0012": ("elderly", "man"),
+    "0018": ("elderly", "woman"), "0021": ("young", "man"), "0025": ("child", "girl"), "0030": ("adult", "woman"),
+}
+CLIPS = [
+    Clip("0003_000412.wav", "0003", "cheerful", "A young woman speaks cheerfully at a quick pace."),
+    Clip("0003_000437.wav", "0003", "cheerful",
+         "A cheerful young woman with a bright, high-pitched voice announces that the package has finally "
+         "arrived, laughing a little between words."),
+    Clip("0003_000455.wav", "0003", "cheerful", "Young female speaker, happy tone, fast speech, clean recording."),
+    Clip("0003_000481.wav", "0003", "cheerful", "A young woman says something cheerful in a clear, energetic voice."),
+    Clip("0003_001063.wav", "0003", "sad", "A young woman speaks slowly and sadly, her voice trembling."),
+    Clip("0003_001098.wav", "0003", "sad",
+         "A young woman, sounding tearful, quietly says that she will not be coming home this weekend."),
+    Clip("0003_001127.wav", "0003", "sad", "Sad young female voice, low energy, long pauses between phrases."),
+    Clip("0007_000366.wav", "0007", "angry", "A middle-aged man shouts angrily."),
+    Clip("0007_000389.wav", "0007", "angry",
+         "An angry man with a deep voice complains loudly and quickly about the delayed train, stressing every "
+         "word."),
+    Clip("0007_000402.wav", "0007", "angry", "Middle-aged male speaker, furious tone, loud and fast."),
+    Clip("0007_000428.wav", "0007", "angry", "A man speaks in an irritated, harsh voice, getting louder."),
+    Clip("0007_000051.wav", "0007", "calm", "A middle-aged man speaks calmly in a low, steady voice."),
+    Clip("0007_000077.wav", "0007", "calm",
+         "A calm man reads a list of instructions at an even pace in a quiet office."),
+    Clip("0007_000109.wav", "0007", "calm", "Male speaker, neutral and relaxed tone, moderate speed."),
+    Clip("0012_000214.wav", "0012", "slow", "An elderly man speaks slowly in a hoarse, breathy voice."),
+    Clip("0012_000230.wav", "0012", "slow",
+         "An old man with a gravelly voice remembers, pausing often, how the harbour looked when he was a boy."),
+    Clip("0012_000262.wav", "0012", "slow", "Elderly male voice, slow and raspy, recorded in a reverberant room."),
+    Clip("0018_000140.wav", "0018", "warm", "An elderly woman tells a story in a warm, gentle voice."),
+    Clip("0018_000156.wav", "0018", "warm",
+         "An old woman with a soft, slightly shaky voice reads a bedtime story slowly, lowering her pitch at the "
+         "end of each sentence."),
+    Clip("0018_000171.wav", "0018", "warm", "Older female speaker, kind and soothing tone, slow pace."),
+    Clip("0021_001502.wav", "0021", "whisper", "A young man whispers quickly."),
+    Clip("0021_001518.wav", "0021", "whisper",
+         "A young man whispers close to the microphone, as if telling a secret, with audible breaths between "
+         "phrases."),
+    Clip("0021_001533.wav", "0021", "whisper", "Whispered speech from a young male speaker, very quiet."),
+    Clip("0021_000745.wav", "0021", "excited", "A young man speaks excitedly and very fast."),
+    Clip("0021_000761.wav", "0021", "excited",
+         "An excited young man with an energetic voice describes the last minute of a football match, his pitch "
+         "jumping at every shot."),
+    Clip("0021_000790.wav", "0021", "excited", "Young male speaker, thrilled tone, rapid speech, crowd noise behind."),
+    Clip("0025_000023.wav", "0025", "cheerful", "A little girl giggles and talks in a high, happy voice."),
+    Clip("0025_000038.wav", "0025", "cheerful",
+         "A child with a very high-pitched voice happily counts from one to ten, getting louder as she goes."),
+    Clip("0025_000046.wav", "0025", "cheerful", "Young girl, cheerful and playful tone."),
+    Clip("0030_000310.wav", "0030", "neutral", "A woman reads the news in a clear, neutral, professional voice."),
+    Clip("0030_000327.wav", "0030", "neutral",
+         "A female newsreader speaks at a steady pace with precise articulation, reporting the weekend weather "
+         "for the northern regions."),
+    Clip("0030_000345.wav", "0030", "neutral", "Female speaker, neutral tone, studio-quality recording."),
+]
+EMBEDDING_DIM = 512  # CLAP's joint space
+# Squared weights, in the joint space, of what a caption and its clip share: the
+# direction every embedding leans to, each speaker word, the style, the clip's
+# own content. The rest of each embedding is its own (wording, recording).
+_SHARED_WEIGHTS = dict(common=0.05, word=0.07, style=0.12, own=0.09)
+_EVAL_NOISE = 0.12  # how much the audio embeddings move from one evaluation to the next
+
+
+class _JointSpace(NamedTuple):
+    text: np.ndarray  # [clips, D] caption embeddings (a frozen, pretrained text tower's)
+    learned: np.ndarray  # [3, clips, D] what the audio tower learns to express: speaker, style, the clip's own part
+    before: np.ndarray  # [clips, D] audio embeddings before training: by speaker, unrelated to the text
+    common: np.ndarray  # [D]
+
+
+def _joint_space(rng: np.random.Generator) -> _JointSpace:
+    def directions(count: int) -> np.ndarray:
+        return rng.standard_normal((count, EMBEDDING_DIM)) / np.sqrt(EMBEDDING_DIM)  # near-orthogonal, norm about 1
+
+    words = sorted({word for pair in _SPEAKER_WORDS.values() for word in pair})
+    styles = sorted({clip.style for clip in CLIPS})
+    speakers = sorted(_SPEAKER_WORDS)
+    common, word_vectors, style_vectors = directions(1)[0], directions(len(words)), directions(len(styles))
+    own, wording, by_speaker, recording = (directions(len(CLIPS)), directions(len(CLIPS)),
+                                           directions(len(speakers)), directions(len(CLIPS)))
+    weight = {name: np.sqrt(value) for name, value in _SHARED_WEIGHTS.items()}
+    speaker_part = np.stack([
+        weight["word"] * sum(word_vectors[words.index(word)] for word in _SPEAKER_WORDS[clip.speaker]) for clip in CLIPS
+    ])
+    style_part = np.stack([weight["style"] * style_vectors[styles.index(clip.style)] for clip in CLIPS])
+    own_part = weight["own"] * own
+    shared = sum(_SHARED_WEIGHTS.values()) + _SHARED_WEIGHTS["word"]  # two speaker words
+    rest = np.sqrt(1.0 - shared)
+    text = weight["common"] * common + speaker_part + style_part + own_part + rest * wording
+    # Before training, clips of one speaker sound alike and nothing matches the text. Norm about 1.
+    before = (np.stack([by_speaker[speakers.index(clip.speaker)] for clip in CLIPS]) + 0.6 * recording) / np.sqrt(1.36)
+    return _JointSpace(text, np.stack([speaker_part, style_part, own_part]), before, weight["common"] * common)
+
+
+def clap_embeddings(space: _JointSpace, progress: float, rng: np.random.Generator) -> Tuple[np.ndarray, np.ndarray]:
+    """Text and audio embeddings of the evaluation batch at `progress` in [0, 1] of training.
+
+    The audio tower learns what the captions say in order: the speaker
+    first, then the style, the clip's own content last, so captions that
+    share speaker and style words stay confused longest.
+    """
+    speaker, style = ((1 - np.exp(-progress / pace)) / (1 - np.exp(-1 / pace)) for pace in (0.1, 0.2))
+    learned = np.array([speaker, style, progress**1.5])  # the clip's own content comes late
+    audio = space.common + np.tensordot(learned, space.learned, axes=1)
+    audio += np.sqrt(1.0 - 0.7 * learned.mean()) * space.before  # what the captions never describe stays
+    audio += _EVAL_NOISE * rng.standard_normal(audio.shape) / np.sqrt(EMBEDDING_DIM)
+    return space.text.astype(np.float32), audio.astype(np.float32)
 
 
 def write_contrastive(logdir: str, steps: int, every: int, rng: np.random.Generator) -> None:
-    captions = [f"a {adj} {noun} speaking" for adj in ("calm", "loud", "young", "old") for noun in ("woman", "man", "child", "robot")]
-    concepts = rng.standard_normal((len(captions), 64))
+    """A CLAP-like run's caption-to-clip similarity on a fixed evaluation batch."""
+    space = _joint_space(rng)
     with spectro_summary.Writer(os.path.join(logdir, "contrastive")) as writer:
         for step in range(0, steps + 1, every):
-            alignment = min(1.0, step / steps)
-            text = concepts + 0.3 * rng.standard_normal(concepts.shape)
-            audio = alignment * concepts + (1 - alignment) * rng.standard_normal(concepts.shape)
+            text, audio = clap_embeddings(space, step / max(1, steps), rng)
             spectro_summary.similarity_matrix(
-                "align/text_audio", text, audio, step, labels_a=captions,
-                labels_b=[f"clip_{i:03d}.wav" for i in range(len(captions))],
-                a_name="text", b_name="audio", writer=writer,
+                "align/text_audio", text, audio, step, labels_a=[clip.caption for clip in CLIPS],
+                labels_b=[clip.clip_id for clip in CLIPS], a_name="text", b_name="audio", writer=writer,
             )
 
 
 def write_demo(logdir: str, steps: int = 400, every: int = 2, seed: int = 0) -> None:
-    """Writes the three demo runs under `logdir`."""
-    rng = np.random.default_rng(seed)
-    write_tts(logdir, steps, every, rng)
-    write_diffusion(logdir, steps, every * 2, rng)
-    write_contrastive(logdir, steps, every * 5, rng)
+    """Writes the three demo runs under `logdir`, each from its own stream of `seed`."""
+    tts_rng, diffusion_rng, contrastive_rng = (np.random.default_rng(s) for s in np.random.SeedSequence(seed).spawn(3))
+    write_tts(logdir, steps, every, tts_rng)
+    write_diffusion(logdir, steps, every * 2, diffusion_rng)
+    write_contrastive(logdir, steps, every * 5, contrastive_rng)
 
 
 def main(argv=None) -> int:

@@ -1,11 +1,13 @@
-"""The demo logdir holds every kind, and what a TTS run would show."""
+"""The demo logdir holds every kind, and what TTS, diffusion and contrastive runs would show."""
 
 import os
 
 import numpy as np
 import pytest
 
-from tb_plugin_spectro import codec, demo
+from tensorboard.backend.event_processing import event_accumulator
+
+from tb_plugin_spectro import checkpoints, codec, demo, lowest
 from tb_plugin_spectro import plugin_data_pb2 as pb
 
 from conftest import by_tag, read_logdir
@@ -46,21 +48,26 @@ def _voiced_frames(mel: np.ndarray) -> np.ndarray:
 
 def test_demo_writes_every_kind(demo_logdir, tags):
     assert sorted(tags) == [
-        "align/text_audio", "diffusion/noise", "loss/g/total/lowest_point", "mel/reference", "mel/train"
+        "align/text_audio", "diffusion/latent_noise", "diffusion/noise", "loss/g/total/lowest_point",
+        "mel/reference", "mel/train",
     ]
     kinds = {tag: items[0].plugin_data.kind for tag, items in tags.items()}
-    assert kinds["mel/train"] == pb.MEL_COMPARISON and kinds["diffusion/noise"] == pb.NOISE_PAIR
+    assert kinds == {
+        "align/text_audio": pb.SIMILARITY_MATRIX, "diffusion/latent_noise": pb.NOISE_PAIR,
+        "diffusion/noise": pb.NOISE_PAIR, "loss/g/total/lowest_point": pb.LOWEST_POINT,
+        "mel/reference": pb.MEL_COMPARISON, "mel/train": pb.MEL_COMPARISON,
+    }
     assert [w.step for w in tags["mel/reference"]] == list(range(0, 41, 4))
+    assert [w.step for w in tags["diffusion/noise"]] == list(range(0, 41, 8))
+    assert [w.step for w in tags["align/text_audio"]] == list(range(0, 41, 20))
     reference = tags["mel/reference"][0]
     assert (reference.plugin_data.mel.sample_rate, reference.plugin_data.mel.hop_length) == (22050, 256)
-    # Lowest points name checkpoints; the ones on a multiple of 50 exist.
+    # Only step 0 saves a checkpoint in 40 steps: the first marker names it, the later ones nothing.
     markers = tags["loss/g/total/lowest_point"]
-    assert markers and all(m.header.lowest_point.checkpoint_path.endswith(f"G_{m.step}.pth") for m in markers)
-    assert os.path.exists(os.path.join(demo_logdir, "tts", "G_0.pth"))
-    # The similarity diagonal emerges.
-    gaps = [w.header.similarity.stats.gap for w in tags["align/text_audio"]]
-    assert gaps[-1] > gaps[0] + 0.3
-    assert np.isfinite(gaps).all()
+    assert markers[0].step == 0
+    assert markers[0].header.lowest_point.checkpoint_path == os.path.join(demo_logdir, "tts", "G_0.pth")
+    assert len(markers) > 1 and not any(m.header.lowest_point.checkpoint_path for m in markers[1:])
+    assert sorted(os.listdir(os.path.join(demo_logdir, "tts")))[:2] == ["D_0.pth", "G_0.pth"]
 
 
 def test_reference_target_is_the_same_every_step(tags):
@@ -145,13 +152,29 @@ def test_train_batches_are_length_sorted_and_padded(tags):
     assert maes[-1] < maes[0] / 5
 
 
+def _payloads(logdir):
+    """Every Spectro value of the logdir but its wall time, and the run directories' files."""
+    values = []
+    for w in read_logdir(logdir):
+        point = w.header.lowest_point
+        if w.plugin_data.kind == pb.LOWEST_POINT and point.checkpoint_path:
+            # A marker's checkpoint path names the logdir; the rest of it must match.
+            point.checkpoint_path = os.path.relpath(point.checkpoint_path, logdir)
+        values.append((w.tag, w.step, [w.header.SerializeToString()] + w.blobs[1:]))
+    values.sort()
+    files = {run: sorted(name for name in os.listdir(os.path.join(logdir, run)) if ".pth" in name)
+             for run in os.listdir(logdir)}
+    return values, files
+
+
 def test_demo_is_deterministic(tmp_path):
     written = []
-    for name in ("a", "b"):
-        demo.write_demo(str(tmp_path / name), steps=8, every=4, seed=3)
-        mels = [w for w in read_logdir(str(tmp_path / name / "tts")) if w.tag.startswith("mel/")]
-        written.append([(w.tag, w.step, w.blobs) for w in mels])
+    for name, seed in (("a", 3), ("b", 3), ("c", 4)):
+        demo.write_demo(str(tmp_path / name), steps=8, every=4, seed=seed)
+        written.append(_payloads(str(tmp_path / name)))
     assert written[0] == written[1]
+    assert sorted(written[0][1]) == ["contrastive", "diffusion", "tts"]
+    assert written[0][0] != written[2][0]
 
 
 def test_mel_filterbank_is_slaney_normalized():
@@ -165,3 +188,238 @@ def test_mel_filterbank_is_slaney_normalized():
     assert fft_hz[np.flatnonzero(basis[-1])[-1]] < 8000 <= fft_hz[np.flatnonzero(basis[-1])[-1] + 1]
     peaks = fft_hz[basis.argmax(axis=1)]
     assert (np.diff(peaks) >= 0).all() and peaks[0] < 60
+
+
+# ---------------------------------------------------------------------------
+# The diffusion run
+
+_DIFFUSION_STEPS = 200
+
+
+@pytest.fixture(scope="module")
+def diffusion(tmp_path_factory):
+    """The diffusion run with a pair every other step: enough pairs to see the timesteps' spread."""
+    logdir = str(tmp_path_factory.mktemp("diffusion"))
+    demo.write_diffusion(logdir, steps=_DIFFUSION_STEPS, every=2, rng=np.random.default_rng(0))
+    return by_tag(read_logdir(logdir))
+
+
+def _noise_series(written):
+    """(steps, timesteps, MSE) of a noise-pair series, one entry per pair."""
+    steps = np.array([w.step for w in written])
+    timesteps = np.array([w.header.noise.timestep for w in written])
+    mse = np.array([w.header.noise.stats.mse for w in written])
+    return steps, timesteps, mse
+
+
+def _ranks(values):
+    return np.argsort(np.argsort(values))
+
+
+@pytest.mark.parametrize("tag", ["diffusion/noise", "diffusion/latent_noise"])
+def test_noise_pairs_cover_the_timesteps_with_standard_normal_noise(diffusion, tag):
+    written = diffusion[tag]
+    assert len(written) == _DIFFUSION_STEPS // 2 + 1
+    assert all(w.plugin_data.noise.total_timesteps == 1000 and w.header.noise.has_timestep for w in written)
+    _, timesteps, _ = _noise_series(written)
+    counts, _ = np.histogram(timesteps, bins=[0, 250, 500, 750, 1000])
+    assert counts.min() >= 0.1 * len(written)
+    actual = np.concatenate([w.array(w.header.noise.actual).ravel() for w in written])
+    assert abs(actual.mean()) < 0.02 and 0.97 < actual.std() < 1.03
+
+
+@pytest.mark.parametrize("tag", ["diffusion/noise", "diffusion/latent_noise"])
+def test_noise_error_falls_with_training_at_comparable_timesteps(diffusion, tag):
+    steps, timesteps, mse = _noise_series(diffusion[tag])
+    assert mse[0] > 0.9  # an untrained network's output is about zero: the MSE is the noise's variance
+    # Pairs of pairs within 25 timesteps of each other, at least a quarter of the run apart.
+    comparable = (np.abs(timesteps[:, None] - timesteps[None, :]) < 25) & (steps[:, None] + 50 < steps[None, :])
+    assert comparable.sum() > 50
+    later_is_lower = mse[None, :] < mse[:, None]
+    assert later_is_lower[comparable].mean() > 0.8
+    assert later_is_lower[comparable & (timesteps[:, None] >= 100)].mean() > 0.85
+
+
+@pytest.mark.parametrize("tag", ["diffusion/noise", "diffusion/latent_noise"])
+def test_noise_error_is_largest_at_small_timesteps(diffusion, tag):
+    steps, timesteps, mse = _noise_series(diffusion[tag])
+    trained = steps >= _DIFFUSION_STEPS // 2
+    # Epsilon is hard to predict where x_t is almost clean, easy where it is almost the noise.
+    assert np.corrcoef(_ranks(timesteps[trained]), _ranks(mse[trained]))[0, 1] < -0.85
+    assert np.median(mse[trained & (timesteps < 100)]) > 10 * np.median(mse[trained & (timesteps >= 300)])
+    # So a loss against the step alone swings by orders of magnitude with t.
+    assert mse[trained].max() > 30 * mse[trained].min()
+
+
+def test_noise_error_follows_the_mel_not_white_noise(diffusion):
+    spreads = []
+    for written in diffusion["diffusion/noise"]:
+        if written.step >= _DIFFUSION_STEPS // 2 and written.header.noise.timestep < 300:
+            predicted = written.array(written.header.noise.predicted)
+            actual = written.array(written.header.noise.actual)
+            frame_error = ((predicted - actual) ** 2).mean(axis=0)
+            spreads.append(frame_error.std() / frame_error.mean())
+    # White error over 80 bins would spread the frames' MSE by about sqrt(2 / 80) = 0.16.
+    assert len(spreads) >= 5 and np.median(spreads) > 0.35
+
+
+def test_latent_noise_is_a_stack_of_four_channels_that_differ(diffusion):
+    written = diffusion["diffusion/latent_noise"]
+    assert all(list(w.header.noise.predicted.shape) == [4, 20, 32] for w in written)
+    assert all(len(w.header.noise.frame_mse) == 4 for w in written)
+    per_channel = np.mean([
+        list(w.header.noise.frame_mse) for w in written
+        if w.step >= _DIFFUSION_STEPS // 2 and w.header.noise.timestep < 300
+    ], axis=0)
+    assert per_channel[3] > 1.5 * per_channel[0]  # the texture is harder to denoise than the level
+
+
+# ---------------------------------------------------------------------------
+# The contrastive run
+
+
+@pytest.fixture(scope="module")
+def similarity(tmp_path_factory):
+    logdir = str(tmp_path_factory.mktemp("contrastive"))
+    demo.write_contrastive(logdir, steps=100, every=5, rng=np.random.default_rng(0))
+    return by_tag(read_logdir(logdir))["align/text_audio"]
+
+
+def _matrix(written):
+    return written.array(written.header.similarity.matrix)
+
+
+def test_similarity_rows_are_captions_and_columns_clip_files(similarity):
+    written = similarity[0]
+    step = written.header.similarity
+    labels = pb.Labels.FromString(written.blobs[step.labels_blob_index])
+    assert list(labels.rows) == [clip.caption for clip in demo.CLIPS]
+    assert list(labels.columns) == [clip.clip_id for clip in demo.CLIPS]
+    assert len(demo.CLIPS) == 32 and all(column.endswith(".wav") for column in labels.columns)
+    assert max(len(caption) for caption in labels.rows) > 100  # some captions are long
+    assert step.source == pb.COSINE_OF_EMBEDDINGS and step.embedding_dim == 512
+    assert (written.plugin_data.similarity.rows_name, written.plugin_data.similarity.columns_name) == ("text", "audio")
+
+
+def test_similarity_diagonal_emerges(similarity):
+    first, last = (w.header.similarity.stats for w in (similarity[0], similarity[-1]))
+    # At first nothing matches: near-uniform similarities, recall at chance.
+    assert abs(first.gap) < 0.03 and first.recall_at_1_rows < 0.15
+    assert _matrix(similarity[0]).std() < 0.06
+    # Later a clear diagonal, in CLAP's range.
+    assert last.gap > 0.25 and last.recall_at_1_rows >= 0.9 and last.recall_at_1_columns >= 0.9
+    assert 0.3 < last.diagonal_mean < 0.6 and 0.0 < last.off_diagonal_mean < 0.2
+    gaps = [w.header.similarity.stats.gap for w in similarity]
+    assert all(later > earlier - 0.02 for earlier, later in zip(gaps, gaps[1:]))
+
+
+def test_captions_sharing_speaker_and_style_stay_confused_longest(similarity):
+    speakers = np.array([clip.speaker for clip in demo.CLIPS])
+    groups = np.array([f"{clip.speaker} {clip.style}" for clip in demo.CLIPS])
+    own = np.eye(len(demo.CLIPS), dtype=bool)
+    hard = (groups[:, None] == groups[None, :]) & ~own
+    easy = speakers[:, None] != speakers[None, :]
+
+    def beaten(matrix, negatives):
+        """Fraction of rows whose own clip scores above all of `negatives`."""
+        diagonal = np.diagonal(matrix)
+        return np.mean([(matrix[row, negatives[row]] < diagonal[row]).all() for row in range(len(matrix))])
+
+    easy_beaten = np.array([beaten(_matrix(w), easy) for w in similarity])
+    hard_beaten = np.array([beaten(_matrix(w), hard) for w in similarity])
+    assert np.argmax(easy_beaten >= 0.9) < np.argmax(hard_beaten >= 0.9)
+    assert hard_beaten[-1] >= 0.9
+    # Early on, ordering a row by similarity puts its hard negatives first.
+    matrix = _matrix(similarity[len(similarity) // 4]).copy()
+    np.fill_diagonal(matrix, -np.inf)
+    assert np.mean(groups[matrix.argmax(axis=1)] == groups) > 0.8
+    late = _matrix(similarity[-1])
+    assert late[hard].mean() > late[~hard & ~own].mean() + 0.1
+
+
+# ---------------------------------------------------------------------------
+# The TTS run's losses and checkpoints
+
+_TTS_STEPS = 400
+
+
+@pytest.fixture(scope="module")
+def vits_run(tmp_path_factory):
+    """The TTS run at the default length, its mels logged only at the ends to stay fast: (run, scalars, markers)."""
+    logdir = str(tmp_path_factory.mktemp("tts"))
+    demo.write_tts(logdir, steps=_TTS_STEPS, every=_TTS_STEPS, rng=np.random.default_rng(0))
+    run = os.path.join(logdir, "tts")
+    accumulator = event_accumulator.EventAccumulator(run, size_guidance={event_accumulator.SCALARS: 0})
+    accumulator.Reload()
+    scalars = {tag: accumulator.Scalars(tag) for tag in accumulator.Tags()["scalars"]}
+    markers = by_tag(read_logdir(run))["loss/g/total/lowest_point"]
+    return run, scalars, markers
+
+
+def _smoothed(events):
+    steps = np.array([event.step for event in events])
+    return steps, lowest.smooth([event.value for event in events], demo.LOSS_SMOOTHING)
+
+
+def test_losses_are_the_ones_vits_logs(vits_run):
+    _, scalars, _ = vits_run
+    assert {"loss/g/total", "loss/d/total", "loss/g/mel", "loss/g/kl", "loss/g/fm", "loss/g/dur"} <= set(scalars)
+    for events in scalars.values():
+        assert [event.step for event in events] == list(range(_TTS_STEPS + 1))
+    mel = [event.value for event in scalars["loss/g/mel"]]
+    assert 35 < np.mean(mel[:5]) < 50 and 12 < np.mean(mel[-20:]) < 22  # 45 x L1 of log-mels
+
+
+def test_loss_falls_then_rises_in_an_overtraining_tail(vits_run):
+    _, scalars, _ = vits_run
+    steps, smoothed = _smoothed(scalars["loss/g/total"])
+    raw = np.array([event.value for event in scalars["loss/g/total"]])
+    assert np.std(np.diff(raw)) > 0.5  # batch noise
+    low = lowest.final_low(steps, smoothed)
+    assert 0.45 * _TTS_STEPS < steps[low] < 0.7 * _TTS_STEPS
+    assert smoothed[0] > smoothed[low] + 15
+    hint = lowest.overtraining_hint(steps, smoothed, low)
+    assert hint.rising and hint.start_step < 0.8 * _TTS_STEPS and hint.rise > 2
+    # The discriminator overfits: its loss drops over the tail.
+    d_steps, d_smoothed = _smoothed(scalars["loss/d/total"])
+    assert d_smoothed[-1] < d_smoothed[steps[low]] - 0.3
+
+
+def test_only_the_last_saves_and_the_base_checkpoints_are_kept(vits_run):
+    run, _, _ = vits_run
+    kept = [0] + list(range(_TTS_STEPS - (demo.KEEP_CHECKPOINTS - 1) * demo.CHECKPOINT_INTERVAL, _TTS_STEPS + 1,
+                            demo.CHECKPOINT_INTERVAL))
+    assert kept == [0, 200, 250, 300, 350, 400]
+    assert sorted(name for name in os.listdir(run) if name.endswith(".pth")) == sorted(
+        f"{model}_{step}.pth" for model in "GD" for step in kept
+    )
+    found = checkpoints.find_checkpoints(run)
+    assert [(c.step, c.kind) for c in found if c.kind == "G"] == [(step, "G") for step in kept]
+
+
+def test_lowest_points_name_the_checkpoint_saved_at_their_step(vits_run):
+    run, scalars, markers = vits_run
+    assert len(markers) > 10
+    for marker in markers:
+        point = marker.header.lowest_point
+        assert point.smoothing == pytest.approx(demo.LOSS_SMOOTHING)
+        assert point.epoch == marker.step // demo.STEPS_PER_EPOCH
+        if marker.step % demo.CHECKPOINT_INTERVAL:
+            assert point.checkpoint_path == ""  # nothing was saved at this step
+        else:
+            assert point.checkpoint_path == os.path.join(run, f"G_{marker.step}.pth")
+            # Saves before the last five were deleted; only the base model's survives from the fall.
+            assert checkpoints.checkpoint_status(point.checkpoint_path).exists == (
+                marker.step == 0 or marker.step >= _TTS_STEPS - (demo.KEEP_CHECKPOINTS - 1) * demo.CHECKPOINT_INTERVAL)
+    named = [m.step for m in markers if m.header.lowest_point.checkpoint_path]
+    assert named[0] == 0 and len(named) >= 3
+    # The last marker is the final low of the smoothed curve, between two kept saves,
+    # the one after it not yet far into the rise.
+    steps, smoothed = _smoothed(scalars["loss/g/total"])
+    final = markers[-1]
+    assert final.step == steps[lowest.final_low(steps, smoothed)]
+    assert final.header.lowest_point.smoothed_value == pytest.approx(smoothed[final.step], rel=1e-6)
+    found = checkpoints.find_checkpoints(run)
+    assert checkpoints.nearest_checkpoint(found, final.step).step in (200, 250)
+    after = min(c.step for c in found if c.step > final.step)
+    assert smoothed[after] < smoothed[final.step] + 0.5
