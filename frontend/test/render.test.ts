@@ -5,7 +5,7 @@ import { colormapLut, NONFINITE_RGB, rampColor } from "../src/colormaps";
 import { panelLayout, PANEL_MARGIN } from "../src/render/layout";
 import { paintColorbar, paintHeatmap } from "../src/render/paint";
 import {
-  diffRange, diffValues, finiteRange, formatTick, formatValue, maxAbsFinite, niceTicks, normalize, seriesMaxAbsDiff,
+  diffRange, diffValues, finiteRange, formatTick, formatValue, maxAbsFinite, niceTicks, nonfiniteText, normalize, seriesMaxAbsDiff,
   seriesValueRange, unionRange, usableRange,
 } from "../src/render/scale";
 import { stepAtX, trendPoints } from "../src/render/trend";
@@ -167,4 +167,10 @@ test("tick labels carry the decimals their spacing needs", () => {
   assert.equal(formatTick(0.25, [0, 0.25, 0.5]), "0.25");
   assert.equal(formatTick(0.02, [0, 0.02, 0.04]), "0.02");
   assert.equal(formatTick(200000, [0, 200000]), "2.0e+5");
+});
+
+test("non-finite counts are said as a card's flag says them", () => {
+  assert.equal(nonfiniteText({ nan: 3, pos_inf: 0, neg_inf: 1 }), "NaN 3 · −Inf 1");
+  assert.equal(nonfiniteText({ nan: 0, pos_inf: 0, neg_inf: 0 }), "");
+  assert.equal(nonfiniteText(undefined), "");
 });

@@ -1,7 +1,7 @@
 // Colour-range and diff rules, pure. The diff is target − predicted, or its
 // absolute value, as in Python's stats and PNG export.
 
-import type { StepInfo } from "../api/types";
+import type { NonfiniteCounts, StepInfo } from "../api/types";
 
 export interface ColorRange {
   min: number;
@@ -134,4 +134,14 @@ export function formatTick(value: number, ticks: readonly number[]): string {
   const a = Math.abs(value);
   if (a !== 0 && (a >= 1e5 || a < 1e-4)) return value.toExponential(1);
   return value.toFixed(decimals);
+}
+
+/** The NaN and ±Inf counts of a step, as a card's flag says them; empty when there are none. */
+export function nonfiniteText(counts: NonfiniteCounts | undefined): string {
+  if (!counts) return "";
+  const parts: string[] = [];
+  if (counts.nan) parts.push(`NaN ${counts.nan}`);
+  if (counts.pos_inf) parts.push(`+Inf ${counts.pos_inf}`);
+  if (counts.neg_inf) parts.push(`−Inf ${counts.neg_inf}`);
+  return parts.join(" · ");
 }

@@ -10,7 +10,7 @@ import type { DecodedArray } from "../api/decode";
 import type { NonfiniteCounts, StepInfo } from "../api/types";
 import { ABS_DIFF_MAP, colormapLut, SIGNED_DIFF_MAP, type ColormapName } from "../colormaps";
 import type { Plane } from "../render/noise";
-import { diffRange, diffValues, maxAbsFinite, type ColorRange } from "../render/scale";
+import { diffRange, diffValues, maxAbsFinite, nonfiniteText, type ColorRange } from "../render/scale";
 import { clampWindow, fullWindow, isFullWindow, panBy, windowFromSelection, zoomAt, type FrameWindow } from "../render/zoom";
 import type { CardState, Cursor, Settings } from "../state/app-state";
 import type { CardActions } from "./card-actions";
@@ -86,15 +86,6 @@ interface Prepared {
   valueRange: ColorRange;
   diffRange: ColorRange;
   key: string;
-}
-
-export function nonfiniteText(counts: NonfiniteCounts | undefined): string {
-  if (!counts) return "";
-  const parts: string[] = [];
-  if (counts.nan) parts.push(`NaN ${counts.nan}`);
-  if (counts.pos_inf) parts.push(`+Inf ${counts.pos_inf}`);
-  if (counts.neg_inf) parts.push(`−Inf ${counts.neg_inf}`);
-  return parts.join(" · ");
 }
 
 export abstract class ComparisonCard implements CardView {

@@ -8,7 +8,7 @@ import { dataUrl } from "../api/client";
 import type { DecodedArray } from "../api/decode";
 import { colormapLut, SIGNED_DIFF_MAP } from "../colormaps";
 import { PANEL_MARGIN } from "../render/layout";
-import { formatValue, type ColorRange } from "../render/scale";
+import { formatValue, nonfiniteText, type ColorRange } from "../render/scale";
 import {
   alignmentVerdict, chanceRecall, diagonalPositions, elide, formatShort, isValidRange, matrixOrder, permuteMatrix, positionsOf,
   rankInRow, similarityRange, similarityStats, similarityView, type CellPositions, type MatrixOrder,
@@ -86,15 +86,6 @@ interface Prepared {
   shown: Float32Array;
   diagonal: CellPositions;
   key: string;
-}
-
-function nonfiniteText(counts: SimilarityStats["nonfinite"] | undefined): string {
-  if (!counts) return "";
-  const parts: string[] = [];
-  if (counts.nan) parts.push(`NaN ${counts.nan}`);
-  if (counts.pos_inf) parts.push(`+Inf ${counts.pos_inf}`);
-  if (counts.neg_inf) parts.push(`−Inf ${counts.neg_inf}`);
-  return parts.join(" · ");
 }
 
 export class SimilarityCard implements CardView {
