@@ -7,14 +7,18 @@ Supported: `Writer` (this module, no TensorFlow or PyTorch needed), PyTorch's
 `tf.summary` writer, and, with `writer=None`, TF2's default writer.
 """
 
+import itertools
 import os
+import queue
+import socket
 import sys
+import threading
 import time
 from typing import Callable, Optional
 
 from tensorboard.compat.proto import event_pb2, summary_pb2
 
-from tb_plugin_spectro import _inputs
+from tb_plugin_spectro import _crc32c, _inputs
 
 __all__ = ["Writer", "resolve_writer"]
 
@@ -25,6 +29,88 @@ _WRITER_HELP = (
     "pass writer=spectro_summary.Writer(logdir), a torch.utils.tensorboard or "
     "tensorboardX SummaryWriter, or a tf.summary writer"
 )
+
+
+_file_ids = itertools.count()
+_STOP = object()  # tells the writing thread to finish
+
+
+class _EventFile:
+    """An event file that a background thread appends records to.
+
+    It behaves as TensorBoard's EventFileWriter (same file name, a bounded
+    queue, a flush every `flush_secs`, errors raised at the next call), but
+    the records are framed in the caller with a numpy CRC-32C: TensorBoard's
+    writer computes it in Python, byte by byte, in a thread that holds the
+    GIL while the training loop waits for it.
+    """
+
+    def __init__(self, logdir: str, max_queue: int, flush_secs: float, filename_suffix: str):
+        from tensorboard.compat import tf
+
+        tf.io.gfile.makedirs(logdir)
+        name = "events.out.tfevents.%010d.%s.%s.%s" % (time.time(), socket.gethostname(), os.getpid(), next(_file_ids))
+        self.path = os.path.join(logdir, name) + filename_suffix
+        self._file = tf.io.gfile.GFile(self.path, "wb")
+        self._file_lock = threading.Lock()
+        self._queue: "queue.Queue[object]" = queue.Queue(max(1, max_queue))
+        self._flush_secs = flush_secs
+        self._error: Optional[BaseException] = None
+        self._closed = False
+        self._thread = threading.Thread(target=self._run, name=f"spectro-writer {self.path}", daemon=True)
+        self._thread.start()
+        version = event_pb2.Event(wall_time=time.time(), file_version="brain.Event:2")
+        version.source_metadata.writer = "tb_plugin_spectro"
+        self.add(version.SerializeToString())
+        self.flush()
+
+    def add(self, event: bytes) -> None:
+        self._check()
+        self._queue.put(_crc32c.frame_record(event))
+
+    def flush(self) -> None:
+        self._check()
+        self._queue.join()
+        with self._file_lock:
+            self._file.flush()
+        self._check()
+
+    def close(self) -> None:
+        if self._closed:
+            return
+        self._closed = True
+        self._queue.put(_STOP)
+        self._thread.join()
+        with self._file_lock:
+            self._file.close()
+        self._check()
+
+    def _check(self) -> None:
+        if self._error is not None:
+            raise self._error
+
+    def _run(self) -> None:
+        next_flush = time.monotonic() + self._flush_secs
+        while True:
+            try:
+                record = self._queue.get(timeout=max(0.0, next_flush - time.monotonic()))
+            except queue.Empty:
+                record = None
+            try:
+                if record is _STOP:
+                    return
+                if self._error is None:
+                    with self._file_lock:
+                        if record is not None:
+                            self._file.write(record)
+                        if time.monotonic() >= next_flush:
+                            self._file.flush()
+                            next_flush = time.monotonic() + self._flush_secs
+            except Exception as e:  # raised to the caller at its next call
+                self._error = e
+            finally:
+                if record is not None:
+                    self._queue.task_done()
 
 
 class Writer:
@@ -45,22 +131,33 @@ class Writer:
         Args:
           logdir: directory of the run (a local path, or s3:// / gs:// where
             TensorBoard's file layer supports it).
-          max_queue: events held in memory before a write.
+          max_queue: events that may wait for the writing thread before a
+            call blocks.
           flush_secs: seconds between automatic flushes.
           filename_suffix: appended to the event file's name.
         """
-        from tensorboard.summary.writer.event_file_writer import EventFileWriter
-
         if isinstance(logdir, os.PathLike):
             logdir = os.fspath(logdir)
         if not isinstance(logdir, str) or not logdir:
             raise TypeError(f"logdir must be a non-empty path, got {logdir!r}")
-        self._writer = EventFileWriter(logdir, max_queue, flush_secs, filename_suffix)
+        max_queue = _inputs.check_count(max_queue, "max_queue", minimum=1)
+        flush_secs = _inputs.check_real(flush_secs, "flush_secs")
+        if flush_secs <= 0:
+            raise ValueError(f"flush_secs must be > 0 seconds, got {flush_secs!r}")
+        if not isinstance(filename_suffix, str):
+            raise TypeError(f"filename_suffix must be a str, got {filename_suffix!r}")
+        self._logdir = logdir
+        self._file = _EventFile(logdir, max_queue, flush_secs, filename_suffix)
         self._closed = False
 
     @property
     def logdir(self) -> str:
-        return self._writer.get_logdir()
+        return self._logdir
+
+    @property
+    def path(self) -> str:
+        """The event file being written."""
+        return self._file.path
 
     def add_summary(self, summary: summary_pb2.Summary, step: int, walltime: Optional[float] = None) -> None:
         """Writes a Summary proto (such as a `*_pb()` result) at `step`."""
@@ -71,7 +168,7 @@ class Writer:
             step=int(step),
             summary=summary,
         )
-        self._writer.add_event(event)
+        self._file.add(event.SerializeToString())
 
     def add_scalar(self, tag: str, value: float, step: int, walltime: Optional[float] = None) -> None:
         """Writes a scalar that TensorBoard's Scalars tab shows, e.g. a loss."""
@@ -83,12 +180,13 @@ class Writer:
         self.add_summary(summary, _inputs.check_step(step), walltime)
 
     def flush(self) -> None:
-        self._writer.flush()
+        """Writes every event added so far to the file."""
+        self._file.flush()
 
     def close(self) -> None:
         if not self._closed:
-            self._writer.close()
             self._closed = True
+            self._file.close()
 
     def __enter__(self) -> "Writer":
         return self
