@@ -2,7 +2,9 @@
 
 An array is stored at full resolution: quantized to 8 or 16 bits over the
 range of its finite values (or kept as float16 / float32), followed by a
-mask of its non-finite values when it has any, the whole deflated. The
+mask of its non-finite values when it has any, the whole deflated. Integer
+codes of smooth arrays first go through the GRADIENT filter, which leaves
+small numbers that deflate's run-length mode packs tightly and fast. The
 EncodedArray message in plugin_data.proto documents the layout; this module
 is its one implementation in Python.
 """
@@ -39,6 +41,9 @@ _STORED_DTYPE: Dict[int, np.dtype] = {
 _QUANT_LEVELS: Dict[int, int] = {pb.UINT8: 255, pb.UINT16: 65535}  # highest code
 _FLOAT16_MAX = 65504.0  # largest finite float16
 _ZLIB_LEVEL = 6  # deflate effort, 1 (fast) to 9 (small)
+# Filtered codes have few long matches to find: run-length deflate packs them
+# as small as the default strategy does, in a quarter of the time.
+_CODES_STRATEGY = zlib.Z_RLE
 
 # Codes of the non-finite mask, one byte per value.
 MASK_FINITE, MASK_NAN, MASK_POS_INF, MASK_NEG_INF = 0, 1, 2, 3
@@ -138,6 +143,11 @@ def encode_array(
         stored = codes.astype(_STORED_DTYPE[precision])
         if mask is not None:
             stored[mask != MASK_FINITE] = 0
+        if stored.ndim >= 2:
+            filtered = gradient_filter(stored)
+            if _byte_entropy(filtered) < _byte_entropy(stored):
+                stored = filtered
+                encoded.filter = pb.GRADIENT
     elif precision == pb.FLOAT16:
         if finite.size and max(abs(encoded.range.min), abs(encoded.range.max)) > _FLOAT16_MAX:
             peak = max(abs(encoded.range.min), abs(encoded.range.max))
@@ -154,7 +164,29 @@ def encode_array(
     payload = stored.tobytes()
     if mask is not None:
         payload += mask.tobytes()
+    if precision in _QUANT_LEVELS:
+        compressor = zlib.compressobj(_ZLIB_LEVEL, zlib.DEFLATED, zlib.MAX_WBITS, 9, _CODES_STRATEGY)
+        return encoded, compressor.compress(payload) + compressor.flush()
     return encoded, zlib.compress(payload, _ZLIB_LEVEL)
+
+
+def gradient_filter(codes: np.ndarray) -> np.ndarray:
+    """The GRADIENT filter of plugin_data.proto, in the codes' own modular arithmetic."""
+    rows = np.diff(codes, axis=-2, prepend=np.zeros_like(codes[..., :1, :]))
+    return np.diff(rows, axis=-1, prepend=np.zeros_like(rows[..., :1]))
+
+
+def undo_gradient_filter(filtered: np.ndarray) -> np.ndarray:
+    """The inverse of `gradient_filter`: running sums along both axes."""
+    rows = np.cumsum(filtered, axis=-1, dtype=filtered.dtype)
+    return np.cumsum(rows, axis=-2, dtype=filtered.dtype)
+
+
+def _byte_entropy(codes: np.ndarray) -> float:
+    """Bits per byte of the codes' bytes, as an order-0 coder would spend them."""
+    counts = np.bincount(codes.reshape(-1).view(np.uint8), minlength=256)
+    p = counts[counts > 0] / counts.sum()
+    return float(-(p * np.log2(p)).sum())
 
 
 def decode_array(encoded: pb.EncodedArray, blob: bytes) -> np.ndarray:
@@ -185,6 +217,12 @@ def decode_array(encoded: pb.EncodedArray, blob: bytes) -> np.ndarray:
             f"for shape {shape!r}"
         )
     stored = np.frombuffer(payload, dtype=dtype, count=count).reshape(shape)
+    if encoded.filter == pb.GRADIENT:
+        if encoded.precision not in _QUANT_LEVELS or len(shape) < 2:
+            raise ValueError(f"the GRADIENT filter needs integer codes of rank >= 2, got {encoded!r}")
+        stored = undo_gradient_filter(stored)
+    elif encoded.filter != pb.FILTER_NONE:
+        raise ValueError(f"unknown filter {encoded.filter!r}")
     if encoded.precision in _QUANT_LEVELS:
         values = (stored.astype(np.float64) * encoded.scale + encoded.offset).astype(np.float32)
     else:

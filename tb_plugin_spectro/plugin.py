@@ -123,6 +123,7 @@ def _array_json(encoded: pb.EncodedArray, name: str) -> Dict[str, Any]:
         "scale": encoded.scale,
         "nonfinite": _message_dict(encoded.nonfinite),
         "range": _message_dict(encoded.range),
+        "filter": "gradient" if encoded.filter == pb.GRADIENT else "none",
     }
 
 

@@ -24,23 +24,25 @@ _sym_db = _symbol_database.Default()
 
 
 
-DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n#tb_plugin_spectro/plugin_data.proto\x12\x11tb_plugin_spectro\"\xac\x02\n\x11SpectroPluginData\x12\x0f\n\x07version\x18\x01 \x01(\r\x12%\n\x04kind\x18\x02 \x01(\x0e\x32\x17.tb_plugin_spectro.Kind\x12+\n\x03mel\x18\x03 \x01(\x0b\x32\x1c.tb_plugin_spectro.MelSeriesH\x00\x12/\n\x05noise\x18\x04 \x01(\x0b\x32\x1e.tb_plugin_spectro.NoiseSeriesH\x00\x12\x39\n\nsimilarity\x18\x05 \x01(\x0b\x32#.tb_plugin_spectro.SimilaritySeriesH\x00\x12<\n\x0clowest_point\x18\x06 \x01(\x0b\x32$.tb_plugin_spectro.LowestPointSeriesH\x00\x42\x08\n\x06series\"4\n\tMelSeries\x12\x13\n\x0bsample_rate\x18\x01 \x01(\r\x12\x12\n\nhop_length\x18\x02 \x01(\r\"&\n\x0bNoiseSeries\x12\x17\n\x0ftotal_timesteps\x18\x01 \x01(\r\";\n\x10SimilaritySeries\x12\x11\n\trows_name\x18\x01 \x01(\t\x12\x14\n\x0c\x63olumns_name\x18\x02 \x01(\t\"(\n\x11LowestPointSeries\x12\x13\n\x0bwatched_tag\x18\x01 \x01(\t\"\x9b\x02\n\x0c\x45ncodedArray\x12\r\n\x05shape\x18\x01 \x03(\r\x12/\n\tprecision\x18\x02 \x01(\x0e\x32\x1c.tb_plugin_spectro.Precision\x12\x33\n\x0b\x63ompression\x18\x03 \x01(\x0e\x32\x1e.tb_plugin_spectro.Compression\x12\x0e\n\x06offset\x18\x04 \x01(\x01\x12\r\n\x05scale\x18\x05 \x01(\x01\x12\x12\n\nblob_index\x18\x06 \x01(\r\x12\x35\n\tnonfinite\x18\x07 \x01(\x0b\x32\".tb_plugin_spectro.NonFiniteCounts\x12,\n\x05range\x18\x08 \x01(\x0b\x32\x1d.tb_plugin_spectro.ValueRange\"@\n\x0fNonFiniteCounts\x12\x0b\n\x03nan\x18\x01 \x01(\x04\x12\x0f\n\x07pos_inf\x18\x02 \x01(\x04\x12\x0f\n\x07neg_inf\x18\x03 \x01(\x04\"C\n\nValueRange\x12\x0b\n\x03min\x18\x01 \x01(\x01\x12\x0b\n\x03max\x18\x02 \x01(\x01\x12\x0c\n\x04mean\x18\x03 \x01(\x01\x12\r\n\x05\x63ount\x18\x04 \x01(\x04\"\xf4\x01\n\nStepHeader\x12\x0f\n\x07version\x18\x01 \x01(\r\x12)\n\x03mel\x18\x02 \x01(\x0b\x32\x1a.tb_plugin_spectro.MelStepH\x00\x12-\n\x05noise\x18\x03 \x01(\x0b\x32\x1c.tb_plugin_spectro.NoiseStepH\x00\x12\x37\n\nsimilarity\x18\x04 \x01(\x0b\x32!.tb_plugin_spectro.SimilarityStepH\x00\x12:\n\x0clowest_point\x18\x05 \x01(\x0b\x32\".tb_plugin_spectro.LowestPointStepH\x00\x42\x06\n\x04\x62ody\"\x92\x01\n\x08MelStats\x12\x0b\n\x03mae\x18\x01 \x01(\x01\x12\x0c\n\x04rmse\x18\x02 \x01(\x01\x12\x14\n\x0cmax_abs_diff\x18\x03 \x01(\x01\x12\x0c\n\x04\x62ias\x18\x04 \x01(\x01\x12\x10\n\x08\x63ompared\x18\x05 \x01(\x04\x12\x35\n\tnonfinite\x18\x06 \x01(\x0b\x32\".tb_plugin_spectro.NonFiniteCounts\"x\n\x07MelStep\x12-\n\x07samples\x18\x01 \x03(\x0b\x32\x1c.tb_plugin_spectro.MelSample\x12*\n\x05stats\x18\x02 \x01(\x0b\x32\x1b.tb_plugin_spectro.MelStats\x12\x12\n\nbatch_size\x18\x03 \x01(\r\"\xbf\x02\n\tMelSample\x12/\n\x06target\x18\x01 \x01(\x0b\x32\x1f.tb_plugin_spectro.EncodedArray\x12\x32\n\tpredicted\x18\x02 \x01(\x0b\x32\x1f.tb_plugin_spectro.EncodedArray\x12\x15\n\rtarget_frames\x18\x03 \x01(\r\x12\x18\n\x10predicted_frames\x18\x04 \x01(\r\x12:\n\x0flength_mismatch\x18\x05 \x01(\x0e\x32!.tb_plugin_spectro.LengthMismatch\x12*\n\x05stats\x18\x06 \x01(\x0b\x32\x1b.tb_plugin_spectro.MelStats\x12\x13\n\x0b\x62\x61tch_index\x18\x07 \x01(\r\x12\x11\n\tsample_id\x18\x08 \x01(\t\x12\x0c\n\x04text\x18\t \x01(\t\"\x94\x01\n\nNoiseStats\x12\x0b\n\x03mse\x18\x01 \x01(\x01\x12\x0b\n\x03mae\x18\x02 \x01(\x01\x12\x13\n\x0b\x63orrelation\x18\x03 \x01(\x01\x12\x0e\n\x06snr_db\x18\x04 \x01(\x01\x12\x10\n\x08\x63ompared\x18\x05 \x01(\x04\x12\x35\n\tnonfinite\x18\x06 \x01(\x0b\x32\".tb_plugin_spectro.NonFiniteCounts\"\xf2\x01\n\tNoiseStep\x12\x32\n\tpredicted\x18\x01 \x01(\x0b\x32\x1f.tb_plugin_spectro.EncodedArray\x12/\n\x06\x61\x63tual\x18\x02 \x01(\x0b\x32\x1f.tb_plugin_spectro.EncodedArray\x12\x14\n\x0chas_timestep\x18\x03 \x01(\x08\x12\x10\n\x08timestep\x18\x04 \x01(\r\x12\x17\n\x0ftotal_timesteps\x18\x05 \x01(\r\x12,\n\x05stats\x18\x06 \x01(\x0b\x32\x1d.tb_plugin_spectro.NoiseStats\x12\x11\n\tframe_mse\x18\x07 \x03(\x01\"\x85\x02\n\x0fSimilarityStats\x12\x15\n\rdiagonal_mean\x18\x01 \x01(\x01\x12\x19\n\x11off_diagonal_mean\x18\x02 \x01(\x01\x12\x0b\n\x03gap\x18\x03 \x01(\x01\x12\x0e\n\x06square\x18\x04 \x01(\x08\x12\x18\n\x10recall_at_1_rows\x18\x05 \x01(\x01\x12\x18\n\x10recall_at_5_rows\x18\x06 \x01(\x01\x12\x1b\n\x13recall_at_1_columns\x18\x07 \x01(\x01\x12\x1b\n\x13recall_at_5_columns\x18\x08 \x01(\x01\x12\x35\n\tnonfinite\x18\t \x01(\x0b\x32\".tb_plugin_spectro.NonFiniteCounts\"\xdb\x01\n\x0eSimilarityStep\x12/\n\x06matrix\x18\x01 \x01(\x0b\x32\x1f.tb_plugin_spectro.EncodedArray\x12\x33\n\x06source\x18\x02 \x01(\x0e\x32#.tb_plugin_spectro.SimilaritySource\x12\x15\n\rembedding_dim\x18\x03 \x01(\r\x12\x31\n\x05stats\x18\x04 \x01(\x0b\x32\".tb_plugin_spectro.SimilarityStats\x12\x19\n\x11labels_blob_index\x18\x05 \x01(\r\"\'\n\x06Labels\x12\x0c\n\x04rows\x18\x01 \x03(\t\x12\x0f\n\x07\x63olumns\x18\x02 \x03(\t\"\x9a\x01\n\x0fLowestPointStep\x12\r\n\x05value\x18\x01 \x01(\x01\x12\x1b\n\x0esmoothed_value\x18\x02 \x01(\x01H\x00\x88\x01\x01\x12\x11\n\tsmoothing\x18\x03 \x01(\x01\x12\x12\n\x05\x65poch\x18\x04 \x01(\x04H\x01\x88\x01\x01\x12\x17\n\x0f\x63heckpoint_path\x18\x05 \x01(\tB\x11\n\x0f_smoothed_valueB\x08\n\x06_epoch*i\n\x04Kind\x12\x14\n\x10KIND_UNSPECIFIED\x10\x00\x12\x12\n\x0eMEL_COMPARISON\x10\x01\x12\x0e\n\nNOISE_PAIR\x10\x02\x12\x15\n\x11SIMILARITY_MATRIX\x10\x03\x12\x10\n\x0cLOWEST_POINT\x10\x04*W\n\tPrecision\x12\x19\n\x15PRECISION_UNSPECIFIED\x10\x00\x12\t\n\x05UINT8\x10\x01\x12\n\n\x06UINT16\x10\x02\x12\x0b\n\x07\x46LOAT16\x10\x03\x12\x0b\n\x07\x46LOAT32\x10\x04*>\n\x0b\x43ompression\x12\x1b\n\x17\x43OMPRESSION_UNSPECIFIED\x10\x00\x12\x08\n\x04NONE\x10\x01\x12\x08\n\x04ZLIB\x10\x02*<\n\x0eLengthMismatch\x12\x11\n\rLENGTHS_EQUAL\x10\x00\x12\x0b\n\x07\x43ROPPED\x10\x01\x12\n\n\x06PADDED\x10\x02*V\n\x10SimilaritySource\x12\x16\n\x12SOURCE_UNSPECIFIED\x10\x00\x12\x18\n\x14\x43OSINE_OF_EMBEDDINGS\x10\x01\x12\x10\n\x0cGIVEN_MATRIX\x10\x02\x62\x06proto3')
+DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n#tb_plugin_spectro/plugin_data.proto\x12\x11tb_plugin_spectro\"\xac\x02\n\x11SpectroPluginData\x12\x0f\n\x07version\x18\x01 \x01(\r\x12%\n\x04kind\x18\x02 \x01(\x0e\x32\x17.tb_plugin_spectro.Kind\x12+\n\x03mel\x18\x03 \x01(\x0b\x32\x1c.tb_plugin_spectro.MelSeriesH\x00\x12/\n\x05noise\x18\x04 \x01(\x0b\x32\x1e.tb_plugin_spectro.NoiseSeriesH\x00\x12\x39\n\nsimilarity\x18\x05 \x01(\x0b\x32#.tb_plugin_spectro.SimilaritySeriesH\x00\x12<\n\x0clowest_point\x18\x06 \x01(\x0b\x32$.tb_plugin_spectro.LowestPointSeriesH\x00\x42\x08\n\x06series\"4\n\tMelSeries\x12\x13\n\x0bsample_rate\x18\x01 \x01(\r\x12\x12\n\nhop_length\x18\x02 \x01(\r\"&\n\x0bNoiseSeries\x12\x17\n\x0ftotal_timesteps\x18\x01 \x01(\r\";\n\x10SimilaritySeries\x12\x11\n\trows_name\x18\x01 \x01(\t\x12\x14\n\x0c\x63olumns_name\x18\x02 \x01(\t\"(\n\x11LowestPointSeries\x12\x13\n\x0bwatched_tag\x18\x01 \x01(\t\"\xc6\x02\n\x0c\x45ncodedArray\x12\r\n\x05shape\x18\x01 \x03(\r\x12/\n\tprecision\x18\x02 \x01(\x0e\x32\x1c.tb_plugin_spectro.Precision\x12\x33\n\x0b\x63ompression\x18\x03 \x01(\x0e\x32\x1e.tb_plugin_spectro.Compression\x12\x0e\n\x06offset\x18\x04 \x01(\x01\x12\r\n\x05scale\x18\x05 \x01(\x01\x12\x12\n\nblob_index\x18\x06 \x01(\r\x12\x35\n\tnonfinite\x18\x07 \x01(\x0b\x32\".tb_plugin_spectro.NonFiniteCounts\x12,\n\x05range\x18\x08 \x01(\x0b\x32\x1d.tb_plugin_spectro.ValueRange\x12)\n\x06\x66ilter\x18\t \x01(\x0e\x32\x19.tb_plugin_spectro.Filter\"@\n\x0fNonFiniteCounts\x12\x0b\n\x03nan\x18\x01 \x01(\x04\x12\x0f\n\x07pos_inf\x18\x02 \x01(\x04\x12\x0f\n\x07neg_inf\x18\x03 \x01(\x04\"C\n\nValueRange\x12\x0b\n\x03min\x18\x01 \x01(\x01\x12\x0b\n\x03max\x18\x02 \x01(\x01\x12\x0c\n\x04mean\x18\x03 \x01(\x01\x12\r\n\x05\x63ount\x18\x04 \x01(\x04\"\xf4\x01\n\nStepHeader\x12\x0f\n\x07version\x18\x01 \x01(\r\x12)\n\x03mel\x18\x02 \x01(\x0b\x32\x1a.tb_plugin_spectro.MelStepH\x00\x12-\n\x05noise\x18\x03 \x01(\x0b\x32\x1c.tb_plugin_spectro.NoiseStepH\x00\x12\x37\n\nsimilarity\x18\x04 \x01(\x0b\x32!.tb_plugin_spectro.SimilarityStepH\x00\x12:\n\x0clowest_point\x18\x05 \x01(\x0b\x32\".tb_plugin_spectro.LowestPointStepH\x00\x42\x06\n\x04\x62ody\"\x92\x01\n\x08MelStats\x12\x0b\n\x03mae\x18\x01 \x01(\x01\x12\x0c\n\x04rmse\x18\x02 \x01(\x01\x12\x14\n\x0cmax_abs_diff\x18\x03 \x01(\x01\x12\x0c\n\x04\x62ias\x18\x04 \x01(\x01\x12\x10\n\x08\x63ompared\x18\x05 \x01(\x04\x12\x35\n\tnonfinite\x18\x06 \x01(\x0b\x32\".tb_plugin_spectro.NonFiniteCounts\"x\n\x07MelStep\x12-\n\x07samples\x18\x01 \x03(\x0b\x32\x1c.tb_plugin_spectro.MelSample\x12*\n\x05stats\x18\x02 \x01(\x0b\x32\x1b.tb_plugin_spectro.MelStats\x12\x12\n\nbatch_size\x18\x03 \x01(\r\"\xbf\x02\n\tMelSample\x12/\n\x06target\x18\x01 \x01(\x0b\x32\x1f.tb_plugin_spectro.EncodedArray\x12\x32\n\tpredicted\x18\x02 \x01(\x0b\x32\x1f.tb_plugin_spectro.EncodedArray\x12\x15\n\rtarget_frames\x18\x03 \x01(\r\x12\x18\n\x10predicted_frames\x18\x04 \x01(\r\x12:\n\x0flength_mismatch\x18\x05 \x01(\x0e\x32!.tb_plugin_spectro.LengthMismatch\x12*\n\x05stats\x18\x06 \x01(\x0b\x32\x1b.tb_plugin_spectro.MelStats\x12\x13\n\x0b\x62\x61tch_index\x18\x07 \x01(\r\x12\x11\n\tsample_id\x18\x08 \x01(\t\x12\x0c\n\x04text\x18\t \x01(\t\"\x94\x01\n\nNoiseStats\x12\x0b\n\x03mse\x18\x01 \x01(\x01\x12\x0b\n\x03mae\x18\x02 \x01(\x01\x12\x13\n\x0b\x63orrelation\x18\x03 \x01(\x01\x12\x0e\n\x06snr_db\x18\x04 \x01(\x01\x12\x10\n\x08\x63ompared\x18\x05 \x01(\x04\x12\x35\n\tnonfinite\x18\x06 \x01(\x0b\x32\".tb_plugin_spectro.NonFiniteCounts\"\xf2\x01\n\tNoiseStep\x12\x32\n\tpredicted\x18\x01 \x01(\x0b\x32\x1f.tb_plugin_spectro.EncodedArray\x12/\n\x06\x61\x63tual\x18\x02 \x01(\x0b\x32\x1f.tb_plugin_spectro.EncodedArray\x12\x14\n\x0chas_timestep\x18\x03 \x01(\x08\x12\x10\n\x08timestep\x18\x04 \x01(\r\x12\x17\n\x0ftotal_timesteps\x18\x05 \x01(\r\x12,\n\x05stats\x18\x06 \x01(\x0b\x32\x1d.tb_plugin_spectro.NoiseStats\x12\x11\n\tframe_mse\x18\x07 \x03(\x01\"\x85\x02\n\x0fSimilarityStats\x12\x15\n\rdiagonal_mean\x18\x01 \x01(\x01\x12\x19\n\x11off_diagonal_mean\x18\x02 \x01(\x01\x12\x0b\n\x03gap\x18\x03 \x01(\x01\x12\x0e\n\x06square\x18\x04 \x01(\x08\x12\x18\n\x10recall_at_1_rows\x18\x05 \x01(\x01\x12\x18\n\x10recall_at_5_rows\x18\x06 \x01(\x01\x12\x1b\n\x13recall_at_1_columns\x18\x07 \x01(\x01\x12\x1b\n\x13recall_at_5_columns\x18\x08 \x01(\x01\x12\x35\n\tnonfinite\x18\t \x01(\x0b\x32\".tb_plugin_spectro.NonFiniteCounts\"\xdb\x01\n\x0eSimilarityStep\x12/\n\x06matrix\x18\x01 \x01(\x0b\x32\x1f.tb_plugin_spectro.EncodedArray\x12\x33\n\x06source\x18\x02 \x01(\x0e\x32#.tb_plugin_spectro.SimilaritySource\x12\x15\n\rembedding_dim\x18\x03 \x01(\r\x12\x31\n\x05stats\x18\x04 \x01(\x0b\x32\".tb_plugin_spectro.SimilarityStats\x12\x19\n\x11labels_blob_index\x18\x05 \x01(\r\"\'\n\x06Labels\x12\x0c\n\x04rows\x18\x01 \x03(\t\x12\x0f\n\x07\x63olumns\x18\x02 \x03(\t\"\x9a\x01\n\x0fLowestPointStep\x12\r\n\x05value\x18\x01 \x01(\x01\x12\x1b\n\x0esmoothed_value\x18\x02 \x01(\x01H\x00\x88\x01\x01\x12\x11\n\tsmoothing\x18\x03 \x01(\x01\x12\x12\n\x05\x65poch\x18\x04 \x01(\x04H\x01\x88\x01\x01\x12\x17\n\x0f\x63heckpoint_path\x18\x05 \x01(\tB\x11\n\x0f_smoothed_valueB\x08\n\x06_epoch*i\n\x04Kind\x12\x14\n\x10KIND_UNSPECIFIED\x10\x00\x12\x12\n\x0eMEL_COMPARISON\x10\x01\x12\x0e\n\nNOISE_PAIR\x10\x02\x12\x15\n\x11SIMILARITY_MATRIX\x10\x03\x12\x10\n\x0cLOWEST_POINT\x10\x04*W\n\tPrecision\x12\x19\n\x15PRECISION_UNSPECIFIED\x10\x00\x12\t\n\x05UINT8\x10\x01\x12\n\n\x06UINT16\x10\x02\x12\x0b\n\x07\x46LOAT16\x10\x03\x12\x0b\n\x07\x46LOAT32\x10\x04*>\n\x0b\x43ompression\x12\x1b\n\x17\x43OMPRESSION_UNSPECIFIED\x10\x00\x12\x08\n\x04NONE\x10\x01\x12\x08\n\x04ZLIB\x10\x02*\'\n\x06\x46ilter\x12\x0f\n\x0b\x46ILTER_NONE\x10\x00\x12\x0c\n\x08GRADIENT\x10\x01*<\n\x0eLengthMismatch\x12\x11\n\rLENGTHS_EQUAL\x10\x00\x12\x0b\n\x07\x43ROPPED\x10\x01\x12\n\n\x06PADDED\x10\x02*V\n\x10SimilaritySource\x12\x16\n\x12SOURCE_UNSPECIFIED\x10\x00\x12\x18\n\x14\x43OSINE_OF_EMBEDDINGS\x10\x01\x12\x10\n\x0cGIVEN_MATRIX\x10\x02\x62\x06proto3')
 
 _globals = globals()
 _builder.BuildMessageAndEnumDescriptors(DESCRIPTOR, _globals)
 _builder.BuildTopDescriptorsAndMessages(DESCRIPTOR, 'tb_plugin_spectro.plugin_data_pb2', _globals)
 if not _descriptor._USE_C_DESCRIPTORS:
   DESCRIPTOR._loaded_options = None
-  _globals['_KIND']._serialized_start=2899
-  _globals['_KIND']._serialized_end=3004
-  _globals['_PRECISION']._serialized_start=3006
-  _globals['_PRECISION']._serialized_end=3093
-  _globals['_COMPRESSION']._serialized_start=3095
-  _globals['_COMPRESSION']._serialized_end=3157
-  _globals['_LENGTHMISMATCH']._serialized_start=3159
-  _globals['_LENGTHMISMATCH']._serialized_end=3219
-  _globals['_SIMILARITYSOURCE']._serialized_start=3221
-  _globals['_SIMILARITYSOURCE']._serialized_end=3307
+  _globals['_KIND']._serialized_start=2942
+  _globals['_KIND']._serialized_end=3047
+  _globals['_PRECISION']._serialized_start=3049
+  _globals['_PRECISION']._serialized_end=3136
+  _globals['_COMPRESSION']._serialized_start=3138
+  _globals['_COMPRESSION']._serialized_end=3200
+  _globals['_FILTER']._serialized_start=3202
+  _globals['_FILTER']._serialized_end=3241
+  _globals['_LENGTHMISMATCH']._serialized_start=3243
+  _globals['_LENGTHMISMATCH']._serialized_end=3303
+  _globals['_SIMILARITYSOURCE']._serialized_start=3305
+  _globals['_SIMILARITYSOURCE']._serialized_end=3391
   _globals['_SPECTROPLUGINDATA']._serialized_start=59
   _globals['_SPECTROPLUGINDATA']._serialized_end=359
   _globals['_MELSERIES']._serialized_start=361
@@ -52,29 +54,29 @@ if not _descriptor._USE_C_DESCRIPTORS:
   _globals['_LOWESTPOINTSERIES']._serialized_start=516
   _globals['_LOWESTPOINTSERIES']._serialized_end=556
   _globals['_ENCODEDARRAY']._serialized_start=559
-  _globals['_ENCODEDARRAY']._serialized_end=842
-  _globals['_NONFINITECOUNTS']._serialized_start=844
-  _globals['_NONFINITECOUNTS']._serialized_end=908
-  _globals['_VALUERANGE']._serialized_start=910
-  _globals['_VALUERANGE']._serialized_end=977
-  _globals['_STEPHEADER']._serialized_start=980
-  _globals['_STEPHEADER']._serialized_end=1224
-  _globals['_MELSTATS']._serialized_start=1227
-  _globals['_MELSTATS']._serialized_end=1373
-  _globals['_MELSTEP']._serialized_start=1375
-  _globals['_MELSTEP']._serialized_end=1495
-  _globals['_MELSAMPLE']._serialized_start=1498
-  _globals['_MELSAMPLE']._serialized_end=1817
-  _globals['_NOISESTATS']._serialized_start=1820
-  _globals['_NOISESTATS']._serialized_end=1968
-  _globals['_NOISESTEP']._serialized_start=1971
-  _globals['_NOISESTEP']._serialized_end=2213
-  _globals['_SIMILARITYSTATS']._serialized_start=2216
-  _globals['_SIMILARITYSTATS']._serialized_end=2477
-  _globals['_SIMILARITYSTEP']._serialized_start=2480
-  _globals['_SIMILARITYSTEP']._serialized_end=2699
-  _globals['_LABELS']._serialized_start=2701
-  _globals['_LABELS']._serialized_end=2740
-  _globals['_LOWESTPOINTSTEP']._serialized_start=2743
-  _globals['_LOWESTPOINTSTEP']._serialized_end=2897
+  _globals['_ENCODEDARRAY']._serialized_end=885
+  _globals['_NONFINITECOUNTS']._serialized_start=887
+  _globals['_NONFINITECOUNTS']._serialized_end=951
+  _globals['_VALUERANGE']._serialized_start=953
+  _globals['_VALUERANGE']._serialized_end=1020
+  _globals['_STEPHEADER']._serialized_start=1023
+  _globals['_STEPHEADER']._serialized_end=1267
+  _globals['_MELSTATS']._serialized_start=1270
+  _globals['_MELSTATS']._serialized_end=1416
+  _globals['_MELSTEP']._serialized_start=1418
+  _globals['_MELSTEP']._serialized_end=1538
+  _globals['_MELSAMPLE']._serialized_start=1541
+  _globals['_MELSAMPLE']._serialized_end=1860
+  _globals['_NOISESTATS']._serialized_start=1863
+  _globals['_NOISESTATS']._serialized_end=2011
+  _globals['_NOISESTEP']._serialized_start=2014
+  _globals['_NOISESTEP']._serialized_end=2256
+  _globals['_SIMILARITYSTATS']._serialized_start=2259
+  _globals['_SIMILARITYSTATS']._serialized_end=2520
+  _globals['_SIMILARITYSTEP']._serialized_start=2523
+  _globals['_SIMILARITYSTEP']._serialized_end=2742
+  _globals['_LABELS']._serialized_start=2744
+  _globals['_LABELS']._serialized_end=2783
+  _globals['_LOWESTPOINTSTEP']._serialized_start=2786
+  _globals['_LOWESTPOINTSTEP']._serialized_end=2940
 # @@protoc_insertion_point(module_scope)

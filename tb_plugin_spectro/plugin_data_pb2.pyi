@@ -29,6 +29,11 @@ class Compression(int, metaclass=_enum_type_wrapper.EnumTypeWrapper):
     NONE: _ClassVar[Compression]
     ZLIB: _ClassVar[Compression]
 
+class Filter(int, metaclass=_enum_type_wrapper.EnumTypeWrapper):
+    __slots__ = ()
+    FILTER_NONE: _ClassVar[Filter]
+    GRADIENT: _ClassVar[Filter]
+
 class LengthMismatch(int, metaclass=_enum_type_wrapper.EnumTypeWrapper):
     __slots__ = ()
     LENGTHS_EQUAL: _ClassVar[LengthMismatch]
@@ -53,6 +58,8 @@ FLOAT32: Precision
 COMPRESSION_UNSPECIFIED: Compression
 NONE: Compression
 ZLIB: Compression
+FILTER_NONE: Filter
+GRADIENT: Filter
 LENGTHS_EQUAL: LengthMismatch
 CROPPED: LengthMismatch
 PADDED: LengthMismatch
@@ -105,7 +112,7 @@ class LowestPointSeries(_message.Message):
     def __init__(self, watched_tag: _Optional[str] = ...) -> None: ...
 
 class EncodedArray(_message.Message):
-    __slots__ = ("shape", "precision", "compression", "offset", "scale", "blob_index", "nonfinite", "range")
+    __slots__ = ("shape", "precision", "compression", "offset", "scale", "blob_index", "nonfinite", "range", "filter")
     SHAPE_FIELD_NUMBER: _ClassVar[int]
     PRECISION_FIELD_NUMBER: _ClassVar[int]
     COMPRESSION_FIELD_NUMBER: _ClassVar[int]
@@ -114,6 +121,7 @@ class EncodedArray(_message.Message):
     BLOB_INDEX_FIELD_NUMBER: _ClassVar[int]
     NONFINITE_FIELD_NUMBER: _ClassVar[int]
     RANGE_FIELD_NUMBER: _ClassVar[int]
+    FILTER_FIELD_NUMBER: _ClassVar[int]
     shape: _containers.RepeatedScalarFieldContainer[int]
     precision: Precision
     compression: Compression
@@ -122,7 +130,8 @@ class EncodedArray(_message.Message):
     blob_index: int
     nonfinite: NonFiniteCounts
     range: ValueRange
-    def __init__(self, shape: _Optional[_Iterable[int]] = ..., precision: _Optional[_Union[Precision, str]] = ..., compression: _Optional[_Union[Compression, str]] = ..., offset: _Optional[float] = ..., scale: _Optional[float] = ..., blob_index: _Optional[int] = ..., nonfinite: _Optional[_Union[NonFiniteCounts, _Mapping]] = ..., range: _Optional[_Union[ValueRange, _Mapping]] = ...) -> None: ...
+    filter: Filter
+    def __init__(self, shape: _Optional[_Iterable[int]] = ..., precision: _Optional[_Union[Precision, str]] = ..., compression: _Optional[_Union[Compression, str]] = ..., offset: _Optional[float] = ..., scale: _Optional[float] = ..., blob_index: _Optional[int] = ..., nonfinite: _Optional[_Union[NonFiniteCounts, _Mapping]] = ..., range: _Optional[_Union[ValueRange, _Mapping]] = ..., filter: _Optional[_Union[Filter, str]] = ...) -> None: ...
 
 class NonFiniteCounts(_message.Message):
     __slots__ = ("nan", "pos_inf", "neg_inf")

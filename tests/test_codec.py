@@ -101,6 +101,89 @@ def test_8bit_speech_mel_is_small():
     assert len(blob) < mel.size // 4  # a smooth 80x800 mel deflates far below a byte per value
 
 
+def _smooth(shape, seed=0):
+    """A smooth field with fine noise, as a log-mel is."""
+    rng = np.random.default_rng(seed)
+    field = np.cumsum(np.cumsum(rng.normal(size=shape), axis=-1), axis=-2) / 30
+    return (field + 0.05 * rng.normal(size=shape)).astype(np.float32)
+
+
+@pytest.mark.parametrize("precision", ["uint8", "uint16"])
+@pytest.mark.parametrize("shape", [(80, 800), (3, 40, 50), (1, 600)])
+def test_smooth_codes_are_gradient_filtered_and_decode_exactly(precision, shape):
+    values = _smooth(shape)
+    encoded, blob = codec.encode_array(values, codec.PRECISIONS[precision], 1, name="x")
+    assert encoded.filter == pb.GRADIENT
+    # The codes come back exactly: the same as unfiltered codes would decode to.
+    plain = pb.EncodedArray()
+    plain.CopyFrom(encoded)
+    plain.filter = pb.FILTER_NONE
+    levels = 255 if precision == "uint8" else 65535
+    codes = np.clip(np.rint((values - np.float32(encoded.offset)) * np.float32(1 / encoded.scale)), 0, levels)
+    stored = codes.astype(np.uint8 if precision == "uint8" else np.dtype("<u2"))
+    expected = codec.decode_array(plain, zlib.compress(stored.tobytes()))
+    np.testing.assert_array_equal(codec.decode_array(encoded, blob), expected)
+    assert np.abs(expected - values).max() <= codec.quantization_error(encoded) + 1e-5
+
+
+def test_gradient_filter_wraps_and_inverts():
+    codes = np.array([[250, 3, 0], [0, 255, 7]], dtype=np.uint8)
+    filtered = codec.gradient_filter(codes)
+    # Row 0 minus nothing above, then minus its left neighbour, modulo 256.
+    assert filtered[0].tolist() == [250, (3 - 250) % 256, (0 - 3) % 256]
+    assert filtered[1, 0] == (0 - 250) % 256
+    np.testing.assert_array_equal(codec.undo_gradient_filter(filtered), codes)
+    wide = np.array([[65535, 1]], dtype="<u2")
+    np.testing.assert_array_equal(codec.undo_gradient_filter(codec.gradient_filter(wide)), wide)
+
+
+def test_noise_is_stored_unfiltered_when_filtering_would_not_pay():
+    noise = np.random.default_rng(0).normal(size=(80, 128)).astype(np.float32)
+    encoded, blob = codec.encode_array(noise, pb.UINT8, 1, name="x")
+    assert encoded.filter == pb.FILTER_NONE
+    assert np.abs(codec.decode_array(encoded, blob) - noise).max() <= encoded.scale / 2 + 1e-6
+
+
+def test_floats_and_vectors_are_never_filtered():
+    for precision in (pb.FLOAT16, pb.FLOAT32):
+        encoded, _ = codec.encode_array(_smooth((20, 30)), precision, 1, name="x")
+        assert encoded.filter == pb.FILTER_NONE
+    encoded, _ = codec.encode_array(np.linspace(0, 1, 500, dtype=np.float32), pb.UINT8, 1, name="x")
+    assert encoded.filter == pb.FILTER_NONE
+
+
+def test_filtered_array_keeps_its_nonfinite_mask():
+    values = _smooth((40, 60))
+    values[3, 4], values[10, 20], values[39, 59] = np.nan, np.inf, -np.inf
+    encoded, blob = codec.encode_array(values, pb.UINT8, 1, name="x")
+    assert encoded.filter == pb.GRADIENT
+    decoded = codec.decode_array(encoded, blob)
+    assert np.isnan(decoded[3, 4]) and decoded[10, 20] == np.inf and decoded[39, 59] == -np.inf
+    finite = np.isfinite(values)
+    assert np.abs(decoded[finite] - values[finite]).max() <= encoded.scale / 2 + 1e-6
+
+
+def test_decode_rejects_unknown_or_misplaced_filters():
+    encoded, blob = codec.encode_array(_smooth((8, 8)), pb.UINT8, 1, name="x")
+    encoded.filter = 7
+    with pytest.raises(ValueError, match="unknown filter 7"):
+        codec.decode_array(encoded, blob)
+    encoded, blob = codec.encode_array(_smooth((8, 8)), pb.FLOAT32, 1, name="x")
+    encoded.filter = pb.GRADIENT
+    with pytest.raises(ValueError, match="GRADIENT filter needs integer codes of rank >= 2"):
+        codec.decode_array(encoded, blob)
+
+
+def test_filtered_speech_mel_is_far_smaller_than_its_deflated_codes():
+    from tb_plugin_spectro import demo
+
+    mel = demo.utterance(*demo.REFERENCE, np.random.default_rng(0)).target
+    encoded, blob = codec.encode_array(mel, pb.UINT8, 1, name="x")
+    assert encoded.filter == pb.GRADIENT
+    codes = codec.undo_gradient_filter(np.frombuffer(zlib.decompress(blob), np.uint8).reshape(mel.shape))
+    assert len(blob) < 0.6 * len(zlib.compress(codes.tobytes(), 6))  # 0.55 when measured
+
+
 class TestStats:
     def test_diff_accumulator_pools(self):
         rng = np.random.default_rng(1)

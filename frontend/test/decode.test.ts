@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
 
-import { DATA_MAGIC, decodeArray, elementCount, float16ToNumber, parseDataBody } from "../src/api/decode";
+import { DATA_MAGIC, decodeArray, elementCount, float16ToNumber, parseDataBody, undoGradientFilter } from "../src/api/decode";
 import type { ArrayInfo } from "../src/api/types";
 
 function info(overrides: Partial<ArrayInfo>): ArrayInfo {
@@ -89,6 +89,41 @@ test("decodeArray", async (t) => {
     assert.equal(decoded.values[2], Number.POSITIVE_INFINITY);
     assert.equal(decoded.values[3], Number.NEGATIVE_INFINITY);
     assert.equal(decoded.values[4], -0.5);
+  });
+  await t.test("gradient-filtered uint8 codes are summed back along both axes", () => {
+    // codes [[1, 2, 3], [4, 6, 9]]: minus the upper row [[1, 2, 3], [3, 4, 6]], then minus the left column.
+    const decoded = decodeArray(info({ filter: "gradient", offset: 0, scale: 1 }), new Uint8Array([1, 1, 1, 3, 1, 2]));
+    assert.deepEqual([...decoded.values], [1, 2, 3, 4, 6, 9]);
+  });
+  await t.test("the gradient filter wraps modulo 2^8 and 2^16", () => {
+    // [[250, 3]] filters to [250, (3 - 250) mod 256 = 9]; [[65535, 1]] to [65535, 2].
+    const eight = decodeArray(info({ shape: [1, 2], filter: "gradient", offset: 0, scale: 1 }), new Uint8Array([250, 9]));
+    assert.deepEqual([...eight.values], [250, 3]);
+    const sixteen = decodeArray(
+      info({ shape: [1, 2], precision: "uint16", filter: "gradient", offset: 0, scale: 1 }),
+      new Uint8Array([0xff, 0xff, 0x02, 0x00]),
+    );
+    assert.deepEqual([...sixteen.values], [65535, 1]);
+  });
+  await t.test("the gradient filter restarts on each plane of a stack", () => {
+    const codes = new Uint8Array([1, 1, 1, 1, 5, 0, 0, 0]);
+    undoGradientFilter(codes, [2, 2, 2]);
+    assert.deepEqual([...codes], [1, 2, 2, 4, 5, 5, 5, 5]);
+  });
+  await t.test("a filtered array keeps its stored bytes untouched and its mask applied", () => {
+    const stored = new Uint8Array([1, 1, 1, 3, 1, 2, 0, 1, 0, 0, 0, 0]);
+    const decoded = decodeArray(info({ filter: "gradient", offset: 0, scale: 1, nonfinite: { nan: 1, pos_inf: 0, neg_inf: 0 } }), stored);
+    assert.deepEqual([...stored.subarray(0, 6)], [1, 1, 1, 3, 1, 2]);
+    assert.equal(decoded.values[0], 1);
+    assert.ok(Number.isNaN(decoded.values[1]));
+    assert.equal(decoded.values[5], 9);
+  });
+  await t.test("an unknown filter, or a filter on floats, is an error naming it", () => {
+    assert.throws(() => decodeArray(info({ filter: "paeth" as never }), new Uint8Array(6)), /array target: unknown filter "paeth"/);
+    assert.throws(
+      () => decodeArray(info({ shape: [1, 1], precision: "float32", filter: "gradient" }), new Uint8Array(4)),
+      /gradient filter needs integer codes, got float32/,
+    );
   });
   await t.test("a wrong byte count names the array, shape and counts", () => {
     assert.throws(() => decodeArray(info({}), new Uint8Array(5)), /array target: expected 6 bytes for shape \[2, 3\], got 5/);

@@ -69,6 +69,42 @@ function hasNonfinite(counts: NonfiniteCounts): boolean {
 }
 
 /**
+ * Undoes the GRADIENT filter in place: a running sum along the last axis,
+ * then along the one before, each in the codes' own modular arithmetic (the
+ * typed array wraps on store).
+ */
+export function undoGradientFilter(codes: Uint8Array | Uint16Array, shape: readonly number[]): void {
+  const cols = shape[shape.length - 1] ?? 1;
+  const rows = shape[shape.length - 2] ?? 1;
+  const plane = rows * cols;
+  if (plane === 0) return;
+  for (let start = 0; start < codes.length; start += plane) {
+    for (let r = 0; r < rows; r++) {
+      const row = start + r * cols;
+      for (let c = 1; c < cols; c++) codes[row + c] = codes[row + c]! + codes[row + c - 1]!;
+    }
+    for (let i = start + cols; i < start + plane; i++) codes[i] = codes[i]! + codes[i - cols]!;
+  }
+}
+
+/** The stored integer codes of a uint8 or uint16 array, with any filter undone. */
+function integerCodes(info: ArrayInfo, inflated: Uint8Array, count: number): Uint8Array | Uint16Array {
+  let codes: Uint8Array | Uint16Array;
+  if (info.precision === "uint8") {
+    codes = info.filter === "gradient" ? inflated.slice(0, count) : inflated.subarray(0, count);
+  } else {
+    const view = new DataView(inflated.buffer, inflated.byteOffset, inflated.byteLength);
+    codes = new Uint16Array(count);
+    for (let i = 0; i < count; i++) codes[i] = view.getUint16(2 * i, true);
+  }
+  if (info.filter === "gradient") {
+    if (info.shape.length < 2) throw new Error(`array ${info.name}: the gradient filter needs rank >= 2, got shape [${info.shape.join(", ")}]`);
+    undoGradientFilter(codes, info.shape);
+  }
+  return codes;
+}
+
+/**
  * Decodes an array's inflated bytes: the values (little-endian, row-major),
  * then, when any value is non-finite, one mask byte per value.
  */
@@ -81,16 +117,22 @@ export function decodeArray(info: ArrayInfo, inflated: Uint8Array): DecodedArray
   if (inflated.length !== expected) {
     throw new Error(`array ${info.name}: expected ${expected} bytes for shape [${info.shape.join(", ")}], got ${inflated.length}`);
   }
+  if (info.filter !== undefined && info.filter !== "none" && info.filter !== "gradient") {
+    throw new Error(`array ${info.name}: unknown filter ${JSON.stringify(info.filter)}`);
+  }
+  if (info.filter === "gradient" && info.precision !== "uint8" && info.precision !== "uint16") {
+    throw new Error(`array ${info.name}: the gradient filter needs integer codes, got ${info.precision}`);
+  }
   const view = new DataView(inflated.buffer, inflated.byteOffset, inflated.byteLength);
   const values = new Float32Array(count);
   const { offset, scale } = info;
   switch (info.precision) {
     case "uint8":
-      for (let i = 0; i < count; i++) values[i] = offset + inflated[i]! * scale;
+    case "uint16": {
+      const codes = integerCodes(info, inflated, count);
+      for (let i = 0; i < count; i++) values[i] = offset + codes[i]! * scale;
       break;
-    case "uint16":
-      for (let i = 0; i < count; i++) values[i] = offset + view.getUint16(2 * i, true) * scale;
-      break;
+    }
     case "float16":
       for (let i = 0; i < count; i++) values[i] = float16ToNumber(view.getUint16(2 * i, true));
       break;

@@ -80,6 +80,8 @@ export interface ArrayInfo {
   scale: number;
   nonfinite: NonfiniteCounts;
   range: { min: number | null; max: number | null; mean: number | null; count: number };
+  /** How integer codes were transformed before compression; absent from older servers. */
+  filter?: "gradient" | "none";
   compression: "zlib" | "none";
   byte_offset: number;
   byte_length: number;
