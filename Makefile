@@ -12,7 +12,7 @@ BUNDLE := tb_plugin_spectro/static/index.js
 FRONTEND_INPUTS := $(shell find frontend/src frontend/types -name '*.ts' 2>/dev/null) \
 	frontend/tsconfig.json package.json package-lock.json tools/build_frontend.py tools/gen_colormaps.py
 
-.PHONY: test demo install frontend protos test-tf clean screenshot
+.PHONY: test demo install frontend protos test-tf clean screenshot bench
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -52,6 +52,11 @@ clean:
 # Retakes the README's picture of the tab from the demo data, in Chromium.
 screenshot: $(VENV)/.installed $(BUNDLE)
 	SPECTRO_SCREENSHOT=$(CURDIR)/docs/spectro-tab.png $(BIN)/python -m pytest -q tests/test_browser.py -k screenshot
+
+# Spectro against the matplotlib-figure way: prints tables, writes
+# build/benchmarks.json and puts the tables in the README. A few minutes.
+bench: $(VENV)/.installed $(BUNDLE)
+	$(BIN)/python -m benchmarks --readme README.md
 
 # Writes the demo logdir (once) and starts TensorBoard on it.
 demo: $(VENV)/.installed $(BUNDLE)

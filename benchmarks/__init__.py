@@ -1,0 +1,1 @@
+"""Spectro's benchmarks: `python -m benchmarks` (see README.md here)."""

@@ -1,0 +1,265 @@
+"""Write cost and bytes on disk: Spectro's op against the matplotlib-figure way.
+
+The baseline is what TTS training loops do today (VITS, HiFi-GAN, Coqui, RVC):
+per sample, an 18×4-inch figure at 100 dpi with target, predicted and
+|difference| panels (viridis, viridis, hot), axis labels and colour bars,
+`savefig` to PNG, written as a TensorBoard image summary. Both sides write
+through the same `spectro_summary.Writer` and are timed up to its `flush()`,
+so serialization, framing and the file write are counted, not left to a
+background thread. They run in one process on the same arrays, alternating, so
+the machine's noise falls on both.
+
+The floor is what any design that stores the arrays pays: quantizing the two
+arrays to 8 bits over their shared range and deflating them (zlib, the level
+Spectro uses). The other rows split Spectro's cost: the Summary proto alone,
+and the whole op through TensorBoard's own EventFileWriter, which is how a
+PyTorch or tensorboardX SummaryWriter writes it.
+"""
+
+import io
+import os
+import tempfile
+import time
+import zlib
+from typing import Callable, Dict, List, Tuple
+
+import numpy as np
+
+from benchmarks import common
+from tb_plugin_spectro import codec, demo, metadata
+from tb_plugin_spectro import summary as spectro_summary
+
+SIZES = [(80, 200), (80, 800), (128, 2000)]  # [n_mels, frames]
+QUICK_SIZES = [(16, 40)]
+HEADLINE = "80x800"
+REPEATS = 15  # timed rounds per size; each round runs every variant once
+QUICK_REPEATS = 3
+WARMUP = 2  # rounds run before timing
+PRECISIONS = ["uint8", "uint16", "float16", "float32"]
+FIGURE_INCHES = (18, 4)
+FIGURE_DPI = 100
+RECORD_FRAMING = 16  # bytes a TFRecord adds around each event
+
+
+def speech_pair(n_mels: int, frames: int, seed: int = 0) -> Tuple[np.ndarray, np.ndarray]:
+    """A target log-mel of synthesized speech and a model's prediction of it."""
+    rng = np.random.default_rng(seed)
+    targets, predictions = [], []
+    have = 0
+    for index, item in enumerate(demo.TRAINING_SET * (1 + frames // 200)):
+        sample = demo.utterance(*item, np.random.default_rng(seed + index))
+        targets.append(sample.target)
+        predictions.append(demo.predicted_mel(sample, 0.7, rng))
+        have += sample.target.shape[1]
+        if have >= frames:
+            break
+    target = np.concatenate(targets, axis=1)[:, :frames]
+    predicted = np.concatenate(predictions, axis=1)[:, :frames]
+    if n_mels != target.shape[0]:
+        source = np.linspace(0.0, 1.0, target.shape[0])
+        wanted = np.linspace(0.0, 1.0, n_mels)
+        target = np.stack([np.interp(wanted, source, column) for column in target.T], axis=1)
+        predicted = np.stack([np.interp(wanted, source, column) for column in predicted.T], axis=1)
+    return target.astype(np.float32), predicted.astype(np.float32)
+
+
+def figure_png(target: np.ndarray, predicted: np.ndarray) -> Tuple[bytes, Tuple[int, int]]:
+    """The baseline's figure, as training loops draw it; returns the PNG and its (height, width)."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    fig, axes = plt.subplots(1, 3, figsize=FIGURE_INCHES, dpi=FIGURE_DPI)
+    panels = (("Target", target, "viridis"), ("Predicted", predicted, "viridis"),
+              ("|Target - Predicted|", np.abs(target - predicted), "hot"))
+    for ax, (title, values, cmap) in zip(axes, panels):
+        image = ax.imshow(values, aspect="auto", origin="lower", interpolation="none", cmap=cmap)
+        ax.set_title(title)
+        ax.set_xlabel("Frames")
+        ax.set_ylabel("Mel bins")
+        fig.colorbar(image, ax=ax)
+    fig.tight_layout()
+    buffer = io.BytesIO()
+    fig.savefig(buffer, format="png", dpi=FIGURE_DPI)
+    width, height = fig.canvas.get_width_height()
+    plt.close(fig)
+    return buffer.getvalue(), (height, width)
+
+
+def image_summary(tag: str, png: bytes, shape: Tuple[int, int]):
+    from tensorboard.compat.proto import summary_pb2
+
+    summary = summary_pb2.Summary()
+    summary.value.add(tag=tag, image=summary_pb2.Summary.Image(
+        height=shape[0], width=shape[1], colorspace=4, encoded_image_string=png))
+    return summary
+
+
+def floor(target: np.ndarray, predicted: np.ndarray) -> int:
+    """Quantize both arrays to 8 bits over their shared range and deflate them; returns the bytes."""
+    low = float(min(target.min(), predicted.min()))
+    high = float(max(target.max(), predicted.max()))
+    step = (high - low) / 255 or 1.0
+    size = 0
+    for values in (target, predicted):
+        codes = np.rint((values - np.float32(low)) * np.float32(1 / step)).astype(np.uint8)
+        size += len(zlib.compress(codes.tobytes(), codec._ZLIB_LEVEL))
+    return size
+
+
+class _EventFileWriterAdapter:
+    """TensorBoard's EventFileWriter, as PyTorch's SummaryWriter uses it."""
+
+    def __init__(self, logdir: str):
+        from tensorboard.compat.proto import event_pb2
+        from tensorboard.summary.writer.event_file_writer import EventFileWriter
+
+        self._event = event_pb2.Event
+        self._writer = EventFileWriter(logdir)
+
+    def add_summary(self, summary, step: int) -> None:
+        self._writer.add_event(self._event(wall_time=time.time(), step=step, summary=summary))
+
+    def flush(self) -> None:
+        self._writer.flush()
+
+    def close(self) -> None:
+        self._writer.close()
+
+
+def _variants(target: np.ndarray, predicted: np.ndarray, writer, tb_writer) -> Dict[str, Callable[[int], None]]:
+    def spectro(step):
+        spectro_summary.mel_comparison("mel/val", target, predicted, step, writer=writer)
+        writer.flush()
+
+    def spectro_via_tensorboard_writer(step):
+        tb_writer.add_summary(spectro_summary.mel_comparison_pb("mel/val", target, predicted, step), step)
+        tb_writer.flush()
+
+    def proto_only(step):
+        spectro_summary.mel_comparison_pb("mel/val", target, predicted, step)
+
+    def baseline(step):
+        png, shape = figure_png(target, predicted)
+        writer.add_summary(image_summary("mel/val_figure", png, shape), step)
+        writer.flush()
+
+    return {
+        "floor": lambda step: floor(target, predicted),
+        "proto": proto_only,
+        "spectro": spectro,
+        "spectro_tb_writer": spectro_via_tensorboard_writer,
+        "baseline": baseline,
+    }
+
+
+def _time_size(n_mels: int, frames: int, repeats: int, logdir: str) -> dict:
+    target, predicted = speech_pair(n_mels, frames)
+    writer = spectro_summary.Writer(os.path.join(logdir, f"spectro_{n_mels}x{frames}"))
+    tb_writer = _EventFileWriterAdapter(os.path.join(logdir, f"tensorboard_{n_mels}x{frames}"))
+    variants = _variants(target, predicted, writer, tb_writer)
+    names = list(variants)
+    samples: Dict[str, List[float]] = {name: [] for name in names}
+    for round_index in range(WARMUP + repeats):
+        # Rotating the order spreads any drift of the machine over every variant.
+        shift = round_index % len(names)
+        for name in names[shift:] + names[:shift]:
+            start = time.perf_counter()
+            variants[name](round_index)
+            elapsed = time.perf_counter() - start
+            if round_index >= WARMUP:
+                samples[name].append(elapsed)
+    writer.close()
+    tb_writer.close()
+    timings = {name: common.summarize(values) for name, values in samples.items()}
+    ratios = [b / s for b, s in zip(samples["baseline"], samples["spectro"])]
+    return {
+        "timings": timings,
+        "baseline_over_spectro": float(np.median(ratios)),
+        "baseline_over_spectro_range": [float(min(ratios)), float(max(ratios))],
+        "spectro_over_floor": timings["spectro"]["median_ms"] / timings["floor"]["median_ms"],
+        "tb_writer_over_spectro": timings["spectro_tb_writer"]["median_ms"] / timings["spectro"]["median_ms"],
+    }
+
+
+def _event_bytes(summary) -> int:
+    from tensorboard.compat.proto import event_pb2
+
+    return len(event_pb2.Event(wall_time=time.time(), step=1000, summary=summary).SerializeToString()) + RECORD_FRAMING
+
+
+def _sizes(n_mels: int, frames: int) -> dict:
+    target, predicted = speech_pair(n_mels, frames)
+    png, shape = figure_png(target, predicted)
+    baseline = _event_bytes(image_summary("mel/val_figure", png, shape))
+    result = {"baseline_bytes": baseline, "baseline_pixels": list(shape), "floor_bytes": floor(target, predicted),
+              "float32_raw_bytes": 2 * target.nbytes, "precisions": {}}
+    for precision in PRECISIONS:
+        summary = spectro_summary.mel_comparison_pb("mel/val", target, predicted, 1, precision=precision)
+        blobs = list(summary.value[0].tensor.string_val)
+        header = metadata.parse_step_header(blobs[0])
+        sample = header.mel.samples[0]
+        worst, sum_sq, count, worst_steps = 0.0, 0.0, 0, 0.0
+        for encoded, original in ((sample.target, target), (sample.predicted, predicted)):
+            decoded = codec.decode_array(encoded, blobs[encoded.blob_index])
+            error = np.abs(decoded.astype(np.float64) - original)
+            worst = max(worst, float(error.max()))
+            sum_sq += float(np.square(error).sum())
+            count += error.size
+            if encoded.scale:
+                worst_steps = max(worst_steps, float(error.max()) / encoded.scale)
+        size = _event_bytes(summary)
+        result["precisions"][precision] = {
+            "bytes": size,
+            "over_baseline": size / baseline,
+            "max_error": worst,
+            "rms_error": float(np.sqrt(sum_sq / count)),
+            "max_error_in_steps": worst_steps if precision in ("uint8", "uint16") else None,
+        }
+    return result
+
+
+def run(quick: bool = False) -> dict:
+    sizes = QUICK_SIZES if quick else SIZES
+    repeats = QUICK_REPEATS if quick else REPEATS
+    results = {"repeats": repeats, "figure": {"inches": list(FIGURE_INCHES), "dpi": FIGURE_DPI}, "sizes": {}}
+    with tempfile.TemporaryDirectory(prefix="spectro-bench-write-") as logdir:
+        for n_mels, frames in sizes:
+            key = f"{n_mels}x{frames}"
+            entry = _time_size(n_mels, frames, repeats, logdir)
+            entry.update(_sizes(n_mels, frames))
+            results["sizes"][key] = entry
+    return results
+
+
+def report(results: dict) -> str:
+    rows = []
+    for key, entry in results["sizes"].items():
+        t = entry["timings"]
+        rows.append([
+            key, common.spread(t["baseline"]), common.spread(t["spectro"]),
+            f"{entry['baseline_over_spectro']:.0f}× ({entry['baseline_over_spectro_range'][0]:.0f}–{entry['baseline_over_spectro_range'][1]:.0f})",
+            common.spread(t["floor"]), f"{entry['spectro_over_floor']:.2f}×",
+            common.spread(t["proto"]), common.spread(t["spectro_tb_writer"]),
+        ])
+    timing = common.table(
+        f"Write cost per mel comparison, ms: median (p25–p75) of {results['repeats']} alternating rounds",
+        ["mel", "matplotlib figure", "Spectro", "figure ÷ Spectro", "quantize+deflate floor",
+         "Spectro ÷ floor", "Spectro proto only", "Spectro via TB's EventFileWriter"],
+        rows)
+    rows = []
+    for key, entry in results["sizes"].items():
+        h, w = entry["baseline_pixels"]
+        for precision, p in entry["precisions"].items():
+            steps = p["max_error_in_steps"]
+            rows.append([
+                key, precision, common.fmt_bytes(p["bytes"]), f"{p['over_baseline']:.2f}",
+                f"{p['max_error']:.2g}", f"{p['rms_error']:.2g}", "–" if steps is None else f"{steps:.3f}",
+            ])
+        rows.append([key, f"PNG {w}×{h} px", common.fmt_bytes(entry["baseline_bytes"]), "1.00", "", "", ""])
+    size = common.table(
+        "Bytes on disk per comparison (whole event record), and error against the float data",
+        ["mel", "stored as", "bytes", "÷ PNG", "max error", "RMS error", "max error ÷ quant step"],
+        rows)
+    return timing + "\n" + size

@@ -1,0 +1,70 @@
+"""The benchmarks run: `python -m benchmarks --quick` on tiny sizes.
+
+Only that they run and report what they measured; no timing is asserted.
+"""
+
+import json
+import pathlib
+import subprocess
+import sys
+
+import pytest
+
+ROOT = pathlib.Path(__file__).resolve().parent.parent
+
+
+def _run(tmp_path, *args):
+    out = tmp_path / "results.json"
+    process = subprocess.run(
+        [sys.executable, "-m", "benchmarks", "--quick", "--json", str(out), *args],
+        cwd=ROOT, capture_output=True, text=True, timeout=600,
+    )
+    assert process.returncode == 0, process.stderr[-3000:]
+    return json.loads(out.read_text()), process.stdout
+
+
+def test_write_part(tmp_path):
+    results, stdout = _run(tmp_path, "--only", "write")
+    assert results["quick"] is True
+    part = results["parts"]["write"]
+    (entry,) = part["sizes"].values()
+    for variant in ("floor", "proto", "spectro", "spectro_tb_writer", "baseline"):
+        assert entry["timings"][variant]["n"] == part["repeats"]
+    precisions = entry["precisions"]
+    # The error columns are measured by decoding what was written.
+    assert precisions["float32"]["max_error"] == 0
+    assert 0 < precisions["uint8"]["max_error_in_steps"] <= 0.5 + 1e-3
+    assert precisions["uint16"]["max_error"] < precisions["uint8"]["max_error"]
+    assert precisions["uint8"]["bytes"] < precisions["float32"]["bytes"] < 2 * 4 * 16 * 40 + 4096
+    assert entry["baseline_bytes"] > 0 and entry["baseline_pixels"] == [400, 1800]
+    assert "### Write cost per mel comparison" in stdout and "| 16x40 | uint8 " in stdout
+
+
+def test_readme_section_is_replaced(tmp_path):
+    readme = tmp_path / "README.md"
+    readme.write_text("# X\n\n<!-- benchmarks:start -->\nold\n<!-- benchmarks:end -->\nafter\n")
+    _run(tmp_path, "--only", "write", "--readme", str(readme))
+    text = readme.read_text()
+    assert "old" not in text and text.endswith("<!-- benchmarks:end -->\nafter\n")
+    assert "### Write cost per mel comparison" in text and "Measured with `python -m benchmarks`" in text
+
+
+def test_unknown_part_is_a_usage_error():
+    process = subprocess.run([sys.executable, "-m", "benchmarks", "--only", "disk"], cwd=ROOT,
+                             capture_output=True, text=True, timeout=120)
+    assert process.returncode == 2
+    assert "--only: unknown part(s) disk; choose from write, backend, pane" in process.stderr
+
+
+@pytest.mark.parametrize("missing", ["<!-- benchmarks:start -->\n", "<!-- benchmarks:end -->\n"])
+def test_readme_without_the_section_is_refused(tmp_path, missing):
+    readme = tmp_path / "README.md"
+    text = "# X\n<!-- benchmarks:start -->\n<!-- benchmarks:end -->\n".replace(missing, "")
+    readme.write_text(text)
+    process = subprocess.run(
+        [sys.executable, "-m", "benchmarks", "--quick", "--only", "write", "--json", str(tmp_path / "r.json"),
+         "--readme", str(readme)],
+        cwd=ROOT, capture_output=True, text=True, timeout=600,
+    )
+    assert process.returncode != 0 and "has no <!-- benchmarks:start -->" in process.stderr
+    assert readme.read_text() == text
