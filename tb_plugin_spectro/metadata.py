@@ -9,7 +9,10 @@ from tb_plugin_spectro import plugin_data_pb2
 __all__ = [
     "PLUGIN_NAME",
     "PROTO_VERSION",
+    "HEADERS_SUFFIX",
+    "headers_tag",
     "create_summary_metadata",
+    "create_headers_metadata",
     "parse_plugin_metadata",
     "parse_step_header",
     "kind_name",
@@ -20,6 +23,15 @@ PLUGIN_NAME = "spectro"
 # Version of SpectroPluginData and StepHeader that this package writes and
 # the highest it reads.
 PROTO_VERSION = 1
+
+# Every series `tag` (a blob sequence) has a companion tensor series
+# `tag + HEADERS_SUFFIX` that repeats each step's header, element 0 of the
+# step's blob sequence, as a rank-1 string tensor of one element, in the same
+# event. Listing a blob sequence returns blob keys only, so the headers of N
+# steps would take N `read_blob` calls (N gRPC calls on RustBoard); one
+# `read_tensors` call returns the whole companion. Series written before the
+# companion existed have none, and readers fall back to the blobs.
+HEADERS_SUFFIX = "/_spectro_headers"
 
 _KIND_NAMES: Dict[int, str] = {
     plugin_data_pb2.MEL_COMPARISON: "mel_comparison",
@@ -32,6 +44,11 @@ _KIND_NAMES: Dict[int, str] = {
 def kind_name(kind: int) -> str:
     """Returns the name of a Kind as the HTTP API spells it."""
     return _KIND_NAMES.get(kind, "unknown")
+
+
+def headers_tag(tag: str) -> str:
+    """Returns the tag of the companion series holding the step headers of series `tag`."""
+    return tag + HEADERS_SUFFIX
 
 
 def create_summary_metadata(
@@ -56,6 +73,21 @@ def create_summary_metadata(
         ),
         # Both of TensorBoard's readers drop data whose class is unset.
         data_class=summary_pb2.DATA_CLASS_BLOB_SEQUENCE,
+    )
+
+
+def create_headers_metadata(plugin_data: plugin_data_pb2.SpectroPluginData) -> summary_pb2.SummaryMetadata:
+    """Returns the SummaryMetadata of a series' companion header series.
+
+    The content is the series' own plugin data; the data class is a tensor,
+    so that both readers return every step of it in one `read_tensors` call.
+    """
+    plugin_data.version = PROTO_VERSION
+    return summary_pb2.SummaryMetadata(
+        plugin_data=summary_pb2.SummaryMetadata.PluginData(
+            plugin_name=PLUGIN_NAME, content=plugin_data.SerializeToString()
+        ),
+        data_class=summary_pb2.DATA_CLASS_TENSOR,
     )
 
 

@@ -7,6 +7,8 @@ readers (the Python one and RustBoard), remote logdirs and
 """
 
 import collections
+import concurrent.futures
+import functools
 import io
 import json
 import logging
@@ -17,7 +19,7 @@ import posixpath
 import struct
 import threading
 import time
-from typing import Any, Dict, Iterable, List, NamedTuple, Optional, Set, Tuple, cast
+from typing import Any, Callable, Dict, Iterable, List, NamedTuple, Optional, Sequence, Set, Tuple, cast
 from urllib.parse import unquote
 
 import numpy as np
@@ -25,7 +27,7 @@ from werkzeug import wrappers
 
 from tensorboard import errors, plugin_util
 from tensorboard.backend import http_util
-from tensorboard.data import provider
+from tensorboard.data import grpc_provider, provider
 from tensorboard.plugins import base_plugin
 
 from tb_plugin_spectro import checkpoints, codec, lowest, metadata
@@ -47,6 +49,11 @@ _DEFAULT_SMOOTHING = 0.6  # TensorBoard's default slider position
 # Seconds a listing of checkpoint directories is reused: listing s3:// or
 # gs:// is slow, and a deleted checkpoint should show soon.
 _CHECKPOINT_LISTING_TTL = 5.0
+# Data-provider calls run at once for one request when the provider is
+# RustBoard's gRPC client; see _ProviderCalls.
+_READ_THREADS = 8
+_NUDGE_SECONDS = 0.002  # a wait with no call finished after which the connection is nudged
+_NUDGES_IN_FLIGHT = 2  # most nudges outstanding at once
 
 _PRECISION_NAMES = {code: name for name, code in codec.PRECISIONS.items()}
 
@@ -82,35 +89,173 @@ class _ByteBoundedCache:
                 self._bytes -= evicted
 
 
+Outcome = Tuple[Any, Optional[Exception]]  # a call's result, or the exception it raised
+
+
+def _outcome(call: Callable[[], Any]) -> Outcome:
+    try:
+        return call(), None
+    except Exception as e:  # handed back to the caller, which raises or reports it
+        return None, e
+
+
+def _raise_any(outcomes: Sequence[Outcome]) -> List[Any]:
+    """The results, or the first exception raised."""
+    for _, error in outcomes:
+        if error is not None:
+            raise error
+    return [result for result, _ in outcomes]
+
+
+class _ProviderCalls:
+    """Runs the data-provider calls of one request: at once, for RustBoard.
+
+    With `--load_fast`, every call is a gRPC call to RustBoard's data server.
+    That server writes a response's HTTP/2 HEADERS, DATA and trailers frames in
+    separate writes on a socket without TCP_NODELAY, so Nagle's algorithm holds
+    the DATA until the client acknowledges the HEADERS, and the client delays
+    that acknowledgement (40 ms on Linux): a call answered in microseconds
+    arrives about 40 ms later. Calls in flight together share that wait, and
+    any request sent on the connection carries the acknowledgement along, so
+    while calls are pending and none has finished for _NUDGE_SECONDS, a cheap
+    call (`experiment_metadata`) is sent to release them.
+
+    Other providers (TensorBoard's Python reader answers from memory, under
+    the GIL) are called one after the other in the request's thread.
+    """
+
+    def __init__(self, data_provider) -> None:
+        self._provider = data_provider
+        self.concurrent = isinstance(data_provider, grpc_provider.GrpcDataProvider)
+        self._lock = threading.Lock()
+        self._reads: Optional[concurrent.futures.ThreadPoolExecutor] = None
+        self._nudges: Optional[concurrent.futures.ThreadPoolExecutor] = None
+        self._nudges_in_flight = 0
+
+    def _pools(self) -> Tuple[concurrent.futures.ThreadPoolExecutor, concurrent.futures.ThreadPoolExecutor]:
+        with self._lock:
+            if self._reads is None or self._nudges is None:
+                self._reads = concurrent.futures.ThreadPoolExecutor(_READ_THREADS, thread_name_prefix="spectro-read")
+                self._nudges = concurrent.futures.ThreadPoolExecutor(_NUDGES_IN_FLIGHT, thread_name_prefix="spectro-nudge")
+            return self._reads, self._nudges
+
+    def run(self, ctx, experiment: str, calls: Sequence[Callable[[], Any]]) -> List[Outcome]:
+        """Each call's (result, None) or (None, exception), in order.
+
+        Must not be called from one of the calls (it waits for the pool).
+        """
+        if not self.concurrent or not calls:
+            return [_outcome(call) for call in calls]
+        reads, nudges = self._pools()
+        finished = threading.Condition()
+        count = [0]
+
+        def on_done(_future) -> None:
+            with finished:
+                count[0] += 1
+                finished.notify_all()
+
+        futures = [reads.submit(_outcome, call) for call in calls]
+        for future in futures:
+            future.add_done_callback(on_done)
+        with finished:
+            while count[0] < len(futures):
+                before = count[0]
+                finished.wait(_NUDGE_SECONDS)
+                if count[0] == before:
+                    self._nudge(nudges, ctx, experiment)
+        return [future.result() for future in futures]
+
+    def _nudge(self, nudges: concurrent.futures.ThreadPoolExecutor, ctx, experiment: str) -> None:
+        with self._lock:
+            if self._nudges_in_flight >= _NUDGES_IN_FLIGHT:
+                return
+            self._nudges_in_flight += 1
+        future = nudges.submit(_outcome, lambda: self._provider.experiment_metadata(ctx, experiment_id=experiment))
+        future.add_done_callback(self._nudged)
+
+    def _nudged(self, _future) -> None:
+        with self._lock:
+            self._nudges_in_flight -= 1
+
+
+def _companion_blob(datum) -> Optional[bytes]:
+    """The header copied in one step of a companion header series, if it holds one."""
+    values = np.asarray(datum.numpy, dtype=object).reshape(-1)
+    if values.size != 1 or not isinstance(values[0], bytes):
+        return None
+    return values[0]
+
+
+def _json_body(data: Any) -> Any:
+    """`data` as the JSON text TensorBoard's `http_util.Respond` would send.
+
+    Respond walks every value in Python (json_util.Cleanse) before encoding;
+    the routes' data holds no NaN, Inf or bytes, so the C encoder gives the
+    same text. Data that does hold them is passed back for Respond to clean.
+    """
+    try:
+        return json.dumps(data, allow_nan=False)
+    except (TypeError, ValueError):
+        return data
+
+
 def _finite_or_none(value: float) -> Optional[float]:
     """JSON has no NaN or Inf; those become null (counts say why)."""
-    return value if np.isfinite(value) else None
+    return value if math.isfinite(value) else None
+
+
+# How _message_dict renders a field.
+_MESSAGE, _MESSAGES, _ENUM, _ENUMS, _NUMBERS, _NUMBER, _PLAIN = range(7)
+_FIELD_PLANS: Dict[Any, List[Tuple[str, int, bool, Any]]] = {}
+
+
+def _field_plan(descriptor) -> List[Tuple[str, int, bool, Any]]:
+    """(name, how, only if set, enum names) of each field of a message type, worked out once."""
+    plan = _FIELD_PLANS.get(descriptor)
+    if plan is not None:
+        return plan
+    plan = []
+    for field in descriptor.fields:
+        only_if_set = field.has_presence and field.containing_oneof is not None
+        names = None
+        if field.message_type is not None:
+            how = _MESSAGES if field.is_repeated else _MESSAGE
+        elif field.enum_type is not None:
+            how = _ENUMS if field.is_repeated else _ENUM
+            names = {number: value.name for number, value in field.enum_type.values_by_number.items()}
+        elif field.is_repeated:
+            how = _NUMBERS
+        elif field.cpp_type in (field.CPPTYPE_DOUBLE, field.CPPTYPE_FLOAT):
+            how = _NUMBER
+        else:
+            how = _PLAIN
+        plan.append((field.name, how, only_if_set, names))
+    _FIELD_PLANS[descriptor] = plan
+    return plan
 
 
 def _message_dict(message) -> Dict[str, Any]:
     """A protobuf message as a dict of its fields, with defaults, NaN as null."""
     result: Dict[str, Any] = {}
-    for field in message.DESCRIPTOR.fields:
-        if field.has_presence and field.containing_oneof is not None and not message.HasField(field.name):
+    for name, how, only_if_set, names in _field_plan(message.DESCRIPTOR):
+        if only_if_set and not message.HasField(name):
             continue
-        value = getattr(message, field.name)
-        if field.message_type is not None:
-            if field.is_repeated:
-                result[field.name] = [_message_dict(item) for item in value]
-            else:
-                result[field.name] = _message_dict(value)
-        elif field.enum_type is not None:
-            names = field.enum_type.values_by_number
-            if field.is_repeated:
-                result[field.name] = [names[v].name for v in value]
-            else:
-                result[field.name] = names[value].name if value in names else value
-        elif field.is_repeated:
-            result[field.name] = [_finite_or_none(v) if isinstance(v, float) else v for v in value]
-        elif isinstance(value, float):
-            result[field.name] = _finite_or_none(value)
+        value = getattr(message, name)
+        if how == _NUMBER:
+            result[name] = value if math.isfinite(value) else None
+        elif how == _PLAIN:
+            result[name] = value
+        elif how == _MESSAGE:
+            result[name] = _message_dict(value)
+        elif how == _MESSAGES:
+            result[name] = [_message_dict(item) for item in value]
+        elif how == _ENUM:
+            result[name] = names.get(value, value)
+        elif how == _ENUMS:
+            result[name] = [names[v] for v in value]
         else:
-            result[field.name] = value
+            result[name] = [_finite_or_none(v) if isinstance(v, float) else v for v in value]
     return result
 
 
@@ -250,6 +395,7 @@ class SpectroPlugin(base_plugin.TBPlugin):
 
     def __init__(self, context: base_plugin.TBContext):
         self._data_provider = context.data_provider
+        self._calls = _ProviderCalls(context.data_provider)
         hint = (context.sampling_hints or {}).get(self.plugin_name)
         self._downsample = hint if hint else _ALL_STEPS  # 0 or unset: every step
         self._cache = _ByteBoundedCache(_CACHE_BYTES)
@@ -295,12 +441,30 @@ class SpectroPlugin(base_plugin.TBPlugin):
             logger.warning("Spectro: skipping run %r tag %r: %s", run, tag, e)
             return None
 
-    def _series(self, ctx, experiment: str, run: str, tag: str):
-        """Returns (plugin data, [BlobSequenceDatum]) of one series, or raises 404."""
-        listing = self._data_provider.list_blob_sequences(
-            ctx, experiment_id=experiment, plugin_name=self.plugin_name,
-            run_tag_filter=provider.RunTagFilter(runs=[run], tags=[tag]),
-        )
+    def _run_calls(self, ctx, experiment: str, *calls: Callable[[], Any]) -> List[Outcome]:
+        return self._calls.run(ctx, experiment, calls)
+
+    def _series(self, ctx, experiment: str, run: str, tag: str, with_copies: bool = False):
+        """Returns (plugin data, [BlobSequenceDatum], copies) of one series.
+
+        `copies` are the headers copied in the series' header series, by
+        (step, wall time), read at once with the series `with_copies`, else None.
+
+        Raises:
+          NotFoundError: no such run or tag, or a series of a newer format.
+        """
+        only = provider.RunTagFilter(runs=[run], tags=[tag])
+        calls = [
+            lambda: self._data_provider.list_blob_sequences(
+                ctx, experiment_id=experiment, plugin_name=self.plugin_name, run_tag_filter=only),
+            lambda: self._data_provider.read_blob_sequences(
+                ctx, experiment_id=experiment, plugin_name=self.plugin_name, downsample=self._downsample,
+                run_tag_filter=only),
+        ]
+        if with_copies:
+            calls.append(lambda: self._read_copies(ctx, experiment, run, tag))
+        outcomes = self._run_calls(ctx, experiment, *calls)
+        listing, data = _raise_any(outcomes[:2])
         series = listing.get(run, {}).get(tag)
         if series is None:
             if run not in listing and not self._run_exists(ctx, experiment, run):
@@ -309,14 +473,52 @@ class SpectroPlugin(base_plugin.TBPlugin):
         plugin_data = self._plugin_data(run, tag, series.plugin_content)
         if plugin_data is None:
             raise errors.NotFoundError(f"Spectro tag {tag!r} in run {run!r} was written by a newer Spectro")
-        data = self._data_provider.read_blob_sequences(
-            ctx, experiment_id=experiment, plugin_name=self.plugin_name, downsample=self._downsample,
-            run_tag_filter=provider.RunTagFilter(runs=[run], tags=[tag]),
-        )
         result = (plugin_data, data.get(run, {}).get(tag, []))
         with self._lock:
             self._series_index[(experiment, run, tag)] = result
-        return result
+        return result[0], result[1], self._copies(run, tag, outcomes[2]) if with_copies else None
+
+    def _read_copies(self, ctx, experiment: str, run: str, tag: str):
+        """The series' header series, every step in one call."""
+        return self._data_provider.read_tensors(
+            ctx, experiment_id=experiment, plugin_name=self.plugin_name, downsample=self._downsample,
+            run_tag_filter=provider.RunTagFilter(runs=[run], tags=[metadata.headers_tag(tag)]),
+        )
+
+    @staticmethod
+    def _copies(run: str, tag: str, outcome: Outcome) -> Dict[Tuple[int, float], bytes]:
+        """{(step, wall time): header blob} from a `_read_copies` outcome; empty for series written without."""
+        tensors, error = outcome
+        if error is not None:
+            # The copies only save reads; the blobs hold the same headers.
+            logger.debug("Spectro: no header copies for run %r tag %r: %s", run, tag, error)
+            return {}
+        copies = {}
+        for datum in tensors.get(run, {}).get(metadata.headers_tag(tag), []):
+            blob = _companion_blob(datum)
+            if blob is not None:
+                copies[(datum.step, datum.wall_time)] = blob
+        return copies
+
+    def _series_headers(self, ctx, experiment: str, run: str, tag: str):
+        """(plugin data, [BlobSequenceDatum], read headers) of one series; see `_headers`.
+
+        The header series is read only if some header is not in the cache.
+        Through RustBoard, where each call waits on the connection, it is read
+        together with the series unless the steps listed before have their
+        headers cached (their first and last tell).
+        """
+        with self._lock:
+            known = self._series_index.get((experiment, run, tag))
+        cached = known is not None and bool(known[1]) and all(
+            self._cached_header(datum, None) is not None for datum in (known[1][0], known[1][-1]))
+        plugin_data, data, copies = self._series(ctx, experiment, run, tag,
+                                                 with_copies=self._calls.concurrent and not cached)
+
+        def read_copies():
+            return self._copies(run, tag, self._run_calls(ctx, experiment, lambda: self._read_copies(ctx, experiment, run, tag))[0])
+
+        return plugin_data, data, lambda kept: self._headers(ctx, experiment, kept, copies, read_copies)
 
     def _run_exists(self, ctx, experiment: str, run: str) -> bool:
         listing = self._data_provider.list_blob_sequences(ctx, experiment_id=experiment, plugin_name=self.plugin_name)
@@ -340,14 +542,59 @@ class SpectroPlugin(base_plugin.TBPlugin):
         """The step's header; raises ValueError if it cannot be read."""
         return self._read(ctx, datum, 0, metadata.parse_step_header)
 
+    def _headers(self, ctx, experiment: str, data, copies: Optional[Dict[Tuple[int, float], bytes]],
+                 read_copies: Optional[Callable[[], Dict[Tuple[int, float], bytes]]] = None) -> List[Outcome]:
+        """(header, None) or (None, error) of each step: cached, copied, or read from its blob.
+
+        `copies` as `_series` returns them; when None, `read_copies` reads
+        them if some header is not cached.
+        """
+        outcomes: List[Optional[Outcome]] = [None] * len(data)
+
+        def fill(indices: Iterable[int], found: Dict[Tuple[int, float], bytes]) -> List[int]:
+            """Fills in the headers found; returns the indices still missing."""
+            still = []
+            for index in indices:
+                datum = data[index]
+                header = self._cached_header(datum, found.get((datum.step, datum.wall_time)))
+                if header is None:
+                    still.append(index)
+                else:
+                    outcomes[index] = (header, None)
+            return still
+
+        missing = fill(range(len(data)), copies or {})
+        if missing and copies is None and read_copies is not None:
+            missing = fill(missing, read_copies())
+        read = self._run_calls(ctx, experiment, *[functools.partial(self._header, ctx, data[i]) for i in missing])
+        for index, outcome in zip(missing, read):
+            outcomes[index] = outcome
+        return cast(List[Outcome], outcomes)
+
+    def _cached_header(self, datum, copy: Optional[bytes]) -> Optional[pb.StepHeader]:
+        """The step's header from the cache, or parsed from its copy and cached; None if neither has it."""
+        if not datum.values:
+            return None
+        key = (metadata.parse_step_header, datum.values[0].blob_key, datum.wall_time)
+        header = self._cache.get(key)
+        if header is None and copy is not None:
+            try:
+                header = metadata.parse_step_header(copy)
+            except ValueError:
+                return None  # the blob's own header decides
+            self._cache.put(key, header, len(copy))
+        return header
+
     # -- implementations -------------------------------------------------
 
     def tags_impl(self, ctx, experiment: str) -> Dict[str, Dict[str, Any]]:
         """Every run and tag with Spectro data, with its kind, steps and facts."""
-        listing = self._data_provider.list_blob_sequences(ctx, experiment_id=experiment, plugin_name=self.plugin_name)
-        data = self._data_provider.read_blob_sequences(
-            ctx, experiment_id=experiment, plugin_name=self.plugin_name, downsample=self._downsample,
-        )
+        listing, data = _raise_any(self._run_calls(
+            ctx, experiment,
+            lambda: self._data_provider.list_blob_sequences(ctx, experiment_id=experiment, plugin_name=self.plugin_name),
+            lambda: self._data_provider.read_blob_sequences(
+                ctx, experiment_id=experiment, plugin_name=self.plugin_name, downsample=self._downsample),
+        ))
         result: Dict[str, Dict[str, Any]] = {}
         for run, tags in sorted(listing.items()):
             for tag, series in sorted(tags.items()):
@@ -375,14 +622,14 @@ class SpectroPlugin(base_plugin.TBPlugin):
 
     def steps_impl(self, ctx, experiment: str, run: str, tag: str) -> Dict[str, Any]:
         """Every step of a series with its wall time and the header's stats."""
-        plugin_data, data = self._series(ctx, experiment, run, tag)
+        plugin_data, data, headers = self._series_headers(ctx, experiment, run, tag)
         steps = []
-        for datum in data:
+        for datum, (header, error) in zip(data, headers(data)):
             entry: Dict[str, Any] = {"step": datum.step, "wall_time": datum.wall_time}
-            try:
-                header = self._header(ctx, datum)
-            except (ValueError, errors.PublicError) as e:
-                entry["error"] = str(e)
+            if error is not None:
+                if not isinstance(error, (ValueError, errors.PublicError)):
+                    raise error
+                entry["error"] = str(error)
             else:
                 entry.update(self._step_summary(header))
             steps.append(entry)
@@ -429,7 +676,7 @@ class SpectroPlugin(base_plugin.TBPlugin):
             datum = _find_step(known[1], step)
             if datum is not None:
                 return known[0], datum
-        plugin_data, data = self._series(ctx, experiment, run, tag)
+        plugin_data, data, _ = self._series(ctx, experiment, run, tag)
         datum = _find_step(data, step)
         if datum is None:
             raise errors.NotFoundError(f"No step {step} in Spectro tag {tag!r} of run {run!r}")
@@ -438,10 +685,11 @@ class SpectroPlugin(base_plugin.TBPlugin):
     def data_impl(self, ctx, experiment: str, run: str, tag: str, step: int, sample: int):
         """One step's header and stored array blobs: (JSON-able dict, [(name, EncodedArray, blob)])."""
         plugin_data, datum = self._step_datum(ctx, experiment, run, tag, step)
-        try:
-            header = self._header(ctx, datum)
-        except ValueError as e:
-            raise errors.NotFoundError(f"Step {step} of Spectro tag {tag!r} in run {run!r} is unreadable: {e}")
+        ((header, error),) = self._headers(ctx, experiment, [datum], None)
+        if isinstance(error, ValueError):
+            raise errors.NotFoundError(f"Step {step} of Spectro tag {tag!r} in run {run!r} is unreadable: {error}")
+        if error is not None:
+            raise error
         body = header.WhichOneof("body")
         if body == "mel":
             count = len(header.mel.samples)
@@ -449,12 +697,15 @@ class SpectroPlugin(base_plugin.TBPlugin):
                 raise errors.InvalidArgumentError(f"sample must be in [0, {count}) for step {step}, got {sample}")
         elif sample != 0:
             raise errors.InvalidArgumentError(f"sample must be 0 for a {metadata.kind_name(plugin_data.kind)} step, got {sample}")
+        named = _step_arrays(header, sample)
+        calls: List[Callable[[], Any]] = [
+            functools.partial(self._read, ctx, datum, encoded.blob_index) for _, encoded in named]
+        if body == "similarity" and header.similarity.labels_blob_index:
+            calls.append(lambda: self._read(ctx, datum, header.similarity.labels_blob_index, _parse_labels))
         try:
-            arrays = [(name, encoded, self._read(ctx, datum, encoded.blob_index))
-                      for name, encoded in _step_arrays(header, sample)]
-            labels = None
-            if body == "similarity" and header.similarity.labels_blob_index:
-                labels = self._read(ctx, datum, header.similarity.labels_blob_index, _parse_labels)
+            blobs = _raise_any(self._run_calls(ctx, experiment, *calls))
+            arrays = [(name, encoded, blob) for (name, encoded), blob in zip(named, blobs)]
+            labels = blobs[len(named)] if len(blobs) > len(named) else None
         except ValueError as e:
             raise errors.NotFoundError(f"Step {step} of Spectro tag {tag!r} in run {run!r} is unreadable: {e}")
         description = {
@@ -472,11 +723,12 @@ class SpectroPlugin(base_plugin.TBPlugin):
 
     def scalars_impl(self, ctx, experiment: str) -> Dict[str, Any]:
         """Every scalar tag of every run, and the Spectro marker series watching each."""
-        listing = self._data_provider.list_scalars(ctx, experiment_id=experiment, plugin_name=_SCALARS_PLUGIN)
+        listing, blob_listing = _raise_any(self._run_calls(
+            ctx, experiment,
+            lambda: self._data_provider.list_scalars(ctx, experiment_id=experiment, plugin_name=_SCALARS_PLUGIN),
+            lambda: self._data_provider.list_blob_sequences(ctx, experiment_id=experiment, plugin_name=self.plugin_name),
+        ))
         runs = {run: sorted(tags) for run, tags in sorted(listing.items())}
-        blob_listing = self._data_provider.list_blob_sequences(
-            ctx, experiment_id=experiment, plugin_name=self.plugin_name,
-        )
         markers: Dict[str, Dict[str, List[str]]] = {}
         for run, tags in sorted(blob_listing.items()):
             for tag, series in sorted(tags.items()):
@@ -504,17 +756,18 @@ class SpectroPlugin(base_plugin.TBPlugin):
         )
         markers = []
         for marker_tag in marker_tags:
-            _, data = self._series(ctx, experiment, run, marker_tag)
+            _, data, headers = self._series_headers(ctx, experiment, run, marker_tag)
             latest: Dict[int, Any] = {}
             for datum in data:  # a resumed run's later write of a step wins
                 if datum.step not in latest or datum.wall_time >= latest[datum.step].wall_time:
                     latest[datum.step] = datum
-            for step, datum in latest.items():
-                try:
-                    header = self._header(ctx, datum)
-                except (ValueError, errors.PublicError) as e:
-                    self._warn_once((run, marker_tag, step),
-                                    "Spectro: skipping the marker at step %d of run %r tag %r: %s", step, run, marker_tag, e)
+            kept = list(latest.values())
+            for datum, (header, error) in zip(kept, headers(kept)):
+                if error is not None:
+                    if not isinstance(error, (ValueError, errors.PublicError)):
+                        raise error
+                    self._warn_once((run, marker_tag, datum.step), "Spectro: skipping the marker at step %d of run %r tag %r: %s",
+                                    datum.step, run, marker_tag, error)
                     continue
                 if header.WhichOneof("body") == "lowest_point":
                     markers.append((marker_tag, datum, header.lowest_point))
@@ -573,18 +826,19 @@ class SpectroPlugin(base_plugin.TBPlugin):
     def lowest_impl(self, ctx, experiment: str, run: str, tag: str, smoothing: float = _DEFAULT_SMOOTHING,
                     ignore_outliers: bool = False) -> Dict[str, Any]:
         """A scalar curve, its lowest-point candidates with their checkpoints, markers and hint."""
-        listing = self._data_provider.list_scalars(
-            ctx, experiment_id=experiment, plugin_name=_SCALARS_PLUGIN,
-            run_tag_filter=provider.RunTagFilter(runs=[run]),
-        )
+        listing, data = _raise_any(self._run_calls(
+            ctx, experiment,
+            lambda: self._data_provider.list_scalars(
+                ctx, experiment_id=experiment, plugin_name=_SCALARS_PLUGIN,
+                run_tag_filter=provider.RunTagFilter(runs=[run])),
+            lambda: self._data_provider.read_scalars(
+                ctx, experiment_id=experiment, plugin_name=_SCALARS_PLUGIN, downsample=_ALL_STEPS,
+                run_tag_filter=provider.RunTagFilter(runs=[run], tags=[tag])),
+        ))
         if run not in listing:
             raise errors.NotFoundError(f"No run {run!r} with scalars")
         if tag not in listing[run]:
             raise errors.NotFoundError(f"No scalar tag {tag!r} in run {run!r}")
-        data = self._data_provider.read_scalars(
-            ctx, experiment_id=experiment, plugin_name=_SCALARS_PLUGIN, downsample=_ALL_STEPS,
-            run_tag_filter=provider.RunTagFilter(runs=[run], tags=[tag]),
-        )
         points = data.get(run, {}).get(tag, [])
         series = lowest.dedupe_resumed(
             [p.step for p in points], [p.value for p in points], [p.wall_time for p in points],
@@ -721,14 +975,14 @@ class SpectroPlugin(base_plugin.TBPlugin):
     def _serve_tags(self, request):
         ctx = plugin_util.context(request.environ)
         experiment = plugin_util.experiment_id(request.environ)
-        return http_util.Respond(request, self.tags_impl(ctx, experiment), "application/json")
+        return http_util.Respond(request, _json_body(self.tags_impl(ctx, experiment)), "application/json")
 
     @wrappers.Request.application  # type: ignore[arg-type]
     def _serve_steps(self, request):
         ctx = plugin_util.context(request.environ)
         experiment = plugin_util.experiment_id(request.environ)
         result = self.steps_impl(ctx, experiment, self._arg(request, "run"), self._arg(request, "tag"))
-        return http_util.Respond(request, result, "application/json")
+        return http_util.Respond(request, _json_body(result), "application/json")
 
     @wrappers.Request.application  # type: ignore[arg-type]
     def _serve_data(self, request):
@@ -749,7 +1003,7 @@ class SpectroPlugin(base_plugin.TBPlugin):
     def _serve_scalars(self, request):
         ctx = plugin_util.context(request.environ)
         experiment = plugin_util.experiment_id(request.environ)
-        return http_util.Respond(request, self.scalars_impl(ctx, experiment), "application/json")
+        return http_util.Respond(request, _json_body(self.scalars_impl(ctx, experiment)), "application/json")
 
     @wrappers.Request.application  # type: ignore[arg-type]
     def _serve_lowest(self, request):
@@ -759,7 +1013,7 @@ class SpectroPlugin(base_plugin.TBPlugin):
         smoothing = self._smoothing_arg(request)
         ignore_outliers = self._bool_arg(request, "ignore_outliers", default=False)
         result = self.lowest_impl(ctx, experiment, run, tag, smoothing=smoothing, ignore_outliers=ignore_outliers)
-        return http_util.Respond(request, result, "application/json")
+        return http_util.Respond(request, _json_body(result), "application/json")
 
     @wrappers.Request.application  # type: ignore[arg-type]
     def _serve_static(self, request):

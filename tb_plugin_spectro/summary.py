@@ -6,6 +6,10 @@
     spectro_summary.mel_comparison("mel/val", target, predicted, step, writer=writer)
 
 Each op has a `*_pb` twin that returns the `Summary` proto without writing.
+The proto holds two values: the step's blob sequence under the tag, and a
+copy of the step's header under `tag + "/_spectro_headers"`, a tensor series
+that lets TensorBoard list every step's statistics in one read (see
+`metadata.HEADERS_SUFFIX`). Tags ending with that suffix are refused.
 Arrays may be numpy arrays, nested lists, PyTorch tensors (any device, with
 grad, half precision), JAX arrays or TF tensors. Every argument is checked
 before anything is written: a TypeError for the wrong kind of value, a
@@ -85,26 +89,43 @@ def _warn_nonfinite(tag: str, what: str, counts: pb.NonFiniteCounts, step: int) 
     )
 
 
-def _summary(tag: str, plugin_data: pb.SpectroPluginData, header: pb.StepHeader, blobs: List[bytes],
-             display_name: Optional[str], description: Optional[str]) -> summary_pb2.Summary:
-    header.version = metadata.PROTO_VERSION
-    elements = [header.SerializeToString()] + blobs
-    tensor = tensor_pb2.TensorProto(
+def _string_tensor(elements: List[bytes]) -> tensor_pb2.TensorProto:
+    """A rank-1 DT_STRING tensor of `elements`."""
+    return tensor_pb2.TensorProto(
         dtype=types_pb2.DT_STRING,
         tensor_shape=tensor_shape_pb2.TensorShapeProto(dim=[tensor_shape_pb2.TensorShapeProto.Dim(size=len(elements))]),
         string_val=elements,
     )
+
+
+def _summary(tag: str, plugin_data: pb.SpectroPluginData, header: pb.StepHeader, blobs: List[bytes],
+             display_name: Optional[str], description: Optional[str]) -> summary_pb2.Summary:
+    """The step's blob sequence under `tag`, then its header again in the companion series."""
+    header.version = metadata.PROTO_VERSION
+    header_blob = header.SerializeToString()
     summary = summary_pb2.Summary()
     summary.value.add(
         tag=tag,
         metadata=metadata.create_summary_metadata(plugin_data, display_name=display_name, description=description),
-        tensor=tensor,
+        tensor=_string_tensor([header_blob] + blobs),
+    )
+    summary.value.add(
+        tag=metadata.headers_tag(tag),
+        metadata=metadata.create_headers_metadata(plugin_data),
+        tensor=_string_tensor([header_blob]),
     )
     return summary
 
 
-def _check_common(tag, step, precision, max_elements, display_name, description) -> Tuple[str, int, int, int]:
+def _check_series_tag(tag) -> str:
     tag = _inputs.check_tag(tag)
+    if tag.endswith(metadata.HEADERS_SUFFIX):
+        raise ValueError(f"tag must not end with {metadata.HEADERS_SUFFIX!r}, the suffix of Spectro's header series; got {tag!r}")
+    return tag
+
+
+def _check_common(tag, step, precision, max_elements, display_name, description) -> Tuple[str, int, int, int]:
+    tag = _check_series_tag(tag)
     step = _inputs.check_step(step)
     precision_code = codec.PRECISIONS[_inputs.check_choice(precision, "precision", _PRECISION_NAMES)]
     max_elements = _inputs.check_count(max_elements, "max_elements", minimum=1)

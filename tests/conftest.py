@@ -39,6 +39,8 @@ def read_logdir(logdir: str) -> List[Written]:
             for value in event.summary.value:
                 if value.metadata.plugin_data.plugin_name != metadata.PLUGIN_NAME:
                     continue
+                if value.metadata.data_class != summary_pb2.DATA_CLASS_BLOB_SEQUENCE:
+                    continue  # the header series that repeats each step's header
                 blobs = list(value.tensor.string_val)
                 result.append(
                     Written(

@@ -68,3 +68,19 @@ def test_readme_without_the_section_is_refused(tmp_path, missing):
     )
     assert process.returncode != 0 and "has no <!-- benchmarks:start -->" in process.stderr
     assert readme.read_text() == text
+
+
+def test_backend_part(tmp_path):
+    results, stdout = _run(tmp_path, "--only", "backend")
+    part = results["parts"]["backend"]
+    for measured in [part["headline"], part["without_header_series"], *part["growth"]]:
+        assert set(measured["readers"]) == {"false", "true"}  # the Python reader and RustBoard
+        for reader in measured["readers"].values():
+            for route in ("tags", "steps_cold", "steps_warm", "data_first", "data_repeat"):
+                assert reader[route]["n"] >= 1 and reader[route]["median_ms"] > 0
+            assert reader["steps_body_bytes"] > 0 and reader["data_body_bytes"] > 0
+            if pathlib.Path("/proc/self/status").exists():
+                assert reader["peak_rss_bytes"] > 10 << 20  # a real server process was measured
+    steps = [g["plan"]["steps"] for g in part["growth"]]
+    assert steps == sorted(steps) and len(steps) >= 2
+    assert "### Backend targets" in stdout

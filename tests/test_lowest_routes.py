@@ -277,7 +277,8 @@ class TestCurve:
 
     def test_unreadable_marker_is_skipped(self, tmp_path, caplog):
         bad = spectro_summary.lowest_point_pb(TAG, 0.9, 30)
-        bad.value[0].tensor.string_val[0] = b"\xff\xff garbage"
+        for value in bad.value:  # the header and its copy in the header series
+            value.tensor.string_val[0] = b"\xff\xff garbage"
         write_scalars(tmp_path / "run", overtraining_values())
         with spectro_summary.Writer(tmp_path / "run") as writer:
             writer.add_summary(bad, 30)

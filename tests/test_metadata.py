@@ -41,3 +41,14 @@ def test_kind_names():
     assert [metadata.kind_name(k) for k in (1, 2, 3, 4, 0)] == [
         "mel_comparison", "noise_pair", "similarity_matrix", "lowest_point", "unknown",
     ]
+
+
+def test_header_series_metadata():
+    assert metadata.headers_tag("mel/val") == "mel/val/_spectro_headers"
+    plugin_data = pb.SpectroPluginData(kind=pb.MEL_COMPARISON)
+    plugin_data.mel.sample_rate = 22050
+    result = metadata.create_headers_metadata(plugin_data)
+    assert result.plugin_data.plugin_name == "spectro"
+    assert result.data_class == summary_pb2.DATA_CLASS_TENSOR  # one read_tensors call returns every step
+    parsed = metadata.parse_plugin_metadata(result.plugin_data.content)
+    assert (parsed.version, parsed.kind, parsed.mel.sample_rate) == (metadata.PROTO_VERSION, pb.MEL_COMPARISON, 22050)

@@ -15,9 +15,10 @@ from werkzeug import wrappers
 from tensorboard.backend import application
 from tensorboard.backend.event_processing import data_provider as multiplexer_provider
 from tensorboard.backend.event_processing import plugin_event_multiplexer
+from tensorboard.compat.proto import summary_pb2
 from tensorboard.plugins import base_plugin
 
-from tb_plugin_spectro import codec, loader, plugin
+from tb_plugin_spectro import codec, loader, metadata, plugin
 from tb_plugin_spectro import plugin_data_pb2 as pb
 from tb_plugin_spectro import summary as spectro_summary
 
@@ -326,7 +327,8 @@ def test_newer_format_is_skipped_with_one_warning(tmp_path, caplog):
 def test_unreadable_step_is_reported_and_the_rest_serves(tmp_path):
     good = spectro_summary.noise_pair_pb("n", np.ones((2, 2)), np.ones((2, 2)), 0)
     bad = spectro_summary.noise_pair_pb("n", np.ones((2, 2)), np.ones((2, 2)), 1)
-    bad.value[0].tensor.string_val[0] = b"\xff\xff garbage"
+    for value in bad.value:  # the header and its copy in the header series
+        value.tensor.string_val[0] = b"\xff\xff garbage"
     with spectro_summary.Writer(tmp_path / "run") as writer:
         writer.add_summary(good, 0)
         writer.add_summary(bad, 1)
@@ -384,3 +386,143 @@ def test_missing_array_blob_is_a_404(tmp_path):
     client, _ = make_client(tmp_path)
     response = client.get(PREFIX + "/data?run=run&tag=s&step=0")
     assert response.status_code == 404 and "holds 2 blobs, not blob 2" in response.get_data(as_text=True)
+
+
+# -- the header series, and logdirs written before it -------------------------
+
+
+def without_header_series(summary):
+    """The summary as Spectro wrote it before the header series existed."""
+    old = summary_pb2.Summary()
+    old.value.extend(v for v in summary.value if not v.tag.endswith(metadata.HEADERS_SUFFIX))
+    return old
+
+
+def write_mels(logdir, steps, old_steps=()):
+    """Mel steps at fixed wall times; those in `old_steps` without their header copies."""
+    with spectro_summary.Writer(logdir / "run") as writer:
+        for step in steps:
+            summary = spectro_summary.mel_comparison_pb("m", *mel_pair(step, frames=12), step, sample_ids=f"s{step}")
+            writer.add_summary(without_header_series(summary) if step in old_steps else summary, step,
+                               walltime=1_700_000_000.0 + step)
+
+
+class CountingProvider(multiplexer_provider.MultiplexerDataProvider):
+    """The Python reader's provider, counting the blob and tensor reads."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.blob_reads = 0
+        self.tensor_reads = 0
+
+    def read_blob(self, ctx=None, *, blob_key):
+        self.blob_reads += 1
+        return super().read_blob(ctx, blob_key=blob_key)
+
+    def read_tensors(self, ctx=None, **kwargs):
+        self.tensor_reads += 1
+        return super().read_tensors(ctx, **kwargs)
+
+
+def make_counting_client(logdir):
+    """(client, provider, plugin) over the Python reader, counting blob reads."""
+    multiplexer = plugin_event_multiplexer.EventMultiplexer(tensor_size_guidance={"spectro": 0})
+    multiplexer.AddRunsFromDirectory(str(logdir))
+    multiplexer.Reload()
+    counting = CountingProvider(multiplexer, str(logdir))
+    context = base_plugin.TBContext(logdir=str(logdir), data_provider=counting, sampling_hints={"spectro": 0})
+    spectro = loader.SpectroLoader().load(context)
+    client = werkzeug_test.Client(application.TensorBoardWSGI([spectro]), wrappers.Response)
+    return client, counting, spectro
+
+
+def test_steps_come_from_the_header_series_without_reading_blobs(tmp_path):
+    write_mels(tmp_path, range(20))
+    client, counting, _ = make_counting_client(tmp_path)
+    steps = get_json(client, "/steps?run=run&tag=m")["steps"]
+    assert [s["samples"][0]["sample_id"] for s in steps] == [f"s{i}" for i in range(20)]
+    assert (counting.blob_reads, counting.tensor_reads) == (0, 1)
+    assert get_json(client, "/steps?run=run&tag=m")["steps"] == steps
+    assert counting.tensor_reads == 1  # every header is cached now
+    assert client.get(PREFIX + "/data?run=run&tag=m&step=7").status_code == 200
+    assert counting.blob_reads == 2  # target and predicted; the header was copied
+    assert "m/_spectro_headers" not in get_json(client, "/tags")["run"]
+
+
+def test_logdir_written_before_the_header_series_serves_the_same(tmp_path):
+    write_mels(tmp_path / "new", range(12))
+    write_mels(tmp_path / "old", range(12), old_steps=range(12))
+    new_client, _, _ = make_counting_client(tmp_path / "new")
+    old_client, counting, _ = make_counting_client(tmp_path / "old")
+    assert get_json(old_client, "/tags") == get_json(new_client, "/tags")
+    assert get_json(old_client, "/steps?run=run&tag=m") == get_json(new_client, "/steps?run=run&tag=m")
+    assert counting.blob_reads == 12  # one header per step
+    for step in (0, 5, 11):
+        url = PREFIX + f"/data?run=run&tag=m&step={step}"
+        assert old_client.get(url).get_data() == new_client.get(url).get_data()
+
+
+def test_series_partly_written_before_the_header_series(tmp_path):
+    write_mels(tmp_path, range(10), old_steps=range(4))
+    client, counting, _ = make_counting_client(tmp_path)
+    steps = get_json(client, "/steps?run=run&tag=m")["steps"]
+    assert [s["samples"][0]["sample_id"] for s in steps] == [f"s{i}" for i in range(10)]
+    assert all("error" not in s for s in steps)
+    assert counting.blob_reads == 4
+
+
+def test_unreadable_header_copy_falls_back_to_the_blob(tmp_path):
+    summary = spectro_summary.noise_pair_pb("n", np.ones((2, 2)), np.zeros((2, 2)), 0)
+    summary.value[1].tensor.string_val[0] = b"\xff\xff garbage"
+    with spectro_summary.Writer(tmp_path / "run") as writer:
+        writer.add_summary(summary, 0)
+    client, counting, _ = make_counting_client(tmp_path)
+    (step,) = get_json(client, "/steps?run=run&tag=n")["steps"]
+    assert "error" not in step and step["stats"]["mse"] == 1.0
+    assert counting.blob_reads == 1
+
+
+def test_concurrent_provider_calls_serve_the_same(tmp_path):
+    write_mels(tmp_path, range(30), old_steps=range(0, 30, 2))
+    sequential, _, _ = make_counting_client(tmp_path)
+    concurrent_client, counting, spectro = make_counting_client(tmp_path)
+    spectro._calls.concurrent = True  # as for RustBoard's gRPC provider
+    for url in ["/tags", "/steps?run=run&tag=m", "/data?run=run&tag=m&step=3", "/data?run=run&tag=m&step=4",
+                "/data?run=run&tag=m&step=31", "/steps?run=run&tag=nope", "/steps?run=nope&tag=m"]:
+        expected, got = sequential.get(PREFIX + url), concurrent_client.get(PREFIX + url)
+        assert (got.status_code, got.get_data()) == (expected.status_code, expected.get_data()), url
+    assert counting.blob_reads == 15 + 2 * 2
+    reads = counting.tensor_reads
+    assert concurrent_client.get(PREFIX + "/steps?run=run&tag=m").status_code == 200
+    assert (counting.blob_reads, counting.tensor_reads) == (19, reads)  # every header is cached now
+
+
+def test_provider_calls_nudge_a_stalled_connection():
+    """A call held until another request is sent, as RustBoard's responses are held by Nagle's algorithm."""
+    import threading
+
+    released = threading.Event()
+
+    class StalledProvider:
+        nudges = 0
+
+        def experiment_metadata(self, ctx=None, *, experiment_id):
+            StalledProvider.nudges += 1
+            released.set()
+
+    calls = plugin._ProviderCalls(StalledProvider())
+    calls.concurrent = True
+
+    def stalled():
+        if not released.wait(timeout=30):
+            raise TimeoutError("never released")
+        return "blob"
+
+    def fails():
+        raise ValueError("unreadable")
+
+    outcomes = calls.run(None, "", [stalled, lambda: 7, fails])
+    assert [result for result, _ in outcomes] == ["blob", 7, None]
+    assert isinstance(outcomes[2][1], ValueError)
+    assert StalledProvider.nudges >= 1
+    assert calls.run(None, "", []) == []

@@ -170,3 +170,28 @@ def test_errors_through_the_real_server(big_logdir, load_fast):
             with pytest.raises(urllib.error.HTTPError) as error:
                 fetch(prefix + url)
             assert error.value.code == status, url
+
+
+@pytest.mark.parametrize("load_fast", READERS)
+def test_series_partly_written_before_the_header_series(tmp_path, load_fast):
+    """Steps without header copies (as Spectro wrote them before) serve as the others do."""
+    with spectro_summary.Writer(tmp_path / "run") as writer:
+        for step in range(40):
+            summary = spectro_summary.mel_comparison_pb("mel", *mel(step), step, sample_ids=f"s{step}")
+            if step < 20:
+                del summary.value[1]  # the header copy
+            writer.add_summary(summary, step)
+    with tensorboard(tmp_path, load_fast) as base:
+        prefix = base + "/data/plugin/spectro"
+        tags = wait_for(lambda: (t := fetch_json(prefix + "/tags")) and t["run"]["mel"]["steps"] == 40 and t,
+                        60, "all 40 steps")
+        assert sorted(tags["run"]) == ["mel"]
+        steps = fetch_json(prefix + "/steps?run=run&tag=mel")["steps"]
+        assert [s["samples"][0]["sample_id"] for s in steps] == [f"s{i}" for i in range(40)]
+        assert all("error" not in s for s in steps)
+        for step in (5, 30):
+            description, arrays = parse_binary(fetch(f"{prefix}/data?run=run&tag=mel&step={step}")[1])
+            target, predicted = mel(step)
+            bound = description["arrays"][0]["scale"] / 2 + 1e-5
+            assert np.abs(arrays["target"] - target).max() <= bound
+            assert np.abs(arrays["predicted"] - predicted).max() <= bound

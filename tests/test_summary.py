@@ -1,6 +1,8 @@
 """The summary ops, run against every writer and read back from event files."""
 
+import glob
 import math
+import os
 import warnings
 
 import numpy as np
@@ -215,7 +217,7 @@ class TestPbTwins:
         proto = spectro_summary.mel_comparison_pb("m", target, target + 1, 2, **kwargs)
         spectro_summary.mel_comparison("m", target, target + 1, 2, writer=own_writer.writer, **kwargs)
         (written,) = own_writer.read()
-        (value,) = proto.value
+        value, _ = proto.value
         assert value.metadata == written.summary_metadata
         assert list(value.tensor.string_val) == written.blobs
 
@@ -228,12 +230,19 @@ class TestPbTwins:
             lambda: spectro_summary.lowest_point_pb("t", 1.0, 0),
         ],
     )
-    def test_pb_returns_one_rank1_string_tensor(self, make):
+    def test_pb_returns_a_blob_sequence_and_its_header_copy(self, make):
         proto = make()
         assert isinstance(proto, summary_pb2.Summary)
-        (value,) = proto.value
-        assert value.tensor.dtype == 7  # DT_STRING
-        assert [d.size for d in value.tensor.tensor_shape.dim] == [len(value.tensor.string_val)]
+        value, copy = proto.value
+        for each in (value, copy):
+            assert each.tensor.dtype == 7  # DT_STRING
+            assert [d.size for d in each.tensor.tensor_shape.dim] == [len(each.tensor.string_val)]
+            assert each.metadata.plugin_data.plugin_name == "spectro"
+        assert value.metadata.data_class == summary_pb2.DATA_CLASS_BLOB_SEQUENCE
+        assert copy.tag == value.tag + "/_spectro_headers" == metadata.headers_tag(value.tag)
+        assert copy.metadata.data_class == summary_pb2.DATA_CLASS_TENSOR
+        assert list(copy.tensor.string_val) == [value.tensor.string_val[0]]
+        assert copy.metadata.plugin_data.content == value.metadata.plugin_data.content
 
 
 class TestMelOptions:
@@ -355,6 +364,32 @@ class TestTracker:
     def test_min_delta(self, own_writer):
         tracker = spectro_summary.LowestPointTracker("loss", writer=own_writer.writer, min_delta=0.1)
         assert [tracker.update(s, v) for s, v in enumerate([1.0, 0.95, 0.85, 0.8])] == [True, False, True, False]
+
+
+def test_every_writer_writes_the_header_copies(writer_case):
+    from tensorboard.backend.event_processing import event_file_loader
+
+    spectro_summary.mel_comparison("m", np.ones((4, 6)), np.zeros((4, 6)), 3, writer=writer_case.writer)
+    spectro_summary.lowest_point("loss", 0.5, 3, writer=writer_case.writer)
+    written = {w.tag: w for w in writer_case.read()}
+    copies = {}
+    for path in sorted(glob.glob(os.path.join(writer_case.logdir, "**", "*tfevents*"), recursive=True)):
+        for event in event_file_loader.EventFileLoader(path).Load():
+            for value in event.summary.value:
+                if value.metadata.data_class == summary_pb2.DATA_CLASS_TENSOR:
+                    copies[value.tag] = (event.step, value)
+    assert sorted(copies) == ["loss/lowest_point/_spectro_headers", "m/_spectro_headers"]
+    for tag, item in written.items():
+        step, value = copies[metadata.headers_tag(tag)]
+        assert step == item.step == 3
+        assert value.metadata.plugin_data.plugin_name == "spectro"
+        assert list(value.tensor.string_val) == [item.blobs[0]]
+
+
+def test_header_series_suffix_is_reserved():
+    with pytest.raises(ValueError, match="_spectro_headers"):
+        spectro_summary.noise_pair_pb("n/_spectro_headers", np.ones((2, 2)), np.ones((2, 2)), 0)
+    spectro_summary.noise_pair_pb("n/_spectro_headers/x", np.ones((2, 2)), np.ones((2, 2)), 0)
 
 
 def test_read_logdir_sees_all_kinds(own_writer):
