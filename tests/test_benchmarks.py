@@ -84,3 +84,18 @@ def test_backend_part(tmp_path):
     steps = [g["plan"]["steps"] for g in part["growth"]]
     assert steps == sorted(steps) and len(steps) >= 2
     assert "### Backend targets" in stdout
+
+
+def test_pane_part(tmp_path):
+    from test_browser import ensure_chromium
+
+    ensure_chromium()
+    results, stdout = _run(tmp_path, "--only", "pane")
+    part = results["parts"]["pane"]
+    assert part["first_paint"]["from_navigation"]["n"] == part["sizes"]["first_paints"]
+    for kind in ("step_change", "step_change_linked"):
+        for step in ("prefetched", "cold"):
+            assert part[kind][step]["latency"]["n"] >= 1
+    assert part["scrub"] and all(run["inputs"] > 0 and run["painted_fps"] for run in part["scrub"])
+    assert part["heap_peak"]["used"] >= part["heap_at_iframe_start"]["used"] > 0
+    assert "### Pane: step change" in stdout

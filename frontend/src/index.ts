@@ -6,12 +6,13 @@ import type { LowestResponse } from "./api/types";
 import { listenToHost } from "./api/host";
 import { isColormapName } from "./colormaps";
 import {
-  applyScalars, applySteps, applyTags, initialState, moveAllToStep, selectStep, type AppState, type Settings,
+  applyScalars, applySteps, applyTags, initialState, moveAllToStep, openingStepKey, selectStep, type AppState, type Settings,
 } from "./state/app-state";
 import { RequestCache, StepCache } from "./state/step-cache";
 import { indexNearest } from "./state/steps";
 import { Store } from "./state/store";
 import { AppView, type AppActions } from "./views/app-view";
+import { listenToSizes } from "./views/dom";
 
 const SETTINGS_KEY = "spectro.settings"; // localStorage key of the toolbar's choices
 const PLAY_INTERVAL_MS = 150; // time between steps while playing
@@ -83,6 +84,7 @@ class Controller {
       if (card) Object.assign(card.view, change);
     }),
     requestStep: (key) => this.cache.request(key),
+    peekStep: (key) => this.cache.peek(key),
     setLowest: (key, change) => this.store.update((state) => {
       const card = state.lowest.get(key);
       if (!card) return;
@@ -137,6 +139,10 @@ class Controller {
       if (scalarIndex instanceof Error) state.loadError = `Could not list the scalar series: ${scalarIndex.message}`;
       else applyScalars(state, scalarIndex);
     });
+    for (const card of this.store.state.cards.values()) {
+      const opening = openingStepKey(card);
+      if (opening) this.cache.request(opening);
+    }
     await Promise.all(
       [...this.store.state.cards.values()].map(async (card) => {
         try {
@@ -183,6 +189,7 @@ export async function render(): Promise<void> {
   view.mount(document);
   controller.store.subscribe((state) => view.render(state));
   new ResizeObserver(() => controller.store.markDirty()).observe(view.element);
+  listenToSizes(() => controller.store.markDirty());
   matchMedia("(prefers-color-scheme: dark)").addEventListener("change", () => {
     view.forgetDrawings();
     controller.store.markDirty();

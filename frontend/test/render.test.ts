@@ -3,7 +3,7 @@ import { test } from "node:test";
 
 import { colormapLut, NONFINITE_RGB, rampColor } from "../src/colormaps";
 import { panelLayout, PANEL_MARGIN } from "../src/render/layout";
-import { paintColorbar, paintHeatmap } from "../src/render/paint";
+import { packedLut, paintColorbar, paintHeatmap } from "../src/render/paint";
 import {
   diffRange, diffValues, finiteRange, formatTick, formatValue, maxAbsFinite, niceTicks, nonfiniteText, normalize, seriesMaxAbsDiff,
   seriesValueRange, unionRange, usableRange,
@@ -131,6 +131,48 @@ test("paintHeatmap", async (t) => {
     const out = new Uint8ClampedArray(3 * 4);
     paintHeatmap([Number.NaN, Number.POSITIVE_INFINITY, Number.NEGATIVE_INFINITY], 1, 3, { min: 0, max: 1 }, lut, out);
     for (let i = 0; i < 3; i++) assert.deepEqual([...out.subarray(4 * i, 4 * i + 3)], [...NONFINITE_RGB]);
+  });
+  await t.test("every pixel is the table's entry at floor((v − min) / span × 256), clamped; rows either way up", () => {
+    const viridis = colormapLut("viridis");
+    const rows = 7;
+    const cols = 13;
+    let seed = 12345;
+    const random = () => ((seed = (seed * 1103515245 + 12345) % 2147483648) / 2147483648);
+    const values = Float32Array.from({ length: rows * cols }, () => random() * 3 - 1);
+    values[5] = Number.NaN;
+    values[17] = Number.POSITIVE_INFINITY;
+    values[18] = Number.NEGATIVE_INFINITY;
+    values[20] = 0;
+    values[21] = 1;
+    const range = { min: 0, max: 1 };
+    for (const rowsFromTop of [false, true]) {
+      const out = new Uint8ClampedArray(rows * cols * 4);
+      paintHeatmap(values, rows, cols, range, viridis, out, rowsFromTop);
+      for (let row = 0; row < rows; row++) {
+        for (let col = 0; col < cols; col++) {
+          const v = values[row * cols + col]!;
+          const y = rowsFromTop ? row : rows - 1 - row;
+          const got = [...out.subarray((y * cols + col) * 4, (y * cols + col) * 4 + 4)];
+          const index = Math.min(255, Math.max(0, Math.floor((v - range.min) * 256)));
+          const want = Number.isFinite(v) ? [...viridis.subarray(3 * index, 3 * index + 3), 255] : [...NONFINITE_RGB, 255];
+          assert.deepEqual(got, want, `value ${v} at row ${row}, col ${col}`);
+        }
+      }
+    }
+  });
+  await t.test("a buffer that does not start on a 4-byte boundary is painted byte by byte, the same", () => {
+    const values = [0.1, 0.9, Number.NaN, 2];
+    const aligned = new Uint8ClampedArray(16);
+    paintHeatmap(values, 2, 2, { min: 0, max: 1 }, lut, aligned);
+    const unaligned = new Uint8ClampedArray(17).subarray(1);
+    paintHeatmap(values, 2, 2, { min: 0, max: 1 }, lut, unaligned);
+    assert.deepEqual([...unaligned], [...aligned]);
+  });
+  await t.test("the packed table holds each entry as R, G, B, 255 in memory", () => {
+    const viridis = colormapLut("viridis");
+    const bytes = new Uint8Array(packedLut(viridis).buffer);
+    for (const i of [0, 100, 255]) assert.deepEqual([...bytes.subarray(4 * i, 4 * i + 4)], [...viridis.subarray(3 * i, 3 * i + 3), 255]);
+    assert.equal(packedLut(viridis), packedLut(viridis), "kept per table");
   });
   await t.test("a wrong size names the shape", () => {
     assert.throws(() => paintHeatmap([1, 2, 3], 2, 2, { min: 0, max: 1 }, lut, new Uint8ClampedArray(16)), /expected 4 values for 2×2/);

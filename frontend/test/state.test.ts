@@ -4,10 +4,10 @@ import { test } from "node:test";
 import type { StepData, StepKey } from "../src/api/client";
 import type { SeriesInfo, StepInfo, StepsResponse } from "../src/api/types";
 import {
-  applySteps, applyTags, cardKey, compileTagFilter, initialState, selectStep, visibleCards,
+  applySteps, applyTags, cardKey, compileTagFilter, initialState, openingStepKey, selectStep, visibleCards,
 } from "../src/state/app-state";
 import { StepCache } from "../src/state/step-cache";
-import { indexAtOrBefore, indexNearest, uniqueSteps } from "../src/state/steps";
+import { indexAtOrBefore, indexNearest, standInIndex, uniqueSteps } from "../src/state/steps";
 import { Store } from "../src/state/store";
 
 function series(kind: SeriesInfo["kind"] = "mel_comparison"): SeriesInfo {
@@ -42,6 +42,22 @@ test("nearest-step lookup", async (t) => {
   });
 });
 
+test("the step shown while the selected one loads", async (t) => {
+  const loadedAt = (...indices: number[]) => (index: number) => indices.includes(index);
+  await t.test("the loaded step nearest to the selected one, on the way from the shown one", () => {
+    assert.equal(standInIndex(10, 2, loadedAt(3, 6, 7)), 7);
+    assert.equal(standInIndex(2, 10, loadedAt(3, 6, 7)), 3);
+  });
+  await t.test("never the shown step, nor the selected one, nor past the shown one", () => {
+    assert.equal(standInIndex(10, 2, loadedAt(2, 10, 1, 11)), null);
+    assert.equal(standInIndex(10, 9, loadedAt(8, 9, 10)), null);
+  });
+  await t.test("none while nothing is shown, or when the selected step is the one shown", () => {
+    assert.equal(standInIndex(5, -1, loadedAt(0, 1, 2, 3, 4)), null);
+    assert.equal(standInIndex(5, 5, loadedAt(4, 6)), null);
+  });
+});
+
 test("cards", async (t) => {
   await t.test("a new card opens at its last step; a reload keeps the selected step", () => {
     const state = initialState();
@@ -56,6 +72,22 @@ test("cards", async (t) => {
     assert.equal(card.steps[card.stepIndex]!.step, 10);
     assert.deepEqual(card.cursor, { frame: 3, bin: 4 });
     assert.equal(state.cards.size, 2);
+  });
+  await t.test("before its /steps answers, a card with arrays asks for the last step /tags names", () => {
+    const state = initialState();
+    const info = (kind: SeriesInfo["kind"], last: number | null) => ({ ...series(kind), last_step: last });
+    applyTags(state, {
+      run: { "mel/a": info("mel_comparison", 40), "noise": info("noise_pair", 7), "sim": info("similarity_matrix", 3),
+        "mel/empty": info("mel_comparison", null), "low": info("lowest_point", 9) },
+    });
+    const opening = (tag: string) => openingStepKey(state.cards.get(cardKey("run", tag))!);
+    assert.deepEqual(opening("mel/a"), { run: "run", tag: "mel/a", step: 40, sample: 0 });
+    assert.equal(opening("noise")?.step, 7);
+    assert.equal(opening("sim")?.step, 3);
+    assert.equal(opening("mel/empty"), null);
+    assert.equal(opening("low"), null, "marker series have no arrays");
+    applySteps(state.cards.get(cardKey("run", "mel/a"))!, stepsResponse("run", "mel/a", [0, 20, 40]));
+    assert.equal(opening("mel/a"), null, "with its steps known, a card asks for the step selected");
   });
   await t.test("series that disappear lose their cards", () => {
     const state = initialState();
@@ -186,5 +218,18 @@ test("step cache", async (t) => {
     assert.equal(cache.get(key(2)), undefined);
     assert.ok(cache.get(key(1)));
     assert.equal(cache.size, 2);
+  });
+  await t.test("a peek neither loads nor counts as a use", async () => {
+    const { pending, loads, load } = deferred();
+    const cache = new StepCache(load, () => undefined, 2);
+    assert.equal(cache.peek(key(1)), undefined);
+    assert.deepEqual(loads, []);
+    for (const step of [1, 2]) cache.request(key(step));
+    for (const step of [1, 2]) pending.get(step)!.resolve(data(step));
+    await new Promise((r) => setTimeout(r, 0));
+    assert.equal(cache.peek(key(1))!.status, "loaded");
+    cache.request(key(3));
+    assert.equal(cache.peek(key(1)), undefined, "the peeked entry stayed the least recently used");
+    assert.ok(cache.peek(key(2)));
   });
 });

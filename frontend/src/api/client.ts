@@ -71,9 +71,18 @@ export async function fetchLowest(query: LowestQuery): Promise<LowestResponse> {
   return (await (await fetchOk(lowestUrl(query))).json()) as LowestResponse;
 }
 
+/**
+ * Inflates a zlib stream. The bytes are written into the DecompressionStream
+ * directly: a Blob's stream() would read them back from the browser process,
+ * one task per chunk, and those tasks wait behind input and frames while a
+ * slider is dragged.
+ */
 async function inflate(compressed: Uint8Array<ArrayBuffer>): Promise<Uint8Array> {
-  const stream = new Blob([compressed]).stream().pipeThrough(new DecompressionStream("deflate"));
-  return new Uint8Array(await new Response(stream).arrayBuffer());
+  const decompression = new DecompressionStream("deflate");
+  const writer = decompression.writable.getWriter();
+  void writer.write(compressed).catch(() => undefined);
+  void writer.close().catch(() => undefined);
+  return new Uint8Array(await new Response(decompression.readable).arrayBuffer());
 }
 
 export async function fetchStepData(key: StepKey): Promise<StepData> {

@@ -22,6 +22,28 @@ export function paintHeatmap(
   if (out.length !== rows * cols * 4) throw new Error(`expected an RGBA buffer of ${rows * cols * 4} bytes, got ${out.length}`);
   const span = range.max - range.min;
   const perUnit = span > 0 ? LUT_SIZE / span : 0;
+  const min = range.min;
+  const top = LUT_SIZE - 1;
+  if (LITTLE_ENDIAN && out.byteOffset % 4 === 0) {
+    // One 32-bit store per pixel: a quarter of the stores of the loop below.
+    const words = new Uint32Array(out.buffer, out.byteOffset, rows * cols);
+    const table = packedLut(lut);
+    const nonfinite = packRgb(NONFINITE_RGB[0], NONFINITE_RGB[1], NONFINITE_RGB[2]);
+    for (let row = 0; row < rows; row++) {
+      const source = row * cols;
+      const target = (rowsFromTop ? row : rows - 1 - row) * cols;
+      for (let col = 0; col < cols; col++) {
+        const v = values[source + col]!;
+        if (v - v !== 0) {
+          words[target + col] = nonfinite; // NaN or ±Inf
+        } else {
+          const x = (v - min) * perUnit;
+          words[target + col] = table[x <= 0 ? 0 : x >= top ? top : x | 0]!;
+        }
+      }
+    }
+    return;
+  }
   const [nanR, nanG, nanB] = NONFINITE_RGB;
   for (let row = 0; row < rows; row++) {
     const source = row * cols;
@@ -33,9 +55,9 @@ export function paintHeatmap(
         out[pixel + 1] = nanG;
         out[pixel + 2] = nanB;
       } else {
-        let index = Math.floor((v - range.min) * perUnit);
+        let index = Math.floor((v - min) * perUnit);
         if (index < 0) index = 0;
-        else if (index >= LUT_SIZE) index = LUT_SIZE - 1;
+        else if (index > top) index = top;
         const i = index * 3;
         out[pixel] = lut[i]!;
         out[pixel + 1] = lut[i + 1]!;
@@ -44,6 +66,26 @@ export function paintHeatmap(
       out[pixel + 3] = 255;
     }
   }
+}
+
+const LITTLE_ENDIAN = new Uint8Array(new Uint32Array([1]).buffer)[0] === 1;
+
+/** An opaque RGBA pixel as one 32-bit word of a little-endian Uint32Array over ImageData bytes. */
+function packRgb(r: number, g: number, b: number): number {
+  return ((255 << 24) | (b << 16) | (g << 8) | r) >>> 0;
+}
+
+const packedLuts = new WeakMap<Uint8Array, Uint32Array>();
+
+/** A map's table as LUT_SIZE opaque RGBA words (little-endian), kept per table. */
+export function packedLut(lut: Uint8Array): Uint32Array {
+  let packed = packedLuts.get(lut);
+  if (packed === undefined) {
+    packed = new Uint32Array(LUT_SIZE);
+    for (let i = 0; i < LUT_SIZE; i++) packed[i] = packRgb(lut[3 * i]!, lut[3 * i + 1]!, lut[3 * i + 2]!);
+    packedLuts.set(lut, packed);
+  }
+  return packed;
 }
 
 /** A colour bar as an image 1 wide and `height` high, the range's max at the top. */

@@ -1,6 +1,7 @@
 // The pane's state and the pure transitions on it. Views read it; only the
 // controller (index.ts wiring) changes it, through a Store.
 
+import type { StepKey } from "../api/client";
 import type { Kind, ScalarIndex, SeriesInfo, StepInfo, StepsResponse, TagIndex } from "../api/types";
 import type { ColormapName } from "../colormaps";
 import type { DiffMode, RangeMode } from "../render/scale";
@@ -179,6 +180,20 @@ export function applyTags(state: AppState, tags: TagIndex): void {
   for (const key of [...state.cards.keys()]) {
     if (!seen.has(key)) state.cards.delete(key);
   }
+}
+
+/** Kinds whose cards show a step's arrays from /data. */
+const KINDS_WITH_ARRAYS: ReadonlySet<Kind> = new Set<Kind>(["mel_comparison", "noise_pair", "similarity_matrix"]);
+
+/**
+ * The /data a card shows before its /steps answers: a new card opens at its
+ * last step, which /tags names. Asked for before /steps, whose answers take
+ * the server longer, these let every card paint while the step lists load.
+ */
+export function openingStepKey(card: CardState): StepKey | null {
+  const last = card.info.last_step;
+  if (card.steps.length > 0 || last === null || !KINDS_WITH_ARRAYS.has(card.info.kind)) return null;
+  return { run: card.run, tag: card.tag, step: last, sample: card.sample };
 }
 
 /**

@@ -36,6 +36,11 @@ export class RequestCache<K, V> {
     return entry;
   }
 
+  /** The entry of `key` if any, without loading it or counting as a use. */
+  peek(key: K): Entry<V> | undefined {
+    return this.entries.get(this.keyString(key));
+  }
+
   /** Starts loading `key` unless it is known; a failed key is tried again only after forgetFailed(). */
   request(key: K): Entry<V> {
     const known = this.get(key);

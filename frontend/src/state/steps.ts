@@ -36,3 +36,19 @@ export function indexNearest(steps: readonly { step: number }[], step: number): 
   if (before < 0) return -1;
   return Math.abs(steps[after]!.step - step) < Math.abs(steps[before]!.step - step) ? after : before;
 }
+
+/**
+ * While step index `wanted` loads, the step a card shows in its place: the
+ * loaded index nearest to `wanted` strictly between it and `shown` (the index
+ * shown now), so that a card being scrubbed follows the slider as steps
+ * arrive and never goes back past what it shows. Null when none is loaded,
+ * or when nothing is shown (`shown` < 0).
+ */
+export function standInIndex(wanted: number, shown: number, isLoaded: (index: number) => boolean): number | null {
+  if (shown < 0 || shown === wanted) return null;
+  const direction = shown < wanted ? -1 : 1;
+  for (let index = wanted + direction; index !== shown; index += direction) {
+    if (isLoaded(index)) return index;
+  }
+  return null;
+}

@@ -8,7 +8,7 @@ import { compileTagFilter, KIND_ORDER, KIND_TITLES, visibleCards, visibleLowest,
 import type { CardState } from "../state/app-state";
 import type { CardActions } from "./card-actions";
 import type { CardView } from "./card-view";
-import { el, setHidden, setOptions, setText } from "./dom";
+import { el, forgetThemeColors, setHidden, setOptions, setText } from "./dom";
 import { LowestCard, type LowestCardActions } from "./lowest-card";
 import { MelCard } from "./mel-card";
 import { NoiseCard } from "./noise-card";
@@ -109,6 +109,7 @@ export class AppView {
 
   /** Repaints every card on the next render, e.g. after prefers-color-scheme changed. */
   forgetDrawings(): void {
+    forgetThemeColors();
     for (const view of this.views.values()) view.forgetDrawings();
     for (const view of this.lowestViews.values()) view.forgetDrawings();
   }

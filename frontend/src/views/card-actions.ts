@@ -17,4 +17,6 @@ export interface CardActions {
   setView(key: string, change: ViewOptions): void;
   /** The cache entry of a step, loading it if needed; settling marks the store dirty. */
   requestStep(key: StepKey): StepEntry;
+  /** The cache entry of a step if any, without loading it. */
+  peekStep(key: StepKey): StepEntry | undefined;
 }

@@ -12,10 +12,13 @@ import { ABS_DIFF_MAP, colormapLut, SIGNED_DIFF_MAP, type ColormapName } from ".
 import type { Plane } from "../render/noise";
 import { diffRange, diffValues, maxAbsFinite, nonfiniteText, type ColorRange } from "../render/scale";
 import { clampWindow, fullWindow, isFullWindow, panBy, windowFromSelection, zoomAt, type FrameWindow } from "../render/zoom";
-import type { CardState, Cursor, Settings } from "../state/app-state";
+import { openingStepKey, type CardState, type Cursor, type Settings } from "../state/app-state";
+import type { StepEntry } from "../state/step-cache";
+import { indexAtOrBefore, standInIndex } from "../state/steps";
+import { markStepInput, markStepPainted } from "../timing";
 import type { CardActions } from "./card-actions";
 import type { CardView } from "./card-view";
-import { download, el, safeFileName, setHidden, setOptions, setText } from "./dom";
+import { download, el, safeFileName, setAttr, setHidden, setOptions, setText, sizeOf, watchSize } from "./dom";
 import { HeatmapPanel, type Cell } from "./heatmap-panel";
 import { StepControl } from "./step-control";
 import { TrendChart } from "./trend-chart";
@@ -24,6 +27,11 @@ export type { Plane };
 
 const PANEL_HEIGHT = 150; // CSS pixels of each panel; the bottom one adds the column axis
 const PREFETCH_PLAYING = 3; // steps loaded ahead while playing
+// Steps a card may be loading to show at once. A slider moved faster than
+// steps load asks for the step it is at when one of these arrives, rather than
+// for every step it passed: those would all arrive at the end, and be decoded
+// before the step it stopped at.
+const SHOWN_LOADS = 2;
 
 export interface PanelSpec {
   /** The panel's data-panel name; the readout's data-* name of its value. */
@@ -111,6 +119,9 @@ export abstract class ComparisonCard implements CardView {
   protected card: CardState;
   private settings: Settings | null = null;
   private prepared: Prepared | null = null;
+  private diffBuffer: Float32Array | null = null;
+  /** Steps asked for to be shown, possibly still loading. */
+  private shownLoads: StepKey[] = [];
   private drawnKey = "";
   private trendKey = "";
   private overlayKey = "";
@@ -136,10 +147,11 @@ export abstract class ComparisonCard implements CardView {
       (panel, i) => new HeatmapPanel(panel.name, panel.title, i === 2, gestures, spec.rowsLabel, spec.colsLabel),
     );
     this.panelBox = el("div", { className: "spectro-panels" }, this.panels.map((p) => p.element));
+    watchSize(this.panelBox);
     this.stepControl = new StepControl({
       select: (index) => actions.selectStep(key, index),
       togglePlay: () => actions.togglePlay(key),
-    });
+    }, key);
     this.trend = new TrendChart(spec.trendLabel, (step) => actions.pickStep(key, step));
     this.selector = el("select", { className: spec.selectorClass, attrs: { "aria-label": spec.selectorLabel } });
     this.selectorLabel = el("label", { text: `${spec.selectorLabel} ` }, [this.selector]);
@@ -167,9 +179,10 @@ export abstract class ComparisonCard implements CardView {
       const target = event.target;
       if (target instanceof HTMLInputElement) return;
       if (target instanceof HTMLSelectElement && !(spec.stepKeysOnSelector && target === this.selector)) return;
-      if (event.key === "ArrowLeft") actions.selectStep(key, this.card.stepIndex - 1);
-      else if (event.key === "ArrowRight") actions.selectStep(key, this.card.stepIndex + 1);
-      else return;
+      const move = event.key === "ArrowLeft" ? -1 : event.key === "ArrowRight" ? 1 : 0;
+      if (move === 0) return;
+      markStepInput(key, this.card.stepIndex + move, event);
+      actions.selectStep(key, this.card.stepIndex + move);
       event.preventDefault();
     });
   }
@@ -230,7 +243,10 @@ export abstract class ComparisonCard implements CardView {
 
   private stepKey(index: number): StepKey | null {
     const step = this.card.steps[index];
-    if (!step) return null;
+    if (!step) {
+      const opening = index === this.card.stepIndex ? openingStepKey(this.card) : null;
+      return opening && { ...opening, sample: this.sample() };
+    }
     return { run: this.card.run, tag: this.card.tag, step: step.step, sample: this.sample() };
   }
 
@@ -249,14 +265,17 @@ export abstract class ComparisonCard implements CardView {
     let errorText = card.stepsError ?? step?.error ?? "";
     const key = this.stepKey(card.stepIndex);
     if (key) {
-      const entry = this.actions.requestStep(key);
-      if (entry.status === "loaded") {
+      const entry = this.requestShown(key);
+      if (entry?.status === "loaded") {
         this.prepare(entry.data, settings);
         this.prefetch(card);
-      } else if (entry.status === "failed") {
+      } else if (entry?.status === "failed") {
         errorText = entry.error;
+      } else {
+        const standIn = this.standIn(card);
+        if (standIn) this.prepare(standIn, settings);
       }
-      setText(this.loading, entry.status === "loading" ? "loading…" : "");
+      setText(this.loading, entry === undefined || entry.status === "loading" ? "loading…" : "");
     }
     setText(this.error, errorText);
     setHidden(this.error, errorText === "");
@@ -264,12 +283,12 @@ export abstract class ComparisonCard implements CardView {
     this.updateReadout();
     this.updateStats(step);
     if (key) {
-      this.npzLink.href = dataUrl(key, "npz");
-      this.npzLink.download = `${this.fileStem(key.step)}.npz`;
+      setAttr(this.npzLink, "href", dataUrl(key, "npz"));
+      setAttr(this.npzLink, "download", `${this.fileStem(key.step)}.npz`);
     }
     setHidden(this.resetButton, card.window === null);
     const window = card.window && this.prepared ? this.currentWindow() : null;
-    this.element.dataset.window = window ? `${window.start},${window.end}` : "";
+    setAttr(this.element, "data-window", window ? `${window.start},${window.end}` : "");
     this.updateExtras(card, settings);
   }
 
@@ -278,8 +297,37 @@ export abstract class ComparisonCard implements CardView {
     setOptions(this.selector, selection.options, selection.selected);
     setHidden(this.selectorLabel, selection.options.length < 2);
     setText(this.selectionText, selection.text);
-    this.selectionText.title = selection.text;
+    setAttr(this.selectionText, "title", selection.text);
     setText(this.aside, selection.aside);
+  }
+
+  /**
+   * The cache entry of the step to show, loading it unless SHOWN_LOADS steps
+   * asked for before are still loading: then undefined, and the card asks
+   * again when one of those arrives.
+   */
+  private requestShown(key: StepKey): StepEntry | undefined {
+    if (this.actions.peekStep(key) === undefined) {
+      this.shownLoads = this.shownLoads.filter((k) => this.actions.peekStep(k)?.status === "loading");
+      if (this.shownLoads.length >= SHOWN_LOADS) return undefined;
+      this.shownLoads.push(key);
+    }
+    return this.actions.requestStep(key);
+  }
+
+  /** A loaded step to show while the selected one loads: the nearest between it and the step shown. */
+  private standIn(card: CardState): StepData | null {
+    const shown = this.prepared?.data.description;
+    if (!shown || shown.sample !== this.sample()) return null;
+    const shownIndex = indexAtOrBefore(card.steps, shown.step);
+    if (card.steps[shownIndex]?.step !== shown.step) return null;
+    const loaded = (index: number): StepData | null => {
+      const key = this.stepKey(index);
+      const entry = key ? this.actions.peekStep(key) : undefined;
+      return entry?.status === "loaded" ? entry.data : null;
+    };
+    const index = standInIndex(card.stepIndex, shownIndex, (i) => loaded(i) !== null);
+    return index === null ? null : loaded(index);
   }
 
   private prefetch(card: CardState): void {
@@ -303,8 +351,10 @@ export abstract class ComparisonCard implements CardView {
     const key = JSON.stringify([data.description.step, data.description.sample, slice, settings.diffMode, settings.rangeMode, seriesPart]);
     if (this.prepared && this.prepared.data === data && this.prepared.key === key) return;
     const [minuend, subtrahend] = this.spec.minuend === 0 ? [first, second] : [second, first];
-    const signed = diffValues(minuend.values, subtrahend.values, "signed");
-    const diff = settings.diffMode === "abs" ? diffValues(minuend.values, subtrahend.values, "abs") : signed;
+    // One buffer per card: the step prepared before is not shown any more.
+    const count = minuend.values.length;
+    if (this.diffBuffer?.length !== count) this.diffBuffer = new Float32Array(count);
+    const diff = diffValues(minuend.values, subtrahend.values, settings.diffMode, this.diffBuffer);
     const compared = { first, second, slice };
     this.prepared = {
       data, slice,
@@ -312,7 +362,8 @@ export abstract class ComparisonCard implements CardView {
       second: this.plane(second, slice),
       diff: this.plane({ ...first, values: diff }, slice),
       valueRange: this.valueRange(compared, settings),
-      diffRange: diffRange(this.diffMaxAbs(maxAbsFinite(signed), settings), settings.diffMode),
+      // |diff| and the signed diff have the same largest magnitude.
+      diffRange: diffRange(this.diffMaxAbs(maxAbsFinite(diff), settings), settings.diffMode),
       key,
     };
   }
@@ -321,7 +372,7 @@ export abstract class ComparisonCard implements CardView {
     const prepared = this.prepared;
     const settings = this.settings;
     if (!settings) return;
-    const width = this.panelBox.clientWidth;
+    const width = sizeOf(this.panelBox).width;
     const window = this.currentWindow();
     const valueMap = this.valueMap(settings);
     const drawKey = JSON.stringify([
@@ -355,6 +406,7 @@ export abstract class ComparisonCard implements CardView {
       const height = PANEL_HEIGHT + (i === 2 ? 22 : 0);
       panel.draw(window, width, height, i === 0 ? zoomed : i === 2 ? diffText : "");
     });
+    markStepPainted(this.card.key, prepared.data.description.step);
   }
 
   private updateReadout(): void {
@@ -388,10 +440,10 @@ export abstract class ComparisonCard implements CardView {
   private updateStats(step: StepInfo | undefined): void {
     const line = this.statsLine(step);
     setText(this.statsText, line.text);
-    this.statsText.title = line.title;
+    setAttr(this.statsText, "title", line.title);
     Object.assign(this.statsText.dataset, line.data ?? {});
     const card = this.card;
-    const trendKey = JSON.stringify([card.steps.length, card.steps[card.steps.length - 1]?.step, card.stepIndex, card.sample, this.trend.element.clientWidth]);
+    const trendKey = JSON.stringify([card.steps.length, card.steps[card.steps.length - 1]?.step, card.stepIndex, card.sample, sizeOf(this.trend.element).width]);
     if (trendKey === this.trendKey) return;
     this.trendKey = trendKey;
     this.trend.draw(

@@ -26,6 +26,11 @@ export function setText(element: HTMLElement, text: string): void {
   if (element.textContent !== text) element.textContent = text;
 }
 
+/** Sets an attribute only when it changed: a frame that changes nothing writes nothing. */
+export function setAttr(element: Element, name: string, value: string): void {
+  if (element.getAttribute(name) !== value) element.setAttribute(name, value);
+}
+
 export function setHidden(element: HTMLElement, hidden: boolean): void {
   if (element.hidden !== hidden) element.hidden = hidden;
 }
@@ -74,9 +79,54 @@ export function fitCanvas(
   return context;
 }
 
-/** A theme colour from the pane's CSS variables (they follow prefers-color-scheme). */
+const themeColors = new Map<string, string>();
+
+/**
+ * A theme colour from the pane's CSS variables (set on :root; they follow
+ * prefers-color-scheme). Read once and kept: getComputedStyle in the middle
+ * of a frame's DOM changes would force a style recalculation each time.
+ */
 export function themeColor(element: Element, name: string, fallback: string): string {
-  return getComputedStyle(element).getPropertyValue(name).trim() || fallback;
+  let color = themeColors.get(name);
+  if (color === undefined) {
+    color = getComputedStyle(element).getPropertyValue(name).trim() || fallback;
+    themeColors.set(name, color);
+  }
+  return color;
+}
+
+/** Reads the theme colours again on their next use (the colour scheme changed). */
+export function forgetThemeColors(): void {
+  themeColors.clear();
+}
+
+const sizes = new WeakMap<Element, { width: number; height: number }>();
+let sizeObserver: ResizeObserver | null = null;
+let onSizesChanged: () => void = () => undefined;
+
+/** Calls `listener` after elements watched with watchSize() changed size. */
+export function listenToSizes(listener: () => void): void {
+  onSizesChanged = listener;
+}
+
+/**
+ * Keeps the size of `element` as laid out, for sizeOf(). Drawing code reads
+ * sizes from here rather than from clientWidth, which would force a layout
+ * whenever the frame has already changed the DOM.
+ */
+export function watchSize(element: Element): void {
+  sizeObserver ??= new ResizeObserver((entries) => {
+    for (const entry of entries) {
+      sizes.set(entry.target, { width: Math.round(entry.contentRect.width), height: Math.round(entry.contentRect.height) });
+    }
+    onSizesChanged();
+  });
+  sizeObserver.observe(element);
+}
+
+/** The content size in CSS pixels of a watched element at its last layout; 0 × 0 before its first. */
+export function sizeOf(element: Element): { width: number; height: number } {
+  return sizes.get(element) ?? { width: 0, height: 0 };
 }
 
 /** A file name made of log text: anything but letters, digits, dot, dash and underscore becomes "_". */

@@ -63,6 +63,11 @@ export class HeatmapPanel {
   private readonly colorbarSource = document.createElement("canvas");
   private imageKey = "";
   private image: PanelImage | null = null;
+  /** The source's pixels, kept between images of one size. */
+  private pixels: ImageData | null = null;
+  private colorbarLut: Uint8Array | null = null;
+  /** The overlay may hold a cursor or a selection; a clear overlay is not cleared again. */
+  private overlayDrawn = true;
   private layout: PanelLayout | null = null;
   private window: FrameWindow = { start: 0, end: 1 };
   private drag: { startX: number; startY: number; startCol: number; lastCol: number; pan: boolean; moved: boolean } | null = null;
@@ -98,18 +103,28 @@ export class HeatmapPanel {
     if (image === null || image.key === this.imageKey) return;
     this.imageKey = image.key;
     const { rows, cols } = image;
-    this.source.width = Math.max(cols, 1);
-    this.source.height = Math.max(rows, 1);
+    const width = Math.max(cols, 1);
+    const height = Math.max(rows, 1);
+    if (this.source.width !== width || this.source.height !== height) {
+      this.source.width = width;
+      this.source.height = height;
+    }
     const context = this.source.getContext("2d")!;
-    const pixels = context.createImageData(this.source.width, this.source.height);
-    if (rows > 0 && cols > 0) paintHeatmap(image.values, rows, cols, image.range, image.lut, pixels.data, this.options.rowsFromTop === true);
-    context.putImageData(pixels, 0, 0);
-    this.colorbarSource.width = 1;
-    this.colorbarSource.height = 256;
-    const barContext = this.colorbarSource.getContext("2d")!;
-    const bar = barContext.createImageData(1, 256);
-    paintColorbar(image.lut, 256, bar.data);
-    barContext.putImageData(bar, 0, 0);
+    if (this.pixels === null || this.pixels.width !== width || this.pixels.height !== height) {
+      this.pixels = context.createImageData(width, height);
+    }
+    if (rows > 0 && cols > 0) paintHeatmap(image.values, rows, cols, image.range, image.lut, this.pixels.data, this.options.rowsFromTop === true);
+    else this.pixels.data.fill(0);
+    context.putImageData(this.pixels, 0, 0);
+    if (image.lut !== this.colorbarLut) {
+      this.colorbarLut = image.lut;
+      this.colorbarSource.width = 1;
+      this.colorbarSource.height = 256;
+      const barContext = this.colorbarSource.getContext("2d")!;
+      const bar = barContext.createImageData(1, 256);
+      paintColorbar(image.lut, 256, bar.data);
+      barContext.putImageData(bar, 0, 0);
+    }
   }
 
   /** Cells drawn outlined over the image from the next draw() on; null outlines none. */
@@ -251,12 +266,15 @@ export class HeatmapPanel {
   drawOverlay(cursor: { col: number; row: number | null } | null, selection: [number, number] | null): void {
     const layout = this.layout;
     const image = this.image;
+    if (!cursor && !selection && !this.overlayDrawn) return;
     const context = this.overlay.getContext("2d");
     if (!context) return;
     const ratio = window.devicePixelRatio || 1;
     context.setTransform(ratio, 0, 0, ratio, 0, 0);
     context.clearRect(0, 0, this.overlay.width, this.overlay.height);
+    this.overlayDrawn = false;
     if (!layout || !image || image.rows === 0) return;
+    this.overlayDrawn = cursor !== null || selection !== null;
     const { plot } = layout;
     context.save();
     context.beginPath();

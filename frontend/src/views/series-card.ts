@@ -37,7 +37,7 @@ export class SeriesCard implements CardView {
     this.stepControl = new StepControl({
       select: (index) => actions.selectStep(card.key, index),
       togglePlay: () => actions.togglePlay(card.key),
-    });
+    }, card.key);
     this.element = el("section", { className: "spectro-card spectro-series-card", attrs: { "data-kind": card.info.kind } }, [
       el("header", { className: "spectro-card-header" }, [this.title, this.run]),
       this.facts,

@@ -16,9 +16,10 @@ import {
 } from "../render/similarity";
 import { fullWindow } from "../render/zoom";
 import type { CardState, Settings } from "../state/app-state";
+import { markStepInput } from "../timing";
 import type { CardActions } from "./card-actions";
 import type { CardView } from "./card-view";
-import { el, safeFileName, setHidden, setOptions, setText } from "./dom";
+import { el, safeFileName, setHidden, setOptions, setText, sizeOf, watchSize } from "./dom";
 import { HeatmapPanel, type Cell } from "./heatmap-panel";
 import { StepControl } from "./step-control";
 import { TrendChart } from "./trend-chart";
@@ -148,6 +149,7 @@ export class SimilarityCard implements CardView {
       { rowsFromTop: true, zoomable: false },
     );
     this.panelBox = el("div", { className: "spectro-panels" }, [this.panel.element]);
+    watchSize(this.panelBox);
     this.readout = el("div", { className: "spectro-sim-readout" }, [
       this.cellText,
       el("div", { className: "spectro-sim-label spectro-sim-row-label" }, [this.rowAxis, this.rowText]),
@@ -156,7 +158,7 @@ export class SimilarityCard implements CardView {
     this.stepControl = new StepControl({
       select: (index) => actions.selectStep(key, index),
       togglePlay: () => actions.togglePlay(key),
-    });
+    }, key);
     this.stats = STAT_ROWS.map((row) => ({
       row,
       name: el("span", { className: "spectro-sim-stat-name", text: row.label(rowsName, colsName) }),
@@ -200,9 +202,10 @@ export class SimilarityCard implements CardView {
     this.element.dataset.tag = card.tag;
     this.element.addEventListener("keydown", (event) => {
       if (event.target instanceof HTMLInputElement || event.target instanceof HTMLSelectElement) return;
-      if (event.key === "ArrowLeft") actions.selectStep(key, this.card.stepIndex - 1);
-      else if (event.key === "ArrowRight") actions.selectStep(key, this.card.stepIndex + 1);
-      else return;
+      const move = event.key === "ArrowLeft" ? -1 : event.key === "ArrowRight" ? 1 : 0;
+      if (move === 0) return;
+      markStepInput(key, this.card.stepIndex + move, event);
+      actions.selectStep(key, this.card.stepIndex + move);
       event.preventDefault();
     });
   }
@@ -354,7 +357,7 @@ export class SimilarityCard implements CardView {
 
   private draw(view: SimilarityView, settings: Settings): void {
     const prepared = this.prepared;
-    const width = this.panelBox.clientWidth;
+    const width = sizeOf(this.panelBox).width;
     if (width === 0) return;
     const mapName = view.colormap === "diverging" ? SIGNED_DIFF_MAP : settings.colormap;
     const range = prepared ? similarityRange(prepared.matrix.values, view.colormap, view.range, view.fixed) : this.range;
@@ -449,7 +452,8 @@ export class SimilarityCard implements CardView {
         stat.value.title = stat.row.k && stats?.square ? `chance ${formatShort(chanceRecall(stat.row.k, stats.rows))}` : "";
       }
     }
-    const width = this.stats[0]?.trend.element.clientWidth ?? 0;
+    const trendElement = this.stats[0]?.trend.element;
+    const width = trendElement ? sizeOf(trendElement).width : 0;
     const trendKey = JSON.stringify([statsKey, card.steps[card.steps.length - 1]?.step, width]);
     if (trendKey === this.trendKey) return;
     this.trendKey = trendKey;

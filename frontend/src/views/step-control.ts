@@ -2,7 +2,8 @@
 // button walks through training, the label gives step and wall time.
 
 import type { StepInfo } from "../api/types";
-import { el, setText } from "./dom";
+import { markStepInput } from "../timing";
+import { el, setAttr, setText } from "./dom";
 
 export interface StepControlActions {
   select(index: number): void;
@@ -16,6 +17,10 @@ export function formatWallTime(seconds: number): string {
     `${pad(date.getHours())}:${pad(date.getMinutes())}:${pad(date.getSeconds())}`;
 }
 
+function setDisabled(element: HTMLInputElement | HTMLButtonElement, disabled: boolean): void {
+  if (element.disabled !== disabled) element.disabled = disabled;
+}
+
 export class StepControl {
   readonly element: HTMLDivElement;
   private readonly slider: HTMLInputElement;
@@ -26,7 +31,8 @@ export class StepControl {
   private index = 0;
   private count = 0;
 
-  constructor(private readonly actions: StepControlActions) {
+  /** `card` is the key of the card the control belongs to, for the step-input mark. */
+  constructor(private readonly actions: StepControlActions, card: string) {
     this.previous = el("button", { className: "spectro-step-previous", text: "◀", title: "Previous step (←)", attrs: { type: "button" } });
     this.next = el("button", { className: "spectro-step-next", text: "▶", title: "Next step (→)", attrs: { type: "button" } });
     this.play = el("button", { className: "spectro-play", text: "Play", title: "Animate the steps", attrs: { type: "button" } });
@@ -36,9 +42,13 @@ export class StepControl {
     });
     this.label = el("span", { className: "spectro-step-label" });
     this.element = el("div", { className: "spectro-step-control" }, [this.previous, this.slider, this.next, this.play, this.label]);
-    this.slider.addEventListener("input", () => actions.select(Number(this.slider.value)));
-    this.previous.addEventListener("click", () => actions.select(this.index - 1));
-    this.next.addEventListener("click", () => actions.select(this.index + 1));
+    const select = (index: number, event: Event) => {
+      markStepInput(card, index, event);
+      actions.select(index);
+    };
+    this.slider.addEventListener("input", (event) => select(Number(this.slider.value), event));
+    this.previous.addEventListener("click", (event) => select(this.index - 1, event));
+    this.next.addEventListener("click", (event) => select(this.index + 1, event));
     this.play.addEventListener("click", () => actions.togglePlay());
   }
 
@@ -49,16 +59,16 @@ export class StepControl {
       this.slider.max = String(Math.max(steps.length - 1, 0));
     }
     if (this.slider.value !== String(index)) this.slider.value = String(index);
-    this.slider.disabled = steps.length < 2;
-    this.previous.disabled = index <= 0;
-    this.next.disabled = index >= steps.length - 1;
-    this.play.disabled = steps.length < 2;
+    setDisabled(this.slider, steps.length < 2);
+    setDisabled(this.previous, index <= 0);
+    setDisabled(this.next, index >= steps.length - 1);
+    setDisabled(this.play, steps.length < 2);
     setText(this.play, playing ? "Pause" : "Play");
     const step = steps[index];
     setText(
       this.label,
       step ? `step ${step.step} (${index + 1}/${steps.length}) · ${formatWallTime(step.wall_time)}` : "no steps",
     );
-    this.element.dataset.step = step ? String(step.step) : "";
+    setAttr(this.element, "data-step", step ? String(step.step) : "");
   }
 }

@@ -2,7 +2,7 @@
 // click picks the step under the pointer.
 
 import { stepAtX, trendPoints } from "../render/trend";
-import { el, fitCanvas, themeColor } from "./dom";
+import { el, fitCanvas, sizeOf, themeColor, watchSize } from "./dom";
 
 export class TrendChart {
   readonly element: HTMLCanvasElement;
@@ -13,6 +13,7 @@ export class TrendChart {
     private readonly pick: (step: number) => void,
   ) {
     this.element = el("canvas", { className: "spectro-trend", title: `${label} over all steps; click to go to a step` });
+    watchSize(this.element);
     this.element.addEventListener("click", (event) => {
       const bounds = this.element.getBoundingClientRect();
       const step = stepAtX(this.steps, event.clientX - bounds.left, bounds.width);
@@ -22,8 +23,9 @@ export class TrendChart {
 
   draw(steps: number[], values: (number | null | undefined)[], currentIndex: number): void {
     this.steps = steps;
-    const width = this.element.clientWidth || 200;
-    const height = this.element.clientHeight || 36;
+    const size = sizeOf(this.element);
+    const width = size.width || 200;
+    const height = size.height || 36;
     const context = fitCanvas(this.element, width, height, true);
     context.clearRect(0, 0, width, height);
     const points = trendPoints(steps, values, width, height);

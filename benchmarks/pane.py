@@ -1,0 +1,674 @@
+"""Pane, in Chromium: first paint of a tab of mel cards, step changes, scrubbing, JS heap.
+
+What is measured, on mel comparisons of 80 mel bins × 800 frames of speech-like
+data (`tb_plugin_spectro.demo`), 12 cards (one run, 12 tags) of 200 steps,
+served by the real `tensorboard` with the Python reader (--load_fast=false,
+whose /data answers in a few milliseconds, so the figures are the pane's):
+
+- first paint: from the navigation to TensorBoard's /#spectro (and, apart,
+  from the start of the tab's iframe) to the frame in which the last of the
+  12 cards shows its step; a fresh browser context each time, so nothing is
+  cached;
+- step change: from the input event (a key on the focused slider, or a click
+  on its track) to the frame in which the card shows the new step, for a
+  prefetched step (the next one: the card loads its neighbours) and for a cold
+  one (a jump to a step not loaded yet; its /data request starts after the
+  input); the same with linked steps, where one input moves every card;
+- scrubbing: the slider's thumb dragged with the mouse at 60 moves a second,
+  one step per move, for 2 s: the frames per second in which a new step was
+  painted, and the time between them; over steps never loaded, then back over
+  the same steps;
+- peak JS heap: V8's used heap, and the same plus ArrayBuffer backing stores
+  (decoded arrays and pixel buffers live there), sampled through the whole
+  session with the DevTools protocol's Runtime.getHeapUsage. TensorBoard's
+  page and the tab's iframe are one origin, so one heap: the figure includes
+  TensorBoard's own app, whose share is the heap when the iframe has started.
+
+How: Debian's Chromium (/usr/bin/chromium) driven by Playwright, viewport
+1400 × 1000. The pane marks "spectro:step-input" at each step input (with the
+event's timestamp) and "spectro:step-painted" after a card has drawn a step
+(frontend/src/timing.ts). A script added to the tab's iframe before the pane
+loads collects those marks with a PerformanceObserver and logs the timestamp
+of every animation frame with a requestAnimationFrame loop. A step counts as
+shown at the start of the frame after the one whose callbacks drew it: when
+that frame begins, the drawn one has been committed. A prefetched step drawn in
+the first frame after the input therefore shows between 1 and 2 frame
+intervals (17–33 ms at 60 Hz) after the input, depending on where in its frame
+the input came; the tables give that, the share of inputs shown in that first
+frame, and how long into the frame the drawing ended.
+
+Timings are wall-clock on a machine that may be shared: compare the ratios to
+the targets, and repeat.
+"""
+
+import bisect
+import contextlib
+import json
+import os
+import tempfile
+import time
+import urllib.parse
+from typing import Dict, Iterator, List, Optional, Sequence, Tuple
+
+import numpy as np
+
+from benchmarks import common
+
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = [
+    "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+    "--disable-background-networking", "--disable-component-update", "--disable-sync",
+]
+VIEWPORT = {"width": 1400, "height": 1000}
+N_MELS, FRAMES = 80, 800
+RUN = "tts"
+FRAME_MS = 1000.0 / 60.0
+THUMB_PX = 16.0  # width of Chromium's range thumb, about
+SETTLE_S = 0.3  # quiet time after a step is shown, for its neighbours to load
+
+# Step changes jump on card 0 within change_range. Scrubbing goes over scrub_range,
+# on steps never loaded of a card each time: by key and back on key_scrub_cards, by
+# mouse on drag_scrub_cards; so every figure of it has a few runs.
+SIZES = {
+    False: {"cards": 12, "steps": 220, "first_paints": 3, "changes": 10, "linked_changes": 3,
+            "change_range": (0, 80), "scrub_range": (90, 210), "scrub_s": 2.0,
+            "key_scrub_cards": (0, 1, 2), "drag_scrub_cards": (3, 4, 5)},
+    True: {"cards": 2, "steps": 40, "first_paints": 1, "changes": 2, "linked_changes": 1,
+           "change_range": (0, 16), "scrub_range": (20, 32), "scrub_s": 0.2,
+           "key_scrub_cards": (0,), "drag_scrub_cards": (1,)},
+}
+TARGETS = {"prefetched_ms": 16.0, "scrub_fps": 30.0, "first_paint_ms": 1000.0}
+
+# Added to every frame before its scripts run; only the Spectro iframe keeps it.
+PROBE_JS = """
+(() => {
+  if (!location.pathname.endsWith("plugin_entry.html") || new URLSearchParams(location.search).get("name") !== "spectro") return;
+  const probe = { marks: [], frames: [] };
+  window.__spectroProbe = probe;
+  new PerformanceObserver((list) => {
+    for (const entry of list.getEntries()) {
+      if (entry.name.startsWith("spectro:")) probe.marks.push({ name: entry.name, t: entry.startTime, ...entry.detail });
+    }
+  }).observe({ type: "mark", buffered: true });
+  // The time each frame's callbacks start running (this one runs first): what was drawn
+  // in a frame's callbacks has been committed when the next frame starts. Logged only
+  // while timing a load or a step change, so that scrubbing runs without it.
+  let looping = false;
+  const frame = () => {
+    if (!looping) return;
+    probe.frames.push(performance.now());
+    requestAnimationFrame(frame);
+  };
+  probe.loop = (on) => {
+    if (on && !looping) requestAnimationFrame(frame);
+    looping = on;
+  };
+  probe.loop(true);
+  probe.snapshot = (markFrom, frameFrom) => ({
+    marks: probe.marks.slice(markFrom),
+    frames: probe.frames.slice(frameFrom),
+    markCount: probe.marks.length,
+    resources: performance.getEntriesByType("resource").map((r) => ({ name: r.name, start: r.startTime, end: r.responseEnd })),
+    timeOrigin: performance.timeOrigin,
+    topTimeOrigin: window.top.performance.timeOrigin,
+    now: performance.now(),
+  });
+})();
+"""
+
+
+def tag_of(card: int) -> str:
+    return f"mel/{card:02d}"
+
+
+def card_key(card: int) -> str:
+    return json.dumps([RUN, tag_of(card)], separators=(",", ":"))
+
+
+def write_logdir(root: str, cards: int, steps: int) -> None:
+    """`cards` tags of `steps` steps: one speech-like target, a prediction that converges."""
+    from tb_plugin_spectro import demo
+    from tb_plugin_spectro import summary as spectro_summary
+
+    rng = np.random.default_rng(0)
+    reference = demo.utterance(*demo.REFERENCE, rng)
+    repeats = -(-FRAMES // reference.target.shape[1])
+
+    def tiled(mel: np.ndarray, shift: int) -> np.ndarray:
+        return np.roll(np.tile(mel, (1, repeats))[:, :FRAMES], shift, axis=1)
+
+    with spectro_summary.Writer(os.path.join(root, RUN)) as writer:
+        for step in range(steps):
+            progress = demo.convergence(step, steps, 0.2)
+            for card in range(cards):
+                shift = 37 * card
+                summary = spectro_summary.mel_comparison_pb(
+                    tag_of(card), tiled(reference.target, shift), tiled(demo.predicted_mel(reference, progress, rng), shift),
+                    step, sample_ids=reference.sample_id, texts=reference.text,
+                    sample_rate=demo.SAMPLE_RATE, hop_length=demo.HOP_LENGTH,
+                )
+                writer.add_summary(summary, step)
+
+
+def _wait_loaded(base: str, cards: int, steps: int, timeout: float = 300) -> None:
+    deadline = time.monotonic() + timeout
+    while True:
+        tags = json.loads(common.fetch(base + "/data/plugin/spectro/tags")[1]).get(RUN, {})
+        if len(tags) == cards and all(info.get("last_step") == steps - 1 for info in tags.values()):
+            return
+        if time.monotonic() > deadline:
+            raise RuntimeError(f"tensorboard had not loaded {cards} tags of {steps} steps after {timeout} s")
+        time.sleep(0.2)
+
+
+class Session:
+    """A page on TensorBoard's Spectro tab, its iframe, the probe and heap samples."""
+
+    def __init__(self, browser, base: str):
+        self.context = browser.new_context(viewport=VIEWPORT)
+        self.context.add_init_script(PROBE_JS)
+        self.page = self.context.new_page()
+        self.problems: List[str] = []
+        self.page.on("pageerror", lambda error: self.problems.append(str(error)))
+        self.cdp = self.context.new_cdp_session(self.page)
+        self.heap_used = 0
+        self.heap_with_buffers = 0
+        self.base = base
+        self.frame = None
+        self.marks: List[dict] = []
+        self.frames: List[float] = []
+        self.loaded: set = set()  # steps of card 0 loaded (or prefetched) so far
+
+    def open(self) -> None:
+        self.page.goto(self.base + "/#spectro", wait_until="commit")
+        deadline = time.monotonic() + 60
+        while self.frame is None:
+            self.frame = next((f for f in self.page.frames if "plugin_entry.html?name=spectro" in f.url), None)
+            if time.monotonic() > deadline:
+                raise RuntimeError("the Spectro iframe did not appear")
+            self.page.wait_for_timeout(20)
+        self.frame.wait_for_function("() => window.__spectroProbe !== undefined", polling=20)
+        self.sample_heap()
+
+    def close(self) -> None:
+        self.context.close()
+        if self.problems:
+            raise RuntimeError(f"page errors in the Spectro tab: {self.problems}")
+
+    def sample_heap(self) -> Dict[str, int]:
+        usage = self.cdp.send("Runtime.getHeapUsage")
+        used = int(usage["usedSize"])
+        with_buffers = used + int(usage.get("backingStorageSize", 0))
+        self.heap_used = max(self.heap_used, used)
+        self.heap_with_buffers = max(self.heap_with_buffers, with_buffers)
+        return {"used": used, "with_buffers": with_buffers}
+
+    def heap_after_gc(self) -> Dict[str, int]:
+        self.cdp.send("HeapProfiler.collectGarbage")
+        usage = self.cdp.send("Runtime.getHeapUsage")
+        return {"used": int(usage["usedSize"]), "with_buffers": int(usage["usedSize"]) + int(usage.get("backingStorageSize", 0))}
+
+    def pull(self) -> dict:
+        """New marks and frames since the last pull, and the page's resource timings."""
+        snap = self.frame.evaluate("([m, f]) => window.__spectroProbe.snapshot(m, f)", [len(self.marks), len(self.frames)])
+        self.marks.extend(snap["marks"])
+        self.frames.extend(snap["frames"])
+        return snap
+
+    def log_frames(self, on: bool) -> None:
+        self.frame.evaluate("(on) => window.__spectroProbe.loop(on)", on)
+
+    def wait_marks(self, predicate_js: str, arg, since: int = 0, timeout: float = 30.0) -> None:
+        """Waits until a mark from the `since`-th on that the JS predicate `(mark, arg) => bool` accepts."""
+        self.frame.wait_for_function(
+            f"([arg, since]) => window.__spectroProbe.marks.slice(since).some((mark) => ({predicate_js})(mark, arg))",
+            arg=[arg, since], polling=20, timeout=timeout * 1000,
+        )
+
+    def frame_after(self, t: float) -> Optional[float]:
+        """Start of the callbacks of the first animation frame after time t (ms, the iframe's clock)."""
+        i = bisect.bisect_right(self.frames, t)
+        return self.frames[i] if i < len(self.frames) else None
+
+    def frame_at(self, t: float) -> Optional[float]:
+        """Start of the animation frame running at time t."""
+        i = bisect.bisect_right(self.frames, t)
+        return self.frames[i - 1] if i > 0 else None
+
+    def shown_frame(self, t: float) -> float:
+        """When what was drawn at t is on the canvas: the start of the next frame, waited for."""
+        deadline = time.monotonic() + 5
+        while self.frame_after(t) is None:
+            if time.monotonic() > deadline:
+                raise RuntimeError("no animation frame followed a paint")
+            self.page.wait_for_timeout(20)
+            self.pull()
+        return self.frame_after(t)
+
+    def slider(self, card: int):
+        return self.frame.locator(f'.spectro-card[data-run="{RUN}"][data-tag="{tag_of(card)}"] .spectro-step-slider')
+
+    def slider_x(self, card: int, index: int, steps: int) -> Tuple[float, float]:
+        """Page coordinates of the slider's thumb at `index`."""
+        return thumb_position(self.slider(card).bounding_box(), index, steps)
+
+
+def thumb_position(box: dict, index: int, steps: int) -> Tuple[float, float]:
+    """Where the thumb of a range input in `box` is at `index`."""
+    x = box["x"] + THUMB_PX / 2 + (box["width"] - THUMB_PX) * index / max(steps - 1, 1)
+    return x, box["y"] + box["height"] / 2
+
+
+def _data_step(url: str) -> Optional[Tuple[str, int]]:
+    parsed = urllib.parse.urlparse(url)
+    if not parsed.path.endswith("/data"):
+        return None
+    query = urllib.parse.parse_qs(parsed.query)
+    if "step" not in query or "format" in query:
+        return None
+    return query["tag"][0], int(query["step"][0])
+
+
+def first_paint(browser, base: str, cards: int, steps: int) -> dict:
+    """One load of the tab in a fresh context: times of its stages, in ms from the navigation."""
+    session = Session(browser, base)
+    try:
+        session.open()
+        keys = [card_key(c) for c in range(cards)]
+        session.frame.wait_for_function(
+            """([keys, step]) => keys.every((key) => window.__spectroProbe.marks.some(
+                 (m) => m.name === "spectro:step-painted" && m.card === key && m.step === step))""",
+            arg=[keys, steps - 1], polling=20, timeout=60_000,
+        )
+        snap = session.pull()
+        painted = {}
+        for mark in session.marks:
+            if mark["name"] == "spectro:step-painted" and mark["card"] in keys and mark["card"] not in painted:
+                painted[mark["card"]] = mark["t"]
+        last = max(painted.values())
+        shown = session.shown_frame(last)
+        offset = snap["timeOrigin"] - snap["topTimeOrigin"]  # the iframe's clock, from the navigation's
+
+        def resource_end(test) -> float:
+            ends = [r["end"] for r in snap["resources"] if test(urllib.parse.urlparse(r["name"]).path)]
+            return max(ends) + offset if ends else float("nan")
+
+        stages = {
+            "iframe_start": offset,
+            "bundle": resource_end(lambda path: path.endswith("/index.js")),
+            "tags": resource_end(lambda path: path.endswith("/tags")),
+            "steps": resource_end(lambda path: path.endswith("/steps")),
+            "data": resource_end(lambda path: path.endswith("/data")),
+            "first_card": min(painted.values()) + offset,
+            "all_cards_drawn": last + offset,
+            "all_cards_shown": shown + offset,
+        }
+        session.sample_heap()
+        return {"stages_ms": stages, "from_iframe_ms": shown, "heap": session.sample_heap()}
+    finally:
+        session.close()
+
+
+def _step_change(session: Session, card: int, act, linked_cards: int = 1) -> dict:
+    """Runs `act` (an input on card's slider) and times it: input to the frame that shows the new step."""
+    start = len(session.marks)
+    act()
+    key = card_key(card)
+    session.wait_marks('(m, a) => m.name === "spectro:step-input" && m.card === a', key, since=start)
+    session.pull()
+    inputs = [m for m in session.marks[start:] if m["name"] == "spectro:step-input" and m["card"] == key]
+    if len(inputs) != 1:
+        raise RuntimeError(f"expected one step input, got {len(inputs)}")
+    entered = inputs[0]
+    step = entered["index"]  # steps are 0, 1, 2, …: index and step are equal
+    keys = [card_key(c) for c in range(linked_cards)] if linked_cards > 1 else [key]
+    session.frame.wait_for_function(
+        """([keys, step, t]) => keys.every((key) => window.__spectroProbe.marks.some(
+             (m) => m.name === "spectro:step-painted" && m.card === key && m.step === step && m.t >= t))""",
+        arg=[keys, step, entered["t"]], polling=20, timeout=30_000,
+    )
+    session.page.wait_for_timeout(SETTLE_S * 1000)
+    snap = session.pull()
+    drawn = []
+    for k in keys:
+        drawn.append(min(m["t"] for m in session.marks[start:] if m["name"] == "spectro:step-painted"
+                         and m["card"] == k and m["step"] == step and m["t"] >= entered["t"]))
+    last = max(drawn)
+    shown = session.shown_frame(last)
+    first_frame = session.frame_after(entered["t"])
+    loads = [r for r in snap["resources"] if _data_step(r["name"]) == (tag_of(card), step)]
+    cold = any(r["start"] >= entered["t"] for r in loads)
+    prefetched = any(r["end"] < entered["t"] for r in loads)
+    session.sample_heap()
+    return {
+        "step": step,
+        "kind": "cold" if cold and not prefetched else "prefetched" if prefetched else "unknown",
+        "latency_ms": shown - entered["t"],
+        "drawn_ms": last - entered["t"],
+        "in_first_frame": first_frame is not None and session.frame_at(last) == first_frame,
+        "into_frame_ms": last - session.frame_at(last),
+    }
+
+
+def step_changes(session: Session, cards: int, steps: int, count: int, linked: bool, within: Tuple[int, int]) -> List[dict]:
+    """`count` pairs of changes on card 0: a click far on the track (cold), then → (prefetched)."""
+    card = 0
+    linked_cards = cards if linked else 1
+    if linked:
+        session.frame.check(".spectro-link-steps")
+        session.page.wait_for_timeout(SETTLE_S * 1000)
+    slider = session.slider(card)
+    slider.scroll_into_view_if_needed()
+    loaded = session.loaded
+    rng = np.random.default_rng(1 if linked else 0)
+    samples = []
+    for _ in range(count):
+        # Far from every loaded step, and off the thumb (a press on it drags, and moves nothing).
+        current = current_index(session, card)
+        per_step = (slider.bounding_box()["width"] - THUMB_PX) / max(steps - 1, 1)
+        far = [s for s in range(*within)
+               if all(abs(s - seen) > 2 for seen in loaded) and abs(s - current) * per_step > THUMB_PX]
+        if not far:
+            break
+        target = int(rng.choice(far))
+        x, y = session.slider_x(card, target, steps)
+        samples.append(_step_change(session, card, lambda: session.page.mouse.click(x, y), linked_cards))
+        shown = samples[-1]["step"]
+        loaded.update({shown - 1, shown, shown + 1, shown + 2})
+        samples.append(_step_change(session, card, lambda: session.page.keyboard.press("ArrowRight"), linked_cards))
+    if linked:
+        session.frame.uncheck(".spectro-link-steps")
+        session.page.wait_for_timeout(SETTLE_S * 1000)
+    return samples
+
+
+def current_index(session: Session, card: int) -> int:
+    return int(session.slider(card).input_value())
+
+
+def go_to(session: Session, card: int, index: int, steps: int) -> None:
+    """Clicks the slider's track at `index` and waits until the card has settled there (±1)."""
+    start = len(session.marks)
+    session.page.mouse.click(*session.slider_x(card, index, steps))
+    session.wait_marks('(m, a) => m.name === "spectro:step-painted" && m.card === a', card_key(card), since=start)
+    session.page.wait_for_timeout(SETTLE_S * 1000)
+    session.pull()
+
+
+def scrub(session: Session, card: int, steps: int, to: int, seconds: float, by: str) -> dict:
+    """Moves card's slider one step per input toward step index `to`, 60 inputs a second, for `seconds`.
+
+    by="key": ArrowRight (or ArrowLeft) held on the focused slider, auto-repeating;
+    by="drag": the thumb dragged with the mouse, one step per move (Chromium
+    delivers moves with the frames, so a busy frame slows the moves down).
+    """
+    page = session.page
+    key = card_key(card)
+    first = current_index(session, card)
+    direction = 1 if to >= first else -1
+    moves = min(int(round(seconds * 60)), abs(to - first))
+    if by == "drag":
+        box = session.slider(card).bounding_box()
+        path = [thumb_position(box, first + direction * move, steps) for move in range(moves + 1)]
+        page.mouse.move(*path[0])
+        page.mouse.down()
+
+        def send(move: int) -> None:
+            page.mouse.move(*path[move])
+
+        finish = page.mouse.up
+    else:
+        session.slider(card).focus()
+        arrow = "ArrowRight" if direction > 0 else "ArrowLeft"
+
+        def send(move: int) -> None:
+            page.keyboard.down(arrow)
+
+        def finish() -> None:
+            page.keyboard.up(arrow)
+
+    page.wait_for_timeout(SETTLE_S * 1000)
+    session.log_frames(False)
+    start = len(session.marks)
+    began = time.perf_counter()
+    for move in range(1, moves + 1):
+        pause = began + move / 60.0 - time.perf_counter()
+        if pause > 0:
+            time.sleep(pause)
+        send(move)
+        if move % 15 == 0:
+            session.sample_heap()
+    finish()
+    session.wait_marks('(m, a) => m.name === "spectro:step-input" && m.card === a', key, since=start)
+    session.frame.wait_for_function(
+        """([key, since]) => {
+             const marks = window.__spectroProbe.marks.slice(since);
+             const inputs = marks.filter((m) => m.name === "spectro:step-input" && m.card === key);
+             const last = inputs[inputs.length - 1];
+             return marks.some((m) => m.name === "spectro:step-painted" && m.card === key && m.step === last.index && m.t >= last.t);
+           }""",
+        arg=[key, start], polling=50, timeout=30_000,
+    )
+    page.wait_for_timeout(SETTLE_S * 1000)
+    session.log_frames(True)
+    session.pull()
+    marks = session.marks[start:]
+    inputs = [m for m in marks if m["name"] == "spectro:step-input" and m["card"] == key]
+    if len(inputs) < 2:
+        raise RuntimeError(f"scrubbing by {by} gave {len(inputs)} step inputs")
+    t0, t1 = inputs[0]["t"], inputs[-1]["t"]
+    duration = t1 - t0 + FRAME_MS
+    # A card draws once per frame at most: each mark of a new step is a frame that showed one.
+    painted = []
+    previous = None
+    for mark in marks:
+        if mark["name"] == "spectro:step-painted" and mark["card"] == key and t0 <= mark["t"] <= t1 + FRAME_MS:
+            if mark["step"] != previous:
+                painted.append(mark["t"])
+            previous = mark["step"]
+    # Stretches without a new step: from the first input to the first paint, between paints,
+    # from the last paint to the end of the inputs.
+    gaps = np.diff([t0] + painted + [t1 + FRAME_MS]) / 1e3
+    last_shown = min(m["t"] for m in marks if m["name"] == "spectro:step-painted" and m["card"] == key
+                     and m["step"] == inputs[-1]["index"] and m["t"] >= t1)
+    session.sample_heap()
+    return {
+        "moves": moves,
+        "inputs": len(inputs),
+        "input_hz": (len(inputs) - 1) / ((t1 - t0) / 1e3) if t1 > t0 else 0.0,
+        "duration_ms": duration,
+        "steps_painted": len(painted),
+        "painted_fps": len(painted) / (duration / 1e3),
+        "gaps_s": [float(g) for g in gaps],
+        "settle_ms": last_shown - t1,
+        "by": by,
+        "from": first,
+        "to": inputs[-1]["index"],
+    }
+
+
+@contextlib.contextmanager
+def _browser() -> Iterator[object]:
+    if not os.path.exists(CHROMIUM):
+        raise RuntimeError(f"the pane benchmark needs Debian's chromium at {CHROMIUM} (apt-get install chromium)")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        try:
+            yield browser
+        finally:
+            browser.close()
+
+
+def _summaries(samples: Sequence[dict], kind: str) -> Optional[dict]:
+    chosen = [s for s in samples if s["kind"] == kind]
+    if not chosen:
+        return None
+    return {
+        "latency": common.summarize([s["latency_ms"] / 1e3 for s in chosen]),
+        "drawn": common.summarize([s["drawn_ms"] / 1e3 for s in chosen]),
+        "into_frame": common.summarize([s["into_frame_ms"] / 1e3 for s in chosen]),
+        "in_first_frame": sum(s["in_first_frame"] for s in chosen) / len(chosen),
+    }
+
+
+def _scrub_summaries(runs: Sequence[dict]) -> List[dict]:
+    """The runs of each (by, over), pooled: fps of each run, stretches without a new step of all."""
+    out = []
+    for by, over in dict.fromkeys((r["by"], r["over"]) for r in runs):
+        chosen = [r for r in runs if r["by"] == by and r["over"] == over]
+        gaps = [g for r in chosen for g in r["gaps_s"]]
+        out.append({
+            "by": by, "over": over, "runs": len(chosen),
+            "steps": [[r["from"], r["to"]] for r in chosen],
+            "inputs": int(np.median([r["inputs"] for r in chosen])),
+            "input_hz": float(np.median([r["input_hz"] for r in chosen])),
+            "duration_ms": float(np.median([r["duration_ms"] for r in chosen])),
+            "painted_fps": [r["painted_fps"] for r in chosen],
+            "gap": common.summarize(gaps),
+            "settle": common.summarize([r["settle_ms"] / 1e3 for r in chosen]),
+        })
+    return out
+
+
+def measure(base: str, sizes: dict) -> dict:
+    cards, steps = sizes["cards"], sizes["steps"]
+    result: dict = {}
+    with _browser() as browser:
+        result["chromium"] = browser.version
+        loads = [first_paint(browser, base, cards, steps) for _ in range(sizes["first_paints"])]
+        result["first_paint"] = {
+            "from_navigation": common.summarize([load["stages_ms"]["all_cards_shown"] / 1e3 for load in loads]),
+            "from_iframe": common.summarize([load["from_iframe_ms"] / 1e3 for load in loads]),
+            "stages_ms": {name: float(np.median([load["stages_ms"][name] for load in loads]))
+                          for name in loads[0]["stages_ms"]},
+        }
+        session = Session(browser, base)
+        try:
+            session.open()
+            session.loaded.update({steps - 2, steps - 1})
+            result["heap_at_iframe_start"] = session.sample_heap()
+            session.wait_marks('(m, a) => m.name === "spectro:step-painted" && m.card === a', card_key(cards - 1), timeout=60)
+            session.page.wait_for_timeout(SETTLE_S * 1000)
+            single = step_changes(session, cards, steps, sizes["changes"], False, sizes["change_range"])
+            linked = step_changes(session, cards, steps, sizes["linked_changes"], True, sizes["change_range"])
+            result["step_change"] = {kind: _summaries(single, kind) for kind in ("prefetched", "cold")}
+            result["step_change_linked"] = {kind: _summaries(linked, kind) for kind in ("prefetched", "cold")}
+            result["step_change_unclassified"] = sum(s["kind"] == "unknown" for s in single + linked)
+            low, high = sizes["scrub_range"]
+            runs = []
+            for card in sizes["key_scrub_cards"]:
+                session.slider(card).scroll_into_view_if_needed()
+                go_to(session, card, low, steps)
+                runs.append({"over": "steps never loaded", **scrub(session, card, steps, high, sizes["scrub_s"], "key")})
+                runs.append({"over": "back over them", **scrub(session, card, steps, low, sizes["scrub_s"], "key")})
+            for card in sizes["drag_scrub_cards"]:
+                session.slider(card).scroll_into_view_if_needed()
+                go_to(session, card, low, steps)
+                runs.append({"over": "steps never loaded", **scrub(session, card, steps, high, sizes["scrub_s"], "drag")})
+            result["scrub"] = _scrub_summaries(runs)
+            result["heap_peak"] = {"used": session.heap_used, "with_buffers": session.heap_with_buffers}
+            result["heap_after_gc"] = session.heap_after_gc()
+        finally:
+            session.close()
+    return result
+
+
+def run(quick: bool) -> dict:
+    sizes = SIZES[quick]
+    with tempfile.TemporaryDirectory(prefix="spectro-pane-") as root:
+        start = time.perf_counter()
+        write_logdir(root, sizes["cards"], sizes["steps"])
+        written = time.perf_counter() - start
+        with common.tensorboard(root, "false") as (base, _process):
+            _wait_loaded(base, sizes["cards"], sizes["steps"])
+            measured = measure(base, sizes)
+    return {
+        "sizes": sizes, "mel": [N_MELS, FRAMES], "reader": "python (--load_fast=false)",
+        "write_seconds": round(written, 1), "targets": TARGETS, **measured,
+    }
+
+
+def _mb(count: float) -> str:
+    return common.fmt_bytes(count)
+
+
+def _verdict(ok: bool) -> str:
+    return "met" if ok else "missed"
+
+
+def report(results: dict) -> str:
+    sizes = results["sizes"]
+    cards, steps = sizes["cards"], sizes["steps"]
+    mel = "×".join(map(str, results["mel"]))
+    out = []
+    fp = results["first_paint"]
+    stages = fp["stages_ms"]
+    out.append(common.table(
+        f"Pane: first paint of {cards} mel cards ({mel}, {steps} steps, {results['reader']}, {results['chromium']})",
+        ["from", "to every card shown, ms", f"target {TARGETS['first_paint_ms']:.0f} ms"],
+        [
+            ["navigation to /#spectro", common.spread(fp["from_navigation"]), "—"],
+            ["start of the tab's iframe", common.spread(fp["from_iframe"]),
+             _verdict(fp["from_iframe"]["median_ms"] <= TARGETS["first_paint_ms"])],
+        ],
+    ))
+    out.append(common.table(
+        "Pane: stages of the first paint, median ms from the navigation",
+        ["iframe starts", "bundle loaded", "/tags", "last /steps", "last /data", "first card shown", "every card drawn",
+         "every card shown"],
+        [[f"{stages[name]:.0f}" for name in ("iframe_start", "bundle", "tags", "steps", "data", "first_card",
+                                               "all_cards_drawn", "all_cards_shown")]],
+    ))
+    rows = []
+    for label, part in (("one card", results["step_change"]), (f"linked, {cards} cards", results["step_change_linked"])):
+        for kind in ("prefetched", "cold"):
+            s = part.get(kind)
+            if not s:
+                continue
+            rows.append([
+                label, kind, s["latency"]["n"], common.spread(s["latency"]), common.spread(s["drawn"]),
+                f"{s['in_first_frame'] * 100:.0f} %", common.spread(s["into_frame"]),
+            ])
+    out.append(common.table(
+        "Pane: step change, input to the frame showing the new step (ms, median (p25–p75))",
+        ["cards moved", "step", "n", "input → shown", "input → drawn", "drawn in the first frame", "drawing ends, ms into its frame"],
+        rows,
+    ))
+    rows = []
+    for s in results["scrub"]:
+        how = "held arrow key" if s["by"] == "key" else "mouse drag"
+        fps = s["painted_fps"]
+        rows.append([
+            how, f"{s['steps'][0][0]} → {s['steps'][0][1]}, {s['over']}", s["runs"],
+            f"{s['inputs']} in {s['duration_ms'] / 1e3:.1f} s ({s['input_hz']:.0f}/s)",
+            f"{np.median(fps):.1f} ({min(fps):.1f}–{max(fps):.1f})", common.spread(s["gap"]),
+            common.fmt_ms(s["gap"]["max_ms"]), common.fmt_ms(s["settle"]["median_ms"]),
+            _verdict(float(np.median(fps)) >= TARGETS["scrub_fps"]),
+        ])
+    out.append(common.table(
+        "Pane: scrubbing a card's slider, one step per input, 60 inputs/s asked",
+        ["by", "steps", "runs", "step inputs, a run", "new steps painted per s, median (min–max)",
+         "without a new step, ms", "longest", "last input → its step drawn, ms", f"target {TARGETS['scrub_fps']:.0f} fps"],
+        rows,
+    ))
+    peak, gc, start = results["heap_peak"], results["heap_after_gc"], results["heap_at_iframe_start"]
+    out.append(common.table(
+        "Pane: JS heap of the tab (TensorBoard's page and the Spectro iframe share it)",
+        ["", "V8 heap", "V8 heap + ArrayBuffers"],
+        [
+            ["when the iframe starts (TensorBoard's share)", _mb(start["used"]), _mb(start["with_buffers"])],
+            ["peak over the session", _mb(peak["used"]), _mb(peak["with_buffers"])],
+            ["at the end, after a GC", _mb(gc["used"]), _mb(gc["with_buffers"])],
+        ],
+    ))
+    prefetched = results["step_change"].get("prefetched")
+    if prefetched:
+        met = prefetched["in_first_frame"] == 1.0 and prefetched["into_frame"]["p95_ms"] <= TARGETS["prefetched_ms"]
+        out.append(
+            f"Prefetched step within one 60 Hz frame: {_verdict(met)} — drawn in the first frame after the input for "
+            f"{prefetched['in_first_frame'] * 100:.0f} % of inputs, the drawing over {common.fmt_ms(prefetched['into_frame']['p95_ms'])} ms "
+            f"into that frame at p95 (budget {TARGETS['prefetched_ms']:.0f} ms).\n"
+        )
+    return "\n".join(out)

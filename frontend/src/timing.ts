@@ -1,0 +1,40 @@
+// User Timing marks of the pane, for benchmarks/pane.py and the browser's
+// performance panel. Each is one entry in the performance timeline:
+//
+//   "spectro:step-input"    a step control (slider, ◀ ▶ buttons) or an arrow key
+//                           asked a card for another step. startTime is the
+//                           input event's timestamp; detail {card, index}.
+//   "spectro:step-painted"  a comparison card drew a step on its panels' canvases,
+//                           inside the animation frame that shows them; detail
+//                           {card, step}. Redraws of the same step (zoom, resize)
+//                           mark too.
+//
+// `card` is the card's key, JSON [run, tag]. The timeline keeps at most
+// MAX_KEPT marks of each name: the next one clears them, so that a session
+// that plays through steps for hours does not grow. A PerformanceObserver
+// still receives every mark.
+
+export const STEP_INPUT = "spectro:step-input";
+export const STEP_PAINTED = "spectro:step-painted";
+
+export const MAX_KEPT = 1000;
+
+const kept = new Map<string, number>();
+
+function mark(name: string, detail: Record<string, string | number>, startTime?: number): void {
+  if (typeof performance === "undefined" || typeof performance.mark !== "function") return;
+  const count = kept.get(name) ?? 0;
+  if (count >= MAX_KEPT) performance.clearMarks(name);
+  kept.set(name, count >= MAX_KEPT ? 1 : count + 1);
+  performance.mark(name, startTime === undefined ? { detail } : { detail, startTime });
+}
+
+/** A step control or key asked card `card` for step index `index`. */
+export function markStepInput(card: string, index: number, event: Event): void {
+  mark(STEP_INPUT, { card, index }, event.timeStamp);
+}
+
+/** Card `card` drew step `step` on its canvases. */
+export function markStepPainted(card: string, step: number): void {
+  mark(STEP_PAINTED, { card, step });
+}
