@@ -7,7 +7,7 @@ import {
   applySteps, applyTags, cardKey, compileTagFilter, initialState, openingStepKey, selectStep, visibleCards,
 } from "../src/state/app-state";
 import { StepCache } from "../src/state/step-cache";
-import { indexAtOrBefore, indexNearest, standInIndex, uniqueSteps } from "../src/state/steps";
+import { indexAtOrBefore, indexNearest, prefetchOffsets, standInIndex, stepMove, uniqueSteps } from "../src/state/steps";
 import { Store } from "../src/state/store";
 
 function series(kind: SeriesInfo["kind"] = "mel_comparison"): SeriesInfo {
@@ -39,6 +39,26 @@ test("nearest-step lookup", async (t) => {
       { step: 10, wall_time: 9 }, { step: 15, wall_time: 10 },
     ];
     assert.deepEqual(uniqueSteps(written).map((s) => [s.step, s.wall_time]), [[0, 1], [10, 9], [15, 10], [20, 3]]);
+  });
+});
+
+test("the steps a card loads ahead of need", async (t) => {
+  const still = { direction: 1 as const, stride: 0 };
+  await t.test("a move's direction and stride; no move keeps the last one", () => {
+    assert.deepEqual(stepMove(4, 5, still), { direction: 1, stride: 1 });
+    assert.deepEqual(stepMove(9, 2, still), { direction: -1, stride: 7 });
+    const last = { direction: -1 as const, stride: 1 };
+    assert.equal(stepMove(3, 3, last), last);
+    assert.equal(stepMove(-1, 3, last), last);
+  });
+  await t.test("stepping one by one loads two ahead in the step's direction", () => {
+    assert.deepEqual(prefetchOffsets(false, stepMove(4, 5, still)), [-1, 1, 2]);
+    assert.deepEqual(prefetchOffsets(false, stepMove(5, 4, still)), [1, -1, -2]);
+  });
+  await t.test("after a jump or at rest only the neighbours; while playing three ahead", () => {
+    assert.deepEqual(prefetchOffsets(false, stepMove(4, 40, still)), [-1, 1]);
+    assert.deepEqual(prefetchOffsets(false, still), [-1, 1]);
+    assert.deepEqual(prefetchOffsets(true, stepMove(4, 40, still)), [-1, 1, 2, 3]);
   });
 });
 

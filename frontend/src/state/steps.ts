@@ -52,3 +52,29 @@ export function standInIndex(wanted: number, shown: number, isLoaded: (index: nu
   }
   return null;
 }
+
+/** How a card's step index last changed: +1 or −1, and by how many steps. */
+export interface StepMove {
+  direction: 1 | -1;
+  stride: number;
+}
+
+/** The move from index `from` to `to`; the last move when they are equal. */
+export function stepMove(from: number, to: number, last: StepMove): StepMove {
+  if (from === to || from < 0) return last;
+  return { direction: to > from ? 1 : -1, stride: Math.abs(to - from) };
+}
+
+/**
+ * The indices, relative to the selected one, a card loads ahead of need: the
+ * step before and the one after; while playing, three ahead; after a move of
+ * one step (a held arrow key, the ◀ ▶ buttons), two in its direction, so
+ * that a step that loads slower than the key repeats is still asked for
+ * before its key comes. After a jump (a drag, a click on the track) only
+ * the neighbours: the next jump is as likely to go anywhere.
+ */
+export function prefetchOffsets(playing: boolean, move: StepMove): number[] {
+  if (playing) return [-1, 1, 2, 3];
+  if (move.stride === 1) return move.direction > 0 ? [-1, 1, 2] : [1, -1, -2];
+  return [-1, 1];
+}

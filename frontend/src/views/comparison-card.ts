@@ -14,7 +14,7 @@ import { diffRange, diffValues, maxAbsFinite, nonfiniteText, type ColorRange } f
 import { clampWindow, fullWindow, isFullWindow, panBy, windowFromSelection, zoomAt, type FrameWindow } from "../render/zoom";
 import { openingStepKey, type CardState, type Cursor, type Settings } from "../state/app-state";
 import type { StepEntry } from "../state/step-cache";
-import { indexAtOrBefore, standInIndex } from "../state/steps";
+import { indexAtOrBefore, prefetchOffsets, standInIndex, stepMove, type StepMove } from "../state/steps";
 import { markStepInput, markStepPainted } from "../timing";
 import type { CardActions } from "./card-actions";
 import type { CardView } from "./card-view";
@@ -26,7 +26,6 @@ import { TrendChart } from "./trend-chart";
 export type { Plane };
 
 const PANEL_HEIGHT = 150; // CSS pixels of each panel; the bottom one adds the column axis
-const PREFETCH_PLAYING = 3; // steps loaded ahead while playing
 // Steps a card may be loading to show at once. A slider moved faster than
 // steps load asks for the step it is at when one of these arrives, rather than
 // for every step it passed: those would all arrive at the end, and be decoded
@@ -122,6 +121,8 @@ export abstract class ComparisonCard implements CardView {
   private diffBuffer: Float32Array | null = null;
   /** Steps asked for to be shown, possibly still loading. */
   private shownLoads: StepKey[] = [];
+  private lastIndex = -1;
+  private move: StepMove = { direction: 1, stride: 0 };
   private drawnKey = "";
   private trendKey = "";
   private overlayKey = "";
@@ -263,6 +264,8 @@ export abstract class ComparisonCard implements CardView {
     setHidden(this.flag, flagText === "");
 
     let errorText = card.stepsError ?? step?.error ?? "";
+    this.move = stepMove(this.lastIndex, card.stepIndex, this.move);
+    this.lastIndex = card.stepIndex;
     const key = this.stepKey(card.stepIndex);
     if (key) {
       const entry = this.requestShown(key);
@@ -274,6 +277,8 @@ export abstract class ComparisonCard implements CardView {
       } else {
         const standIn = this.standIn(card);
         if (standIn) this.prepare(standIn, settings);
+        // Stepping one by one: the steps ahead load while this one does.
+        if (this.move.stride === 1) this.prefetch(card);
       }
       setText(this.loading, entry === undefined || entry.status === "loading" ? "loading…" : "");
     }
@@ -331,9 +336,7 @@ export abstract class ComparisonCard implements CardView {
   }
 
   private prefetch(card: CardState): void {
-    const ahead = card.playing ? PREFETCH_PLAYING : 1;
-    for (let offset = -1; offset <= ahead; offset++) {
-      if (offset === 0) continue;
+    for (const offset of prefetchOffsets(card.playing, this.move)) {
       const key = this.stepKey(card.stepIndex + offset);
       if (key) this.actions.requestStep(key);
     }
