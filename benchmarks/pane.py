@@ -22,10 +22,10 @@ What is measured:
   steps, where one input moves all 12 cards.
 - scrubbing: one step per input for 2 s, over steps never loaded: → held on
   the focused slider at 30 key downs a second, about the fastest key repeat
-  that desktop systems' keyboard settings allow, then ← back over the same steps; the
-  thumb dragged with the mouse, 60 moves a second asked (Chromium hands
-  moves over with frames, so it takes fewer); and → held at 60 a second, a
-  stress test no keyboard sends. Each on three cards of their own, so the
+  that desktop systems' keyboard settings allow, then ← back over the same
+  steps; the thumb dragged with the mouse, 60 moves a second asked (Chromium
+  hands moves over with frames, so it takes fewer); and → held at 60 a
+  second, a stress test no keyboard sends. Each on three cards of their own, so the
   figures have three runs. Reported: steps newly painted per second (each
   input counts for one input interval), how many of the inputs' steps were
   painted, the stretches without a new step, and the time from the last
@@ -595,19 +595,16 @@ def measure(base: str, sizes: dict) -> dict:
             low, high = sizes["scrub_range"]
             runs = []
             seconds = sizes["scrub_s"]
-            for card in sizes["key_scrub_cards"]:
-                session.slider(card).scroll_into_view_if_needed()
-                go_to(session, card, low, steps)
-                runs.append({"over": "steps never loaded", **scrub(session, card, steps, high, seconds, "key", KEY_REPEAT_HZ)})
-                runs.append({"over": "back over them", **scrub(session, card, steps, low, seconds, "key", KEY_REPEAT_HZ)})
-            for card in sizes["drag_scrub_cards"]:
-                session.slider(card).scroll_into_view_if_needed()
-                go_to(session, card, low, steps)
-                runs.append({"over": "steps never loaded", **scrub(session, card, steps, high, seconds, "drag", DRAG_HZ)})
-            for card in sizes["fast_key_cards"]:
-                session.slider(card).scroll_into_view_if_needed()
-                go_to(session, card, low, steps)
-                runs.append({"over": "steps never loaded", **scrub(session, card, steps, high, seconds, "key", FAST_KEY_HZ)})
+            # (cards, by, inputs a second, back over the same steps too)
+            kinds = [(sizes["key_scrub_cards"], "key", KEY_REPEAT_HZ, True), (sizes["drag_scrub_cards"], "drag", DRAG_HZ, False),
+                     (sizes["fast_key_cards"], "key", FAST_KEY_HZ, False)]
+            for cards_of_kind, by, rate, back in kinds:
+                for card in cards_of_kind:
+                    session.slider(card).scroll_into_view_if_needed()
+                    go_to(session, card, low, steps)
+                    runs.append({"over": "steps never loaded", **scrub(session, card, steps, high, seconds, by, rate)})
+                    if back:
+                        runs.append({"over": "back over them", **scrub(session, card, steps, low, seconds, by, rate)})
             result["scrub"] = _scrub_summaries(runs)
             result["heap_peak"] = {"used": session.heap_used, "with_buffers": session.heap_with_buffers}
             result["heap_after_gc"] = session.heap_after_gc()
