@@ -9,13 +9,14 @@ import {
   applyScalars, applySteps, applyTags, initialState, moveAllToStep, openingStepKey, selectStep, type AppState, type Settings,
 } from "./state/app-state";
 import { RequestCache, StepCache } from "./state/step-cache";
-import { indexNearest } from "./state/steps";
+import { indexNearest, PlayClock } from "./state/steps";
 import { Store } from "./state/store";
 import { AppView, type AppActions } from "./views/app-view";
 import { listenToSizes } from "./views/dom";
 
 const SETTINGS_KEY = "spectro.settings"; // localStorage key of the toolbar's choices
-const PLAY_INTERVAL_MS = 150; // time between steps while playing
+const PLAY_INTERVAL_MS = 150; // time each step is shown while playing
+const PLAY_TICK_MS = 30; // how often playing cards are checked
 
 function loadSettings(): Partial<Settings> {
   try {
@@ -45,6 +46,7 @@ function saveSettings(settings: Settings): void {
 class Controller {
   readonly store = new Store<AppState>(initialState(loadSettings()));
   private readonly cache = new StepCache(fetchStepData, () => this.store.markDirty());
+  private readonly playClock = new PlayClock(PLAY_INTERVAL_MS);
   private readonly lowestCache = new RequestCache<LowestQuery, LowestResponse>(
     (query) => JSON.stringify([query.run, query.tag, query.smoothing, query.ignoreOutliers]),
     fetchLowest,
@@ -164,18 +166,20 @@ class Controller {
     );
   }
 
-  /** Advances every playing card whose current step has been painted; stops at the last step. */
-  tick(): void {
+  /** Advances every playing card whose step has been shown long enough; stops at the last step. */
+  tick(now = performance.now()): void {
     const state = this.store.state;
-    const playing = [...state.cards.values()].filter((card) => card.playing);
-    if (playing.length === 0) return;
+    const due = [...state.cards.values()].filter((card) => {
+      const step = card.playing ? card.steps[card.stepIndex] : undefined;
+      if (!step) return false;
+      const entry = this.cache.peek({ run: card.run, tag: card.tag, step: step.step, sample: card.sample });
+      // Markers have no arrays to show; every other kind waits until its step has loaded.
+      const ready = card.info.kind === "lowest_point" || entry?.status === "loaded";
+      return this.playClock.due(card.key, card.stepIndex, ready, now);
+    });
+    if (due.length === 0) return;
     this.store.update(() => {
-      for (const card of playing) {
-        const step = card.steps[card.stepIndex];
-        if (!step) continue;
-        const entry = this.cache.get({ run: card.run, tag: card.tag, step: step.step, sample: card.sample });
-        // Markers have no arrays to show; every other kind waits until its step is painted.
-        if (card.info.kind !== "lowest_point" && entry?.status !== "loaded") continue;
+      for (const card of due) {
         if (card.stepIndex >= card.steps.length - 1) card.playing = false;
         else selectStep(state, card.key, card.stepIndex + 1);
       }
@@ -196,6 +200,6 @@ export async function render(): Promise<void> {
   });
   controller.store.markDirty();
   listenToHost(() => void controller.reload());
-  setInterval(() => controller.tick(), PLAY_INTERVAL_MS);
+  setInterval(() => controller.tick(), PLAY_TICK_MS);
   await controller.reload();
 }

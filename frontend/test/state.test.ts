@@ -7,7 +7,7 @@ import {
   applySteps, applyTags, cardKey, compileTagFilter, initialState, openingStepKey, selectStep, visibleCards,
 } from "../src/state/app-state";
 import { StepCache } from "../src/state/step-cache";
-import { indexAtOrBefore, indexNearest, prefetchOffsets, standInIndex, stepMove, uniqueSteps } from "../src/state/steps";
+import { indexAtOrBefore, indexNearest, PlayClock, prefetchOffsets, standInIndex, stepMove, uniqueSteps } from "../src/state/steps";
 import { Store } from "../src/state/store";
 
 function series(kind: SeriesInfo["kind"] = "mel_comparison"): SeriesInfo {
@@ -75,6 +75,37 @@ test("the step shown while the selected one loads", async (t) => {
   await t.test("none while nothing is shown, or when the selected step is the one shown", () => {
     assert.equal(standInIndex(5, -1, loadedAt(0, 1, 2, 3, 4)), null);
     assert.equal(standInIndex(5, 5, loadedAt(4, 6)), null);
+  });
+});
+
+test("playing shows each step for the interval from when it is ready", async (t) => {
+  await t.test("a step ready at once moves on after the interval", () => {
+    const clock = new PlayClock(150);
+    assert.equal(clock.due("a", 0, true, 1000), false);
+    assert.equal(clock.due("a", 0, true, 1149), false);
+    assert.equal(clock.due("a", 0, true, 1150), true);
+  });
+  await t.test("a step that loads slowly is timed from its arrival, not from its selection", () => {
+    const clock = new PlayClock(150);
+    assert.equal(clock.due("a", 1, false, 0), false);
+    assert.equal(clock.due("a", 1, false, 400), false);
+    assert.equal(clock.due("a", 1, true, 410), false);  // arrived just before this tick: still shown
+    assert.equal(clock.due("a", 1, true, 530), false);
+    assert.equal(clock.due("a", 1, true, 560), true);
+  });
+  await t.test("a new step, or a step no longer ready, starts over", () => {
+    const clock = new PlayClock(150);
+    clock.due("a", 1, true, 0);
+    assert.equal(clock.due("a", 2, true, 200), false);
+    assert.equal(clock.due("a", 2, true, 350), true);
+    assert.equal(clock.due("a", 2, false, 400), false);
+    assert.equal(clock.due("a", 2, true, 410), false);
+  });
+  await t.test("cards are timed apart", () => {
+    const clock = new PlayClock(150);
+    clock.due("a", 0, true, 0);
+    assert.equal(clock.due("b", 0, true, 200), false);
+    assert.equal(clock.due("a", 0, true, 200), true);
   });
 });
 

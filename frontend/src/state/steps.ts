@@ -78,3 +78,29 @@ export function prefetchOffsets(playing: boolean, move: StepMove): number[] {
   if (move.stride === 1) return move.direction > 0 ? [-1, 1, 2] : [1, -1, -2];
   return [-1, 1];
 }
+
+/**
+ * When playing cards move on: each step stays on screen for at least
+ * `interval` ms from the first tick that finds its data ready, so a step
+ * that arrives just before a tick is still seen, and play never outruns
+ * the loads.
+ */
+export class PlayClock {
+  private readonly readySince = new Map<string, { index: number; time: number }>();
+
+  constructor(private readonly interval: number) {}
+
+  /** Whether card `key`, showing step `index` (its data `ready` or not), moves on at time `now`. */
+  due(key: string, index: number, ready: boolean, now: number): boolean {
+    const seen = this.readySince.get(key);
+    if (!ready) {
+      this.readySince.delete(key);
+      return false;
+    }
+    if (!seen || seen.index !== index) {
+      this.readySince.set(key, { index, time: now });
+      return false;
+    }
+    return now - seen.time >= this.interval;
+  }
+}
