@@ -12,7 +12,7 @@ BUNDLE := tb_plugin_spectro/static/index.js
 FRONTEND_INPUTS := $(shell find frontend/src frontend/types -name '*.ts' 2>/dev/null) \
 	frontend/tsconfig.json package.json package-lock.json tools/build_frontend.py tools/gen_colormaps.py
 
-.PHONY: test demo install frontend protos test-tf clean screenshot bench
+.PHONY: test demo install frontend protos test-tf clean screenshot bench format
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -41,6 +41,13 @@ test-tf: $(VENV)/.installed
 	test -x build/tf-venv/bin/python || $(PYTHON) -m venv build/tf-venv
 	build/tf-venv/bin/python -m pip install --quiet tensorflow-cpu -e '.[test]'
 	build/tf-venv/bin/python -m pytest tests/test_summary.py tests/test_bad_input.py
+
+# Formats both languages in place: ruff for Python, prettier for TypeScript.
+# tests/test_style.py fails on what this would change.
+format: $(VENV)/.installed
+	$(BIN)/ruff format .
+	$(BIN)/ruff check --fix .
+	$(BIN)/python tools/build_frontend.py --npm-script format
 
 # Regenerates tb_plugin_spectro/*_pb2.py(i) with the pinned protoc.
 protos:

@@ -89,6 +89,8 @@ setuptools.setup(
             "torch==2.13.0",
             "tensorboardX>=2.6",
             "mypy>=1.10",
+            # Lint and format; pinned, since each release formats a little differently.
+            "ruff==0.17.6",
             # Node for the TypeScript checks in tests/test_build.py where there is no Node >= 18.4.
             "nodejs-bin==18.4.0a4",
             # Drives Debian's chromium in tests/test_browser.py (its own browsers are never downloaded).

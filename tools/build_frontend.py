@@ -194,8 +194,13 @@ def build(node: Optional[Node] = None) -> Optional[pathlib.Path]:
 def main(argv: Optional[List[str]] = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--check-only", action="store_true", help="find Node and the sources, build nothing")
+    parser.add_argument("--npm-script", metavar="NAME", help="run package.json's script NAME instead of building")
     args = parser.parse_args(argv)
     try:
+        if args.npm_script:
+            node = find_node()
+            ensure_node_modules(node)
+            return node.npm(["run", "--silent", args.npm_script]).returncode
         if not args.check_only:
             build()
         elif not has_sources():
