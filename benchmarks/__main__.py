@@ -89,8 +89,10 @@ def main(argv=None) -> int:
     print(f"results written to {args.json}", file=sys.stderr)
     if args.readme:
         machine = results["machine"]
-        header = (f"Measured with `python -m benchmarks` on {machine['cpus']} CPUs, Python {machine['python']}, "
-                  f"TensorBoard {machine['tensorboard']}.\n")
+        header = (
+            f"Measured with `python -m benchmarks` on {machine['cpus']} CPUs, Python {machine['python']}, "
+            f"TensorBoard {machine['tensorboard']}.\n"
+        )
         _update_readme(args.readme, header + "\n" + "\n".join(sections))
     return 0
 

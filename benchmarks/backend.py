@@ -68,7 +68,9 @@ class Plan(NamedTuple):
 
 
 HEADLINE = Plan(steps=1000, tags=4, frames=800, tags_repeats=10, steps_repeats=3, data_fetches=60)
-GROWTH = [Plan(steps=n, tags=4, frames=16, tags_repeats=5, steps_repeats=2, data_fetches=30) for n in (100, 1000, 10000)]
+GROWTH = [
+    Plan(steps=n, tags=4, frames=16, tags_repeats=5, steps_repeats=2, data_fetches=30) for n in (100, 1000, 10000)
+]
 QUICK_HEADLINE = Plan(steps=20, tags=2, frames=24, tags_repeats=2, steps_repeats=1, data_fetches=4)
 QUICK_GROWTH = [Plan(steps=n, tags=2, frames=8, tags_repeats=2, steps_repeats=1, data_fetches=3) for n in (5, 20)]
 
@@ -114,8 +116,13 @@ def write_logdir(root: str, plan: Plan, header_series: bool = True) -> Dict[str,
     for tag in _tag_names(plan.tags):
         pool[tag] = [
             spectro_summary.mel_comparison_pb(
-                tag, target, _fit(demo.predicted_mel(sample, (i + 0.5) / POOL, rng), plan.frames), 0,
-                sample_ids=demo.REFERENCE[0], sample_rate=demo.SAMPLE_RATE, hop_length=demo.HOP_LENGTH,
+                tag,
+                target,
+                _fit(demo.predicted_mel(sample, (i + 0.5) / POOL, rng), plan.frames),
+                0,
+                sample_ids=demo.REFERENCE[0],
+                sample_rate=demo.SAMPLE_RATE,
+                hop_length=demo.HOP_LENGTH,
             )
             for i in range(POOL)
         ]
@@ -150,7 +157,9 @@ def _wait_loaded(base: str, plan: Plan, process) -> None:
         if process.poll() is not None:
             raise RuntimeError("tensorboard exited while loading")
         if time.monotonic() > deadline:
-            raise RuntimeError(f"tensorboard did not list {plan.steps} steps of {len(tags)} tags in {LOAD_TIMEOUT:.0f} s")
+            raise RuntimeError(
+                f"tensorboard did not list {plan.steps} steps of {len(tags)} tags in {LOAD_TIMEOUT:.0f} s"
+            )
         time.sleep(POLL_SECONDS)
 
 
@@ -167,8 +176,9 @@ def measure(logdir: str, plan: Plan, load_fast: str) -> Dict[str, Any]:
     """Load time, route latencies and peak memory of one server on one logdir."""
     tags = _tag_names(plan.tags)
     rng = random.Random(1)
-    pairs = rng.sample([(tag, step) for tag in tags for step in range(plan.steps)],
-                       min(plan.data_fetches, plan.steps * plan.tags))
+    pairs = rng.sample(
+        [(tag, step) for tag in tags for step in range(plan.steps)], min(plan.data_fetches, plan.steps * plan.tags)
+    )
     launched = time.perf_counter()
     with common.tensorboard(logdir, load_fast) as (base, process):
         ready = time.perf_counter() - launched
@@ -234,24 +244,48 @@ def _verdict(value_ms: float, target_ms: float) -> str:
     return "met" if value_ms < target_ms else "missed"
 
 
-_ROUTES = (("tags", "/tags"), ("steps_cold", "/steps cold (first per tag)"), ("steps_warm", "/steps warm"),
-           ("data_first", "/data first fetch of a step"), ("data_repeat", "/data repeat"))
+_ROUTES = (
+    ("tags", "/tags"),
+    ("steps_cold", "/steps cold (first per tag)"),
+    ("steps_warm", "/steps warm"),
+    ("data_first", "/data first fetch of a step"),
+    ("data_repeat", "/data repeat"),
+)
 
 
 def _headline_table(results: Dict[str, Any]) -> str:
     head = results["headline"]
     plan = head["plan"]
     python, rust = head["readers"]["false"], head["readers"]["true"]
-    rows = [[label, *_p50_p95(python[key]), *_p50_p95(rust[key]), _ratio(rust[key]["median_ms"], python[key]["median_ms"])]
-            for key, label in _ROUTES]
-    rows.append(["load until every step is listed (s)", f"{python['load_s']:.1f}", "", f"{rust['load_s']:.1f}", "",
-                 _ratio(rust["load_s"], python["load_s"])])
-    rows.append(["peak memory (server + children)", common.fmt_bytes(python["peak_rss_bytes"]), "",
-                 common.fmt_bytes(rust["peak_rss_bytes"]), "", _ratio(rust["peak_rss_bytes"], python["peak_rss_bytes"])])
+    rows = [
+        [label, *_p50_p95(python[key]), *_p50_p95(rust[key]), _ratio(rust[key]["median_ms"], python[key]["median_ms"])]
+        for key, label in _ROUTES
+    ]
+    rows.append(
+        [
+            "load until every step is listed (s)",
+            f"{python['load_s']:.1f}",
+            "",
+            f"{rust['load_s']:.1f}",
+            "",
+            _ratio(rust["load_s"], python["load_s"]),
+        ]
+    )
+    rows.append(
+        [
+            "peak memory (server + children)",
+            common.fmt_bytes(python["peak_rss_bytes"]),
+            "",
+            common.fmt_bytes(rust["peak_rss_bytes"]),
+            "",
+            _ratio(rust["peak_rss_bytes"], python["peak_rss_bytes"]),
+        ]
+    )
     return common.table(
         f"Backend: {plan['steps']} steps × {plan['tags']} mel tags of {results['n_mels']}×{plan['frames']} "
         f"({common.fmt_bytes(head['written']['bytes'])} of event files), ms: median (p25–p75) and p95",
-        ["", "Python reader", "p95", "RustBoard (--load_fast)", "p95", "RustBoard ÷ Python"], rows,
+        ["", "Python reader", "p95", "RustBoard (--load_fast)", "p95", "RustBoard ÷ Python"],
+        rows,
     )
 
 
@@ -262,12 +296,27 @@ def _targets_table(results: Dict[str, Any]) -> str:
     for load_fast, name in READERS:
         measured = head["readers"][load_fast]
         data_ms, steps_ms = measured["data_first"]["median_ms"], measured["steps_cold"]["median_ms"]
-        rows.append([name, f"/data p50 < {TARGET_DATA_P50_MS:.0f} ms", common.fmt_ms(data_ms),
-                     _verdict(data_ms, TARGET_DATA_P50_MS)])
-        rows.append([name, f"/steps cold < {TARGET_STEPS_COLD_MS:.0f} ms ({steps} steps)", common.fmt_ms(steps_ms),
-                     _verdict(steps_ms, TARGET_STEPS_COLD_MS) if steps == HEADLINE.steps else "(other size)"])
-    return common.table("Backend targets (headline logdir; /data is the first fetch of a step)",
-                        ["reader", "target", "measured ms", ""], rows)
+        rows.append(
+            [
+                name,
+                f"/data p50 < {TARGET_DATA_P50_MS:.0f} ms",
+                common.fmt_ms(data_ms),
+                _verdict(data_ms, TARGET_DATA_P50_MS),
+            ]
+        )
+        rows.append(
+            [
+                name,
+                f"/steps cold < {TARGET_STEPS_COLD_MS:.0f} ms ({steps} steps)",
+                common.fmt_ms(steps_ms),
+                _verdict(steps_ms, TARGET_STEPS_COLD_MS) if steps == HEADLINE.steps else "(other size)",
+            ]
+        )
+    return common.table(
+        "Backend targets (headline logdir; /data is the first fetch of a step)",
+        ["reader", "target", "measured ms", ""],
+        rows,
+    )
 
 
 def _growth_table(results: Dict[str, Any]) -> str:
@@ -282,20 +331,39 @@ def _growth_table(results: Dict[str, Any]) -> str:
             if previous is not None:
                 # The cost of each step added since the smaller logdir: flat when this stays put.
                 added = f"{(cold_ms - previous[1]) * 1e3 / (steps - previous[0]):.0f}"
-            rows.append([
-                name, steps, f"{measured['load_s']:.1f}", common.fmt_ms(measured["tags"]["median_ms"]),
-                common.fmt_ms(cold_ms), f"{cold_ms * 1e3 / steps:.0f}", added,
-                common.fmt_ms(measured["steps_warm"]["median_ms"]),
-                f"{common.fmt_ms(measured['data_first']['median_ms'])} / {common.fmt_ms(measured['data_first']['p95_ms'])}",
-                common.fmt_ms(measured["data_repeat"]["median_ms"]), common.fmt_bytes(measured["peak_rss_bytes"]),
-            ])
+            rows.append(
+                [
+                    name,
+                    steps,
+                    f"{measured['load_s']:.1f}",
+                    common.fmt_ms(measured["tags"]["median_ms"]),
+                    common.fmt_ms(cold_ms),
+                    f"{cold_ms * 1e3 / steps:.0f}",
+                    added,
+                    common.fmt_ms(measured["steps_warm"]["median_ms"]),
+                    f"{common.fmt_ms(measured['data_first']['median_ms'])} / {common.fmt_ms(measured['data_first']['p95_ms'])}",
+                    common.fmt_ms(measured["data_repeat"]["median_ms"]),
+                    common.fmt_bytes(measured["peak_rss_bytes"]),
+                ]
+            )
             previous = (steps, cold_ms)
     first = results["growth"][0]["plan"]
     return common.table(
         f"Backend growth: {first['tags']} mel tags of {results['n_mels']}×{first['frames']} (small mels, so that the "
         f"largest logdir loads in seconds); ms, median, and µs per step of /steps cold",
-        ["reader", "steps", "load s", "/tags", "/steps cold", "µs/step", "µs per added step", "/steps warm",
-         "/data first p50 / p95", "/data repeat", "peak memory"],
+        [
+            "reader",
+            "steps",
+            "load s",
+            "/tags",
+            "/steps cold",
+            "µs/step",
+            "µs per added step",
+            "/steps warm",
+            "/data first p50 / p95",
+            "/data repeat",
+            "peak memory",
+        ],
         rows,
     )
 
@@ -308,18 +376,34 @@ def _header_series_table(results: Dict[str, Any]) -> str:
     for load_fast, name in READERS:
         old, new = without["readers"][load_fast], with_series["readers"][load_fast]
         for key, label in _ROUTES[1:4]:
-            rows.append([name, label, common.fmt_ms(old[key]["median_ms"]), common.fmt_ms(new[key]["median_ms"]),
-                         _ratio(new[key]["median_ms"], old[key]["median_ms"])])
-        rows.append([name, "peak memory", common.fmt_bytes(old["peak_rss_bytes"]), common.fmt_bytes(new["peak_rss_bytes"]),
-                     _ratio(new["peak_rss_bytes"], old["peak_rss_bytes"])])
+            rows.append(
+                [
+                    name,
+                    label,
+                    common.fmt_ms(old[key]["median_ms"]),
+                    common.fmt_ms(new[key]["median_ms"]),
+                    _ratio(new[key]["median_ms"], old[key]["median_ms"]),
+                ]
+            )
+        rows.append(
+            [
+                name,
+                "peak memory",
+                common.fmt_bytes(old["peak_rss_bytes"]),
+                common.fmt_bytes(new["peak_rss_bytes"]),
+                _ratio(new["peak_rss_bytes"], old["peak_rss_bytes"]),
+            ]
+        )
     plan = without["plan"]
     return common.table(
         f"Header series: {steps} steps × {plan['tags']} tags of {results['n_mels']}×{plan['frames']} written without it "
         f"(as before; one header blob read per step) and with it (one read_tensors per series), ms median",
-        ["reader", "", "without", "with", "with ÷ without"], rows,
+        ["reader", "", "without", "with", "with ÷ without"],
+        rows,
     )
 
 
 def report(results: Dict[str, Any]) -> str:
-    return "\n".join([_headline_table(results), _targets_table(results), _growth_table(results),
-                      _header_series_table(results)])
+    return "\n".join(
+        [_headline_table(results), _targets_table(results), _growth_table(results), _header_series_table(results)]
+    )

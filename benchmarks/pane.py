@@ -74,8 +74,13 @@ from benchmarks import common
 
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = [
-    "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-    "--disable-background-networking", "--disable-component-update", "--disable-sync",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
 ]
 VIEWPORT = {"width": 1400, "height": 1000}
 N_MELS, FRAMES = 80, 800
@@ -89,12 +94,32 @@ SETTLE_S = 0.3  # quiet time after a step is shown, for its neighbours to load
 # mouse on drag_scrub_cards, by a key at 60/s on fast_key_cards; so every figure
 # of it has a few runs.
 SIZES = {
-    False: {"cards": 12, "steps": 220, "first_paints": 3, "changes": 10, "linked_changes": 3,
-            "change_range": (0, 80), "scrub_range": (90, 210), "scrub_s": 2.0,
-            "key_scrub_cards": (0, 1, 2), "drag_scrub_cards": (3, 4, 5), "fast_key_cards": (6, 7, 8)},
-    True: {"cards": 2, "steps": 40, "first_paints": 1, "changes": 2, "linked_changes": 1,
-           "change_range": (0, 16), "scrub_range": (20, 32), "scrub_s": 0.2,
-           "key_scrub_cards": (0,), "drag_scrub_cards": (1,), "fast_key_cards": ()},
+    False: {
+        "cards": 12,
+        "steps": 220,
+        "first_paints": 3,
+        "changes": 10,
+        "linked_changes": 3,
+        "change_range": (0, 80),
+        "scrub_range": (90, 210),
+        "scrub_s": 2.0,
+        "key_scrub_cards": (0, 1, 2),
+        "drag_scrub_cards": (3, 4, 5),
+        "fast_key_cards": (6, 7, 8),
+    },
+    True: {
+        "cards": 2,
+        "steps": 40,
+        "first_paints": 1,
+        "changes": 2,
+        "linked_changes": 1,
+        "change_range": (0, 16),
+        "scrub_range": (20, 32),
+        "scrub_s": 0.2,
+        "key_scrub_cards": (0,),
+        "drag_scrub_cards": (1,),
+        "fast_key_cards": (),
+    },
 }
 KEY_REPEAT_HZ = 30.0  # about the fastest key repeat desktop systems' keyboard settings allow
 FAST_KEY_HZ = 60.0
@@ -171,9 +196,14 @@ def write_logdir(root: str, cards: int, steps: int) -> None:
             for card in range(cards):
                 shift = 37 * card
                 summary = spectro_summary.mel_comparison_pb(
-                    tag_of(card), tiled(reference.target, shift), tiled(demo.predicted_mel(reference, progress, rng), shift),
-                    step, sample_ids=reference.sample_id, texts=reference.text,
-                    sample_rate=demo.SAMPLE_RATE, hop_length=demo.HOP_LENGTH,
+                    tag_of(card),
+                    tiled(reference.target, shift),
+                    tiled(demo.predicted_mel(reference, progress, rng), shift),
+                    step,
+                    sample_ids=reference.sample_id,
+                    texts=reference.text,
+                    sample_rate=demo.SAMPLE_RATE,
+                    hop_length=demo.HOP_LENGTH,
                 )
                 writer.add_summary(summary, step)
 
@@ -234,11 +264,16 @@ class Session:
     def heap_after_gc(self) -> Dict[str, int]:
         self.cdp.send("HeapProfiler.collectGarbage")
         usage = self.cdp.send("Runtime.getHeapUsage")
-        return {"used": int(usage["usedSize"]), "with_buffers": int(usage["usedSize"]) + int(usage.get("backingStorageSize", 0))}
+        return {
+            "used": int(usage["usedSize"]),
+            "with_buffers": int(usage["usedSize"]) + int(usage.get("backingStorageSize", 0)),
+        }
 
     def pull(self) -> dict:
         """New marks and frames since the last pull, and the page's resource timings."""
-        snap = self.frame.evaluate("([m, f]) => window.__spectroProbe.snapshot(m, f)", [len(self.marks), len(self.frames)])
+        snap = self.frame.evaluate(
+            "([m, f]) => window.__spectroProbe.snapshot(m, f)", [len(self.marks), len(self.frames)]
+        )
         self.marks.extend(snap["marks"])
         self.frames.extend(snap["frames"])
         return snap
@@ -250,7 +285,9 @@ class Session:
         """Waits until a mark from the `since`-th on that the JS predicate `(mark, arg) => bool` accepts."""
         self.frame.wait_for_function(
             f"([arg, since]) => window.__spectroProbe.marks.slice(since).some((mark) => ({predicate_js})(mark, arg))",
-            arg=[arg, since], polling=20, timeout=timeout * 1000,
+            arg=[arg, since],
+            polling=20,
+            timeout=timeout * 1000,
         )
 
     def frame_after(self, t: float) -> Optional[float]:
@@ -306,7 +343,9 @@ def first_paint(browser, base: str, cards: int, steps: int) -> dict:
         session.frame.wait_for_function(
             """([keys, step]) => keys.every((key) => window.__spectroProbe.marks.some(
                  (m) => m.name === "spectro:step-painted" && m.card === key && m.step === step))""",
-            arg=[keys, steps - 1], polling=20, timeout=60_000,
+            arg=[keys, steps - 1],
+            polling=20,
+            timeout=60_000,
         )
         snap = session.pull()
         painted = {}
@@ -353,14 +392,24 @@ def _step_change(session: Session, card: int, act, linked_cards: int = 1) -> dic
     session.frame.wait_for_function(
         """([keys, step, t]) => keys.every((key) => window.__spectroProbe.marks.some(
              (m) => m.name === "spectro:step-painted" && m.card === key && m.step === step && m.t >= t))""",
-        arg=[keys, step, entered["t"]], polling=20, timeout=30_000,
+        arg=[keys, step, entered["t"]],
+        polling=20,
+        timeout=30_000,
     )
     session.page.wait_for_timeout(SETTLE_S * 1000)
     snap = session.pull()
     drawn = []
     for k in keys:
-        drawn.append(min(m["t"] for m in session.marks[start:] if m["name"] == "spectro:step-painted"
-                         and m["card"] == k and m["step"] == step and m["t"] >= entered["t"]))
+        drawn.append(
+            min(
+                m["t"]
+                for m in session.marks[start:]
+                if m["name"] == "spectro:step-painted"
+                and m["card"] == k
+                and m["step"] == step
+                and m["t"] >= entered["t"]
+            )
+        )
     last = max(drawn)
     shown = session.shown_frame(last)
     first_frame = session.frame_after(entered["t"])
@@ -378,7 +427,9 @@ def _step_change(session: Session, card: int, act, linked_cards: int = 1) -> dic
     }
 
 
-def step_changes(session: Session, cards: int, steps: int, count: int, linked: bool, within: Tuple[int, int]) -> List[dict]:
+def step_changes(
+    session: Session, cards: int, steps: int, count: int, linked: bool, within: Tuple[int, int]
+) -> List[dict]:
     """`count` pairs of changes on card 0: a click far on the track (cold), then → (prefetched)."""
     card = 0
     linked_cards = cards if linked else 1
@@ -394,8 +445,11 @@ def step_changes(session: Session, cards: int, steps: int, count: int, linked: b
         # Far from every loaded step, and off the thumb (a press on it drags, and moves nothing).
         current = current_index(session, card)
         per_step = (slider.bounding_box()["width"] - THUMB_PX) / max(steps - 1, 1)
-        far = [s for s in range(*within)
-               if all(abs(s - seen) > 2 for seen in loaded) and abs(s - current) * per_step > THUMB_PX]
+        far = [
+            s
+            for s in range(*within)
+            if all(abs(s - seen) > 2 for seen in loaded) and abs(s - current) * per_step > THUMB_PX
+        ]
         if not far:
             break
         target = int(rng.choice(far))
@@ -475,7 +529,9 @@ def scrub(session: Session, card: int, steps: int, to: int, seconds: float, by: 
              const last = inputs[inputs.length - 1];
              return marks.some((m) => m.name === "spectro:step-painted" && m.card === key && m.step === last.index && m.t >= last.t);
            }""",
-        arg=[key, start], polling=50, timeout=30_000,
+        arg=[key, start],
+        polling=50,
+        timeout=30_000,
     )
     page.wait_for_timeout(SETTLE_S * 1000)
     session.log_frames(True)
@@ -498,8 +554,14 @@ def scrub(session: Session, card: int, steps: int, to: int, seconds: float, by: 
     # Stretches without a new step: from the first input to the first paint, between paints,
     # from the last paint to the end of the inputs.
     gaps = np.diff([t0] + painted + [t1 + FRAME_MS]) / 1e3
-    last_shown = min(m["t"] for m in marks if m["name"] == "spectro:step-painted" and m["card"] == key
-                     and m["step"] == inputs[-1]["index"] and m["t"] >= t1)
+    last_shown = min(
+        m["t"]
+        for m in marks
+        if m["name"] == "spectro:step-painted"
+        and m["card"] == key
+        and m["step"] == inputs[-1]["index"]
+        and m["t"] >= t1
+    )
     asked = {m["index"] for m in inputs}
     session.sample_heap()
     return {
@@ -510,8 +572,10 @@ def scrub(session: Session, card: int, steps: int, to: int, seconds: float, by: 
         "steps_painted": len(painted),
         # The steps the inputs asked for, and how many of them were drawn before the settling ended.
         "input_steps": len(asked),
-        "input_steps_painted": len(asked & {
-            m["step"] for m in marks if m["name"] == "spectro:step-painted" and m["card"] == key and m["t"] >= t0}),
+        "input_steps_painted": len(
+            asked
+            & {m["step"] for m in marks if m["name"] == "spectro:step-painted" and m["card"] == key and m["t"] >= t0}
+        ),
         "painted_fps": len(painted) / (duration / 1e3),
         "gaps_s": [float(g) for g in gaps],
         "settle_ms": last_shown - t1,
@@ -554,17 +618,22 @@ def _scrub_summaries(runs: Sequence[dict]) -> List[dict]:
     for by, rate, over in dict.fromkeys((r["by"], r["rate"], r["over"]) for r in runs):
         chosen = [r for r in runs if r["by"] == by and r["rate"] == rate and r["over"] == over]
         gaps = [g for r in chosen for g in r["gaps_s"]]
-        out.append({
-            "by": by, "rate": rate, "over": over, "runs": len(chosen),
-            "steps": [[r["from"], r["to"]] for r in chosen],
-            "inputs": int(np.median([r["inputs"] for r in chosen])),
-            "input_hz": float(np.median([r["input_hz"] for r in chosen])),
-            "duration_ms": float(np.median([r["duration_ms"] for r in chosen])),
-            "painted_fps": [r["painted_fps"] for r in chosen],
-            "painted_share": [r["input_steps_painted"] / r["input_steps"] for r in chosen],
-            "gap": common.summarize(gaps),
-            "settle": common.summarize([r["settle_ms"] / 1e3 for r in chosen]),
-        })
+        out.append(
+            {
+                "by": by,
+                "rate": rate,
+                "over": over,
+                "runs": len(chosen),
+                "steps": [[r["from"], r["to"]] for r in chosen],
+                "inputs": int(np.median([r["inputs"] for r in chosen])),
+                "input_hz": float(np.median([r["input_hz"] for r in chosen])),
+                "duration_ms": float(np.median([r["duration_ms"] for r in chosen])),
+                "painted_fps": [r["painted_fps"] for r in chosen],
+                "painted_share": [r["input_steps_painted"] / r["input_steps"] for r in chosen],
+                "gap": common.summarize(gaps),
+                "settle": common.summarize([r["settle_ms"] / 1e3 for r in chosen]),
+            }
+        )
     return out
 
 
@@ -577,15 +646,18 @@ def measure(base: str, sizes: dict) -> dict:
         result["first_paint"] = {
             "from_navigation": common.summarize([load["stages_ms"]["all_cards_shown"] / 1e3 for load in loads]),
             "from_iframe": common.summarize([load["from_iframe_ms"] / 1e3 for load in loads]),
-            "stages_ms": {name: float(np.median([load["stages_ms"][name] for load in loads]))
-                          for name in loads[0]["stages_ms"]},
+            "stages_ms": {
+                name: float(np.median([load["stages_ms"][name] for load in loads])) for name in loads[0]["stages_ms"]
+            },
         }
         session = Session(browser, base)
         try:
             session.open()
             session.loaded.update({steps - 2, steps - 1})
             result["heap_at_iframe_start"] = session.sample_heap()
-            session.wait_marks('(m, a) => m.name === "spectro:step-painted" && m.card === a', card_key(cards - 1), timeout=60)
+            session.wait_marks(
+                '(m, a) => m.name === "spectro:step-painted" && m.card === a', card_key(cards - 1), timeout=60
+            )
             session.page.wait_for_timeout(SETTLE_S * 1000)
             single = step_changes(session, cards, steps, sizes["changes"], False, sizes["change_range"])
             linked = step_changes(session, cards, steps, sizes["linked_changes"], True, sizes["change_range"])
@@ -596,8 +668,11 @@ def measure(base: str, sizes: dict) -> dict:
             runs = []
             seconds = sizes["scrub_s"]
             # (cards, by, inputs a second, back over the same steps too)
-            kinds = [(sizes["key_scrub_cards"], "key", KEY_REPEAT_HZ, True), (sizes["drag_scrub_cards"], "drag", DRAG_HZ, False),
-                     (sizes["fast_key_cards"], "key", FAST_KEY_HZ, False)]
+            kinds = [
+                (sizes["key_scrub_cards"], "key", KEY_REPEAT_HZ, True),
+                (sizes["drag_scrub_cards"], "drag", DRAG_HZ, False),
+                (sizes["fast_key_cards"], "key", FAST_KEY_HZ, False),
+            ]
             for cards_of_kind, by, rate, back in kinds:
                 for card in cards_of_kind:
                     session.slider(card).scroll_into_view_if_needed()
@@ -623,8 +698,12 @@ def run(quick: bool) -> dict:
             _wait_loaded(base, sizes["cards"], sizes["steps"])
             measured = measure(base, sizes)
     return {
-        "sizes": sizes, "mel": [N_MELS, FRAMES], "reader": "python (--load_fast=false)",
-        "write_seconds": round(written, 1), "targets": TARGETS, **measured,
+        "sizes": sizes,
+        "mel": [N_MELS, FRAMES],
+        "reader": "python (--load_fast=false)",
+        "write_seconds": round(written, 1),
+        "targets": TARGETS,
+        **measured,
     }
 
 
@@ -650,65 +729,133 @@ def report(results: dict) -> str:
     out = []
     fp = results["first_paint"]
     stages = fp["stages_ms"]
-    out.append(common.table(
-        f"Pane: first paint of {cards} mel cards ({mel}, {steps} steps, {results['reader']}, {results['chromium']})",
-        ["from", "to every card shown, ms", f"target {TARGETS['first_paint_ms']:.0f} ms"],
-        [
-            ["navigation to /#spectro", common.spread(fp["from_navigation"]), "—"],
-            ["start of the tab's iframe", common.spread(fp["from_iframe"]),
-             _verdict(fp["from_iframe"]["median_ms"] <= TARGETS["first_paint_ms"])],
-        ],
-    ))
-    out.append(common.table(
-        "Pane: stages of the first paint, median ms from the navigation",
-        ["iframe starts", "bundle loaded", "/tags", "last /steps", "last /data", "first card drawn", "every card drawn",
-         "every card shown"],
-        [[f"{stages[name]:.0f}" for name in ("iframe_start", "bundle", "tags", "steps", "data", "first_card",
-                                               "all_cards_drawn", "all_cards_shown")]],
-    ))
+    out.append(
+        common.table(
+            f"Pane: first paint of {cards} mel cards ({mel}, {steps} steps, {results['reader']}, {results['chromium']})",
+            ["from", "to every card shown, ms", f"target {TARGETS['first_paint_ms']:.0f} ms"],
+            [
+                ["navigation to /#spectro", common.spread(fp["from_navigation"]), "—"],
+                [
+                    "start of the tab's iframe",
+                    common.spread(fp["from_iframe"]),
+                    _verdict(fp["from_iframe"]["median_ms"] <= TARGETS["first_paint_ms"]),
+                ],
+            ],
+        )
+    )
+    out.append(
+        common.table(
+            "Pane: stages of the first paint, median ms from the navigation",
+            [
+                "iframe starts",
+                "bundle loaded",
+                "/tags",
+                "last /steps",
+                "last /data",
+                "first card drawn",
+                "every card drawn",
+                "every card shown",
+            ],
+            [
+                [
+                    f"{stages[name]:.0f}"
+                    for name in (
+                        "iframe_start",
+                        "bundle",
+                        "tags",
+                        "steps",
+                        "data",
+                        "first_card",
+                        "all_cards_drawn",
+                        "all_cards_shown",
+                    )
+                ]
+            ],
+        )
+    )
     rows = []
-    for label, part in (("one card", results["step_change"]), (f"linked, {cards} cards", results["step_change_linked"])):
+    for label, part in (
+        ("one card", results["step_change"]),
+        (f"linked, {cards} cards", results["step_change_linked"]),
+    ):
         for kind in ("prefetched", "cold"):
             s = part.get(kind)
             if not s:
                 continue
-            rows.append([
-                label, kind, s["latency"]["n"], common.spread(s["latency"]), common.spread(s["drawn"]),
-                f"{s['in_first_frame'] * 100:.0f} %", common.spread(s["into_frame"]),
-            ])
-    out.append(common.table(
-        "Pane: step change, input to the frame showing the new step (ms, median (p25–p75))",
-        ["cards moved", "step", "n", "input → shown", "input → drawn", "drawn in the first frame", "drawing ends, ms into its frame"],
-        rows,
-    ))
+            rows.append(
+                [
+                    label,
+                    kind,
+                    s["latency"]["n"],
+                    common.spread(s["latency"]),
+                    common.spread(s["drawn"]),
+                    f"{s['in_first_frame'] * 100:.0f} %",
+                    common.spread(s["into_frame"]),
+                ]
+            )
+    out.append(
+        common.table(
+            "Pane: step change, input to the frame showing the new step (ms, median (p25–p75))",
+            [
+                "cards moved",
+                "step",
+                "n",
+                "input → shown",
+                "input → drawn",
+                "drawn in the first frame",
+                "drawing ends, ms into its frame",
+            ],
+            rows,
+        )
+    )
     rows = []
     for s in results["scrub"]:
         how = f"held arrow key, {s['rate']:.0f}/s" if s["by"] == "key" else f"mouse drag, {s['rate']:.0f}/s asked"
         fps, share = s["painted_fps"], s["painted_share"]
-        rows.append([
-            how, f"{s['steps'][0][0]} → {s['steps'][0][1]}, {s['over']}", s["runs"],
-            f"{s['inputs']} in {s['duration_ms'] / 1e3:.1f} s ({s['input_hz']:.0f}/s)",
-            f"{np.median(fps):.1f} ({min(fps):.1f}–{max(fps):.1f})", f"{np.median(share) * 100:.0f} % (min {min(share) * 100:.0f} %)",
-            common.spread(s["gap"]), common.fmt_ms(s["gap"]["max_ms"]), common.fmt_ms(s["settle"]["median_ms"]),
-            scrub_verdict(s),
-        ])
-    out.append(common.table(
-        "Pane: scrubbing a card's slider, one step per input",
-        ["by", "steps", "runs", "step inputs, a run", "new steps painted per s, median (min–max)",
-         "inputs' steps painted", "without a new step, ms", "longest", "last input → its step drawn, ms",
-         f"target {TARGETS['scrub_fps']:.0f} fps"],
-        rows,
-    ))
+        rows.append(
+            [
+                how,
+                f"{s['steps'][0][0]} → {s['steps'][0][1]}, {s['over']}",
+                s["runs"],
+                f"{s['inputs']} in {s['duration_ms'] / 1e3:.1f} s ({s['input_hz']:.0f}/s)",
+                f"{np.median(fps):.1f} ({min(fps):.1f}–{max(fps):.1f})",
+                f"{np.median(share) * 100:.0f} % (min {min(share) * 100:.0f} %)",
+                common.spread(s["gap"]),
+                common.fmt_ms(s["gap"]["max_ms"]),
+                common.fmt_ms(s["settle"]["median_ms"]),
+                scrub_verdict(s),
+            ]
+        )
+    out.append(
+        common.table(
+            "Pane: scrubbing a card's slider, one step per input",
+            [
+                "by",
+                "steps",
+                "runs",
+                "step inputs, a run",
+                "new steps painted per s, median (min–max)",
+                "inputs' steps painted",
+                "without a new step, ms",
+                "longest",
+                "last input → its step drawn, ms",
+                f"target {TARGETS['scrub_fps']:.0f} fps",
+            ],
+            rows,
+        )
+    )
     peak, gc, start = results["heap_peak"], results["heap_after_gc"], results["heap_at_iframe_start"]
-    out.append(common.table(
-        "Pane: JS heap of the tab (TensorBoard's page and the Spectro iframe share it)",
-        ["", "V8 heap", "V8 heap + ArrayBuffers"],
-        [
-            ["when the iframe starts (TensorBoard's share)", _mb(start["used"]), _mb(start["with_buffers"])],
-            ["peak over the session", _mb(peak["used"]), _mb(peak["with_buffers"])],
-            ["at the end, after a GC", _mb(gc["used"]), _mb(gc["with_buffers"])],
-        ],
-    ))
+    out.append(
+        common.table(
+            "Pane: JS heap of the tab (TensorBoard's page and the Spectro iframe share it)",
+            ["", "V8 heap", "V8 heap + ArrayBuffers"],
+            [
+                ["when the iframe starts (TensorBoard's share)", _mb(start["used"]), _mb(start["with_buffers"])],
+                ["peak over the session", _mb(peak["used"]), _mb(peak["with_buffers"])],
+                ["at the end, after a GC", _mb(gc["used"]), _mb(gc["with_buffers"])],
+            ],
+        )
+    )
     prefetched = results["step_change"].get("prefetched")
     if prefetched:
         met = prefetched["in_first_frame"] == 1.0 and prefetched["into_frame"]["p95_ms"] <= TARGETS["prefetched_ms"]

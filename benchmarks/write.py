@@ -71,8 +71,11 @@ def figure_png(target: np.ndarray, predicted: np.ndarray) -> Tuple[bytes, Tuple[
     import matplotlib.pyplot as plt
 
     fig, axes = plt.subplots(1, 3, figsize=FIGURE_INCHES, dpi=FIGURE_DPI)
-    panels = (("Target", target, "viridis"), ("Predicted", predicted, "viridis"),
-              ("|Target - Predicted|", np.abs(target - predicted), "hot"))
+    panels = (
+        ("Target", target, "viridis"),
+        ("Predicted", predicted, "viridis"),
+        ("|Target - Predicted|", np.abs(target - predicted), "hot"),
+    )
     for ax, (title, values, cmap) in zip(axes, panels):
         image = ax.imshow(values, aspect="auto", origin="lower", interpolation="none", cmap=cmap)
         ax.set_title(title)
@@ -91,8 +94,10 @@ def image_summary(tag: str, png: bytes, shape: Tuple[int, int]):
     from tensorboard.compat.proto import summary_pb2
 
     summary = summary_pb2.Summary()
-    summary.value.add(tag=tag, image=summary_pb2.Summary.Image(
-        height=shape[0], width=shape[1], colorspace=4, encoded_image_string=png))
+    summary.value.add(
+        tag=tag,
+        image=summary_pb2.Summary.Image(height=shape[0], width=shape[1], colorspace=4, encoded_image_string=png),
+    )
     return summary
 
 
@@ -198,8 +203,13 @@ def _sizes(n_mels: int, frames: int) -> dict:
     target, predicted = speech_pair(n_mels, frames)
     png, shape = figure_png(target, predicted)
     baseline = _event_bytes(image_summary("mel/val_figure", png, shape))
-    result = {"baseline_bytes": baseline, "baseline_pixels": list(shape), "floor_bytes": floor(target, predicted),
-              "float32_raw_bytes": 2 * target.nbytes, "precisions": {}}
+    result = {
+        "baseline_bytes": baseline,
+        "baseline_pixels": list(shape),
+        "floor_bytes": floor(target, predicted),
+        "float32_raw_bytes": 2 * target.nbytes,
+        "precisions": {},
+    }
     for precision in PRECISIONS:
         summary = spectro_summary.mel_comparison_pb("mel/val", target, predicted, 1, precision=precision)
         blobs = list(summary.value[0].tensor.string_val)
@@ -242,30 +252,54 @@ def report(results: dict) -> str:
     rows = []
     for key, entry in results["sizes"].items():
         t = entry["timings"]
-        rows.append([
-            key, common.spread(t["baseline"]), common.spread(t["spectro"]),
-            f"{entry['baseline_over_spectro']:.0f}× ({entry['baseline_over_spectro_range'][0]:.0f}–{entry['baseline_over_spectro_range'][1]:.0f})",
-            common.spread(t["floor"]), f"{entry['spectro_over_floor']:.2f}×",
-            common.fmt_ms(entry["cpu_median_ms"]["spectro"]),
-            common.spread(t["proto"]), common.spread(t["spectro_tb_writer"]),
-        ])
+        rows.append(
+            [
+                key,
+                common.spread(t["baseline"]),
+                common.spread(t["spectro"]),
+                f"{entry['baseline_over_spectro']:.0f}× ({entry['baseline_over_spectro_range'][0]:.0f}–{entry['baseline_over_spectro_range'][1]:.0f})",
+                common.spread(t["floor"]),
+                f"{entry['spectro_over_floor']:.2f}×",
+                common.fmt_ms(entry["cpu_median_ms"]["spectro"]),
+                common.spread(t["proto"]),
+                common.spread(t["spectro_tb_writer"]),
+            ]
+        )
     timing = common.table(
         f"Write cost per mel comparison, ms: median (p25–p75) of {results['repeats']} alternating rounds",
-        ["mel", "matplotlib figure", "Spectro", "figure ÷ Spectro", "quantize+deflate floor",
-         "Spectro ÷ floor", "Spectro CPU", "Spectro proto only", "Spectro via TB's EventFileWriter"],
-        rows)
+        [
+            "mel",
+            "matplotlib figure",
+            "Spectro",
+            "figure ÷ Spectro",
+            "quantize+deflate floor",
+            "Spectro ÷ floor",
+            "Spectro CPU",
+            "Spectro proto only",
+            "Spectro via TB's EventFileWriter",
+        ],
+        rows,
+    )
     rows = []
     for key, entry in results["sizes"].items():
         h, w = entry["baseline_pixels"]
         for precision, p in entry["precisions"].items():
             steps = p["max_error_in_steps"]
-            rows.append([
-                key, precision, common.fmt_bytes(p["bytes"]), f"{p['over_baseline']:.2f}",
-                f"{p['max_error']:.2g}", f"{p['rms_error']:.2g}", "–" if steps is None else f"{steps:.3f}",
-            ])
+            rows.append(
+                [
+                    key,
+                    precision,
+                    common.fmt_bytes(p["bytes"]),
+                    f"{p['over_baseline']:.2f}",
+                    f"{p['max_error']:.2g}",
+                    f"{p['rms_error']:.2g}",
+                    "–" if steps is None else f"{steps:.3f}",
+                ]
+            )
         rows.append([key, f"PNG {w}×{h} px", common.fmt_bytes(entry["baseline_bytes"]), "1.00", "", "", ""])
     size = common.table(
         "Bytes on disk per comparison (whole event record), and error against the float data",
         ["mel", "stored as", "bytes", "÷ PNG", "max error", "RMS error", "max error ÷ quant step"],
-        rows)
+        rows,
+    )
     return timing + "\n" + size

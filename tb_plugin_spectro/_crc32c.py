@@ -41,14 +41,18 @@ def _zero_byte(state: np.ndarray) -> np.ndarray:
 
 def _tables(images: np.ndarray) -> np.ndarray:
     """The linear map with these images of the 32 basis bits, as 4 byte tables."""
-    return np.stack([
-        np.bitwise_xor.reduce(np.where(_BYTE_BITS, images[8 * k: 8 * k + 8], np.uint32(0)), axis=1)
-        for k in range(4)
-    ]).astype(np.uint32)
+    return np.stack(
+        [np.bitwise_xor.reduce(np.where(_BYTE_BITS, images[8 * k : 8 * k + 8], np.uint32(0)), axis=1) for k in range(4)]
+    ).astype(np.uint32)
 
 
 def _apply(tables: np.ndarray, state: np.ndarray) -> np.ndarray:
-    return tables[0][state & 0xFF] ^ tables[1][(state >> 8) & 0xFF] ^ tables[2][(state >> 16) & 0xFF] ^ tables[3][state >> 24]
+    return (
+        tables[0][state & 0xFF]
+        ^ tables[1][(state >> 8) & 0xFF]
+        ^ tables[2][(state >> 16) & 0xFF]
+        ^ tables[3][state >> 24]
+    )
 
 
 @functools.lru_cache(maxsize=None)

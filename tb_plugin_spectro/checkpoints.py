@@ -182,7 +182,9 @@ def find_checkpoints(directories: Union[str, Iterable[str]]) -> List[Checkpoint]
     return found
 
 
-def nearest_checkpoint(checkpoints: Iterable[Checkpoint], step: int, prefer: Optional[str] = "G") -> Optional[Checkpoint]:
+def nearest_checkpoint(
+    checkpoints: Iterable[Checkpoint], step: int, prefer: Optional[str] = "G"
+) -> Optional[Checkpoint]:
     """Returns the checkpoint to load for a lowest point at `step`.
 
     If any checkpoint is of the kind `prefer`, only those are considered

@@ -212,10 +212,7 @@ def decode_array(encoded: pb.EncodedArray, blob: bytes) -> np.ndarray:
     nonfinite = encoded.nonfinite.nan + encoded.nonfinite.pos_inf + encoded.nonfinite.neg_inf
     expected = count * dtype.itemsize + (count if nonfinite else 0)
     if len(payload) != expected:
-        raise ValueError(
-            f"array blob holds {len(payload)} bytes, expected {expected} "
-            f"for shape {shape!r}"
-        )
+        raise ValueError(f"array blob holds {len(payload)} bytes, expected {expected} for shape {shape!r}")
     stored = np.frombuffer(payload, dtype=dtype, count=count).reshape(shape)
     if encoded.filter == pb.GRADIENT:
         if encoded.precision not in _QUANT_LEVELS or len(shape) < 2:

@@ -86,8 +86,9 @@ def _mel_to_hz(mel: np.ndarray) -> np.ndarray:
     return np.where(mel >= 15.0, 1000.0 * np.exp(_SLANEY_LOG_STEP * (mel - 15.0)), mel * _SLANEY_HZ_PER_MEL)
 
 
-def mel_filterbank(sample_rate: int = SAMPLE_RATE, n_fft: int = N_FFT, n_mels: int = N_MELS,
-                   f_min: float = 0.0, f_max: float = F_MAX) -> np.ndarray:
+def mel_filterbank(
+    sample_rate: int = SAMPLE_RATE, n_fft: int = N_FFT, n_mels: int = N_MELS, f_min: float = 0.0, f_max: float = F_MAX
+) -> np.ndarray:
     """Slaney-style triangular mel filters [n_mels, n_fft // 2 + 1], each of unit area in Hz.
 
     The matrix of librosa's default `filters.mel` (Slaney scale and
@@ -119,16 +120,63 @@ _VOICED_TH = frozenset("than that the their them then there therefore these this
 _VOWEL_LETTERS = "aeiouy"
 # Letter groups read as one phone or a fixed sequence, longest first.
 _SPELLINGS: Tuple[Tuple[str, Tuple[str, ...]], ...] = (
-    ("tion", ("SH", "AX", "N")), ("ture", ("TC", "SH", "ER")), ("th", ("TH",)), ("sh", ("SH",)),
-    ("ch", ("TC", "SH")), ("ph", ("F",)), ("ng", ("NG",)), ("ck", ("K",)), ("wh", ("W",)), ("qu", ("K", "W")),
-    ("ee", ("IY",)), ("ea", ("IY",)), ("ie", ("IY",)), ("oo", ("UH",)), ("ou", ("AW",)), ("ow", ("OW",)),
-    ("ai", ("EY",)), ("ay", ("EY",)), ("ei", ("EY",)), ("oi", ("OY",)), ("oy", ("OY",)), ("au", ("AO",)),
-    ("aw", ("AO",)), ("oa", ("OW",)), ("er", ("ER",)), ("ir", ("ER",)), ("ur", ("ER",)), ("ar", ("AA", "R")),
-    ("or", ("AO", "R")), ("x", ("K", "S")),
+    ("tion", ("SH", "AX", "N")),
+    ("ture", ("TC", "SH", "ER")),
+    ("th", ("TH",)),
+    ("sh", ("SH",)),
+    ("ch", ("TC", "SH")),
+    ("ph", ("F",)),
+    ("ng", ("NG",)),
+    ("ck", ("K",)),
+    ("wh", ("W",)),
+    ("qu", ("K", "W")),
+    ("ee", ("IY",)),
+    ("ea", ("IY",)),
+    ("ie", ("IY",)),
+    ("oo", ("UH",)),
+    ("ou", ("AW",)),
+    ("ow", ("OW",)),
+    ("ai", ("EY",)),
+    ("ay", ("EY",)),
+    ("ei", ("EY",)),
+    ("oi", ("OY",)),
+    ("oy", ("OY",)),
+    ("au", ("AO",)),
+    ("aw", ("AO",)),
+    ("oa", ("OW",)),
+    ("er", ("ER",)),
+    ("ir", ("ER",)),
+    ("ur", ("ER",)),
+    ("ar", ("AA", "R")),
+    ("or", ("AO", "R")),
+    ("x", ("K", "S")),
 )
 _LETTERS = dict(
-    a="AE", e="EH", i="IH", o="AA", u="AH", y="IY", b="B", c="K", d="D", f="F", g="G", h="HH", j="DC",
-    k="K", l="L", m="M", n="N", p="P", q="K", r="R", s="S", t="T", v="V", w="W", z="Z",
+    a="AE",
+    e="EH",
+    i="IH",
+    o="AA",
+    u="AH",
+    y="IY",
+    b="B",
+    c="K",
+    d="D",
+    f="F",
+    g="G",
+    h="HH",
+    j="DC",
+    k="K",
+    l="L",
+    m="M",
+    n="N",
+    p="P",
+    q="K",
+    r="R",
+    s="S",
+    t="T",
+    v="V",
+    w="W",
+    z="Z",
 )
 _LONG = {"AE": "EY", "IH": "AY", "AA": "OW", "AH": "UW"}  # before a silent e
 _REDUCED = {"AE": "AX", "EH": "IH", "AA": "AX", "AH": "AX", "UH": "AX", "AO": "AX"}  # unstressed
@@ -150,12 +198,21 @@ class _Consonant(NamedTuple):
 
 
 _VOWELS = {
-    "IY": _Vowel((440, 2760, 3370)), "IH": _Vowel((480, 2370, 3050)), "EH": _Vowel((730, 2060, 2980)),
-    "AE": _Vowel((670, 2350, 2970)), "AA": _Vowel((940, 1550, 2820)), "AO": _Vowel((780, 1140, 2820)),
-    "UH": _Vowel((520, 1230, 2830)), "UW": _Vowel((460, 1100, 2740)), "AH": _Vowel((750, 1430, 2930)),
-    "AX": _Vowel((600, 1650, 2850)), "ER": _Vowel((520, 1590, 1930)),
-    "EY": _Vowel((540, 2530, 3050), (440, 2760, 3370)), "AY": _Vowel((940, 1550, 2820), (480, 2370, 3050)),
-    "AW": _Vowel((900, 1500, 2820), (520, 1230, 2830)), "OW": _Vowel((560, 1040, 2830), (460, 1100, 2740)),
+    "IY": _Vowel((440, 2760, 3370)),
+    "IH": _Vowel((480, 2370, 3050)),
+    "EH": _Vowel((730, 2060, 2980)),
+    "AE": _Vowel((670, 2350, 2970)),
+    "AA": _Vowel((940, 1550, 2820)),
+    "AO": _Vowel((780, 1140, 2820)),
+    "UH": _Vowel((520, 1230, 2830)),
+    "UW": _Vowel((460, 1100, 2740)),
+    "AH": _Vowel((750, 1430, 2930)),
+    "AX": _Vowel((600, 1650, 2850)),
+    "ER": _Vowel((520, 1590, 1930)),
+    "EY": _Vowel((540, 2530, 3050), (440, 2760, 3370)),
+    "AY": _Vowel((940, 1550, 2820), (480, 2370, 3050)),
+    "AW": _Vowel((900, 1500, 2820), (520, 1230, 2830)),
+    "OW": _Vowel((560, 1040, 2830), (460, 1100, 2740)),
     "OY": _Vowel((780, 1140, 2820), (480, 2370, 3050)),
 }
 _LABIAL, _ALVEOLAR, _VELAR = (300, 1000, 2400), (300, 1750, 2900), (300, 2200, 2500)
@@ -191,8 +248,10 @@ _VOICE_BAR = 0.07  # glottal amplitude heard through a voiced stop's closed trac
 
 def _word_phones(word: str) -> List[Tuple[str, bool]]:
     """A rough letter-to-phone reading of an English word: (phone, stressed) pairs."""
-    long_vowel = word.endswith("e") and word[-2:-1] not in ("", *_VOWEL_LETTERS) and any(
-        letter in _VOWEL_LETTERS for letter in word[:-2]
+    long_vowel = (
+        word.endswith("e")
+        and word[-2:-1] not in ("", *_VOWEL_LETTERS)
+        and any(letter in _VOWEL_LETTERS for letter in word[:-2])
     )
     if long_vowel:
         word = word[:-1]
@@ -252,8 +311,16 @@ class _Tracks:
         self.phrases: List[Tuple[int, int, str]] = []  # (first frame, end frame, closing punctuation)
         self.frames = 0
 
-    def add(self, frames: float, formants: Sequence[float], glide: Optional[Sequence[float]] = None,
-            voicing: float = 0.0, noise: str = "", noise_db: float = 0.0, damped: bool = False) -> None:
+    def add(
+        self,
+        frames: float,
+        formants: Sequence[float],
+        glide: Optional[Sequence[float]] = None,
+        voicing: float = 0.0,
+        noise: str = "",
+        noise_db: float = 0.0,
+        damped: bool = False,
+    ) -> None:
         count = max(1, int(round(frames)))
         self.formants.append(np.linspace(formants, formants if glide is None else glide, count))
         self.voicing.append(np.full(count, voicing))
@@ -294,8 +361,14 @@ def _articulate(text: str, rng: np.random.Generator) -> _Tracks:
                     following = next((p for p, _ in phones[index + 1 :] if p in _VOWELS), "AX")
                     locus = _VOWELS[following].formants
                 if not consonant.stop:
-                    tracks.add(consonant.frames * stretch, locus, voicing=consonant.voicing, noise=consonant.noise,
-                               noise_db=consonant.noise_db, damped=consonant.nasal)
+                    tracks.add(
+                        consonant.frames * stretch,
+                        locus,
+                        voicing=consonant.voicing,
+                        noise=consonant.noise,
+                        noise_db=consonant.noise_db,
+                        damped=consonant.nasal,
+                    )
                     continue
                 bar = _VOICE_BAR if consonant.stop == "voiced" else 0.0
                 tracks.add(consonant.frames * stretch, (200, locus[1], locus[2]), voicing=bar, damped=True)
@@ -555,8 +628,12 @@ def vits_losses(steps: int, rng: np.random.Generator) -> Dict[str, np.ndarray]:
     total = adversarial + feature_matching + mel + duration + kl
     # Scalars are stored as float32; the tracker sees the values TensorBoard will show.
     losses = {
-        "loss/g/total": total, "loss/d/total": discriminator, "loss/g/mel": mel, "loss/g/kl": kl,
-        "loss/g/dur": duration, "loss/g/fm": feature_matching,
+        "loss/g/total": total,
+        "loss/d/total": discriminator,
+        "loss/g/mel": mel,
+        "loss/g/kl": kl,
+        "loss/g/dur": duration,
+        "loss/g/fm": feature_matching,
     }
     return {tag: values.astype(np.float32) for tag, values in losses.items()}
 
@@ -604,18 +681,26 @@ def write_tts(logdir: str, steps: int, every: int, rng: np.random.Generator) -> 
             for tag, values in losses.items():
                 writer.add_scalar(tag, float(values[step]), step)
             saved = save_checkpoints(run, step) if step % CHECKPOINT_INTERVAL == 0 else None
-            tracker.update(step, float(losses["loss/g/total"][step]), epoch=step // STEPS_PER_EPOCH,
-                           checkpoint_path=saved)
+            tracker.update(
+                step, float(losses["loss/g/total"][step]), epoch=step // STEPS_PER_EPOCH, checkpoint_path=saved
+            )
             if step % every == 0:
                 _write_mels(writer, step, steps, reference, training_set, rng)
 
 
-def _write_mels(writer, step: int, steps: int, reference: Utterance, training_set: List[Utterance],
-                rng: np.random.Generator) -> None:
+def _write_mels(
+    writer, step: int, steps: int, reference: Utterance, training_set: List[Utterance], rng: np.random.Generator
+) -> None:
     spectro_summary.mel_comparison(
-        "mel/reference", reference.target, predicted_mel(reference, convergence(step, steps, 0.2), rng), step,
-        writer=writer, sample_ids=reference.sample_id, texts=reference.text,
-        sample_rate=SAMPLE_RATE, hop_length=HOP_LENGTH,
+        "mel/reference",
+        reference.target,
+        predicted_mel(reference, convergence(step, steps, 0.2), rng),
+        step,
+        writer=writer,
+        sample_ids=reference.sample_id,
+        texts=reference.text,
+        sample_rate=SAMPLE_RATE,
+        hop_length=HOP_LENGTH,
     )
     # A batch as a length-sorting collate hands it over: longest first, the rest padded.
     chosen = rng.choice(len(training_set), BATCH_SIZE, replace=False)
@@ -628,9 +713,17 @@ def _write_mels(writer, step: int, steps: int, reference: Utterance, training_se
         targets[index, :, : lengths[index]] = sample.target
         predictions[index, :, : lengths[index]] = predicted_mel(sample, fit, rng)
     spectro_summary.mel_comparison(
-        "mel/train", targets, predictions, step, writer=writer, lengths=lengths, max_outputs=BATCH_SIZE,
-        sample_ids=[sample.sample_id for sample in batch], texts=[sample.text for sample in batch],
-        sample_rate=SAMPLE_RATE, hop_length=HOP_LENGTH,
+        "mel/train",
+        targets,
+        predictions,
+        step,
+        writer=writer,
+        lengths=lengths,
+        max_outputs=BATCH_SIZE,
+        sample_ids=[sample.sample_id for sample in batch],
+        texts=[sample.text for sample in batch],
+        sample_rate=SAMPLE_RATE,
+        hop_length=HOP_LENGTH,
     )
 
 
@@ -660,8 +753,15 @@ def _local_mean(values: np.ndarray, sigma: float) -> np.ndarray:
     return _blur(_blur(values, sigma, axis=-1), sigma, axis=-2)
 
 
-def predicted_noise(clean: np.ndarray, prior: np.ndarray, noise: np.ndarray, timestep: int, unknown: float,
-                    untrained: float, rng: np.random.Generator) -> np.ndarray:
+def predicted_noise(
+    clean: np.ndarray,
+    prior: np.ndarray,
+    noise: np.ndarray,
+    timestep: int,
+    unknown: float,
+    untrained: float,
+    rng: np.random.Generator,
+) -> np.ndarray:
     """An epsilon-prediction model's output for x_t = sqrt(abar_t) clean + sqrt(1 - abar_t) noise.
 
     From its conditioning the model knows `prior` (the encoder's over-smoothed
@@ -729,8 +829,13 @@ def write_diffusion(logdir: str, steps: int, every: int, rng: np.random.Generato
                 noise = rng.standard_normal(clean_part.shape)
                 predicted = predicted_noise(clean_part, prior_part, noise, timestep, unknown, untrained, rng)
                 spectro_summary.noise_pair(
-                    tag, predicted.astype(np.float32), noise.astype(np.float32), step, timestep=timestep,
-                    total_timesteps=TOTAL_TIMESTEPS, writer=writer,
+                    tag,
+                    predicted.astype(np.float32),
+                    noise.astype(np.float32),
+                    step,
+                    timestep=timestep,
+                    total_timesteps=TOTAL_TIMESTEPS,
+                    writer=writer,
                 )
 
 
@@ -749,57 +854,97 @@ class Clip(NamedTuple):
 
 # The words captions use for each speaker; captions sharing these and the style are hard negatives.
 _SPEAKER_WORDS = {
-    "0003": ("young", "woman"), "0007": ("middle-aged", "man"), "0012": ("elderly", "man"),
-    "0018": ("elderly", "woman"), "0021": ("young", "man"), "0025": ("child", "girl"), "0030": ("adult", "woman"),
+    "0003": ("young", "woman"),
+    "0007": ("middle-aged", "man"),
+    "0012": ("elderly", "man"),
+    "0018": ("elderly", "woman"),
+    "0021": ("young", "man"),
+    "0025": ("child", "girl"),
+    "0030": ("adult", "woman"),
 }
 CLIPS = [
     Clip("0003_000412.wav", "0003", "cheerful", "A young woman speaks cheerfully at a quick pace."),
-    Clip("0003_000437.wav", "0003", "cheerful",
-         "A cheerful young woman with a bright, high-pitched voice announces that the package has finally "
-         "arrived, laughing a little between words."),
+    Clip(
+        "0003_000437.wav",
+        "0003",
+        "cheerful",
+        "A cheerful young woman with a bright, high-pitched voice announces that the package has finally "
+        "arrived, laughing a little between words.",
+    ),
     Clip("0003_000455.wav", "0003", "cheerful", "Young female speaker, happy tone, fast speech, clean recording."),
     Clip("0003_000481.wav", "0003", "cheerful", "A young woman says something cheerful in a clear, energetic voice."),
     Clip("0003_001063.wav", "0003", "sad", "A young woman speaks slowly and sadly, her voice trembling."),
-    Clip("0003_001098.wav", "0003", "sad",
-         "A young woman, sounding tearful, quietly says that she will not be coming home this weekend."),
+    Clip(
+        "0003_001098.wav",
+        "0003",
+        "sad",
+        "A young woman, sounding tearful, quietly says that she will not be coming home this weekend.",
+    ),
     Clip("0003_001127.wav", "0003", "sad", "Sad young female voice, low energy, long pauses between phrases."),
     Clip("0007_000366.wav", "0007", "angry", "A middle-aged man shouts angrily."),
-    Clip("0007_000389.wav", "0007", "angry",
-         "An angry man with a deep voice complains loudly and quickly about the delayed train, stressing every "
-         "word."),
+    Clip(
+        "0007_000389.wav",
+        "0007",
+        "angry",
+        "An angry man with a deep voice complains loudly and quickly about the delayed train, stressing every word.",
+    ),
     Clip("0007_000402.wav", "0007", "angry", "Middle-aged male speaker, furious tone, loud and fast."),
     Clip("0007_000428.wav", "0007", "angry", "A man speaks in an irritated, harsh voice, getting louder."),
     Clip("0007_000051.wav", "0007", "calm", "A middle-aged man speaks calmly in a low, steady voice."),
-    Clip("0007_000077.wav", "0007", "calm",
-         "A calm man reads a list of instructions at an even pace in a quiet office."),
+    Clip(
+        "0007_000077.wav", "0007", "calm", "A calm man reads a list of instructions at an even pace in a quiet office."
+    ),
     Clip("0007_000109.wav", "0007", "calm", "Male speaker, neutral and relaxed tone, moderate speed."),
     Clip("0012_000214.wav", "0012", "slow", "An elderly man speaks slowly in a hoarse, breathy voice."),
-    Clip("0012_000230.wav", "0012", "slow",
-         "An old man with a gravelly voice remembers, pausing often, how the harbour looked when he was a boy."),
+    Clip(
+        "0012_000230.wav",
+        "0012",
+        "slow",
+        "An old man with a gravelly voice remembers, pausing often, how the harbour looked when he was a boy.",
+    ),
     Clip("0012_000262.wav", "0012", "slow", "Elderly male voice, slow and raspy, recorded in a reverberant room."),
     Clip("0018_000140.wav", "0018", "warm", "An elderly woman tells a story in a warm, gentle voice."),
-    Clip("0018_000156.wav", "0018", "warm",
-         "An old woman with a soft, slightly shaky voice reads a bedtime story slowly, lowering her pitch at the "
-         "end of each sentence."),
+    Clip(
+        "0018_000156.wav",
+        "0018",
+        "warm",
+        "An old woman with a soft, slightly shaky voice reads a bedtime story slowly, lowering her pitch at the "
+        "end of each sentence.",
+    ),
     Clip("0018_000171.wav", "0018", "warm", "Older female speaker, kind and soothing tone, slow pace."),
     Clip("0021_001502.wav", "0021", "whisper", "A young man whispers quickly."),
-    Clip("0021_001518.wav", "0021", "whisper",
-         "A young man whispers close to the microphone, as if telling a secret, with audible breaths between "
-         "phrases."),
+    Clip(
+        "0021_001518.wav",
+        "0021",
+        "whisper",
+        "A young man whispers close to the microphone, as if telling a secret, with audible breaths between phrases.",
+    ),
     Clip("0021_001533.wav", "0021", "whisper", "Whispered speech from a young male speaker, very quiet."),
     Clip("0021_000745.wav", "0021", "excited", "A young man speaks excitedly and very fast."),
-    Clip("0021_000761.wav", "0021", "excited",
-         "An excited young man with an energetic voice describes the last minute of a football match, his pitch "
-         "jumping at every shot."),
+    Clip(
+        "0021_000761.wav",
+        "0021",
+        "excited",
+        "An excited young man with an energetic voice describes the last minute of a football match, his pitch "
+        "jumping at every shot.",
+    ),
     Clip("0021_000790.wav", "0021", "excited", "Young male speaker, thrilled tone, rapid speech, crowd noise behind."),
     Clip("0025_000023.wav", "0025", "cheerful", "A little girl giggles and talks in a high, happy voice."),
-    Clip("0025_000038.wav", "0025", "cheerful",
-         "A child with a very high-pitched voice happily counts from one to ten, getting louder as she goes."),
+    Clip(
+        "0025_000038.wav",
+        "0025",
+        "cheerful",
+        "A child with a very high-pitched voice happily counts from one to ten, getting louder as she goes.",
+    ),
     Clip("0025_000046.wav", "0025", "cheerful", "Young girl, cheerful and playful tone."),
     Clip("0030_000310.wav", "0030", "neutral", "A woman reads the news in a clear, neutral, professional voice."),
-    Clip("0030_000327.wav", "0030", "neutral",
-         "A female newsreader speaks at a steady pace with precise articulation, reporting the weekend weather "
-         "for the northern regions."),
+    Clip(
+        "0030_000327.wav",
+        "0030",
+        "neutral",
+        "A female newsreader speaks at a steady pace with precise articulation, reporting the weekend weather "
+        "for the northern regions.",
+    ),
     Clip("0030_000345.wav", "0030", "neutral", "Female speaker, neutral tone, studio-quality recording."),
 ]
 EMBEDDING_DIM = 512  # CLAP's joint space
@@ -825,12 +970,19 @@ def _joint_space(rng: np.random.Generator) -> _JointSpace:
     styles = sorted({clip.style for clip in CLIPS})
     speakers = sorted(_SPEAKER_WORDS)
     common, word_vectors, style_vectors = directions(1)[0], directions(len(words)), directions(len(styles))
-    own, wording, by_speaker, recording = (directions(len(CLIPS)), directions(len(CLIPS)),
-                                           directions(len(speakers)), directions(len(CLIPS)))
+    own, wording, by_speaker, recording = (
+        directions(len(CLIPS)),
+        directions(len(CLIPS)),
+        directions(len(speakers)),
+        directions(len(CLIPS)),
+    )
     weight = {name: np.sqrt(value) for name, value in _SHARED_WEIGHTS.items()}
-    speaker_part = np.stack([
-        weight["word"] * sum(word_vectors[words.index(word)] for word in _SPEAKER_WORDS[clip.speaker]) for clip in CLIPS
-    ])
+    speaker_part = np.stack(
+        [
+            weight["word"] * sum(word_vectors[words.index(word)] for word in _SPEAKER_WORDS[clip.speaker])
+            for clip in CLIPS
+        ]
+    )
     style_part = np.stack([weight["style"] * style_vectors[styles.index(clip.style)] for clip in CLIPS])
     own_part = weight["own"] * own
     shared = sum(_SHARED_WEIGHTS.values()) + _SHARED_WEIGHTS["word"]  # two speaker words
@@ -863,8 +1015,15 @@ def write_contrastive(logdir: str, steps: int, every: int, rng: np.random.Genera
         for step in range(0, steps + 1, every):
             text, audio = clap_embeddings(space, step / max(1, steps), rng)
             spectro_summary.similarity_matrix(
-                "align/text_audio", text, audio, step, labels_a=[clip.caption for clip in CLIPS],
-                labels_b=[clip.clip_id for clip in CLIPS], a_name="text", b_name="audio", writer=writer,
+                "align/text_audio",
+                text,
+                audio,
+                step,
+                labels_a=[clip.caption for clip in CLIPS],
+                labels_b=[clip.clip_id for clip in CLIPS],
+                a_name="text",
+                b_name="audio",
+                writer=writer,
             )
 
 

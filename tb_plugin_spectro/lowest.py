@@ -79,8 +79,7 @@ def _check_series(steps, values) -> Tuple[np.ndarray, np.ndarray]:
     step_array = _as_1d(steps, "steps", np.int64)
     value_array = _as_1d(values, "values")
     if step_array.shape != value_array.shape:
-        raise ValueError(
-            f"steps and values must have the same length, got {step_array.size} and {value_array.size}")
+        raise ValueError(f"steps and values must have the same length, got {step_array.size} and {value_array.size}")
     if step_array.size > 1 and not np.all(np.diff(step_array) > 0):
         raise ValueError("steps must be strictly increasing; pass the series through dedupe_resumed first")
     return step_array, value_array
@@ -133,7 +132,7 @@ def smooth(values: ArrayLike, weight: float) -> np.ndarray:
             continue
         last = last * weight + (1 - weight) * value
         num_accum += 1
-        smoothed[index] = last / (1 - weight ** num_accum)
+        smoothed[index] = last / (1 - weight**num_accum)
     return smoothed
 
 
@@ -177,7 +176,8 @@ def dedupe_resumed(steps: ArrayLike, values: ArrayLike, wall_times: Optional[Arr
     if not step_array.shape == value_array.shape == time_array.shape:
         raise ValueError(
             f"steps, values and wall_times must have the same length, got {step_array.size}, "
-            f"{value_array.size} and {time_array.size}")
+            f"{value_array.size} and {time_array.size}"
+        )
     kept: List[int] = []  # input indexes, steps strictly increasing
     for index in np.argsort(time_array, kind="stable").tolist():
         while kept and step_array[kept[-1]] >= step_array[index]:
@@ -270,15 +270,17 @@ def rank_candidates(steps: ArrayLike, values: ArrayLike, weight: float = 0.0) ->
     for position, index in enumerate(records):
         value = float(value_array[index])
         gap = float(later_min[index]) - value if math.isfinite(later_min[index]) else None
-        candidates.append(Candidate(
-            index=index,
-            step=int(step_array[index]),
-            value=value,
-            smoothed=float(smoothed[index]),
-            is_final_low=position == len(records) - 1,
-            improvement=float(value_array[records[position - 1]]) - value if position else None,
-            later_min_gap=gap,
-        ))
+        candidates.append(
+            Candidate(
+                index=index,
+                step=int(step_array[index]),
+                value=value,
+                smoothed=float(smoothed[index]),
+                is_final_low=position == len(records) - 1,
+                improvement=float(value_array[records[position - 1]]) - value if position else None,
+                later_min_gap=gap,
+            )
+        )
     candidates.sort(key=lambda candidate: (candidate.smoothed, candidate.value, candidate.step))
     return candidates
 
@@ -385,13 +387,20 @@ def overtraining_hint(
     low = float(smoothed_array[final_low_index])
     low_step = int(step_array[final_low_index])
     if not math.isfinite(low):
-        return OvertrainingHint(False, low_step, None, None, None,
-                                f"The smoothed value at the lowest point (step {low_step}) is not finite.")
+        return OvertrainingHint(
+            False,
+            low_step,
+            None,
+            None,
+            None,
+            f"The smoothed value at the lowest point (step {low_step}) is not finite.",
+        )
     after = np.arange(final_low_index + 1, step_array.size)
     after = after[np.isfinite(smoothed_array[after])]
     if after.size == 0:
-        return OvertrainingHint(False, low_step, None, None, None,
-                                f"The lowest point (step {low_step}) is the latest point.")
+        return OvertrainingHint(
+            False, low_step, None, None, None, f"The lowest point (step {low_step}) is the latest point."
+        )
     finite_all = smoothed_array[np.isfinite(smoothed_array)]
     tolerance = margin * (abs(low) if low != 0 else float(finite_all.max() - finite_all.min()))
     above = smoothed_array[after] > low + tolerance
@@ -400,26 +409,46 @@ def overtraining_hint(
     run = after.size - (int(below_positions[-1]) + 1 if below_positions.size else 0)
     if run == 0:
         return OvertrainingHint(
-            False, low_step, None, None, None,
-            f"The smoothed curve is within {margin:.0%} of its value at the lowest point (step {low_step}).")
+            False,
+            low_step,
+            None,
+            None,
+            None,
+            f"The smoothed curve is within {margin:.0%} of its value at the lowest point (step {low_step}).",
+        )
     stretch = after[-run:]
     start_step, end_step = int(step_array[stretch[0]]), int(step_array[stretch[-1]])
     rise = float(smoothed_array[stretch[-1]]) - low
     if run < min_points or run < min_fraction * after.size:
         return OvertrainingHint(
-            False, low_step, start_step, end_step, rise,
+            False,
+            low_step,
+            start_step,
+            end_step,
+            rise,
             f"The smoothed curve has been more than {margin:.0%} above its lowest point (step {low_step}) "
-            f"only since step {start_step}, too short a stretch to call a rise.")
+            f"only since step {start_step}, too short a stretch to call a rise.",
+        )
     slope = np.polyfit(step_array[stretch].astype(np.float64), smoothed_array[stretch], 1)[0]
     if not slope > 0:
         return OvertrainingHint(
-            False, low_step, start_step, end_step, rise,
+            False,
+            low_step,
+            start_step,
+            end_step,
+            rise,
             f"The smoothed curve has stayed more than {margin:.0%} above its lowest point (step {low_step}) "
-            f"since step {start_step} but is not trending upward.")
+            f"since step {start_step} but is not trending upward.",
+        )
     return OvertrainingHint(
-        True, low_step, start_step, end_step, rise,
+        True,
+        low_step,
+        start_step,
+        end_step,
+        rise,
         f"Since step {start_step} the smoothed curve has stayed more than {margin:.0%} above its lowest point "
-        f"(step {low_step}) and keeps rising, {rise:.3g} higher at step {end_step}: possible overtraining.")
+        f"(step {low_step}) and keeps rising, {rise:.3g} higher at step {end_step}: possible overtraining.",
+    )
 
 
 # ---------------------------------------------------------------------------

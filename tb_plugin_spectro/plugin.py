@@ -23,12 +23,11 @@ from typing import Any, Callable, Dict, Iterable, List, NamedTuple, Optional, Se
 from urllib.parse import unquote
 
 import numpy as np
-from werkzeug import wrappers
-
 from tensorboard import errors, plugin_util
 from tensorboard.backend import http_util
 from tensorboard.data import grpc_provider, provider
 from tensorboard.plugins import base_plugin
+from werkzeug import wrappers
 
 from tb_plugin_spectro import checkpoints, codec, lowest, metadata
 from tb_plugin_spectro import plugin_data_pb2 as pb
@@ -136,7 +135,9 @@ class _ProviderCalls:
         with self._lock:
             if self._reads is None or self._nudges is None:
                 self._reads = concurrent.futures.ThreadPoolExecutor(_READ_THREADS, thread_name_prefix="spectro-read")
-                self._nudges = concurrent.futures.ThreadPoolExecutor(_NUDGES_IN_FLIGHT, thread_name_prefix="spectro-nudge")
+                self._nudges = concurrent.futures.ThreadPoolExecutor(
+                    _NUDGES_IN_FLIGHT, thread_name_prefix="spectro-nudge"
+                )
             return self._reads, self._nudges
 
     def run(self, ctx, experiment: str, calls: Sequence[Callable[[], Any]]) -> List[Outcome]:
@@ -456,10 +457,15 @@ class SpectroPlugin(base_plugin.TBPlugin):
         only = provider.RunTagFilter(runs=[run], tags=[tag])
         calls = [
             lambda: self._data_provider.list_blob_sequences(
-                ctx, experiment_id=experiment, plugin_name=self.plugin_name, run_tag_filter=only),
+                ctx, experiment_id=experiment, plugin_name=self.plugin_name, run_tag_filter=only
+            ),
             lambda: self._data_provider.read_blob_sequences(
-                ctx, experiment_id=experiment, plugin_name=self.plugin_name, downsample=self._downsample,
-                run_tag_filter=only),
+                ctx,
+                experiment_id=experiment,
+                plugin_name=self.plugin_name,
+                downsample=self._downsample,
+                run_tag_filter=only,
+            ),
         ]
         if with_copies:
             calls.append(lambda: self._read_copies(ctx, experiment, run, tag))
@@ -481,7 +487,10 @@ class SpectroPlugin(base_plugin.TBPlugin):
     def _read_copies(self, ctx, experiment: str, run: str, tag: str):
         """The series' header series, every step in one call."""
         return self._data_provider.read_tensors(
-            ctx, experiment_id=experiment, plugin_name=self.plugin_name, downsample=self._downsample,
+            ctx,
+            experiment_id=experiment,
+            plugin_name=self.plugin_name,
+            downsample=self._downsample,
             run_tag_filter=provider.RunTagFilter(runs=[run], tags=[metadata.headers_tag(tag)]),
         )
 
@@ -510,13 +519,19 @@ class SpectroPlugin(base_plugin.TBPlugin):
         """
         with self._lock:
             known = self._series_index.get((experiment, run, tag))
-        cached = known is not None and bool(known[1]) and all(
-            self._cached_header(datum, None) is not None for datum in (known[1][0], known[1][-1]))
-        plugin_data, data, copies = self._series(ctx, experiment, run, tag,
-                                                 with_copies=self._calls.concurrent and not cached)
+        cached = (
+            known is not None
+            and bool(known[1])
+            and all(self._cached_header(datum, None) is not None for datum in (known[1][0], known[1][-1]))
+        )
+        plugin_data, data, copies = self._series(
+            ctx, experiment, run, tag, with_copies=self._calls.concurrent and not cached
+        )
 
         def read_copies():
-            return self._copies(run, tag, self._run_calls(ctx, experiment, lambda: self._read_copies(ctx, experiment, run, tag))[0])
+            return self._copies(
+                run, tag, self._run_calls(ctx, experiment, lambda: self._read_copies(ctx, experiment, run, tag))[0]
+            )
 
         return plugin_data, data, lambda kept: self._headers(ctx, experiment, kept, copies, read_copies)
 
@@ -542,8 +557,14 @@ class SpectroPlugin(base_plugin.TBPlugin):
         """The step's header; raises ValueError if it cannot be read."""
         return self._read(ctx, datum, 0, metadata.parse_step_header)
 
-    def _headers(self, ctx, experiment: str, data, copies: Optional[Dict[Tuple[int, float], bytes]],
-                 read_copies: Optional[Callable[[], Dict[Tuple[int, float], bytes]]] = None) -> List[Outcome]:
+    def _headers(
+        self,
+        ctx,
+        experiment: str,
+        data,
+        copies: Optional[Dict[Tuple[int, float], bytes]],
+        read_copies: Optional[Callable[[], Dict[Tuple[int, float], bytes]]] = None,
+    ) -> List[Outcome]:
         """(header, None) or (None, error) of each step: cached, copied, or read from its blob.
 
         `copies` as `_series` returns them; when None, `read_copies` reads
@@ -589,12 +610,18 @@ class SpectroPlugin(base_plugin.TBPlugin):
 
     def tags_impl(self, ctx, experiment: str) -> Dict[str, Dict[str, Any]]:
         """Every run and tag with Spectro data, with its kind, steps and facts."""
-        listing, data = _raise_any(self._run_calls(
-            ctx, experiment,
-            lambda: self._data_provider.list_blob_sequences(ctx, experiment_id=experiment, plugin_name=self.plugin_name),
-            lambda: self._data_provider.read_blob_sequences(
-                ctx, experiment_id=experiment, plugin_name=self.plugin_name, downsample=self._downsample),
-        ))
+        listing, data = _raise_any(
+            self._run_calls(
+                ctx,
+                experiment,
+                lambda: self._data_provider.list_blob_sequences(
+                    ctx, experiment_id=experiment, plugin_name=self.plugin_name
+                ),
+                lambda: self._data_provider.read_blob_sequences(
+                    ctx, experiment_id=experiment, plugin_name=self.plugin_name, downsample=self._downsample
+                ),
+            )
+        )
         result: Dict[str, Dict[str, Any]] = {}
         for run, tags in sorted(listing.items()):
             for tag, series in sorted(tags.items()):
@@ -696,10 +723,13 @@ class SpectroPlugin(base_plugin.TBPlugin):
             if not 0 <= sample < count:
                 raise errors.InvalidArgumentError(f"sample must be in [0, {count}) for step {step}, got {sample}")
         elif sample != 0:
-            raise errors.InvalidArgumentError(f"sample must be 0 for a {metadata.kind_name(plugin_data.kind)} step, got {sample}")
+            raise errors.InvalidArgumentError(
+                f"sample must be 0 for a {metadata.kind_name(plugin_data.kind)} step, got {sample}"
+            )
         named = _step_arrays(header, sample)
         calls: List[Callable[[], Any]] = [
-            functools.partial(self._read, ctx, datum, encoded.blob_index) for _, encoded in named]
+            functools.partial(self._read, ctx, datum, encoded.blob_index) for _, encoded in named
+        ]
         if body == "similarity" and header.similarity.labels_blob_index:
             calls.append(lambda: self._read(ctx, datum, header.similarity.labels_blob_index, _parse_labels))
         try:
@@ -723,11 +753,16 @@ class SpectroPlugin(base_plugin.TBPlugin):
 
     def scalars_impl(self, ctx, experiment: str) -> Dict[str, Any]:
         """Every scalar tag of every run, and the Spectro marker series watching each."""
-        listing, blob_listing = _raise_any(self._run_calls(
-            ctx, experiment,
-            lambda: self._data_provider.list_scalars(ctx, experiment_id=experiment, plugin_name=_SCALARS_PLUGIN),
-            lambda: self._data_provider.list_blob_sequences(ctx, experiment_id=experiment, plugin_name=self.plugin_name),
-        ))
+        listing, blob_listing = _raise_any(
+            self._run_calls(
+                ctx,
+                experiment,
+                lambda: self._data_provider.list_scalars(ctx, experiment_id=experiment, plugin_name=_SCALARS_PLUGIN),
+                lambda: self._data_provider.list_blob_sequences(
+                    ctx, experiment_id=experiment, plugin_name=self.plugin_name
+                ),
+            )
+        )
         runs = {run: sorted(tags) for run, tags in sorted(listing.items())}
         markers: Dict[str, Dict[str, List[str]]] = {}
         for run, tags in sorted(blob_listing.items()):
@@ -747,11 +782,14 @@ class SpectroPlugin(base_plugin.TBPlugin):
     def _markers(self, ctx, experiment: str, run: str, tag: str) -> List[Tuple[str, Any, pb.LowestPointStep]]:
         """(marker tag, datum, marker) of every lowest point marked on `tag`, by step."""
         listing = self._data_provider.list_blob_sequences(
-            ctx, experiment_id=experiment, plugin_name=self.plugin_name,
+            ctx,
+            experiment_id=experiment,
+            plugin_name=self.plugin_name,
             run_tag_filter=provider.RunTagFilter(runs=[run]),
         )
         marker_tags = sorted(
-            marker_tag for marker_tag, series in listing.get(run, {}).items()
+            marker_tag
+            for marker_tag, series in listing.get(run, {}).items()
             if self._watched_tag(run, marker_tag, series) == tag
         )
         markers = []
@@ -766,8 +804,14 @@ class SpectroPlugin(base_plugin.TBPlugin):
                 if error is not None:
                     if not isinstance(error, (ValueError, errors.PublicError)):
                         raise error
-                    self._warn_once((run, marker_tag, datum.step), "Spectro: skipping the marker at step %d of run %r tag %r: %s",
-                                    datum.step, run, marker_tag, error)
+                    self._warn_once(
+                        (run, marker_tag, datum.step),
+                        "Spectro: skipping the marker at step %d of run %r tag %r: %s",
+                        datum.step,
+                        run,
+                        marker_tag,
+                        error,
+                    )
                     continue
                 if header.WhichOneof("body") == "lowest_point":
                     markers.append((marker_tag, datum, header.lowest_point))
@@ -803,8 +847,9 @@ class SpectroPlugin(base_plugin.TBPlugin):
             return cached[1]
         search = _search_checkpoints(directories)
         with self._lock:
-            expired = [key for key, (listed, _) in self._checkpoint_searches.items()
-                       if now - listed >= _CHECKPOINT_LISTING_TTL]
+            expired = [
+                key for key, (listed, _) in self._checkpoint_searches.items() if now - listed >= _CHECKPOINT_LISTING_TTL
+            ]
             for key in expired:
                 del self._checkpoint_searches[key]
             self._checkpoint_searches[directories] = (now, search)
@@ -823,25 +868,44 @@ class SpectroPlugin(base_plugin.TBPlugin):
             return {"exists": None, "error": f"{type(e).__name__}: {e}"}
         return {"exists": status.exists, "error": status.error}
 
-    def lowest_impl(self, ctx, experiment: str, run: str, tag: str, smoothing: float = _DEFAULT_SMOOTHING,
-                    ignore_outliers: bool = False) -> Dict[str, Any]:
+    def lowest_impl(
+        self,
+        ctx,
+        experiment: str,
+        run: str,
+        tag: str,
+        smoothing: float = _DEFAULT_SMOOTHING,
+        ignore_outliers: bool = False,
+    ) -> Dict[str, Any]:
         """A scalar curve, its lowest-point candidates with their checkpoints, markers and hint."""
-        listing, data = _raise_any(self._run_calls(
-            ctx, experiment,
-            lambda: self._data_provider.list_scalars(
-                ctx, experiment_id=experiment, plugin_name=_SCALARS_PLUGIN,
-                run_tag_filter=provider.RunTagFilter(runs=[run])),
-            lambda: self._data_provider.read_scalars(
-                ctx, experiment_id=experiment, plugin_name=_SCALARS_PLUGIN, downsample=_ALL_STEPS,
-                run_tag_filter=provider.RunTagFilter(runs=[run], tags=[tag])),
-        ))
+        listing, data = _raise_any(
+            self._run_calls(
+                ctx,
+                experiment,
+                lambda: self._data_provider.list_scalars(
+                    ctx,
+                    experiment_id=experiment,
+                    plugin_name=_SCALARS_PLUGIN,
+                    run_tag_filter=provider.RunTagFilter(runs=[run]),
+                ),
+                lambda: self._data_provider.read_scalars(
+                    ctx,
+                    experiment_id=experiment,
+                    plugin_name=_SCALARS_PLUGIN,
+                    downsample=_ALL_STEPS,
+                    run_tag_filter=provider.RunTagFilter(runs=[run], tags=[tag]),
+                ),
+            )
+        )
         if run not in listing:
             raise errors.NotFoundError(f"No run {run!r} with scalars")
         if tag not in listing[run]:
             raise errors.NotFoundError(f"No scalar tag {tag!r} in run {run!r}")
         points = data.get(run, {}).get(tag, [])
         series = lowest.dedupe_resumed(
-            [p.step for p in points], [p.value for p in points], [p.wall_time for p in points],
+            [p.step for p in points],
+            [p.value for p in points],
+            [p.wall_time for p in points],
         )
         smoothed = lowest.smooth(series.values, smoothing)
         low_index = lowest.final_low(series.steps, series.values)
@@ -865,17 +929,19 @@ class SpectroPlugin(base_plugin.TBPlugin):
         for rank, candidate in enumerate(lowest.rank_candidates(series.steps, series.values, smoothing), start=1):
             nearest = checkpoints.nearest_checkpoint(search.checkpoints, candidate.step, prefer="G")
             path = recorded_at.get(candidate.step)
-            candidates.append({
-                "rank": rank,
-                "step": candidate.step,
-                "value": candidate.value,
-                "smoothed": _finite_or_none(candidate.smoothed),
-                "is_final_low": candidate.is_final_low,
-                "improvement": candidate.improvement,
-                "later_min_gap": candidate.later_min_gap,
-                "checkpoint": None if nearest is None else _checkpoint_json(nearest, candidate.step),
-                "recorded": None if path is None else {"path": path, **statuses[path]},
-            })
+            candidates.append(
+                {
+                    "rank": rank,
+                    "step": candidate.step,
+                    "value": candidate.value,
+                    "smoothed": _finite_or_none(candidate.smoothed),
+                    "is_final_low": candidate.is_final_low,
+                    "improvement": candidate.improvement,
+                    "later_min_gap": candidate.later_min_gap,
+                    "checkpoint": None if nearest is None else _checkpoint_json(nearest, candidate.step),
+                    "recorded": None if path is None else {"path": path, **statuses[path]},
+                }
+            )
         final_low = None
         if low_index is not None:
             final_low = {
@@ -904,8 +970,9 @@ class SpectroPlugin(base_plugin.TBPlugin):
                     "tag": marker_tag,
                     "step": datum.step,
                     "value": _finite_or_none(marker.value),
-                    "smoothed_value": (_finite_or_none(marker.smoothed_value)
-                                       if marker.HasField("smoothed_value") else None),
+                    "smoothed_value": (
+                        _finite_or_none(marker.smoothed_value) if marker.HasField("smoothed_value") else None
+                    ),
                     "smoothing": marker.smoothing,
                     "epoch": marker.epoch if marker.HasField("epoch") else None,
                     "checkpoint_path": marker.checkpoint_path,
@@ -1032,7 +1099,9 @@ class SpectroPlugin(base_plugin.TBPlugin):
             raise errors.NotFoundError(f"No static file {relative!r}")
         with open(path, "rb") as f:
             content = f.read()
-        mimetype = "text/javascript" if path.endswith(".js") else (mimetypes.guess_type(path)[0] or "application/octet-stream")
+        mimetype = (
+            "text/javascript" if path.endswith(".js") else (mimetypes.guess_type(path)[0] or "application/octet-stream")
+        )
         return http_util.Respond(request, content, mimetype)
 
 
@@ -1042,7 +1111,9 @@ def _binary_body(description: Dict[str, Any], arrays) -> bytes:
     offset = 0
     for name, encoded, blob in arrays:
         entry = _array_json(encoded, name)
-        entry.update(compression="none" if encoded.compression == pb.NONE else "zlib", byte_offset=offset, byte_length=len(blob))
+        entry.update(
+            compression="none" if encoded.compression == pb.NONE else "zlib", byte_offset=offset, byte_length=len(blob)
+        )
         entries.append(entry)
         offset += (len(blob) + 7) // 8 * 8
     description = dict(description, arrays=entries)

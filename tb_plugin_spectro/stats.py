@@ -4,7 +4,6 @@ Every statistic is taken over the positions where the values compared are
 finite; non-finite values are counted instead.
 """
 
-
 import numpy as np
 
 from tb_plugin_spectro import plugin_data_pb2 as pb

@@ -25,7 +25,6 @@ import warnings
 from typing import List, Optional, Sequence, Set, Tuple, Union
 
 import numpy as np
-
 from tensorboard.compat.proto import summary_pb2, tensor_pb2, tensor_shape_pb2, types_pb2
 
 from tb_plugin_spectro import _inputs, codec, metadata, stats
@@ -98,8 +97,14 @@ def _string_tensor(elements: List[bytes]) -> tensor_pb2.TensorProto:
     )
 
 
-def _summary(tag: str, plugin_data: pb.SpectroPluginData, header: pb.StepHeader, blobs: List[bytes],
-             display_name: Optional[str], description: Optional[str]) -> summary_pb2.Summary:
+def _summary(
+    tag: str,
+    plugin_data: pb.SpectroPluginData,
+    header: pb.StepHeader,
+    blobs: List[bytes],
+    display_name: Optional[str],
+    description: Optional[str],
+) -> summary_pb2.Summary:
     """The step's blob sequence under `tag`, then its header again in the companion series."""
     header.version = metadata.PROTO_VERSION
     header_blob = header.SerializeToString()
@@ -120,7 +125,9 @@ def _summary(tag: str, plugin_data: pb.SpectroPluginData, header: pb.StepHeader,
 def _check_series_tag(tag) -> str:
     tag = _inputs.check_tag(tag)
     if tag.endswith(metadata.HEADERS_SUFFIX):
-        raise ValueError(f"tag must not end with {metadata.HEADERS_SUFFIX!r}, the suffix of Spectro's header series; got {tag!r}")
+        raise ValueError(
+            f"tag must not end with {metadata.HEADERS_SUFFIX!r}, the suffix of Spectro's header series; got {tag!r}"
+        )
     return tag
 
 
@@ -189,15 +196,25 @@ def mel_comparison_pb(
     description: Optional[str] = None,
 ) -> summary_pb2.Summary:
     """Returns a mel-comparison Summary proto; see `mel_comparison`."""
-    tag, step, precision_code, max_elements = _check_common(tag, step, precision, max_elements, display_name, description)
+    tag, step, precision_code, max_elements = _check_common(
+        tag, step, precision, max_elements, display_name, description
+    )
     layout = _inputs.check_choice(layout, "layout", _MEL_LAYOUTS)
     length_mismatch = _inputs.check_choice(length_mismatch, "length_mismatch", _LENGTH_MISMATCH)
     max_outputs = _inputs.check_count(max_outputs, "max_outputs", minimum=1)
     sample_rate = _inputs.check_optional_count(sample_rate, "sample_rate", minimum=1)
     hop_length = _inputs.check_optional_count(hop_length, "hop_length", minimum=1)
-    shape_hint = "[n_mels, frames] or [batch, n_mels, frames]" if layout == "mels_frames" else "[frames, n_mels] or [batch, frames, n_mels]"
-    target_array = _inputs.to_float_array(target, "target", ranks=(2, 3), shape_hint=shape_hint, max_elements=max_elements)
-    predicted_array = _inputs.to_float_array(predicted, "predicted", ranks=(2, 3), shape_hint=shape_hint, max_elements=max_elements)
+    shape_hint = (
+        "[n_mels, frames] or [batch, n_mels, frames]"
+        if layout == "mels_frames"
+        else "[frames, n_mels] or [batch, frames, n_mels]"
+    )
+    target_array = _inputs.to_float_array(
+        target, "target", ranks=(2, 3), shape_hint=shape_hint, max_elements=max_elements
+    )
+    predicted_array = _inputs.to_float_array(
+        predicted, "predicted", ranks=(2, 3), shape_hint=shape_hint, max_elements=max_elements
+    )
     if target_array.ndim != predicted_array.ndim:
         raise ValueError(
             f"target and predicted must both be one mel or both a batch, got shapes "
@@ -211,7 +228,9 @@ def mel_comparison_pb(
         predicted_array = predicted_array.transpose(0, 2, 1)
     batch = target_array.shape[0]
     if predicted_array.shape[0] != batch:
-        raise ValueError(f"target and predicted must have the same batch size, got {batch} and {predicted_array.shape[0]}")
+        raise ValueError(
+            f"target and predicted must have the same batch size, got {batch} and {predicted_array.shape[0]}"
+        )
     if predicted_array.shape[1] != target_array.shape[1]:
         raise ValueError(
             f"target and predicted must have the same number of mel bins, got {target_array.shape[1]} "
@@ -219,7 +238,9 @@ def mel_comparison_pb(
         )
     target_lengths = _frame_lengths(lengths, "lengths", batch, target_array.shape[2])
     if predicted_lengths is not None:
-        predicted_lengths_checked = _frame_lengths(predicted_lengths, "predicted_lengths", batch, predicted_array.shape[2])
+        predicted_lengths_checked = _frame_lengths(
+            predicted_lengths, "predicted_lengths", batch, predicted_array.shape[2]
+        )
     elif target_lengths is not None:
         predicted_lengths_checked = [min(length, predicted_array.shape[2]) for length in target_lengths]
     else:
@@ -234,7 +255,9 @@ def mel_comparison_pb(
     blobs: List[bytes] = []
     for index in range(min(batch, max_outputs)):
         target_mel = target_array[index, :, : target_lengths[index] if target_lengths else None]
-        predicted_mel = predicted_array[index, :, : predicted_lengths_checked[index] if predicted_lengths_checked else None]
+        predicted_mel = predicted_array[
+            index, :, : predicted_lengths_checked[index] if predicted_lengths_checked else None
+        ]
         sample = step_pb.samples.add(
             batch_index=index,
             target_frames=target_mel.shape[1],
@@ -247,8 +270,13 @@ def mel_comparison_pb(
         pooled.merge(accumulator)
         sample.stats.CopyFrom(accumulator.to_proto())
         shared_range = codec.finite_range(target_mel, predicted_mel)
-        for field, values, name in ((sample.target, target_mel, "target"), (sample.predicted, predicted_mel, "predicted")):
-            encoded, blob = codec.encode_array(values, precision_code, len(blobs) + 1, name=name, quant_range=shared_range)
+        for field, values, name in (
+            (sample.target, target_mel, "target"),
+            (sample.predicted, predicted_mel, "predicted"),
+        ):
+            encoded, blob = codec.encode_array(
+                values, precision_code, len(blobs) + 1, name=name, quant_range=shared_range
+            )
             field.CopyFrom(encoded)
             blobs.append(blob)
     step_pb.stats.CopyFrom(pooled.to_proto())
@@ -349,10 +377,23 @@ def mel_comparison(
     walltime = _check_walltime(walltime)
     write = resolve_writer(writer)
     summary = mel_comparison_pb(
-        tag, target, predicted, step, layout=layout, lengths=lengths, predicted_lengths=predicted_lengths,
-        length_mismatch=length_mismatch, max_outputs=max_outputs, sample_ids=sample_ids, texts=texts,
-        sample_rate=sample_rate, hop_length=hop_length, precision=precision, max_elements=max_elements,
-        display_name=display_name, description=description,
+        tag,
+        target,
+        predicted,
+        step,
+        layout=layout,
+        lengths=lengths,
+        predicted_lengths=predicted_lengths,
+        length_mismatch=length_mismatch,
+        max_outputs=max_outputs,
+        sample_ids=sample_ids,
+        texts=texts,
+        sample_rate=sample_rate,
+        hop_length=hop_length,
+        precision=precision,
+        max_elements=max_elements,
+        display_name=display_name,
+        description=description,
     )
     write(summary, int(step), walltime)
 
@@ -375,14 +416,20 @@ def noise_pair_pb(
     description: Optional[str] = None,
 ) -> summary_pb2.Summary:
     """Returns a noise-pair Summary proto; see `noise_pair`."""
-    tag, step, precision_code, max_elements = _check_common(tag, step, precision, max_elements, display_name, description)
+    tag, step, precision_code, max_elements = _check_common(
+        tag, step, precision, max_elements, display_name, description
+    )
     timestep = _inputs.check_optional_count(timestep, "timestep")
     total_timesteps = _inputs.check_optional_count(total_timesteps, "total_timesteps", minimum=1)
     if timestep is not None and total_timesteps is not None and timestep >= total_timesteps:
         raise ValueError(f"timestep must be below total_timesteps={total_timesteps}, got {timestep}")
     shape_hint = "[H, W] or a stack [C or frames, H, W]"
-    predicted_array = _inputs.to_float_array(predicted, "predicted", ranks=(2, 3), shape_hint=shape_hint, max_elements=max_elements)
-    actual_array = _inputs.to_float_array(actual, "actual", ranks=(2, 3), shape_hint=shape_hint, max_elements=max_elements)
+    predicted_array = _inputs.to_float_array(
+        predicted, "predicted", ranks=(2, 3), shape_hint=shape_hint, max_elements=max_elements
+    )
+    actual_array = _inputs.to_float_array(
+        actual, "actual", ranks=(2, 3), shape_hint=shape_hint, max_elements=max_elements
+    )
     if predicted_array.shape != actual_array.shape:
         raise ValueError(
             f"predicted and actual must have the same shape, got {predicted_array.shape!r} and {actual_array.shape!r}"
@@ -398,7 +445,10 @@ def noise_pair_pb(
         step_pb.frame_mse.extend(stats.frame_mse(predicted_array, actual_array))
     shared_range = codec.finite_range(predicted_array, actual_array)
     blobs: List[bytes] = []
-    for field, values, name in ((step_pb.predicted, predicted_array, "predicted"), (step_pb.actual, actual_array, "actual")):
+    for field, values, name in (
+        (step_pb.predicted, predicted_array, "predicted"),
+        (step_pb.actual, actual_array, "actual"),
+    ):
         encoded, blob = codec.encode_array(values, precision_code, len(blobs) + 1, name=name, quant_range=shared_range)
         field.CopyFrom(encoded)
         blobs.append(blob)
@@ -455,8 +505,16 @@ def noise_pair(
     walltime = _check_walltime(walltime)
     write = resolve_writer(writer)
     summary = noise_pair_pb(
-        tag, predicted, actual, step, timestep=timestep, total_timesteps=total_timesteps, precision=precision,
-        max_elements=max_elements, display_name=display_name, description=description,
+        tag,
+        predicted,
+        actual,
+        step,
+        timestep=timestep,
+        total_timesteps=total_timesteps,
+        precision=precision,
+        max_elements=max_elements,
+        display_name=display_name,
+        description=description,
     )
     write(summary, int(step), walltime)
 
@@ -490,18 +548,26 @@ def similarity_matrix_pb(
     description: Optional[str] = None,
 ) -> summary_pb2.Summary:
     """Returns a similarity-matrix Summary proto; see `similarity_matrix`."""
-    tag, step, precision_code, max_elements = _check_common(tag, step, precision, max_elements, display_name, description)
+    tag, step, precision_code, max_elements = _check_common(
+        tag, step, precision, max_elements, display_name, description
+    )
     for value, name in ((a_name, "a_name"), (b_name, "b_name")):
         if value is not None:
             _inputs.check_string(value, name, max_length=1000)
     header = pb.StepHeader()
     step_pb = header.similarity
     if b is None:
-        matrix = _inputs.to_float_array(a, "a", ranks=(2,), shape_hint="[N, M] (a similarity matrix, as b is None)", max_elements=max_elements)
+        matrix = _inputs.to_float_array(
+            a, "a", ranks=(2,), shape_hint="[N, M] (a similarity matrix, as b is None)", max_elements=max_elements
+        )
         step_pb.source = pb.GIVEN_MATRIX
     else:
-        a_array = _inputs.to_float_array(a, "a", ranks=(2,), shape_hint="[N, D] (N embeddings)", max_elements=max_elements)
-        b_array = _inputs.to_float_array(b, "b", ranks=(2,), shape_hint="[M, D] (M embeddings)", max_elements=max_elements)
+        a_array = _inputs.to_float_array(
+            a, "a", ranks=(2,), shape_hint="[N, D] (N embeddings)", max_elements=max_elements
+        )
+        b_array = _inputs.to_float_array(
+            b, "b", ranks=(2,), shape_hint="[M, D] (M embeddings)", max_elements=max_elements
+        )
         if a_array.shape[1] != b_array.shape[1]:
             raise ValueError(
                 f"a and b must have the same embedding dimension, got a {a_array.shape!r} and b {b_array.shape!r}"
@@ -517,7 +583,9 @@ def similarity_matrix_pb(
         step_pb.embedding_dim = a_array.shape[1]
     rows, columns = matrix.shape
     row_labels = [] if labels_a is None else _inputs.check_strings(labels_a, "labels_a", rows, what="row of the matrix")
-    column_labels = [] if labels_b is None else _inputs.check_strings(labels_b, "labels_b", columns, what="column of the matrix")
+    column_labels = (
+        [] if labels_b is None else _inputs.check_strings(labels_b, "labels_b", columns, what="column of the matrix")
+    )
 
     step_pb.stats.CopyFrom(stats.similarity_stats(matrix))
     encoded, blob = codec.encode_array(matrix, precision_code, 1, name="the similarity matrix")
@@ -587,8 +655,18 @@ def similarity_matrix(
     walltime = _check_walltime(walltime)
     write = resolve_writer(writer)
     summary = similarity_matrix_pb(
-        tag, a, b, step, labels_a=labels_a, labels_b=labels_b, a_name=a_name, b_name=b_name, precision=precision,
-        max_elements=max_elements, display_name=display_name, description=description,
+        tag,
+        a,
+        b,
+        step,
+        labels_a=labels_a,
+        labels_b=labels_b,
+        a_name=a_name,
+        b_name=b_name,
+        precision=precision,
+        max_elements=max_elements,
+        display_name=display_name,
+        description=description,
     )
     write(summary, int(step), walltime)
 
@@ -684,8 +762,15 @@ def lowest_point(
     walltime = _check_walltime(walltime)
     write = resolve_writer(writer)
     summary = lowest_point_pb(
-        tag, value, step, smoothed_value=smoothed_value, smoothing=smoothing, epoch=epoch,
-        checkpoint_path=checkpoint_path, display_name=display_name, description=description,
+        tag,
+        value,
+        step,
+        smoothed_value=smoothed_value,
+        smoothing=smoothing,
+        epoch=epoch,
+        checkpoint_path=checkpoint_path,
+        display_name=display_name,
+        description=description,
     )
     write(summary, int(step), walltime)
 
@@ -711,10 +796,10 @@ class LowestPointTracker:
 
     def __init__(self, tag: str, *, writer, smoothing: float = 0.0, min_delta: float = 0.0):
         """Args:
-          tag: the watched scalar tag, e.g. "loss/g/total".
-          writer: as for `mel_comparison` (None for TF2's default writer).
-          smoothing: TensorBoard smoothing weight in [0, 1); 0 watches the raw value.
-          min_delta: how far below the previous low a new one must be, >= 0.
+        tag: the watched scalar tag, e.g. "loss/g/total".
+        writer: as for `mel_comparison` (None for TF2's default writer).
+        smoothing: TensorBoard smoothing weight in [0, 1); 0 watches the raw value.
+        min_delta: how far below the previous low a new one must be, >= 0.
         """
         self.tag = _inputs.check_tag(tag)
         self._write = resolve_writer(writer)
@@ -731,10 +816,17 @@ class LowestPointTracker:
         """Folds a finite value into the moving average and returns it debiased."""
         self._ema = self._ema * self.smoothing + (1 - self.smoothing) * value
         self._updates += 1
-        return self._ema / (1 - self.smoothing ** self._updates)
+        return self._ema / (1 - self.smoothing**self._updates)
 
-    def update(self, step: int, value: float, *, epoch: Optional[int] = None, checkpoint_path=None,
-               walltime: Optional[float] = None) -> bool:
+    def update(
+        self,
+        step: int,
+        value: float,
+        *,
+        epoch: Optional[int] = None,
+        checkpoint_path=None,
+        walltime: Optional[float] = None,
+    ) -> bool:
         """Takes the value at `step`; writes a marker and returns True at a new low.
 
         A non-finite value is skipped (TensorBoard's smoothing skips it too)
@@ -749,8 +841,13 @@ class LowestPointTracker:
         if self.best_value is not None and not watched < self.best_value - self.min_delta:
             return False
         summary = lowest_point_pb(
-            self.tag, raw, step, smoothed_value=watched if self.smoothing > 0 else None, smoothing=self.smoothing,
-            epoch=epoch, checkpoint_path=checkpoint_path,
+            self.tag,
+            raw,
+            step,
+            smoothed_value=watched if self.smoothing > 0 else None,
+            smoothing=self.smoothing,
+            epoch=epoch,
+            checkpoint_path=checkpoint_path,
         )
         self._write(summary, step, walltime)
         self.best_value, self.best_step = watched, step

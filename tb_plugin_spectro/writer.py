@@ -197,8 +197,7 @@ class Writer:
 
 def _has_base(writer, module_prefix: str, class_name: str) -> bool:
     return any(
-        cls.__name__ == class_name and (cls.__module__ or "").startswith(module_prefix)
-        for cls in type(writer).__mro__
+        cls.__name__ == class_name and (cls.__module__ or "").startswith(module_prefix) for cls in type(writer).__mro__
     )
 
 
@@ -231,7 +230,9 @@ def _tf_write(tf, tf_writer=None) -> WriteFn:
             metadata = value.metadata.SerializeToString()
             if tf_writer is not None:
                 with tf_writer.as_default():
-                    written = tf.summary.write(value.tag, tf.constant(blobs, dtype=tf.string), step=step, metadata=metadata)
+                    written = tf.summary.write(
+                        value.tag, tf.constant(blobs, dtype=tf.string), step=step, metadata=metadata
+                    )
             else:
                 written = tf.summary.write(value.tag, tf.constant(blobs, dtype=tf.string), step=step, metadata=metadata)
             if not bool(written):
@@ -256,7 +257,9 @@ def resolve_writer(writer) -> WriteFn:
     if writer is None:
         tf = sys.modules.get("tensorflow")
         if tf is None or not hasattr(tf, "summary"):
-            raise ValueError(f"writer=None writes to TF2's default writer, but TensorFlow is not in use; {_WRITER_HELP}")
+            raise ValueError(
+                f"writer=None writes to TF2's default writer, but TensorFlow is not in use; {_WRITER_HELP}"
+            )
         return _tf_write(tf)
     if _has_base(writer, "torch.utils.tensorboard", "SummaryWriter"):
         file_writer = writer._get_file_writer()
@@ -269,4 +272,6 @@ def resolve_writer(writer) -> WriteFn:
     hint = ""
     if hasattr(writer, "experiment"):
         hint = " (for a Lightning logger, pass logger.experiment)"
-    raise TypeError(f"writer must be a summary writer, got {type(writer).__module__}.{type(writer).__name__}{hint}; {_WRITER_HELP}")
+    raise TypeError(
+        f"writer must be a summary writer, got {type(writer).__module__}.{type(writer).__name__}{hint}; {_WRITER_HELP}"
+    )

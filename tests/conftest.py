@@ -7,7 +7,6 @@ from typing import Dict, List, NamedTuple
 
 import numpy as np
 import pytest
-
 from tensorboard.backend.event_processing import event_file_loader
 from tensorboard.compat.proto import summary_pb2
 
@@ -102,7 +101,9 @@ class WriterCase:
 
 
 def _skip_reason(kind: str):
-    module = {"torch": "torch", "tensorboardx": "tensorboardX", "tf2": "tensorflow", "tf2_object": "tensorflow"}.get(kind)
+    module = {"torch": "torch", "tensorboardx": "tensorboardX", "tf2": "tensorflow", "tf2_object": "tensorflow"}.get(
+        kind
+    )
     if module and importlib.util.find_spec(module) is None:
         return f"{module} is not installed (the test command installs torch and tensorboardX; TensorFlow is optional)"
     return None

@@ -17,7 +17,10 @@ def _run(tmp_path, *args):
     out = tmp_path / "results.json"
     process = subprocess.run(
         [sys.executable, "-m", "benchmarks", "--quick", "--json", str(out), *args],
-        cwd=ROOT, capture_output=True, text=True, timeout=600,
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=600,
     )
     assert process.returncode == 0, process.stderr[-3000:]
     return json.loads(out.read_text()), process.stdout
@@ -50,8 +53,9 @@ def test_readme_section_is_replaced(tmp_path):
 
 
 def test_unknown_part_is_a_usage_error():
-    process = subprocess.run([sys.executable, "-m", "benchmarks", "--only", "disk"], cwd=ROOT,
-                             capture_output=True, text=True, timeout=120)
+    process = subprocess.run(
+        [sys.executable, "-m", "benchmarks", "--only", "disk"], cwd=ROOT, capture_output=True, text=True, timeout=120
+    )
     assert process.returncode == 2
     assert "--only: unknown part(s) disk; choose from write, backend, pane" in process.stderr
 
@@ -62,9 +66,22 @@ def test_readme_without_the_section_is_refused(tmp_path, missing):
     text = "# X\n<!-- benchmarks:start -->\n<!-- benchmarks:end -->\n".replace(missing, "")
     readme.write_text(text)
     process = subprocess.run(
-        [sys.executable, "-m", "benchmarks", "--quick", "--only", "write", "--json", str(tmp_path / "r.json"),
-         "--readme", str(readme)],
-        cwd=ROOT, capture_output=True, text=True, timeout=600,
+        [
+            sys.executable,
+            "-m",
+            "benchmarks",
+            "--quick",
+            "--only",
+            "write",
+            "--json",
+            str(tmp_path / "r.json"),
+            "--readme",
+            str(readme),
+        ],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=600,
     )
     assert process.returncode != 0 and "has no <!-- benchmarks:start -->" in process.stderr
     assert readme.read_text() == text

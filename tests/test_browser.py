@@ -11,12 +11,10 @@ import warnings
 
 import numpy as np
 import pytest
-
 from matplotlib import colormaps
 from matplotlib import pyplot as plt
 
 from tb_plugin_spectro import summary as spectro_summary
-
 from test_server import fetch, fetch_json, tensorboard, wait_for
 
 pytest.importorskip("playwright", reason="playwright is in the test extras: pip install -e '.[test]'")
@@ -24,8 +22,13 @@ from playwright.sync_api import Frame, Page, sync_playwright  # noqa: E402
 
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = [
-    "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-    "--disable-background-networking", "--disable-component-update", "--disable-sync",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
 ]
 VIEWPORT = {"width": 1400, "height": 1000}
 STEPS = 200
@@ -43,8 +46,10 @@ def ensure_chromium() -> str:
         for command in (["apt-get", "update", "-q"], ["apt-get", "install", "-y", "-q", "chromium"]):
             result = subprocess.run(sudo + command, env=env, capture_output=True, text=True)
             if result.returncode != 0:
-                pytest.fail(f"{' '.join(command)} failed ({result.returncode}); the browser tests need "
-                            f"Debian's chromium at {CHROMIUM}:\n{result.stderr[-2000:]}")
+                pytest.fail(
+                    f"{' '.join(command)} failed ({result.returncode}); the browser tests need "
+                    f"Debian's chromium at {CHROMIUM}:\n{result.stderr[-2000:]}"
+                )
     return CHROMIUM
 
 
@@ -72,8 +77,15 @@ def logdir(tmp_path_factory):
     with spectro_summary.Writer(str(root / "tts")) as writer:
         for step in range(STEPS):
             target, predicted = known_mel(step)
-            spectro_summary.mel_comparison("mel/known", target, predicted, step, writer=writer,
-                                           sample_ids="LJ001-0001", texts="Printing, in the only sense")
+            spectro_summary.mel_comparison(
+                "mel/known",
+                target,
+                predicted,
+                step,
+                writer=writer,
+                sample_ids="LJ001-0001",
+                texts="Printing, in the only sense",
+            )
         spectro_summary.mel_comparison("mel/block", *block_mel(), 0, writer=writer)
         target, predicted = known_mel(0)
         target[5, 1:4] = np.nan
@@ -112,12 +124,19 @@ def open_tab(browser, base: str):
     page.on("pageerror", lambda error: problems.append(f"page error: {error}"))
     page.on("dialog", lambda dialog: (problems.append(f"dialog: {dialog.message}"), dialog.dismiss()))
     try:
-        assert browser.version.split(".")[0] == subprocess.run(
-            [CHROMIUM, "--version"], capture_output=True, text=True).stdout.split()[1].split(".")[0]
+        assert (
+            browser.version.split(".")[0]
+            == subprocess.run([CHROMIUM, "--version"], capture_output=True, text=True).stdout.split()[1].split(".")[0]
+        )
         page.goto(base + "/#spectro")
         page.wait_for_selector("iframe")
-        frame = wait_until(lambda: page.wait_for_timeout(50) or next(
-            (f for f in page.frames if "plugin_entry.html?name=spectro" in f.url), None), "the Spectro iframe")
+        frame = wait_until(
+            lambda: (
+                page.wait_for_timeout(50)
+                or next((f for f in page.frames if "plugin_entry.html?name=spectro" in f.url), None)
+            ),
+            "the Spectro iframe",
+        )
         frame.wait_for_selector(".spectro-root")
         yield page, frame
         assert not problems, problems
@@ -144,8 +163,9 @@ def card(frame: Frame, run: str, tag: str):
 
 
 def wait_shown(locator, step: int) -> None:
-    locator.page.wait_for_function("([el, step]) => el.dataset.shownStep === String(step)",
-                                   arg=[locator.element_handle(), step])
+    locator.page.wait_for_function(
+        "([el, step]) => el.dataset.shownStep === String(step)", arg=[locator.element_handle(), step]
+    )
 
 
 def panel_pixel(locator, panel: str, frame_index: float, bin_index: float, frames: int, bins: int):
@@ -214,10 +234,13 @@ def test_slider_reaches_every_one_of_200_steps(browser, server):
 
 
 def test_cursor_readout_shows_the_written_values(browser, server):
-    description_url = server + "/data/plugin/spectro/data?" + urllib.parse.urlencode(
-        {"run": "tts", "tag": "mel/known", "step": STEPS - 1})
+    description_url = (
+        server
+        + "/data/plugin/spectro/data?"
+        + urllib.parse.urlencode({"run": "tts", "tag": "mel/known", "step": STEPS - 1})
+    )
     body = fetch(description_url)[1]
-    arrays = json.loads(body[8:8 + int.from_bytes(body[4:8], "little")])["arrays"]
+    arrays = json.loads(body[8 : 8 + int.from_bytes(body[4:8], "little")])["arrays"]
     tolerance = arrays[0]["scale"] / 2 + 1e-6  # half a quantization step
     with open_tab(browser, server) as (page, frame):
         mel = card(frame, "tts", "mel/known")
@@ -246,10 +269,14 @@ def test_diff_panel_is_target_minus_predicted(browser, server):
         assert panel_pixel(block, "diff", 15, 60, FRAMES, N_MELS) == lut_rgb("hot", 0)
         # Signed, symmetric around 0: target > predicted is the red end, equal is the centre.
         frame.select_option(".spectro-diff-mode", "signed")
-        wait_until(lambda: panel_pixel(block, "diff", 15, 25, FRAMES, N_MELS) in top_colours("RdBu_r"), "the signed diff")
+        wait_until(
+            lambda: panel_pixel(block, "diff", 15, 25, FRAMES, N_MELS) in top_colours("RdBu_r"), "the signed diff"
+        )
         assert panel_pixel(block, "diff", 40, 25, FRAMES, N_MELS) == lut_rgb("RdBu_r", 128)
         # Target and predicted share one range: equal values, equal colours.
-        assert panel_pixel(block, "target", 40, 5, FRAMES, N_MELS) == panel_pixel(block, "predicted", 40, 5, FRAMES, N_MELS)
+        assert panel_pixel(block, "target", 40, 5, FRAMES, N_MELS) == panel_pixel(
+            block, "predicted", 40, 5, FRAMES, N_MELS
+        )
 
 
 def test_text_from_logs_is_shown_as_text(browser, server):
@@ -308,7 +335,7 @@ def test_play_walks_through_the_steps(browser, server):
         painted = [step for i, step in enumerate(shown) if i == 0 or step != shown[i - 1]]
         # Before step 0 arrives, the card may show a loaded step nearer to it (the stand-in).
         assert 0 in painted, shown
-        assert painted[painted.index(0):] == list(range(0, 101, 10)), shown
+        assert painted[painted.index(0) :] == list(range(0, 101, 10)), shown
         assert second.get_attribute("data-shown-step") == "100"
 
 
@@ -351,8 +378,11 @@ def test_screenshot_of_the_demo(browser, tmp_path):
     demo.write_demo(str(tmp_path), steps=300, every=5)
     path = os.environ.get("SPECTRO_SCREENSHOT") or str(tmp_path / "spectro-tab.png")
     with tensorboard(tmp_path, "false") as base:
-        wait_for(lambda: fetch_json(base + "/data/plugin/spectro/tags")["tts"]["mel/reference"]["last_step"] == 300,
-                 60, "the demo's last step to be loaded")
+        wait_for(
+            lambda: fetch_json(base + "/data/plugin/spectro/tags")["tts"]["mel/reference"]["last_step"] == 300,
+            60,
+            "the demo's last step to be loaded",
+        )
         with open_tab(browser, base) as (page, frame):
             reference = card(frame, "tts", "mel/reference")
             wait_shown(reference, 300)  # a card opens at the last step
@@ -424,10 +454,17 @@ def test_tag_filter_is_a_regular_expression(browser, server):
         card(frame, "tts", "mel/block")
         visible = ".spectro-card:visible"
         frame.fill(".spectro-tag-filter", "^MEL/(block|non)")
-        wait_until(lambda: sorted(frame.eval_on_selector_all(visible, "cards => cards.map(c => c.dataset.tag)"))
-                   == ["mel/block", "mel/nonfinite"], "the filtered cards")
+        wait_until(
+            lambda: (
+                sorted(frame.eval_on_selector_all(visible, "cards => cards.map(c => c.dataset.tag)"))
+                == ["mel/block", "mel/nonfinite"]
+            ),
+            "the filtered cards",
+        )
         frame.fill(".spectro-tag-filter", "mel/(")
-        wait_until(lambda: "invalid regular expression" in frame.locator(".spectro-filter-error").inner_text(), "the error")
+        wait_until(
+            lambda: "invalid regular expression" in frame.locator(".spectro-filter-error").inner_text(), "the error"
+        )
         assert frame.locator(visible).count() == 0
         frame.fill(".spectro-tag-filter", "")
         wait_until(lambda: frame.locator(visible).count() == 5, "every card back")

@@ -6,7 +6,6 @@ import numpy as np
 import pytest
 
 from tb_plugin_spectro import summary as spectro_summary
-
 from test_browser import browser, card, known_mel, open_tab, wait_shown, wait_until  # noqa: F401 (browser is a fixture)
 from test_server import tensorboard
 
@@ -35,14 +34,19 @@ def logdir(tmp_path_factory):
     with spectro_summary.Writer(str(run)) as writer:
         for step, value in zip(steps.tolist(), values.tolist()):
             writer.add_scalar("loss/g/total", value, step)
-            writer.add_scalar("learning_rate", 2e-4 * 0.999 ** step, step)
+            writer.add_scalar("learning_rate", 2e-4 * 0.999**step, step)
             if step % SAVE_EVERY == 0:
                 for prefix in ("G", "D"):
                     (run / f"{prefix}_{step}.pth").write_bytes(b"weights")
             if step % MEL_EVERY == 0:
                 spectro_summary.mel_comparison("mel/val", *known_mel(step), step, writer=writer)
-        spectro_summary.lowest_point("loss/g/total", float(values[DELETED_STEP]), DELETED_STEP, writer=writer,
-                                     checkpoint_path=str(run / f"G_{DELETED_STEP}.pth"))
+        spectro_summary.lowest_point(
+            "loss/g/total",
+            float(values[DELETED_STEP]),
+            DELETED_STEP,
+            writer=writer,
+            checkpoint_path=str(run / f"G_{DELETED_STEP}.pth"),
+        )
     (run / f"G_{DELETED_STEP}.pth").unlink()
     return root
 
@@ -115,6 +119,8 @@ def test_any_scalar_tag_of_the_run_can_be_chosen(browser, server):
         view.locator(".spectro-candidates").wait_for()
         view.locator(".spectro-lowest-tag").select_option("learning_rate")
         # The learning rate decays every step: each step is a new low and the last one is final.
-        final = frame.locator('.spectro-lowest-card[data-tag="learning_rate"] .spectro-candidates tr[data-final-low="true"]')
+        final = frame.locator(
+            '.spectro-lowest-card[data-tag="learning_rate"] .spectro-candidates tr[data-final-low="true"]'
+        )
         final.wait_for()
         assert final.get_attribute("data-step") == str(STEPS)

@@ -8,7 +8,6 @@ import numpy as np
 import pytest
 
 from tb_plugin_spectro import summary as spectro_summary
-
 from test_server import fetch, fetch_json, tensorboard
 
 pytest.importorskip("playwright", reason="playwright is in the test extras: pip install -e '.[test]'")
@@ -41,7 +40,9 @@ def flat_pair(index: int):
 def stack_pair(step: int):
     rng = np.random.default_rng(100 + step)
     actual = rng.normal(0.0, 1.0, (CHANNELS, STACK_ROWS, STACK_COLS)).clip(-3, 3).astype(np.float32)
-    predicted = (actual + rng.normal(0.0, 0.3, actual.shape) * np.arange(1, CHANNELS + 1)[:, None, None]).astype(np.float32)
+    predicted = (actual + rng.normal(0.0, 0.3, actual.shape) * np.arange(1, CHANNELS + 1)[:, None, None]).astype(
+        np.float32
+    )
     for c in range(CHANNELS):
         predicted[c, STACK_ROW, STACK_COL], actual[c, STACK_ROW, STACK_COL] = c + 0.5, -(c + 1.0)
     return predicted, actual
@@ -52,11 +53,13 @@ def logdir(tmp_path_factory):
     root = tmp_path_factory.mktemp("noise")
     with spectro_summary.Writer(str(root / RUN)) as writer:
         for index, step in enumerate(STEPS):
-            spectro_summary.noise_pair("noise/flat", *flat_pair(index), step, timestep=TIMESTEPS[index],
-                                       total_timesteps=T, writer=writer)
+            spectro_summary.noise_pair(
+                "noise/flat", *flat_pair(index), step, timestep=TIMESTEPS[index], total_timesteps=T, writer=writer
+            )
         for step in STACK_STEPS:
-            spectro_summary.noise_pair("noise/stack", *stack_pair(step), step, timestep=100 * step + 7,
-                                       total_timesteps=T, writer=writer)
+            spectro_summary.noise_pair(
+                "noise/stack", *stack_pair(step), step, timestep=100 * step + 7, total_timesteps=T, writer=writer
+            )
     return root
 
 
@@ -70,7 +73,7 @@ def half_quantum(base: str, tag: str, step: int) -> float:
     """Half the quantization step of a stored step: the most a shown value may differ from the written one."""
     query = urllib.parse.urlencode({"run": RUN, "tag": tag, "step": step})
     body = fetch(f"{base}/data/plugin/spectro/data?{query}")[1]
-    arrays = json.loads(body[8:8 + int.from_bytes(body[4:8], "little")])["arrays"]
+    arrays = json.loads(body[8 : 8 + int.from_bytes(body[4:8], "little")])["arrays"]
     return max(a["scale"] for a in arrays) / 2 + 1e-6
 
 
@@ -82,9 +85,9 @@ def noise_stats(predicted: np.ndarray, actual: np.ndarray):
     """MSE, Pearson correlation and SNR (dB) of the written arrays, in float64."""
     p, a = predicted.astype(np.float64).ravel(), actual.astype(np.float64).ravel()
     error = p - a
-    mse = float(np.mean(error ** 2))
+    mse = float(np.mean(error**2))
     correlation = float(np.corrcoef(p, a)[0, 1])
-    snr_db = float(10 * np.log10(np.sum(a ** 2) / np.sum(error ** 2)))
+    snr_db = float(10 * np.log10(np.sum(a**2) / np.sum(error**2)))
     return mse, correlation, snr_db
 
 
@@ -164,8 +167,13 @@ def test_stack_selector_switches_the_shown_slice(browser, server):
                 select.select_option(str(channel))
                 wait_until(lambda: stack.get_attribute("data-shown-channel") == str(channel), "the chosen slice")
             hover_cell(page, stack, "actual", STACK_COL, STACK_ROW, STACK_COLS, STACK_ROWS)
-            wait_until(lambda: readout.get_attribute("data-channel") == str(channel)
-                       and readout.get_attribute("data-frame") == str(STACK_COL), "the slice's readout")
+            wait_until(
+                lambda: (
+                    readout.get_attribute("data-channel") == str(channel)
+                    and readout.get_attribute("data-frame") == str(STACK_COL)
+                ),
+                "the slice's readout",
+            )
             shown_predicted, shown_actual, diff = readout_values(readout)
             assert abs(shown_predicted - (channel + 0.5)) <= tolerance
             assert abs(shown_actual + (channel + 1.0)) <= tolerance
@@ -179,7 +187,9 @@ def test_stack_selector_switches_the_shown_slice(browser, server):
 
 
 def test_scatter_has_a_point_per_step_and_a_click_goes_to_its_step(browser, server):
-    steps = fetch_json(server + "/data/plugin/spectro/steps?" + urllib.parse.urlencode({"run": RUN, "tag": "noise/flat"}))["steps"]
+    steps = fetch_json(
+        server + "/data/plugin/spectro/steps?" + urllib.parse.urlencode({"run": RUN, "tag": "noise/flat"})
+    )["steps"]
     target = 4
     with open_tab(browser, server) as (page, frame):
         noise = card(frame, RUN, "noise/flat")
@@ -198,8 +208,10 @@ def test_scatter_has_a_point_per_step_and_a_click_goes_to_its_step(browser, serv
         else:
             share = (mse - y_min) / (y_max - y_min)
         box = scatter.bounding_box()
-        page.mouse.click(box["x"] + x + (steps[target]["timestep"] - x_min) / (x_max - x_min) * width,
-                         box["y"] + y + height - share * height)
+        page.mouse.click(
+            box["x"] + x + (steps[target]["timestep"] - x_min) / (x_max - x_min) * width,
+            box["y"] + y + height - share * height,
+        )
         wait_shown(noise, STEPS[target])
         wait_until(lambda: scatter.get_attribute("data-current-step") == str(STEPS[target]), "the marked point")
         # A click away from every point leaves the step alone.

@@ -9,7 +9,6 @@ import numpy as np
 import pytest
 
 from tb_plugin_spectro import summary as spectro_summary
-
 from test_browser import XSS, browser, card, lut_rgb, open_tab, wait_until  # noqa: F401 (browser is a fixture)
 from test_server import fetch, tensorboard
 
@@ -62,7 +61,7 @@ COLUMN_LABELS[XSS_COL] = XSS
 
 def big_label(kind: str, i: int) -> str:
     head = f"{kind} {i:04d} "
-    return (head + "the quick brown fox jumps over the lazy dog " * 10)[:LABEL_CHARS - 4] + " end"
+    return (head + "the quick brown fox jumps over the lazy dog " * 10)[: LABEL_CHARS - 4] + " end"
 
 
 def big_embeddings():
@@ -78,17 +77,33 @@ def logdir(tmp_path_factory):
     with spectro_summary.Writer(str(root / "align")) as writer:
         for step in range(STEPS):
             matrix = known_matrix() if step == STEPS - 1 else early_matrix(step)
-            spectro_summary.similarity_matrix("sim/known", matrix, None, step * 10, labels_a=ROW_LABELS,
-                                              labels_b=COLUMN_LABELS, a_name="text", b_name="audio", writer=writer)
-        spectro_summary.similarity_matrix("sim/none", no_diagonal_matrix(), None, 0, a_name="text", b_name="audio",
-                                          writer=writer)
+            spectro_summary.similarity_matrix(
+                "sim/known",
+                matrix,
+                None,
+                step * 10,
+                labels_a=ROW_LABELS,
+                labels_b=COLUMN_LABELS,
+                a_name="text",
+                b_name="audio",
+                writer=writer,
+            )
+        spectro_summary.similarity_matrix(
+            "sim/none", no_diagonal_matrix(), None, 0, a_name="text", b_name="audio", writer=writer
+        )
         text, audio = big_embeddings()
         for step in range(BIG_STEPS):
             spectro_summary.similarity_matrix(
-                "sim/big", text, audio if step else text[::-1], step,
+                "sim/big",
+                text,
+                audio if step else text[::-1],
+                step,
                 labels_a=[big_label("text", i) for i in range(BIG)],
                 labels_b=[big_label("audio", j) for j in range(BIG)],
-                a_name="text", b_name="audio", writer=writer)
+                a_name="text",
+                b_name="audio",
+                writer=writer,
+            )
     return root
 
 
@@ -145,7 +160,7 @@ def cell_pixels(locator, position_row: int, position_col: int):
 def quantization_step(base: str, tag: str, step: int) -> float:
     url = base + "/data/plugin/spectro/data?" + urllib.parse.urlencode({"run": "align", "tag": tag, "step": step})
     body = fetch(url)[1]
-    return json.loads(body[8:8 + int.from_bytes(body[4:8], "little")])["arrays"][0]["scale"]
+    return json.loads(body[8 : 8 + int.from_bytes(body[4:8], "little")])["arrays"][0]["scale"]
 
 
 def numpy_stats(matrix: np.ndarray):
@@ -159,9 +174,13 @@ def numpy_stats(matrix: np.ndarray):
         return float((ahead < k).mean())
 
     return {
-        "diagonal_mean": diagonal.mean(), "off_diagonal_mean": off.mean(), "gap": diagonal.mean() - off.mean(),
-        "recall_at_1_rows": recall(matrix, 1), "recall_at_5_rows": recall(matrix, 5),
-        "recall_at_1_columns": recall(matrix.T, 1), "recall_at_5_columns": recall(matrix.T, 5),
+        "diagonal_mean": diagonal.mean(),
+        "off_diagonal_mean": off.mean(),
+        "gap": diagonal.mean() - off.mean(),
+        "recall_at_1_rows": recall(matrix, 1),
+        "recall_at_5_rows": recall(matrix, 5),
+        "recall_at_1_columns": recall(matrix.T, 1),
+        "recall_at_5_columns": recall(matrix.T, 5),
     }
 
 
@@ -250,7 +269,10 @@ def test_ordering_by_a_row_puts_its_most_similar_column_first(browser, server):
         sim.locator(".spectro-sim-order-reset").click()
         wait_until(lambda: sim.get_attribute("data-order-row") == "", "the original order")
         readout = hover_shown(page, sim, 1, 0)
-        wait_until(lambda: readout.get_attribute("data-row") == "1" and readout.get_attribute("data-col") == "0", "the original cell")
+        wait_until(
+            lambda: readout.get_attribute("data-row") == "1" and readout.get_attribute("data-col") == "0",
+            "the original cell",
+        )
 
 
 def test_a_fixed_range_and_the_diverging_map(browser, server):
@@ -292,8 +314,12 @@ def test_labels_from_logs_are_shown_as_text(browser, server):
         sim = card(frame, "align", "sim/known")
         wait_shown(sim, (STEPS - 1) * 10)
         readout = hover_shown(page, sim, XSS_ROW, XSS_COL)
-        wait_until(lambda: readout.get_attribute("data-row") == str(XSS_ROW)
-                   and readout.get_attribute("data-col") == str(XSS_COL), "the markup cell")
+        wait_until(
+            lambda: (
+                readout.get_attribute("data-row") == str(XSS_ROW) and readout.get_attribute("data-col") == str(XSS_COL)
+            ),
+            "the markup cell",
+        )
         assert sim.locator(".spectro-sim-row-label .spectro-sim-text").inner_text() == XSS
         assert sim.locator(".spectro-sim-col-label .spectro-sim-text").inner_text() == XSS
         sim.locator(".spectro-sim-order-row").fill(str(XSS_ROW))
@@ -363,8 +389,10 @@ def test_a_1024_matrix_with_long_labels(browser, server):
         )
         assert calls["putImageData"] == 0 and calls["drawImage"] == 0, calls
         assert calls["added"] == 0, calls
-        print(f"\n1024² hover: {len(calls['frames'])} moves, render work per frame mean {np.mean(calls['frames']):.2f} ms, "
-              f"max {np.max(calls['frames']):.2f} ms")
+        print(
+            f"\n1024² hover: {len(calls['frames'])} moves, render work per frame mean {np.mean(calls['frames']):.2f} ms, "
+            f"max {np.max(calls['frames']):.2f} ms"
+        )
 
         # The painting of a new image alone (map change) and a step change (fetch, decode, paint), measured once.
         paint_ms = big.evaluate(
@@ -378,7 +406,8 @@ def test_a_1024_matrix_with_long_labels(browser, server):
               const after = frame();
               const ms = (await after) - (await before);
               return card.dataset.colormap === "RdBu_r" ? ms : null;
-            }""")
+            }"""
+        )
         assert paint_ms is not None
         step_ms = big.evaluate(
             """async (card) => {
@@ -388,5 +417,6 @@ def test_a_1024_matrix_with_long_labels(browser, server):
               slider.dispatchEvent(new Event("input"));
               while (card.dataset.shownStep !== "0") await new Promise((r) => requestAnimationFrame(r));
               return performance.now() - start;
-            }""")
+            }"""
+        )
         print(f"1024² repaint on a map change: {paint_ms:.1f} ms; step change with fetch and decode: {step_ms:.1f} ms")

@@ -76,7 +76,8 @@ def test_wheel_contains_bundle_and_tensorboard_serves_it(tmp_path):
     wheelhouse = tmp_path / "wheelhouse"
     subprocess.run(
         [sys.executable, "-m", "pip", "wheel", "--quiet", "--no-deps", "-w", str(wheelhouse), str(ROOT)],
-        check=True, cwd=tmp_path,
+        check=True,
+        cwd=tmp_path,
     )
     (wheel,) = wheelhouse.glob("tb_plugin_spectro-*.whl")
     with zipfile.ZipFile(wheel) as archive:
@@ -91,7 +92,10 @@ def test_wheel_contains_bundle_and_tensorboard_serves_it(tmp_path):
     subprocess.run([python, "-m", "pip", "install", "--quiet", str(wheel)], check=True)
     installed = subprocess.run(
         [python, "-c", "import tb_plugin_spectro; print(tb_plugin_spectro.__file__)"],
-        check=True, capture_output=True, text=True, cwd=tmp_path,
+        check=True,
+        capture_output=True,
+        text=True,
+        cwd=tmp_path,
     ).stdout.strip()
     assert pathlib.Path(installed).resolve().is_relative_to(env_dir.resolve()), installed
 

@@ -85,8 +85,17 @@ def run_dirs(tmp_path):
     weights = tmp_path / "weights"
     logs.mkdir()
     weights.mkdir()
-    _touch(str(logs), "G_1000.pth", "D_1000.pth", "G_2000.pth", "D_2000.pth", "D_3000.pth",
-           "G_2333333.pth", "config.json", "train.log")
+    _touch(
+        str(logs),
+        "G_1000.pth",
+        "D_1000.pth",
+        "G_2000.pth",
+        "D_2000.pth",
+        "D_3000.pth",
+        "G_2333333.pth",
+        "config.json",
+        "train.log",
+    )
     _touch(str(weights), "voice_e10_s1000.pth", "voice_e20_s2000.pth", "checkpoint-2500")  # a file, not a Trainer dir
     (tmp_path / "trainer").mkdir()
     (tmp_path / "trainer" / "checkpoint-2500").mkdir()
@@ -95,8 +104,9 @@ def run_dirs(tmp_path):
 
 class TestFindCheckpoints:
     def test_lists_and_sorts(self, run_dirs):
-        found = checkpoints.find_checkpoints([str(run_dirs / "logs"), str(run_dirs / "weights"),
-                                              str(run_dirs / "trainer"), str(run_dirs / "missing")])
+        found = checkpoints.find_checkpoints(
+            [str(run_dirs / "logs"), str(run_dirs / "weights"), str(run_dirs / "trainer"), str(run_dirs / "missing")]
+        )
         assert [(os.path.basename(c.path), c.step, c.kind) for c in found] == [
             ("G_1000.pth", 1000, "G"),
             ("voice_e10_s1000.pth", 1000, "model"),
@@ -127,7 +137,9 @@ class TestFindCheckpoints:
         monkeypatch.setattr(tf.io.gfile, "listdir", lambda path: tree[path.rstrip("/")])
         found = checkpoints.find_checkpoints("gs://bucket/run/")
         assert [(c.path, c.kind) for c in found] == [
-            ("gs://bucket/run/G_100.pth", "G"), ("gs://bucket/run/checkpoint-200", "trainer")]
+            ("gs://bucket/run/G_100.pth", "G"),
+            ("gs://bucket/run/checkpoint-200", "trainer"),
+        ]
 
     def test_bad_directory(self):
         with pytest.raises(TypeError, match="directories"):
@@ -145,7 +157,7 @@ class TestNearestCheckpoint:
         assert checkpoints.nearest_checkpoint(self.FOUND, 2999) == _ckpt(3000, "G")
         assert checkpoints.nearest_checkpoint(self.FOUND, 1900) == _ckpt(1000, "G")
         assert checkpoints.nearest_checkpoint(self.FOUND, 3000) == _ckpt(3000, "G")
-        assert checkpoints.nearest_checkpoint(self.FOUND, 10 ** 9) == _ckpt(3000, "G")
+        assert checkpoints.nearest_checkpoint(self.FOUND, 10**9) == _ckpt(3000, "G")
         assert checkpoints.nearest_checkpoint(self.FOUND, 0) == _ckpt(1000, "G")
 
     def test_equal_distance_goes_to_the_earlier(self):
@@ -174,11 +186,14 @@ class TestNearestCheckpoint:
         found = checkpoints.find_checkpoints([str(run_dirs / "logs"), str(run_dirs / "weights")])
         assert checkpoints.nearest_checkpoint(found, 2100).path == str(run_dirs / "logs" / "G_1000.pth")
 
-    @pytest.mark.parametrize("kwargs, error, match", [
-        ({"step": -1}, ValueError, "step must be >= 0"),
-        ({"step": 1.5}, TypeError, "step must be an integer"),
-        ({"step": 1, "prefer": "generator"}, ValueError, "prefer must be one of"),
-    ])
+    @pytest.mark.parametrize(
+        "kwargs, error, match",
+        [
+            ({"step": -1}, ValueError, "step must be >= 0"),
+            ({"step": 1.5}, TypeError, "step must be an integer"),
+            ({"step": 1, "prefer": "generator"}, ValueError, "prefer must be one of"),
+        ],
+    )
     def test_bad_parameters(self, kwargs, error, match):
         with pytest.raises(error, match=match):
             checkpoints.nearest_checkpoint(self.FOUND, **kwargs)

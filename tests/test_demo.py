@@ -4,13 +4,11 @@ import os
 
 import numpy as np
 import pytest
-
 from tensorboard.backend.event_processing import event_accumulator
 
+from conftest import by_tag, read_logdir
 from tb_plugin_spectro import checkpoints, codec, demo, lowest
 from tb_plugin_spectro import plugin_data_pb2 as pb
-
-from conftest import by_tag, read_logdir
 
 _MEL_HZ_PER_BIN = 800.0 / 21.48  # Slaney bins below 1 kHz, 80 bins up to 8 kHz: about 37 Hz apart
 
@@ -36,10 +34,15 @@ def _reference(tags, index):
 
 def _harmonic_peaks(column: np.ndarray) -> np.ndarray:
     """Low mel bins that stand out by 1 (log units) or more over their +-3 neighbours."""
-    return np.array([
-        b for b in range(3, 31)
-        if column[b] > column[b - 1] and column[b] >= column[b + 1] and column[b] - column[b - 3 : b + 4].min() >= 1.0
-    ])
+    return np.array(
+        [
+            b
+            for b in range(3, 31)
+            if column[b] > column[b - 1]
+            and column[b] >= column[b + 1]
+            and column[b] - column[b - 3 : b + 4].min() >= 1.0
+        ]
+    )
 
 
 def _voiced_frames(mel: np.ndarray) -> np.ndarray:
@@ -48,14 +51,21 @@ def _voiced_frames(mel: np.ndarray) -> np.ndarray:
 
 def test_demo_writes_every_kind(demo_logdir, tags):
     assert sorted(tags) == [
-        "align/text_audio", "diffusion/latent_noise", "diffusion/noise", "loss/g/total/lowest_point",
-        "mel/reference", "mel/train",
+        "align/text_audio",
+        "diffusion/latent_noise",
+        "diffusion/noise",
+        "loss/g/total/lowest_point",
+        "mel/reference",
+        "mel/train",
     ]
     kinds = {tag: items[0].plugin_data.kind for tag, items in tags.items()}
     assert kinds == {
-        "align/text_audio": pb.SIMILARITY_MATRIX, "diffusion/latent_noise": pb.NOISE_PAIR,
-        "diffusion/noise": pb.NOISE_PAIR, "loss/g/total/lowest_point": pb.LOWEST_POINT,
-        "mel/reference": pb.MEL_COMPARISON, "mel/train": pb.MEL_COMPARISON,
+        "align/text_audio": pb.SIMILARITY_MATRIX,
+        "diffusion/latent_noise": pb.NOISE_PAIR,
+        "diffusion/noise": pb.NOISE_PAIR,
+        "loss/g/total/lowest_point": pb.LOWEST_POINT,
+        "mel/reference": pb.MEL_COMPARISON,
+        "mel/train": pb.MEL_COMPARISON,
     }
     assert [w.step for w in tags["mel/reference"]] == list(range(0, 41, 4))
     assert [w.step for w in tags["diffusion/noise"]] == list(range(0, 41, 8))
@@ -77,7 +87,9 @@ def test_reference_target_is_the_same_every_step(tags):
         sample = written.header.mel.samples[0]
         assert (sample.sample_id, sample.text) == demo.REFERENCE
         assert (sample.target.range.min, sample.target.range.max, sample.target.range.mean) == (
-            first.target.range.min, first.target.range.max, first.target.range.mean
+            first.target.range.min,
+            first.target.range.max,
+            first.target.range.mean,
         )
         # Quantization is over each step's shared range, so codes may move by one step.
         tolerance = codec.quantization_error(sample.target) + codec.quantization_error(first.target) + 1e-6
@@ -162,8 +174,10 @@ def _payloads(logdir):
             point.checkpoint_path = os.path.relpath(point.checkpoint_path, logdir)
         values.append((w.tag, w.step, [w.header.SerializeToString()] + w.blobs[1:]))
     values.sort()
-    files = {run: sorted(name for name in os.listdir(os.path.join(logdir, run)) if ".pth" in name)
-             for run in os.listdir(logdir)}
+    files = {
+        run: sorted(name for name in os.listdir(os.path.join(logdir, run)) if ".pth" in name)
+        for run in os.listdir(logdir)
+    }
     return values, files
 
 
@@ -267,10 +281,14 @@ def test_latent_noise_is_a_stack_of_four_channels_that_differ(diffusion):
     written = diffusion["diffusion/latent_noise"]
     assert all(list(w.header.noise.predicted.shape) == [4, 20, 32] for w in written)
     assert all(len(w.header.noise.frame_mse) == 4 for w in written)
-    per_channel = np.mean([
-        list(w.header.noise.frame_mse) for w in written
-        if w.step >= _DIFFUSION_STEPS // 2 and w.header.noise.timestep < 300
-    ], axis=0)
+    per_channel = np.mean(
+        [
+            list(w.header.noise.frame_mse)
+            for w in written
+            if w.step >= _DIFFUSION_STEPS // 2 and w.header.noise.timestep < 300
+        ],
+        axis=0,
+    )
     assert per_channel[3] > 1.5 * per_channel[0]  # the texture is harder to denoise than the level
 
 
@@ -387,8 +405,13 @@ def test_loss_falls_then_rises_in_an_overtraining_tail(vits_run):
 
 def test_only_the_last_saves_and_the_base_checkpoints_are_kept(vits_run):
     run, _, _ = vits_run
-    kept = [0] + list(range(_TTS_STEPS - (demo.KEEP_CHECKPOINTS - 1) * demo.CHECKPOINT_INTERVAL, _TTS_STEPS + 1,
-                            demo.CHECKPOINT_INTERVAL))
+    kept = [0] + list(
+        range(
+            _TTS_STEPS - (demo.KEEP_CHECKPOINTS - 1) * demo.CHECKPOINT_INTERVAL,
+            _TTS_STEPS + 1,
+            demo.CHECKPOINT_INTERVAL,
+        )
+    )
     assert kept == [0, 200, 250, 300, 350, 400]
     assert sorted(name for name in os.listdir(run) if name.endswith(".pth")) == sorted(
         f"{model}_{step}.pth" for model in "GD" for step in kept
@@ -410,7 +433,8 @@ def test_lowest_points_name_the_checkpoint_saved_at_their_step(vits_run):
             assert point.checkpoint_path == os.path.join(run, f"G_{marker.step}.pth")
             # Saves before the last five were deleted; only the base model's survives from the fall.
             assert checkpoints.checkpoint_status(point.checkpoint_path).exists == (
-                marker.step == 0 or marker.step >= _TTS_STEPS - (demo.KEEP_CHECKPOINTS - 1) * demo.CHECKPOINT_INTERVAL)
+                marker.step == 0 or marker.step >= _TTS_STEPS - (demo.KEEP_CHECKPOINTS - 1) * demo.CHECKPOINT_INTERVAL
+            )
     named = [m.step for m in markers if m.header.lowest_point.checkpoint_path]
     assert named[0] == 0 and len(named) >= 3
     # The last marker is the final low of the smoothed curve, between two kept saves,

@@ -179,11 +179,14 @@ class TestOvertrainingHint:
         hint = lowest.overtraining_hint([0, 1], [1.0, 1.0], None)
         assert not hint.rising and hint.explanation
 
-    @pytest.mark.parametrize("kwargs, match", [
-        ({"margin": -0.1}, "margin"),
-        ({"min_points": 1}, "min_points"),
-        ({"min_fraction": 1.5}, "min_fraction"),
-    ])
+    @pytest.mark.parametrize(
+        "kwargs, match",
+        [
+            ({"margin": -0.1}, "margin"),
+            ({"min_points": 1}, "min_points"),
+            ({"min_fraction": 1.5}, "min_fraction"),
+        ],
+    )
     def test_bad_parameters(self, kwargs, match):
         steps, values = _falling_then_rising()
         with pytest.raises(ValueError, match=match):
@@ -204,11 +207,14 @@ class TestOvertrainingRule:
         rule = lowest.overtraining_rule(margin=0.05, min_points=30, min_fraction=0.5)
         assert "5% above" in rule and "at least 30 points" in rule and "50% of the points" in rule
 
-    @pytest.mark.parametrize("kwargs, match", [
-        ({"margin": -0.1}, "margin"),
-        ({"min_points": 1}, "min_points"),
-        ({"min_fraction": 1.5}, "min_fraction"),
-    ])
+    @pytest.mark.parametrize(
+        "kwargs, match",
+        [
+            ({"margin": -0.1}, "margin"),
+            ({"min_points": 1}, "min_points"),
+            ({"min_fraction": 1.5}, "min_fraction"),
+        ],
+    )
     def test_bad_parameters(self, kwargs, match):
         with pytest.raises(ValueError, match=match):
             lowest.overtraining_rule(**kwargs)

@@ -9,17 +9,15 @@ import numpy as np
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from werkzeug import test as werkzeug_test
-from werkzeug import wrappers
-
 from tensorboard.backend import application
 from tensorboard.backend.event_processing import data_provider as multiplexer_provider
 from tensorboard.backend.event_processing import plugin_event_multiplexer
 from tensorboard.plugins import base_plugin
+from werkzeug import test as werkzeug_test
+from werkzeug import wrappers
 
 from tb_plugin_spectro import loader, lowest, plugin
 from tb_plugin_spectro import summary as spectro_summary
-
 from test_plugin import HOSTILE, PREFIX, get_json, make_client
 from test_server import READERS, fetch, fetch_json, tensorboard, wait_for
 
@@ -73,8 +71,16 @@ def write_logdir(logdir):
     write_scalars(tts, np.linspace(5.0, 2.0, POINTS), tag="loss/d/total")
     with spectro_summary.Writer(tts) as writer:
         spectro_summary.lowest_point(TAG, 1.0, 500, writer=writer, checkpoint_path=str(tts / "G_500.pth"))
-        spectro_summary.lowest_point(TAG, LOW_VALUE, LOW_STEP, writer=writer, smoothed_value=0.53, smoothing=0.9,
-                                     epoch=12, checkpoint_path=str(tts / f"G_{LOW_STEP}.pth"))
+        spectro_summary.lowest_point(
+            TAG,
+            LOW_VALUE,
+            LOW_STEP,
+            writer=writer,
+            smoothed_value=0.53,
+            smoothing=0.9,
+            epoch=12,
+            checkpoint_path=str(tts / f"G_{LOW_STEP}.pth"),
+        )
     save_checkpoints(tts, range(SAVE_EVERY, STEPS[-1], SAVE_EVERY), deleted=DELETED_STEPS)
     write_scalars(logdir / "steady", plateau_values())
     # Resumed from step 60 after logging up to 100: a second event file, later wall times.
@@ -168,7 +174,11 @@ class TestCandidates:
         candidates = by_step(get_json(client, lowest_url("tts", smoothing=0))["candidates"])
         # The saves at 1000 and 1250 were deleted: of G_750 and G_1500 the later is nearer.
         assert candidates[LOW_STEP]["checkpoint"] == {
-            "path": str(logdir / "tts" / "G_1500.pth"), "name": "G_1500.pth", "step": 1500, "epoch": None, "kind": "G",
+            "path": str(logdir / "tts" / "G_1500.pth"),
+            "name": "G_1500.pth",
+            "step": 1500,
+            "epoch": None,
+            "kind": "G",
             "distance": 1500 - LOW_STEP,
         }
         assert candidates[260]["checkpoint"]["name"] == "G_250.pth" and candidates[260]["checkpoint"]["distance"] == -10
@@ -178,7 +188,9 @@ class TestCandidates:
     def test_recorded_checkpoint_and_whether_it_exists(self, client, logdir):
         candidates = by_step(get_json(client, lowest_url("tts"))["candidates"])
         assert candidates[LOW_STEP]["recorded"] == {
-            "path": str(logdir / "tts" / f"G_{LOW_STEP}.pth"), "exists": False, "error": None,
+            "path": str(logdir / "tts" / f"G_{LOW_STEP}.pth"),
+            "exists": False,
+            "error": None,
         }
         assert candidates[500]["recorded"] == {"path": str(logdir / "tts" / "G_500.pth"), "exists": True, "error": None}
         assert candidates[510]["recorded"] is None
@@ -186,17 +198,34 @@ class TestCandidates:
     def test_markers_in_step_order(self, client, logdir):
         markers = get_json(client, lowest_url("tts"))["markers"]
         assert markers == [
-            {"tag": MARKER_TAG, "step": 500, "value": 1.0, "smoothed_value": None, "smoothing": 0.0, "epoch": None,
-             "checkpoint_path": str(logdir / "tts" / "G_500.pth"), "checkpoint": {"exists": True, "error": None}},
-            {"tag": MARKER_TAG, "step": LOW_STEP, "value": LOW_VALUE, "smoothed_value": 0.53, "smoothing": 0.9,
-             "epoch": 12, "checkpoint_path": str(logdir / "tts" / f"G_{LOW_STEP}.pth"),
-             "checkpoint": {"exists": False, "error": None}},
+            {
+                "tag": MARKER_TAG,
+                "step": 500,
+                "value": 1.0,
+                "smoothed_value": None,
+                "smoothing": 0.0,
+                "epoch": None,
+                "checkpoint_path": str(logdir / "tts" / "G_500.pth"),
+                "checkpoint": {"exists": True, "error": None},
+            },
+            {
+                "tag": MARKER_TAG,
+                "step": LOW_STEP,
+                "value": LOW_VALUE,
+                "smoothed_value": 0.53,
+                "smoothing": 0.9,
+                "epoch": 12,
+                "checkpoint_path": str(logdir / "tts" / f"G_{LOW_STEP}.pth"),
+                "checkpoint": {"exists": False, "error": None},
+            },
         ]
         assert get_json(client, lowest_url("tts", "loss/d/total"))["markers"] == []
 
     def test_checkpoint_search(self, client, logdir):
         assert get_json(client, lowest_url("tts"))["checkpoints"] == {
-            "searched": [str(logdir / "tts"), str(logdir)], "count": 10, "note": None,  # 7 saves, two pairs deleted
+            "searched": [str(logdir / "tts"), str(logdir)],
+            "count": 10,
+            "note": None,  # 7 saves, two pairs deleted
         }
 
 
@@ -204,7 +233,12 @@ class TestCurve:
     @pytest.mark.parametrize("query, weight", [({}, 0.6), ({"smoothing": 0}, 0.0), ({"smoothing": "0.95"}, 0.95)])
     def test_points_and_tensorboard_smoothing(self, client, query, weight):
         answer = get_json(client, lowest_url("steady", **query))
-        assert (answer["run"], answer["tag"], answer["smoothing"], answer["ignore_outliers"]) == ("steady", TAG, weight, False)
+        assert (answer["run"], answer["tag"], answer["smoothing"], answer["ignore_outliers"]) == (
+            "steady",
+            TAG,
+            weight,
+            False,
+        )
         points = answer["points"]
         assert points["step"] == STEPS.tolist()
         assert points["wall_time"] == [1000.0 + i for i in range(POINTS)]
@@ -251,12 +285,15 @@ class TestCurve:
         assert points["wall_time"][59] == 1059.0 and points["wall_time"][60] == 5000.0
         assert answer["final_low"]["step"] == 120
 
-    @pytest.mark.parametrize("run, reason", [
-        ("one", "one point"),
-        ("nan", "None of the 5 values is finite"),
-        ("constant", "All 20 finite values equal 0.7"),
-        ("single_finite", "Only one of the 3 values is finite"),
-    ])
+    @pytest.mark.parametrize(
+        "run, reason",
+        [
+            ("one", "one point"),
+            ("nan", "None of the 5 values is finite"),
+            ("constant", "All 20 finite values equal 0.7"),
+            ("single_finite", "Only one of the 3 values is finite"),
+        ],
+    )
     def test_series_without_a_low(self, client, run, reason):
         answer = get_json(client, lowest_url(run))
         assert reason in answer["empty_reason"]
@@ -273,7 +310,6 @@ class TestCurve:
         response = client.get("/experiment/some-id" + PREFIX + lowest_url("tts"))
         assert response.status_code == 200
         assert json.loads(response.get_data())["final_low"]["step"] == LOW_STEP
-
 
     def test_unreadable_marker_is_skipped(self, tmp_path, caplog):
         bad = spectro_summary.lowest_point_pb(TAG, 0.9, 30)
@@ -313,7 +349,9 @@ class TestCheckpointSearch:
     def test_no_checkpoints_is_an_empty_result(self, client, logdir):
         answer = get_json(client, lowest_url("steady"))
         assert answer["checkpoints"] == {"searched": [str(logdir / "steady"), str(logdir)], "count": 0, "note": None}
-        assert answer["candidates"] and all(c["checkpoint"] is None and c["recorded"] is None for c in answer["candidates"])
+        assert answer["candidates"] and all(
+            c["checkpoint"] is None and c["recorded"] is None for c in answer["candidates"]
+        )
 
     def test_directory_of_a_recorded_path(self, tmp_path):
         weights = tmp_path / "weights"
@@ -321,8 +359,9 @@ class TestCheckpointSearch:
         run = tmp_path / "logs" / "run"
         write_scalars(run, overtraining_values())
         with spectro_summary.Writer(run) as writer:
-            spectro_summary.lowest_point(TAG, LOW_VALUE, LOW_STEP, writer=writer,
-                                         checkpoint_path=str(weights / f"G_{LOW_STEP}.pth"))
+            spectro_summary.lowest_point(
+                TAG, LOW_VALUE, LOW_STEP, writer=writer, checkpoint_path=str(weights / f"G_{LOW_STEP}.pth")
+            )
         client, _ = make_client(tmp_path / "logs")
         answer = get_json(client, lowest_url("run"))
         assert answer["checkpoints"]["searched"] == [str(run), str(tmp_path / "logs"), str(weights)]
@@ -384,10 +423,16 @@ ERRORS = [
     ("/lowest?run=tts&tag=loss/g/total&smoothing=-0.1", 400, "'smoothing' must be a number in [0, 1), got '-0.1'"),
     ("/lowest?run=tts&tag=loss/g/total&smoothing=nan", 400, "'smoothing' must be a number in [0, 1), got 'nan'"),
     ("/lowest?run=tts&tag=loss/g/total&smoothing=", 400, "'smoothing' must be a number in [0, 1), got ''"),
-    ("/lowest?run=tts&tag=loss/g/total&ignore_outliers=maybe", 400,
-     "'ignore_outliers' must be 'true' or 'false', got 'maybe'"),
-    ("/lowest?run=tts&tag=loss/g/total&ignore_outliers=True", 400,
-     "'ignore_outliers' must be 'true' or 'false', got 'True'"),
+    (
+        "/lowest?run=tts&tag=loss/g/total&ignore_outliers=maybe",
+        400,
+        "'ignore_outliers' must be 'true' or 'false', got 'maybe'",
+    ),
+    (
+        "/lowest?run=tts&tag=loss/g/total&ignore_outliers=True",
+        400,
+        "'ignore_outliers' must be 'true' or 'false', got 'True'",
+    ),
 ]
 
 
@@ -398,8 +443,26 @@ def test_errors(client, url, status, message):
 
 _KEYS = st.sampled_from(["run", "tag", "smoothing", "ignore_outliers", "x"])
 _VALUES = st.one_of(
-    st.sampled_from(["tts", "steady", "one", "nan", TAG, MARKER_TAG, "0", "0.99", "1", "-0", "inf", "1e-300",
-                     "true", "false", ".", HOSTILE]),
+    st.sampled_from(
+        [
+            "tts",
+            "steady",
+            "one",
+            "nan",
+            TAG,
+            MARKER_TAG,
+            "0",
+            "0.99",
+            "1",
+            "-0",
+            "inf",
+            "1e-300",
+            "true",
+            "false",
+            ".",
+            HOSTILE,
+        ]
+    ),
     st.text(max_size=20),
 )
 
@@ -423,7 +486,8 @@ def test_real_server(tmp_path, load_fast):
         url = prefix + lowest_url("tts", smoothing=0.9)
         answer = wait_for(
             lambda: (a := fetch_json(url)) and len(a["points"]["step"]) == POINTS and a["markers"] and a,
-            90, f"every point and the marker with --load_fast={load_fast}",
+            90,
+            f"every point and the marker with --load_fast={load_fast}",
         )
         assert answer["final_low"]["step"] == LOW_STEP
         first = answer["candidates"][0]

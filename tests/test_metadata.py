@@ -1,7 +1,6 @@
 """Plugin metadata and step headers: creation, parsing, and newer versions."""
 
 import pytest
-
 from tensorboard.compat.proto import summary_pb2
 
 from tb_plugin_spectro import metadata
@@ -39,7 +38,11 @@ def test_garbage_is_a_value_error():
 
 def test_kind_names():
     assert [metadata.kind_name(k) for k in (1, 2, 3, 4, 0)] == [
-        "mel_comparison", "noise_pair", "similarity_matrix", "lowest_point", "unknown",
+        "mel_comparison",
+        "noise_pair",
+        "similarity_matrix",
+        "lowest_point",
+        "unknown",
     ]
 
 

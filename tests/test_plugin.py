@@ -9,14 +9,13 @@ import numpy as np
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from werkzeug import test as werkzeug_test
-from werkzeug import wrappers
-
 from tensorboard.backend import application
 from tensorboard.backend.event_processing import data_provider as multiplexer_provider
 from tensorboard.backend.event_processing import plugin_event_multiplexer
 from tensorboard.compat.proto import summary_pb2
 from tensorboard.plugins import base_plugin
+from werkzeug import test as werkzeug_test
+from werkzeug import wrappers
 
 from tb_plugin_spectro import codec, loader, metadata, plugin
 from tb_plugin_spectro import plugin_data_pb2 as pb
@@ -38,15 +37,24 @@ def write_logdir(logdir):
             target, predicted = mel_pair(step)
             batch_t = np.stack([target, target + 1])
             batch_p = np.stack([predicted, predicted - 1])
-            spectro_summary.mel_comparison("mel/val", batch_t, batch_p, step, writer=writer, sample_ids=["a", "b"],
-                                           sample_rate=22050, hop_length=256)
+            spectro_summary.mel_comparison(
+                "mel/val",
+                batch_t,
+                batch_p,
+                step,
+                writer=writer,
+                sample_ids=["a", "b"],
+                sample_rate=22050,
+                hop_length=256,
+            )
             writer.add_scalar("loss", 1.0 / (step + 1), step)
         spectro_summary.lowest_point("loss", 0.1, 27, writer=writer, checkpoint_path="G_27.pth", epoch=3)
     with spectro_summary.Writer(logdir / "diffusion") as writer:
         for step in range(5):
             actual = np.random.default_rng(step).standard_normal((2, 8, 8)).astype(np.float32)
-            spectro_summary.noise_pair("noise", actual * 0.5, actual, step, timestep=10 * step, total_timesteps=100,
-                                       writer=writer)
+            spectro_summary.noise_pair(
+                "noise", actual * 0.5, actual, step, timestep=10 * step, total_timesteps=100, writer=writer
+            )
         spectro_summary.similarity_matrix("sim", np.eye(3), np.eye(3), 0, labels_a=["x", HOSTILE, "z"], writer=writer)
     with spectro_summary.Writer(logdir / HOSTILE) as writer:
         spectro_summary.mel_comparison(HOSTILE, *mel_pair(0), 0, writer=writer, sample_ids=HOSTILE)
@@ -58,7 +66,8 @@ def make_client(logdir, sampling_hints=None):
     multiplexer.Reload()
     provider = multiplexer_provider.MultiplexerDataProvider(multiplexer, str(logdir))
     context = base_plugin.TBContext(
-        logdir=str(logdir), data_provider=provider,
+        logdir=str(logdir),
+        data_provider=provider,
         sampling_hints={"spectro": 0} if sampling_hints is None else sampling_hints,
     )
     spectro = loader.SpectroLoader().load(context)
@@ -93,8 +102,11 @@ def parse_binary(body):
     for entry in description["arrays"]:
         blob = body[start + entry["byte_offset"] : start + entry["byte_offset"] + entry["byte_length"]]
         encoded = pb.EncodedArray(
-            shape=entry["shape"], precision=codec.PRECISIONS[entry["precision"]], compression=pb.ZLIB,
-            offset=entry["offset"], scale=entry["scale"],
+            shape=entry["shape"],
+            precision=codec.PRECISIONS[entry["precision"]],
+            compression=pb.ZLIB,
+            offset=entry["offset"],
+            scale=entry["scale"],
         )
         encoded.nonfinite.nan = entry["nonfinite"]["nan"]
         encoded.nonfinite.pos_inf = entry["nonfinite"]["pos_inf"]
@@ -141,7 +153,9 @@ class TestSteps:
         assert [s["step"] for s in steps] == list(range(0, 30, 3))
         assert all(s["wall_time"] > 0 for s in steps)
         target, predicted = mel_pair(3)
-        diff = np.concatenate([(target - predicted).ravel(), ((target + 1) - (predicted - 1)).ravel()]).astype(np.float64)
+        diff = np.concatenate([(target - predicted).ravel(), ((target + 1) - (predicted - 1)).ravel()]).astype(
+            np.float64
+        )
         assert steps[1]["stats"]["mae"] == pytest.approx(np.abs(diff).mean(), rel=1e-6)
         assert [s["sample_id"] for s in steps[1]["samples"]] == ["a", "b"]
         assert steps[0]["stats"]["mae"] > steps[-1]["stats"]["mae"]
@@ -343,8 +357,23 @@ def test_unreadable_step_is_reported_and_the_rest_serves(tmp_path):
 
 _KEYS = st.sampled_from(["run", "tag", "step", "sample", "format", "x"])
 _VALUES = st.one_of(
-    st.sampled_from(["tts", "diffusion", "mel/val", "noise", "sim", "loss/lowest_point", "0", "3", "-1", "npz",
-                     "binary", "99999999999999999999", HOSTILE]),
+    st.sampled_from(
+        [
+            "tts",
+            "diffusion",
+            "mel/val",
+            "noise",
+            "sim",
+            "loss/lowest_point",
+            "0",
+            "3",
+            "-1",
+            "npz",
+            "binary",
+            "99999999999999999999",
+            HOSTILE,
+        ]
+    ),
     st.text(max_size=20),
 )
 
@@ -363,7 +392,9 @@ def test_concurrent_requests(logdir):
     import concurrent.futures
 
     client, _ = make_client(logdir)
-    urls = [f"/data?run=tts&tag=mel/val&step={s}&sample={s % 2}" for s in range(0, 30, 3)] + ["/steps?run=tts&tag=mel/val"]
+    urls = [f"/data?run=tts&tag=mel/val&step={s}&sample={s % 2}" for s in range(0, 30, 3)] + [
+        "/steps?run=tts&tag=mel/val"
+    ]
     expected = {url: client.get(PREFIX + url).get_data() for url in urls}
     fresh, _ = make_client(logdir)
 
@@ -403,8 +434,9 @@ def write_mels(logdir, steps, old_steps=()):
     with spectro_summary.Writer(logdir / "run") as writer:
         for step in steps:
             summary = spectro_summary.mel_comparison_pb("m", *mel_pair(step, frames=12), step, sample_ids=f"s{step}")
-            writer.add_summary(without_header_series(summary) if step in old_steps else summary, step,
-                               walltime=1_700_000_000.0 + step)
+            writer.add_summary(
+                without_header_series(summary) if step in old_steps else summary, step, walltime=1_700_000_000.0 + step
+            )
 
 
 class CountingProvider(multiplexer_provider.MultiplexerDataProvider):
@@ -487,8 +519,15 @@ def test_concurrent_provider_calls_serve_the_same(tmp_path):
     sequential, _, _ = make_counting_client(tmp_path)
     concurrent_client, counting, spectro = make_counting_client(tmp_path)
     spectro._calls.concurrent = True  # as for RustBoard's gRPC provider
-    for url in ["/tags", "/steps?run=run&tag=m", "/data?run=run&tag=m&step=3", "/data?run=run&tag=m&step=4",
-                "/data?run=run&tag=m&step=31", "/steps?run=run&tag=nope", "/steps?run=nope&tag=m"]:
+    for url in [
+        "/tags",
+        "/steps?run=run&tag=m",
+        "/data?run=run&tag=m&step=3",
+        "/data?run=run&tag=m&step=4",
+        "/data?run=run&tag=m&step=31",
+        "/steps?run=run&tag=nope",
+        "/steps?run=nope&tag=m",
+    ]:
         expected, got = sequential.get(PREFIX + url), concurrent_client.get(PREFIX + url)
         assert (got.status_code, got.get_data()) == (expected.status_code, expected.get_data()), url
     assert counting.blob_reads == 15 + 2 * 2

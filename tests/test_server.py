@@ -13,7 +13,6 @@ import numpy as np
 import pytest
 
 from tb_plugin_spectro import summary as spectro_summary
-
 from test_plugin import parse_binary
 
 STEPS = 1000
@@ -54,9 +53,23 @@ def tensorboard(logdir, load_fast: str, python: str = sys.executable, cwd=None):
     """A `tensorboard` of `python`'s environment on a free loopback port; yields its base URL."""
     port = free_port()
     process = subprocess.Popen(
-        [python, "-m", "tensorboard.main", "--logdir", str(logdir), "--host", "127.0.0.1",
-         "--port", str(port), f"--load_fast={load_fast}", "--reload_interval", "1"],
-        cwd=cwd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
+        [
+            python,
+            "-m",
+            "tensorboard.main",
+            "--logdir",
+            str(logdir),
+            "--host",
+            "127.0.0.1",
+            "--port",
+            str(port),
+            f"--load_fast={load_fast}",
+            "--reload_interval",
+            "1",
+        ],
+        cwd=cwd,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
     )
     base = f"http://127.0.0.1:{port}"
     try:
@@ -97,7 +110,8 @@ def served(big_logdir):
             prefix = base + "/data/plugin/spectro"
             tags = wait_for(
                 lambda: (t := fetch_json(prefix + "/tags")) and t["run"]["mel/val"]["steps"] == STEPS and t,
-                90, f"all {STEPS} steps with --load_fast={load_fast}",
+                90,
+                f"all {STEPS} steps with --load_fast={load_fast}",
             )
             steps = fetch_json(prefix + "/steps?run=run&tag=mel/val")["steps"]
             sample_steps = [0, 1, 499, 998, STEPS - 1]
@@ -165,8 +179,11 @@ def test_errors_through_the_real_server(big_logdir, load_fast):
     with tensorboard(big_logdir, load_fast) as base:
         prefix = base + "/data/plugin/spectro"
         wait_for(lambda: fetch_json(prefix + "/tags")["run"], 60, "the run")
-        for url, status in (("/steps?run=nope&tag=mel/val", 404), ("/data?run=run&tag=mel/val&step=abc", 400),
-                            ("/static/%2e%2e/plugin.py", 404)):
+        for url, status in (
+            ("/steps?run=nope&tag=mel/val", 404),
+            ("/data?run=run&tag=mel/val&step=abc", 400),
+            ("/static/%2e%2e/plugin.py", 404),
+        ):
             with pytest.raises(urllib.error.HTTPError) as error:
                 fetch(prefix + url)
             assert error.value.code == status, url
@@ -183,8 +200,9 @@ def test_series_partly_written_before_the_header_series(tmp_path, load_fast):
             writer.add_summary(summary, step)
     with tensorboard(tmp_path, load_fast) as base:
         prefix = base + "/data/plugin/spectro"
-        tags = wait_for(lambda: (t := fetch_json(prefix + "/tags")) and t["run"]["mel"]["steps"] == 40 and t,
-                        60, "all 40 steps")
+        tags = wait_for(
+            lambda: (t := fetch_json(prefix + "/tags")) and t["run"]["mel"]["steps"] == 40 and t, 60, "all 40 steps"
+        )
         assert sorted(tags["run"]) == ["mel"]
         steps = fetch_json(prefix + "/steps?run=run&tag=mel")["steps"]
         assert [s["samples"][0]["sample_id"] for s in steps] == [f"s{i}" for i in range(40)]

@@ -7,14 +7,12 @@ import warnings
 
 import numpy as np
 import pytest
-
 from tensorboard.compat.proto import summary_pb2
 
+from conftest import by_tag, read_logdir
 from tb_plugin_spectro import codec, metadata
 from tb_plugin_spectro import plugin_data_pb2 as pb
 from tb_plugin_spectro import summary as spectro_summary
-
-from conftest import by_tag, read_logdir
 
 
 def speech_like_mel(n_mels=80, frames=200, seed=0):
@@ -56,8 +54,15 @@ class TestEveryWriter:
         target = speech_like_mel(seed=1)
         predicted = target + np.random.default_rng(2).normal(0, 0.5, target.shape).astype(np.float32)
         spectro_summary.mel_comparison(
-            "mel/val", target, predicted, 7, writer=writer_case.writer, sample_ids="LJ001-0001",
-            texts="Printing, in the only sense", sample_rate=22050, hop_length=256,
+            "mel/val",
+            target,
+            predicted,
+            7,
+            writer=writer_case.writer,
+            sample_ids="LJ001-0001",
+            texts="Printing, in the only sense",
+            sample_rate=22050,
+            hop_length=256,
         )
         (written,) = writer_case.read()
         assert (written.tag, written.step) == ("mel/val", 7)
@@ -88,8 +93,14 @@ class TestEveryWriter:
         batch = np.stack([speech_like_mel(frames=120, seed=s) for s in range(5)])
         predicted = batch * 0.9
         spectro_summary.mel_comparison(
-            "mel/train", batch, predicted, 3, writer=writer_case.writer, lengths=[120, 100, 80, 60, 40],
-            max_outputs=3, sample_ids=[f"utt{i}" for i in range(5)],
+            "mel/train",
+            batch,
+            predicted,
+            3,
+            writer=writer_case.writer,
+            lengths=[120, 100, 80, 60, 40],
+            max_outputs=3,
+            sample_ids=[f"utt{i}" for i in range(5)],
         )
         (written,) = writer_case.read()
         step = written.header.mel
@@ -124,7 +135,9 @@ class TestEveryWriter:
         assert step.stats.mse == pytest.approx((error**2).mean())
         assert step.stats.mae == pytest.approx(np.abs(error).mean())
         assert step.stats.correlation == pytest.approx(np.corrcoef(predicted.ravel(), actual.ravel())[0, 1])
-        assert step.stats.snr_db == pytest.approx(10 * np.log10((actual.astype(np.float64) ** 2).sum() / (error**2).sum()))
+        assert step.stats.snr_db == pytest.approx(
+            10 * np.log10((actual.astype(np.float64) ** 2).sum() / (error**2).sum())
+        )
         assert list(step.frame_mse) == pytest.approx([(e**2).mean() for e in error])
 
     def test_similarity_matrix(self, writer_case):
@@ -133,14 +146,26 @@ class TestEveryWriter:
         audio = text + 0.5 * rng.standard_normal((6, 12))
         captions = [f"caption <b>{i}</b>" for i in range(6)]
         spectro_summary.similarity_matrix(
-            "align/text_audio", text, audio, 5, labels_a=captions, labels_b=[f"a{i}" for i in range(6)],
-            a_name="text", b_name="audio", writer=writer_case.writer,
+            "align/text_audio",
+            text,
+            audio,
+            5,
+            labels_a=captions,
+            labels_b=[f"a{i}" for i in range(6)],
+            a_name="text",
+            b_name="audio",
+            writer=writer_case.writer,
         )
         (written,) = writer_case.read()
         assert_spectro_metadata(written, pb.SIMILARITY_MATRIX)
-        assert (written.plugin_data.similarity.rows_name, written.plugin_data.similarity.columns_name) == ("text", "audio")
+        assert (written.plugin_data.similarity.rows_name, written.plugin_data.similarity.columns_name) == (
+            "text",
+            "audio",
+        )
         step = written.header.similarity
-        expected = (text / np.linalg.norm(text, axis=1, keepdims=True)) @ (audio / np.linalg.norm(audio, axis=1, keepdims=True)).T
+        expected = (text / np.linalg.norm(text, axis=1, keepdims=True)) @ (
+            audio / np.linalg.norm(audio, axis=1, keepdims=True)
+        ).T
         assert step.source == pb.COSINE_OF_EMBEDDINGS and step.embedding_dim == 12
         assert_decodes_within_error(written, step.matrix, expected.astype(np.float32))
         labels = pb.Labels.FromString(written.blobs[step.labels_blob_index])
@@ -159,8 +184,14 @@ class TestEveryWriter:
 
     def test_lowest_point(self, writer_case):
         spectro_summary.lowest_point(
-            "loss/g/total", 0.25, 4000, writer=writer_case.writer, smoothed_value=0.3, smoothing=0.95,
-            epoch=12, checkpoint_path="logs/G_4000.pth",
+            "loss/g/total",
+            0.25,
+            4000,
+            writer=writer_case.writer,
+            smoothed_value=0.3,
+            smoothing=0.95,
+            epoch=12,
+            checkpoint_path="logs/G_4000.pth",
         )
         (written,) = writer_case.read()
         assert written.tag == "loss/g/total/lowest_point" == spectro_summary.lowest_point_tag("loss/g/total")
@@ -205,7 +236,9 @@ class TestEveryWriter:
     def test_walltime(self, writer_case):
         if writer_case.kind.startswith("tf2"):
             pytest.skip("tf.summary.write stamps the wall time itself")
-        spectro_summary.noise_pair("n", np.ones((2, 2)), np.zeros((2, 2)), 1, writer=writer_case.writer, walltime=1234.5)
+        spectro_summary.noise_pair(
+            "n", np.ones((2, 2)), np.zeros((2, 2)), 1, writer=writer_case.writer, walltime=1234.5
+        )
         (written,) = writer_case.read()
         assert written.wall_time == 1234.5
 

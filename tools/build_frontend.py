@@ -166,7 +166,9 @@ def ensure_node_modules(node: Node) -> bool:
         return False
     result = node.npm(["ci", "--no-audit", "--no-fund"])
     if result.returncode != 0:
-        raise FrontendBuildError(f"npm ci failed with exit code {result.returncode} (Node v{node.version_text} from {node.source})")
+        raise FrontendBuildError(
+            f"npm ci failed with exit code {result.returncode} (Node v{node.version_text} from {node.source})"
+        )
     return True
 
 
@@ -181,7 +183,9 @@ def build(node: Optional[Node] = None) -> Optional[pathlib.Path]:
     ensure_node_modules(node)
     result = node.npm(["run", "--silent", "build"])
     if result.returncode != 0:
-        raise FrontendBuildError(f"npm run build failed with exit code {result.returncode} (Node v{node.version_text} from {node.source})")
+        raise FrontendBuildError(
+            f"npm run build failed with exit code {result.returncode} (Node v{node.version_text} from {node.source})"
+        )
     if not BUNDLE.is_file():
         raise FrontendBuildError(f"npm run build wrote no {BUNDLE}")
     print(

@@ -28,9 +28,7 @@ def tool_python() -> pathlib.Path:
     stamp = VENV_DIR / "pins.txt"
     if not (python.exists() and stamp.exists() and stamp.read_text() == "\n".join(PINS)):
         venv.EnvBuilder(with_pip=True, clear=True).create(VENV_DIR)
-        subprocess.run(
-            [str(python), "-m", "pip", "install", "--quiet", *PINS], check=True
-        )
+        subprocess.run([str(python), "-m", "pip", "install", "--quiet", *PINS], check=True)
         stamp.write_text("\n".join(PINS))
     return python
 

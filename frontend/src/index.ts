@@ -6,7 +6,15 @@ import type { LowestResponse } from "./api/types";
 import { listenToHost } from "./api/host";
 import { isColormapName } from "./colormaps";
 import {
-  applyScalars, applySteps, applyTags, initialState, moveAllToStep, openingStepKey, selectStep, type AppState, type Settings,
+  applyScalars,
+  applySteps,
+  applyTags,
+  initialState,
+  moveAllToStep,
+  openingStepKey,
+  selectStep,
+  type AppState,
+  type Settings,
 } from "./state/app-state";
 import { RequestCache, StepCache } from "./state/step-cache";
 import { indexNearest, PlayClock } from "./state/steps";
@@ -26,7 +34,8 @@ function loadSettings(): Partial<Settings> {
     if (stored.diffMode === "abs" || stored.diffMode === "signed") settings.diffMode = stored.diffMode;
     if (stored.rangeMode === "step" || stored.rangeMode === "series") settings.rangeMode = stored.rangeMode;
     if (typeof stored.linkSteps === "boolean") settings.linkSteps = stored.linkSteps;
-    if (typeof stored.smoothing === "number" && stored.smoothing >= 0 && stored.smoothing < 1) settings.smoothing = stored.smoothing;
+    if (typeof stored.smoothing === "number" && stored.smoothing >= 0 && stored.smoothing < 1)
+      settings.smoothing = stored.smoothing;
     if (typeof stored.ignoreOutliers === "boolean") settings.ignoreOutliers = stored.ignoreOutliers;
     return settings;
   } catch {
@@ -63,49 +72,56 @@ class Controller {
         const card = state.cards.get(key);
         if (card) selectStep(state, key, indexNearest(card.steps, step));
       }),
-    setSample: (key, sample) => this.change(key, (state) => {
-      const card = state.cards.get(key);
-      if (card) card.sample = sample;
-    }),
-    setWindow: (key, window) => this.change(key, (state) => {
-      const card = state.cards.get(key);
-      if (card) card.window = window;
-    }),
-    setCursor: (key, cursor) => this.store.update((state) => {
-      const card = state.cards.get(key);
-      if (card) card.cursor = cursor;
-    }),
-    togglePlay: (key) => this.change(key, (state) => {
-      const card = state.cards.get(key);
-      if (!card) return;
-      card.playing = !card.playing;
-      if (card.playing && card.stepIndex >= card.steps.length - 1) selectStep(state, key, 0);
-    }),
-    setView: (key, change) => this.store.update((state) => {
-      const card = state.cards.get(key);
-      if (card) Object.assign(card.view, change);
-    }),
+    setSample: (key, sample) =>
+      this.change(key, (state) => {
+        const card = state.cards.get(key);
+        if (card) card.sample = sample;
+      }),
+    setWindow: (key, window) =>
+      this.change(key, (state) => {
+        const card = state.cards.get(key);
+        if (card) card.window = window;
+      }),
+    setCursor: (key, cursor) =>
+      this.store.update((state) => {
+        const card = state.cards.get(key);
+        if (card) card.cursor = cursor;
+      }),
+    togglePlay: (key) =>
+      this.change(key, (state) => {
+        const card = state.cards.get(key);
+        if (!card) return;
+        card.playing = !card.playing;
+        if (card.playing && card.stepIndex >= card.steps.length - 1) selectStep(state, key, 0);
+      }),
+    setView: (key, change) =>
+      this.store.update((state) => {
+        const card = state.cards.get(key);
+        if (card) Object.assign(card.view, change);
+      }),
     requestStep: (key) => this.cache.request(key),
     peekStep: (key) => this.cache.peek(key),
-    setLowest: (key, change) => this.store.update((state) => {
-      const card = state.lowest.get(key);
-      if (!card) return;
-      if (change.run !== undefined && change.run !== card.run) {
-        card.run = change.run;
-        // The same tag in the other run if it has one, else its first.
-        const tags = [...(state.scalars?.runs[card.run] ?? [])].sort();
-        if (!tags.includes(card.tag)) card.tag = tags[0] ?? card.tag;
-      }
-      if (change.tag !== undefined) card.tag = change.tag;
-    }),
+    setLowest: (key, change) =>
+      this.store.update((state) => {
+        const card = state.lowest.get(key);
+        if (!card) return;
+        if (change.run !== undefined && change.run !== card.run) {
+          card.run = change.run;
+          // The same tag in the other run if it has one, else its first.
+          const tags = [...(state.scalars?.runs[card.run] ?? [])].sort();
+          if (!tags.includes(card.tag)) card.tag = tags[0] ?? card.tag;
+        }
+        if (change.tag !== undefined) card.tag = change.tag;
+      }),
     requestLowest: (query) => this.lowestCache.request(query),
     goToStep: (step) => this.store.update((state) => moveAllToStep(state, step)),
-    setSettings: (change) => this.store.update((state) => {
-      const linking = change.linkSteps === true && !state.settings.linkSteps;
-      Object.assign(state.settings, change);
-      saveSettings(state.settings);
-      if (linking) this.followLastCard(state);
-    }),
+    setSettings: (change) =>
+      this.store.update((state) => {
+        const linking = change.linkSteps === true && !state.settings.linkSteps;
+        Object.assign(state.settings, change);
+        saveSettings(state.settings);
+        if (linking) this.followLastCard(state);
+      }),
   };
 
   /** With linked steps, every card to the step of the card used last. */

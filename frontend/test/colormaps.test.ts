@@ -2,8 +2,16 @@ import assert from "node:assert/strict";
 import { test } from "node:test";
 
 import {
-  ABS_DIFF_MAP, colormapLut, colormapNames, isColormapName, LUT_SIZE, lutIndex, NONFINITE_RGB, rampColor,
-  SEQUENTIAL_MAPS, SIGNED_DIFF_MAP,
+  ABS_DIFF_MAP,
+  colormapLut,
+  colormapNames,
+  isColormapName,
+  LUT_SIZE,
+  lutIndex,
+  NONFINITE_RGB,
+  rampColor,
+  SEQUENTIAL_MAPS,
+  SIGNED_DIFF_MAP,
 } from "../src/colormaps";
 
 test("the exported maps are pinned", () => {
@@ -41,7 +49,8 @@ test("the non-finite colour appears in no sequential map", () => {
   for (const name of SEQUENTIAL_MAPS) {
     const lut = colormapLut(name);
     for (let i = 0; i < LUT_SIZE; i++) {
-      const same = lut[3 * i] === NONFINITE_RGB[0] && lut[3 * i + 1] === NONFINITE_RGB[1] && lut[3 * i + 2] === NONFINITE_RGB[2];
+      const same =
+        lut[3 * i] === NONFINITE_RGB[0] && lut[3 * i + 1] === NONFINITE_RGB[1] && lut[3 * i + 2] === NONFINITE_RGB[2];
       assert.ok(!same, `${name}[${i}] equals the non-finite colour`);
     }
   }

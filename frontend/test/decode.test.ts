@@ -1,15 +1,28 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
 
-import { DATA_MAGIC, decodeArray, elementCount, float16ToNumber, parseDataBody, undoGradientFilter } from "../src/api/decode";
+import {
+  DATA_MAGIC,
+  decodeArray,
+  elementCount,
+  float16ToNumber,
+  parseDataBody,
+  undoGradientFilter,
+} from "../src/api/decode";
 import type { ArrayInfo } from "../src/api/types";
 
 function info(overrides: Partial<ArrayInfo>): ArrayInfo {
   return {
-    name: "target", shape: [2, 3], precision: "uint8", offset: -1, scale: 0.5,
+    name: "target",
+    shape: [2, 3],
+    precision: "uint8",
+    offset: -1,
+    scale: 0.5,
     nonfinite: { nan: 0, pos_inf: 0, neg_inf: 0 },
     range: { min: -1, max: 1.5, mean: 0, count: 6 },
-    compression: "none", byte_offset: 0, byte_length: 6,
+    compression: "none",
+    byte_offset: 0,
+    byte_length: 6,
     ...overrides,
   };
 }
@@ -37,8 +50,16 @@ test("parseDataBody", async (t) => {
     const first = new Uint8Array([1, 2, 3, 4, 5]);
     const second = new Uint8Array([9, 8, 7]);
     const description = {
-      run: "r", tag: "t", kind: "mel_comparison", step: 7, sample: 0, wall_time: 1,
-      arrays: [info({ name: "target", byte_offset: 0, byte_length: 5 }), info({ name: "predicted", byte_offset: 8, byte_length: 3 })],
+      run: "r",
+      tag: "t",
+      kind: "mel_comparison",
+      step: 7,
+      sample: 0,
+      wall_time: 1,
+      arrays: [
+        info({ name: "target", byte_offset: 0, byte_length: 5 }),
+        info({ name: "predicted", byte_offset: 8, byte_length: 3 }),
+      ],
     };
     const raw = parseDataBody(body(description, [first, second]));
     assert.equal(raw.description.step, 7);
@@ -46,7 +67,10 @@ test("parseDataBody", async (t) => {
     assert.deepEqual([...raw.blobs.get("predicted")!], [9, 8, 7]);
   });
   await t.test("rejects a body without the magic", () => {
-    assert.throws(() => parseDataBody(new TextEncoder().encode("<html>nope</html>").buffer), /expected a body starting with SPD1/);
+    assert.throws(
+      () => parseDataBody(new TextEncoder().encode("<html>nope</html>").buffer),
+      /expected a body starting with SPD1/,
+    );
   });
   await t.test("rejects an array that runs past the body", () => {
     const description = { arrays: [info({ byte_offset: 0, byte_length: 64 })] };
@@ -97,7 +121,10 @@ test("decodeArray", async (t) => {
   });
   await t.test("the gradient filter wraps modulo 2^8 and 2^16", () => {
     // [[250, 3]] filters to [250, (3 - 250) mod 256 = 9]; [[65535, 1]] to [65535, 2].
-    const eight = decodeArray(info({ shape: [1, 2], filter: "gradient", offset: 0, scale: 1 }), new Uint8Array([250, 9]));
+    const eight = decodeArray(
+      info({ shape: [1, 2], filter: "gradient", offset: 0, scale: 1 }),
+      new Uint8Array([250, 9]),
+    );
     assert.deepEqual([...eight.values], [250, 3]);
     const sixteen = decodeArray(
       info({ shape: [1, 2], precision: "uint16", filter: "gradient", offset: 0, scale: 1 }),
@@ -112,21 +139,30 @@ test("decodeArray", async (t) => {
   });
   await t.test("a filtered array keeps its stored bytes untouched and its mask applied", () => {
     const stored = new Uint8Array([1, 1, 1, 3, 1, 2, 0, 1, 0, 0, 0, 0]);
-    const decoded = decodeArray(info({ filter: "gradient", offset: 0, scale: 1, nonfinite: { nan: 1, pos_inf: 0, neg_inf: 0 } }), stored);
+    const decoded = decodeArray(
+      info({ filter: "gradient", offset: 0, scale: 1, nonfinite: { nan: 1, pos_inf: 0, neg_inf: 0 } }),
+      stored,
+    );
     assert.deepEqual([...stored.subarray(0, 6)], [1, 1, 1, 3, 1, 2]);
     assert.equal(decoded.values[0], 1);
     assert.ok(Number.isNaN(decoded.values[1]));
     assert.equal(decoded.values[5], 9);
   });
   await t.test("an unknown filter, or a filter on floats, is an error naming it", () => {
-    assert.throws(() => decodeArray(info({ filter: "paeth" as never }), new Uint8Array(6)), /array target: unknown filter "paeth"/);
+    assert.throws(
+      () => decodeArray(info({ filter: "paeth" as never }), new Uint8Array(6)),
+      /array target: unknown filter "paeth"/,
+    );
     assert.throws(
       () => decodeArray(info({ shape: [1, 1], precision: "float32", filter: "gradient" }), new Uint8Array(4)),
       /gradient filter needs integer codes, got float32/,
     );
   });
   await t.test("a wrong byte count names the array, shape and counts", () => {
-    assert.throws(() => decodeArray(info({}), new Uint8Array(5)), /array target: expected 6 bytes for shape \[2, 3\], got 5/);
+    assert.throws(
+      () => decodeArray(info({}), new Uint8Array(5)),
+      /array target: expected 6 bytes for shape \[2, 3\], got 5/,
+    );
   });
 });
 

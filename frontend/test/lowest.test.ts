@@ -3,7 +3,16 @@ import { test } from "node:test";
 
 import type { ScalarIndex } from "../src/api/types";
 import { lowestUrl } from "../src/api/client";
-import { chartPlot, indexAtX, lineSegments, stepDomain, stepTicks, valueDomain, xOf, yOf } from "../src/render/line-chart";
+import {
+  chartPlot,
+  indexAtX,
+  lineSegments,
+  stepDomain,
+  stepTicks,
+  valueDomain,
+  xOf,
+  yOf,
+} from "../src/render/line-chart";
 import { applyScalars, guessLossTag, initialState, lowestKey, visibleLowest } from "../src/state/app-state";
 import { RequestCache } from "../src/state/step-cache";
 
@@ -14,23 +23,37 @@ function scalars(runs: Record<string, string[]>, markers: ScalarIndex["markers"]
 test("lowest-point views", async (t) => {
   await t.test("one per marked scalar series, by tag then run", () => {
     const state = initialState();
-    applyScalars(state, scalars(
-      { b: ["loss/g/total", "lr"], a: ["loss/g/total", "loss/d/total"] },
-      { b: { "loss/g/total": ["loss/g/total/lowest_point"] }, a: { "loss/d/total": ["x"], "loss/g/total": ["y"] } },
-    ));
-    assert.deepEqual(visibleLowest(state).map((c) => [c.run, c.tag]), [
-      ["a", "loss/d/total"], ["a", "loss/g/total"], ["b", "loss/g/total"],
-    ]);
+    applyScalars(
+      state,
+      scalars(
+        { b: ["loss/g/total", "lr"], a: ["loss/g/total", "loss/d/total"] },
+        { b: { "loss/g/total": ["loss/g/total/lowest_point"] }, a: { "loss/d/total": ["x"], "loss/g/total": ["y"] } },
+      ),
+    );
+    assert.deepEqual(
+      visibleLowest(state).map((c) => [c.run, c.tag]),
+      [
+        ["a", "loss/d/total"],
+        ["a", "loss/g/total"],
+        ["b", "loss/g/total"],
+      ],
+    );
   });
   await t.test("a marker whose scalar series is missing gets no view", () => {
     const state = initialState();
     applyScalars(state, scalars({ a: ["lr"] }, { a: { "loss/g/total": ["m"] } }));
-    assert.deepEqual(visibleLowest(state).map((c) => c.tag), ["lr"]);
+    assert.deepEqual(
+      visibleLowest(state).map((c) => c.tag),
+      ["lr"],
+    );
   });
   await t.test("without markers, one view on a total loss", () => {
     const state = initialState();
     applyScalars(state, scalars({ run: ["accuracy", "loss/d/real", "loss/g/total", "lr"] }));
-    assert.deepEqual(visibleLowest(state).map((c) => [c.run, c.tag]), [["run", "loss/g/total"]]);
+    assert.deepEqual(
+      visibleLowest(state).map((c) => [c.run, c.tag]),
+      [["run", "loss/g/total"]],
+    );
   });
   await t.test("the guess prefers a loss, then the first tag", () => {
     assert.deepEqual(guessLossTag(scalars({ r: ["acc", "train_loss"] })), { run: "r", tag: "train_loss" });
@@ -59,7 +82,12 @@ test("lowest-point views", async (t) => {
     const url = lowestUrl({ run: "a b", tag: "loss/g", smoothing: 0.95, ignoreOutliers: true });
     const params = new URLSearchParams(url.split("?")[1]);
     assert.equal(url.split("?")[0], "lowest");
-    assert.deepEqual(Object.fromEntries(params), { run: "a b", tag: "loss/g", smoothing: "0.95", ignore_outliers: "true" });
+    assert.deepEqual(Object.fromEntries(params), {
+      run: "a b",
+      tag: "loss/g",
+      smoothing: "0.95",
+      ignore_outliers: "true",
+    });
   });
 });
 
@@ -87,8 +115,17 @@ test("scalar chart geometry", async (t) => {
     assert.deepEqual(valueDomain(null), { min: 0, max: 1 });
   });
   await t.test("lines break at missing values", () => {
-    const segments = lineSegments([0, 1, 2, 3, 4], [1, 2, null, 3, Number.NaN], stepDomain([0, 4]), { min: 0, max: 4 }, plot);
-    assert.deepEqual(segments.map((s) => s.map((p) => p.index)), [[0, 1], [3]]);
+    const segments = lineSegments(
+      [0, 1, 2, 3, 4],
+      [1, 2, null, 3, Number.NaN],
+      stepDomain([0, 4]),
+      { min: 0, max: 4 },
+      plot,
+    );
+    assert.deepEqual(
+      segments.map((s) => s.map((p) => p.index)),
+      [[0, 1], [3]],
+    );
   });
   await t.test("the point under the pointer is the nearest step", () => {
     const steps = [0, 10, 20, 100];
@@ -109,7 +146,11 @@ test("scalar chart geometry", async (t) => {
 test("request cache", async (t) => {
   await t.test("forgetting settled answers loads them again; answers in flight stay shared", async () => {
     let loads = 0;
-    const cache = new RequestCache<string, string>((k) => k, async (k) => `${k}${++loads}`, () => undefined);
+    const cache = new RequestCache<string, string>(
+      (k) => k,
+      async (k) => `${k}${++loads}`,
+      () => undefined,
+    );
     const first = cache.request("a");
     assert.equal(first.status, "loading");
     if (first.status === "loading") assert.equal(await first.promise, "a1");

@@ -2,10 +2,25 @@ import assert from "node:assert/strict";
 import { test } from "node:test";
 
 import { colormapLut, rampColor } from "../src/colormaps";
-import { clampSlice, frameMse, noiseStat, SERIES_RANGE_SIGMAS, seriesNoiseScale, stackDepth, stackSlice } from "../src/render/noise";
+import {
+  clampSlice,
+  frameMse,
+  noiseStat,
+  SERIES_RANGE_SIGMAS,
+  seriesNoiseScale,
+  stackDepth,
+  stackSlice,
+} from "../src/render/noise";
 import { symmetricRange } from "../src/render/scale";
 import {
-  legendGradient, nearestPoint, scatterAxes, scatterPoints, stepColor, stepShare, xOfTimestep, yOfValue,
+  legendGradient,
+  nearestPoint,
+  scatterAxes,
+  scatterPoints,
+  stepColor,
+  stepShare,
+  xOfTimestep,
+  yOfValue,
   type ScatterInput,
 } from "../src/render/scatter";
 import type { StepInfo } from "../src/api/types";
@@ -33,8 +48,14 @@ test("stack slices", async (t) => {
   });
   await t.test("errors name the slice and the shape", () => {
     assert.throws(() => stackSlice(stack, 2), /slice 2 is outside \[0, 2\)/);
-    assert.throws(() => stackSlice({ values: new Float32Array(5), shape: [2, 2, 3] }, 0), /expected 12 values for \[2, 2, 3\], got 5/);
-    assert.throws(() => stackSlice({ values: new Float32Array(4), shape: [4] }, 0), /expected shape \[H, W\] or \[C, H, W\], got \[4\]/);
+    assert.throws(
+      () => stackSlice({ values: new Float32Array(5), shape: [2, 2, 3] }, 0),
+      /expected 12 values for \[2, 2, 3\], got 5/,
+    );
+    assert.throws(
+      () => stackSlice({ values: new Float32Array(4), shape: [4] }, 0),
+      /expected shape \[H, W\] or \[C, H, W\], got \[4\]/,
+    );
   });
   await t.test("a chosen slice stays inside the stack", () => {
     assert.equal(clampSlice(5, 3), 2);
@@ -99,14 +120,29 @@ test("scatter of MSE against diffusion timestep", async (t) => {
   await t.test("the x axis spans [0, T − 1] when T is known, else the timesteps seen", () => {
     assert.deepEqual(scatterAxes(inputs, 1000)!.x, { min: 0, max: 999 });
     assert.deepEqual(scatterAxes(inputs, null)!.x, { min: 0, max: 999 });
-    assert.deepEqual(scatterAxes([{ step: 0, timestep: 10, value: 1 }, { step: 1, timestep: 30, value: 2 }], null)!.x, { min: 10, max: 30 });
+    assert.deepEqual(
+      scatterAxes(
+        [
+          { step: 0, timestep: 10, value: 1 },
+          { step: 1, timestep: 30, value: 2 },
+        ],
+        null,
+      )!.x,
+      { min: 10, max: 30 },
+    );
     assert.deepEqual(scatterAxes([{ step: 0, timestep: 7, value: 1 }], null)!.x, { min: 6.5, max: 7.5 });
   });
   await t.test("values spanning a decade get a log axis, others a linear one from 0", () => {
     const log = scatterAxes(inputs, 1000)!;
     assert.equal(log.logY, true);
     assert.deepEqual(log.y, { min: 0.02, max: 0.8 });
-    const linear = scatterAxes([{ step: 0, timestep: 1, value: 0.3 }, { step: 1, timestep: 2, value: 0.6 }], 10)!;
+    const linear = scatterAxes(
+      [
+        { step: 0, timestep: 1, value: 0.3 },
+        { step: 1, timestep: 2, value: 0.6 },
+      ],
+      10,
+    )!;
     assert.equal(linear.logY, false);
     assert.deepEqual(linear.y, { min: 0, max: 0.6 });
     assert.deepEqual(scatterAxes([{ step: 0, timestep: 1, value: 0 }], 10)!.y, { min: 0, max: 1 });
@@ -114,30 +150,48 @@ test("scatter of MSE against diffusion timestep", async (t) => {
   await t.test("one point per step with a timestep and a finite value, in step order", () => {
     const axes = scatterAxes(inputs, 1000)!;
     const points = scatterPoints(inputs, axes, plot);
-    assert.deepEqual(points.map((p) => p.step), [0, 20, 40]);
-    assert.deepEqual(points.map((p) => p.index), [0, 2, 4]);
+    assert.deepEqual(
+      points.map((p) => p.step),
+      [0, 20, 40],
+    );
+    assert.deepEqual(
+      points.map((p) => p.index),
+      [0, 2, 4],
+    );
     assert.equal(scatterAxes([{ step: 0, timestep: null, value: 1 }], 10), null);
   });
-  await t.test("timestep 0 is the left edge, T − 1 the right; the smallest value the bottom, the largest the top", () => {
-    const axes = scatterAxes(inputs, 1000)!;
-    const [late, early, middle] = scatterPoints(inputs, axes, plot);
-    assert.equal(early!.x, 50);
-    assert.equal(late!.x, 450);
-    assert.equal(xOfTimestep(499.5, axes, plot), 250);
-    assert.equal(late!.y, 110);
-    assert.ok(Math.abs(early!.y - 10) < 1e-9);
-    // log axis: 0.4 is log10(20) / log10(40) of the way up from 0.02
-    assert.ok(Math.abs(middle!.y - (110 - (Math.log10(20) / Math.log10(40)) * 100)) < 1e-9);
-    const linear = scatterAxes([{ step: 0, timestep: 0, value: 0.5 }, { step: 1, timestep: 9, value: 1 }], 10)!;
-    assert.equal(yOfValue(0.5, linear, plot), 60);
-  });
+  await t.test(
+    "timestep 0 is the left edge, T − 1 the right; the smallest value the bottom, the largest the top",
+    () => {
+      const axes = scatterAxes(inputs, 1000)!;
+      const [late, early, middle] = scatterPoints(inputs, axes, plot);
+      assert.equal(early!.x, 50);
+      assert.equal(late!.x, 450);
+      assert.equal(xOfTimestep(499.5, axes, plot), 250);
+      assert.equal(late!.y, 110);
+      assert.ok(Math.abs(early!.y - 10) < 1e-9);
+      // log axis: 0.4 is log10(20) / log10(40) of the way up from 0.02
+      assert.ok(Math.abs(middle!.y - (110 - (Math.log10(20) / Math.log10(40)) * 100)) < 1e-9);
+      const linear = scatterAxes(
+        [
+          { step: 0, timestep: 0, value: 0.5 },
+          { step: 1, timestep: 9, value: 1 },
+        ],
+        10,
+      )!;
+      assert.equal(yOfValue(0.5, linear, plot), 60);
+    },
+  );
   await t.test("a click picks the nearest point within the radius, else none", () => {
     const axes = scatterAxes(inputs, 1000)!;
     const points = scatterPoints(inputs, axes, plot);
     const target = points[2]!;
     assert.equal(nearestPoint(points, target.x + 3, target.y - 4, 10)?.step, 40);
     assert.equal(nearestPoint(points, target.x + 30, target.y, 10), null);
-    const twins = [{ x: 0, y: 0, step: 1, index: 0 }, { x: 0, y: 0, step: 2, index: 1 }];
+    const twins = [
+      { x: 0, y: 0, step: 1, index: 0 },
+      { x: 0, y: 0, step: 2, index: 1 },
+    ];
     assert.equal(nearestPoint(twins, 1, 0, 5)?.step, 2); // the later step, drawn on top
   });
 });

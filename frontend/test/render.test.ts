@@ -5,19 +5,43 @@ import { colormapLut, NONFINITE_RGB, rampColor } from "../src/colormaps";
 import { panelLayout, PANEL_MARGIN } from "../src/render/layout";
 import { packedLut, paintColorbar, paintHeatmap } from "../src/render/paint";
 import {
-  diffRange, diffValues, finiteRange, formatTick, formatValue, maxAbsFinite, niceTicks, nonfiniteText, normalize, seriesMaxAbsDiff,
-  seriesValueRange, unionRange, usableRange,
+  diffRange,
+  diffValues,
+  finiteRange,
+  formatTick,
+  formatValue,
+  maxAbsFinite,
+  niceTicks,
+  nonfiniteText,
+  normalize,
+  seriesMaxAbsDiff,
+  seriesValueRange,
+  unionRange,
+  usableRange,
 } from "../src/render/scale";
 import { stepAtX, trendPoints } from "../src/render/trend";
 import {
-  binIndexAtY, clampWindow, frameAtX, frameIndexAtX, fullWindow, isFullWindow, MIN_WINDOW_FRAMES, panBy,
-  windowFromSelection, xOfFrame, yOfBin, zoomAt,
+  binIndexAtY,
+  clampWindow,
+  frameAtX,
+  frameIndexAtX,
+  fullWindow,
+  isFullWindow,
+  MIN_WINDOW_FRAMES,
+  panBy,
+  windowFromSelection,
+  xOfFrame,
+  yOfBin,
+  zoomAt,
 } from "../src/render/zoom";
 import type { StepInfo } from "../src/api/types";
 
 test("colour ranges", async (t) => {
   await t.test("finiteRange skips NaN and infinities", () => {
-    assert.deepEqual(finiteRange([3, Number.NaN, -2, Number.POSITIVE_INFINITY, 5, Number.NEGATIVE_INFINITY]), { min: -2, max: 5 });
+    assert.deepEqual(finiteRange([3, Number.NaN, -2, Number.POSITIVE_INFINITY, 5, Number.NEGATIVE_INFINITY]), {
+      min: -2,
+      max: 5,
+    });
     assert.equal(finiteRange([Number.NaN, Number.POSITIVE_INFINITY]), null);
     assert.equal(finiteRange([]), null);
   });
@@ -50,8 +74,20 @@ test("colour ranges", async (t) => {
 
 function sample(min: number, max: number, maxAbsDiff: number) {
   return {
-    sample_id: "", text: "", target_frames: 1, predicted_frames: 1, length_mismatch: "LENGTHS_EQUAL", range: { min, max },
-    stats: { mae: 0, rmse: 0, max_abs_diff: maxAbsDiff, bias: 0, compared: 1, nonfinite: { nan: 0, pos_inf: 0, neg_inf: 0 } },
+    sample_id: "",
+    text: "",
+    target_frames: 1,
+    predicted_frames: 1,
+    length_mismatch: "LENGTHS_EQUAL",
+    range: { min, max },
+    stats: {
+      mae: 0,
+      rmse: 0,
+      max_abs_diff: maxAbsDiff,
+      bias: 0,
+      compared: 1,
+      nonfinite: { nan: 0, pos_inf: 0, neg_inf: 0 },
+    },
   };
 }
 
@@ -137,7 +173,7 @@ test("paintHeatmap", async (t) => {
     const rows = 7;
     const cols = 13;
     let seed = 12345;
-    const random = () => ((seed = (seed * 1103515245 + 12345) % 2147483648) / 2147483648);
+    const random = () => (seed = (seed * 1103515245 + 12345) % 2147483648) / 2147483648;
     const values = Float32Array.from({ length: rows * cols }, () => random() * 3 - 1);
     values[5] = Number.NaN;
     values[17] = Number.POSITIVE_INFINITY;
@@ -154,7 +190,9 @@ test("paintHeatmap", async (t) => {
           const y = rowsFromTop ? row : rows - 1 - row;
           const got = [...out.subarray((y * cols + col) * 4, (y * cols + col) * 4 + 4)];
           const index = Math.min(255, Math.max(0, Math.floor((v - range.min) * 256)));
-          const want = Number.isFinite(v) ? [...viridis.subarray(3 * index, 3 * index + 3), 255] : [...NONFINITE_RGB, 255];
+          const want = Number.isFinite(v)
+            ? [...viridis.subarray(3 * index, 3 * index + 3), 255]
+            : [...NONFINITE_RGB, 255];
           assert.deepEqual(got, want, `value ${v} at row ${row}, col ${col}`);
         }
       }
@@ -171,11 +209,15 @@ test("paintHeatmap", async (t) => {
   await t.test("the packed table holds each entry as R, G, B, 255 in memory", () => {
     const viridis = colormapLut("viridis");
     const bytes = new Uint8Array(packedLut(viridis).buffer);
-    for (const i of [0, 100, 255]) assert.deepEqual([...bytes.subarray(4 * i, 4 * i + 4)], [...viridis.subarray(3 * i, 3 * i + 3), 255]);
+    for (const i of [0, 100, 255])
+      assert.deepEqual([...bytes.subarray(4 * i, 4 * i + 4)], [...viridis.subarray(3 * i, 3 * i + 3), 255]);
     assert.equal(packedLut(viridis), packedLut(viridis), "kept per table");
   });
   await t.test("a wrong size names the shape", () => {
-    assert.throws(() => paintHeatmap([1, 2, 3], 2, 2, { min: 0, max: 1 }, lut, new Uint8ClampedArray(16)), /expected 4 values for 2×2/);
+    assert.throws(
+      () => paintHeatmap([1, 2, 3], 2, 2, { min: 0, max: 1 }, lut, new Uint8ClampedArray(16)),
+      /expected 4 values for 2×2/,
+    );
   });
   await t.test("the colour bar has the maximum on top", () => {
     const out = new Uint8ClampedArray(4 * 4);
@@ -196,7 +238,10 @@ test("panel layout leaves room for axes and colour bar", () => {
 
 test("trend geometry", () => {
   const points = trendPoints([0, 10, 20], [1, null, 0], 104, 24, 2);
-  assert.deepEqual(points, [{ x: 2, y: 2, index: 0 }, { x: 102, y: 22, index: 2 }]);
+  assert.deepEqual(points, [
+    { x: 2, y: 2, index: 0 },
+    { x: 102, y: 22, index: 2 },
+  ]);
   assert.deepEqual(trendPoints([0], [Number.NaN], 10, 10), []);
   assert.equal(stepAtX([0, 100], 52, 104, 2), 50);
   assert.equal(stepAtX([0, 100], -40, 104, 2), 0);

@@ -6,18 +6,28 @@ import { colormapLut } from "../src/colormaps";
 import { cellOutline, MIN_OUTLINE_SIZE, OUTLINE_TICK_GAP } from "../src/render/layout";
 import { paintHeatmap } from "../src/render/paint";
 import {
-  alignmentVerdict, chanceRecall, diagonalPositions, elide, formatShort, identityOrder, isValidRange,
-  matrixOrder, orderByDescending, orderByRow, permuteMatrix, positionsOf, rankInRow,
-  similarityRange, similarityStats, similarityView, type SimilarityStats,
+  alignmentVerdict,
+  chanceRecall,
+  diagonalPositions,
+  elide,
+  formatShort,
+  identityOrder,
+  isValidRange,
+  matrixOrder,
+  orderByDescending,
+  orderByRow,
+  permuteMatrix,
+  positionsOf,
+  rankInRow,
+  similarityRange,
+  similarityStats,
+  similarityView,
+  type SimilarityStats,
 } from "../src/render/similarity";
 import { rowIndexAtYFromTop, yOfRowFromTop } from "../src/render/zoom";
 
 // 3 × 3, row-major: row 0 prefers column 2, then 0, then 1.
-const MATRIX = [
-  0.5, 0.1, 0.9,
-  0.2, 0.8, 0.3,
-  0.7, 0.4, 0.6,
-];
+const MATRIX = [0.5, 0.1, 0.9, 0.2, 0.8, 0.3, 0.7, 0.4, 0.6];
 
 test("ordering by a row's similarities", async (t) => {
   await t.test("the largest first; ties keep their index order; NaN last, after −Inf", () => {
@@ -58,7 +68,10 @@ test("the matrix as shown under an ordering", async (t) => {
   await t.test("shown cell (p, q) is the matrix's cell (rows[p], cols[q])", () => {
     const order = { rows: Int32Array.from([2, 0, 1]), cols: Int32Array.from([2, 0, 1]) };
     const shown = permuteMatrix(MATRIX, 3, order);
-    assert.deepEqual([...shown].map((v) => Math.round(v * 10) / 10), [0.6, 0.7, 0.4, 0.9, 0.5, 0.1, 0.3, 0.2, 0.8]);
+    assert.deepEqual(
+      [...shown].map((v) => Math.round(v * 10) / 10),
+      [0.6, 0.7, 0.4, 0.9, 0.5, 0.1, 0.3, 0.2, 0.8],
+    );
     assert.throws(() => permuteMatrix(MATRIX, 3, order, new Float32Array(4)), /expected an output of 9 values, got 4/);
   });
   await t.test("the diagonal is outlined where its cells are shown", () => {
@@ -67,7 +80,8 @@ test("the matrix as shown under an ordering", async (t) => {
     assert.deepEqual([...diagonal.rows], [1, 2, 0]);
     assert.deepEqual([...diagonal.cols], [1, 2, 0]);
     const shown = permuteMatrix(MATRIX, 3, order);
-    for (let i = 0; i < 3; i++) assert.equal(shown[diagonal.rows[i]! * 3 + diagonal.cols[i]!], Math.fround(MATRIX[i * 3 + i]!));
+    for (let i = 0; i < 3; i++)
+      assert.equal(shown[diagonal.rows[i]! * 3 + diagonal.cols[i]!], Math.fround(MATRIX[i * 3 + i]!));
   });
   await t.test("under different row and column orders the outline leaves the shown diagonal", () => {
     const diagonal = diagonalPositions({ rows: Int32Array.from([1, 0, 2]), cols: Int32Array.from([2, 1, 0]) });
@@ -112,9 +126,22 @@ test("colour ranges of a similarity matrix", async (t) => {
 });
 
 test("a card's view options", () => {
-  assert.deepEqual(similarityView({}), { colormap: "sequential", range: "step", fixed: null, orderRow: null, outline: true });
+  assert.deepEqual(similarityView({}), {
+    colormap: "sequential",
+    range: "step",
+    fixed: null,
+    orderRow: null,
+    outline: true,
+  });
   assert.deepEqual(
-    similarityView({ colormap: "diverging", range: "fixed", rangeMin: -0.5, rangeMax: 0.5, orderRow: 7, outline: false }),
+    similarityView({
+      colormap: "diverging",
+      range: "fixed",
+      rangeMin: -0.5,
+      rangeMax: 0.5,
+      orderRow: 7,
+      outline: false,
+    }),
     { colormap: "diverging", range: "fixed", fixed: { min: -0.5, max: 0.5 }, orderRow: 7, outline: false },
   );
   const odd = similarityView({ colormap: "jet", range: "series", rangeMin: "0", orderRow: -2 });
@@ -127,10 +154,21 @@ function step(stats: Record<string, unknown>, shape: number[] = [8, 8]): StepInf
 }
 
 function stats(gap: number | null, recall1: number, rows = 8, square = true): SimilarityStats {
-  return similarityStats(step({
-    diagonal_mean: 0.5, off_diagonal_mean: 0.1, gap, square,
-    recall_at_1_rows: recall1, recall_at_5_rows: 1, recall_at_1_columns: recall1, recall_at_5_columns: 1,
-  }, [rows, square ? rows : rows + 1]))!;
+  return similarityStats(
+    step(
+      {
+        diagonal_mean: 0.5,
+        off_diagonal_mean: 0.1,
+        gap,
+        square,
+        recall_at_1_rows: recall1,
+        recall_at_5_rows: 1,
+        recall_at_1_columns: recall1,
+        recall_at_5_columns: 1,
+      },
+      [rows, square ? rows : rows + 1],
+    ),
+  )!;
 }
 
 test("stats from /steps", async (t) => {
@@ -171,7 +209,10 @@ test("the verdict compares R@1 with chance and the gap with 0", async (t) => {
   });
   await t.test("none: a gap at or below 0, or R@1 within twice chance", () => {
     assert.equal(alignmentVerdict(stats(0, 0.9)).level, "none");
-    assert.equal(alignmentVerdict(stats(-0.2, 0.9)).text.startsWith("no diagonal: R@1 0.9 vs chance 0.125, gap -0.2 ≤ 0"), true);
+    assert.equal(
+      alignmentVerdict(stats(-0.2, 0.9)).text.startsWith("no diagonal: R@1 0.9 vs chance 0.125, gap -0.2 ≤ 0"),
+      true,
+    );
     assert.equal(alignmentVerdict(stats(0.3, 0.25)).level, "none");
     assert.equal(alignmentVerdict(stats(0.3, 0.26)).level, "weak");
   });
@@ -206,13 +247,22 @@ test("labels are elided, whole characters only", () => {
 test("outlines of cells", async (t) => {
   await t.test("a large cell's box stays inside it", () => {
     assert.deepEqual(cellOutline(10, 20, 30, 40), { kind: "box", x: 11, y: 21, width: 28, height: 38 });
-    assert.deepEqual(cellOutline(10, 20, MIN_OUTLINE_SIZE, MIN_OUTLINE_SIZE), { kind: "box", x: 10, y: 20, width: 4, height: 4 });
+    assert.deepEqual(cellOutline(10, 20, MIN_OUTLINE_SIZE, MIN_OUTLINE_SIZE), {
+      kind: "box",
+      x: 10,
+      y: 20,
+      width: 4,
+      height: 4,
+    });
   });
   await t.test("a small cell gets a tick on either side, leaving its value visible", () => {
     const outline = cellOutline(10, 20, 0.5, 0.5);
     assert.deepEqual(outline, {
-      kind: "ticks", left: 10 - OUTLINE_TICK_GAP, right: 10.5 + OUTLINE_TICK_GAP,
-      top: 20.25 - OUTLINE_TICK_GAP / 2, bottom: 20.25 + OUTLINE_TICK_GAP / 2,
+      kind: "ticks",
+      left: 10 - OUTLINE_TICK_GAP,
+      right: 10.5 + OUTLINE_TICK_GAP,
+      top: 20.25 - OUTLINE_TICK_GAP / 2,
+      bottom: 20.25 + OUTLINE_TICK_GAP / 2,
     });
   });
 });

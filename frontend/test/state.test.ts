@@ -4,14 +4,38 @@ import { test } from "node:test";
 import type { StepData, StepKey } from "../src/api/client";
 import type { SeriesInfo, StepInfo, StepsResponse } from "../src/api/types";
 import {
-  applySteps, applyTags, cardKey, compileTagFilter, initialState, openingStepKey, selectStep, visibleCards,
+  applySteps,
+  applyTags,
+  cardKey,
+  compileTagFilter,
+  initialState,
+  openingStepKey,
+  selectStep,
+  visibleCards,
 } from "../src/state/app-state";
 import { StepCache } from "../src/state/step-cache";
-import { indexAtOrBefore, indexNearest, PlayClock, prefetchOffsets, standInIndex, stepMove, uniqueSteps } from "../src/state/steps";
+import {
+  indexAtOrBefore,
+  indexNearest,
+  PlayClock,
+  prefetchOffsets,
+  standInIndex,
+  stepMove,
+  uniqueSteps,
+} from "../src/state/steps";
 import { Store } from "../src/state/store";
 
 function series(kind: SeriesInfo["kind"] = "mel_comparison"): SeriesInfo {
-  return { kind, steps: 0, first_step: null, last_step: null, max_samples: 1, display_name: "", description: "", series: {} };
+  return {
+    kind,
+    steps: 0,
+    first_step: null,
+    last_step: null,
+    max_samples: 1,
+    display_name: "",
+    description: "",
+    series: {},
+  };
 }
 
 function stepsResponse(run: string, tag: string, steps: number[]): StepsResponse {
@@ -35,10 +59,21 @@ test("nearest-step lookup", async (t) => {
   });
   await t.test("a resumed run's later write of a step wins, and steps come out sorted", () => {
     const written: StepInfo[] = [
-      { step: 0, wall_time: 1 }, { step: 10, wall_time: 2 }, { step: 20, wall_time: 3 },
-      { step: 10, wall_time: 9 }, { step: 15, wall_time: 10 },
+      { step: 0, wall_time: 1 },
+      { step: 10, wall_time: 2 },
+      { step: 20, wall_time: 3 },
+      { step: 10, wall_time: 9 },
+      { step: 15, wall_time: 10 },
     ];
-    assert.deepEqual(uniqueSteps(written).map((s) => [s.step, s.wall_time]), [[0, 1], [10, 9], [15, 10], [20, 3]]);
+    assert.deepEqual(
+      uniqueSteps(written).map((s) => [s.step, s.wall_time]),
+      [
+        [0, 1],
+        [10, 9],
+        [15, 10],
+        [20, 3],
+      ],
+    );
   });
 });
 
@@ -63,7 +98,10 @@ test("the steps a card loads ahead of need", async (t) => {
 });
 
 test("the step shown while the selected one loads", async (t) => {
-  const loadedAt = (...indices: number[]) => (index: number) => indices.includes(index);
+  const loadedAt =
+    (...indices: number[]) =>
+    (index: number) =>
+      indices.includes(index);
   await t.test("the loaded step nearest to the selected one, on the way from the shown one", () => {
     assert.equal(standInIndex(10, 2, loadedAt(3, 6, 7)), 7);
     assert.equal(standInIndex(2, 10, loadedAt(3, 6, 7)), 3);
@@ -89,7 +127,7 @@ test("playing shows each step for the interval from when it is ready", async (t)
     const clock = new PlayClock(150);
     assert.equal(clock.due("a", 1, false, 0), false);
     assert.equal(clock.due("a", 1, false, 400), false);
-    assert.equal(clock.due("a", 1, true, 410), false);  // arrived just before this tick: still shown
+    assert.equal(clock.due("a", 1, true, 410), false); // arrived just before this tick: still shown
     assert.equal(clock.due("a", 1, true, 530), false);
     assert.equal(clock.due("a", 1, true, 560), true);
   });
@@ -128,8 +166,13 @@ test("cards", async (t) => {
     const state = initialState();
     const info = (kind: SeriesInfo["kind"], last: number | null) => ({ ...series(kind), last_step: last });
     applyTags(state, {
-      run: { "mel/a": info("mel_comparison", 40), "noise": info("noise_pair", 7), "sim": info("similarity_matrix", 3),
-        "mel/empty": info("mel_comparison", null), "low": info("lowest_point", 9) },
+      run: {
+        "mel/a": info("mel_comparison", 40),
+        noise: info("noise_pair", 7),
+        sim: info("similarity_matrix", 3),
+        "mel/empty": info("mel_comparison", null),
+        low: info("lowest_point", 9),
+      },
     });
     const opening = (tag: string) => openingStepKey(state.cards.get(cardKey("run", tag))!);
     assert.deepEqual(opening("mel/a"), { run: "run", tag: "mel/a", step: 40, sample: 0 });
@@ -153,7 +196,10 @@ test("cards", async (t) => {
     applySteps(state.cards.get(cardKey("b", "mel"))!, stepsResponse("b", "mel", [0, 150, 250]));
     applySteps(state.cards.get(cardKey("c", "mel"))!, stepsResponse("c", "mel", [120, 400]));
     selectStep(state, cardKey("a", "mel"), 2);
-    assert.equal(state.cards.get(cardKey("b", "mel"))!.steps[state.cards.get(cardKey("b", "mel"))!.stepIndex]!.step, 150);
+    assert.equal(
+      state.cards.get(cardKey("b", "mel"))!.steps[state.cards.get(cardKey("b", "mel"))!.stepIndex]!.step,
+      150,
+    );
     assert.equal(state.cards.get(cardKey("c", "mel"))!.stepIndex, 0);
     state.settings.linkSteps = false;
     selectStep(state, cardKey("a", "mel"), 0);
@@ -174,11 +220,19 @@ test("cards", async (t) => {
 test("the tag filter is a case-insensitive regular expression, grouped by kind", () => {
   const state = initialState();
   applyTags(state, {
-    run: { "mel/train": series(), "mel/val": series(), "noise/x": series("noise_pair"), "align": series("similarity_matrix") },
+    run: {
+      "mel/train": series(),
+      "mel/val": series(),
+      "noise/x": series("noise_pair"),
+      align: series("similarity_matrix"),
+    },
   });
   state.settings.tagFilter = "^MEL/";
   const groups = visibleCards(state);
-  assert.deepEqual(groups.get("mel_comparison")!.map((c) => c.tag), ["mel/train", "mel/val"]);
+  assert.deepEqual(
+    groups.get("mel_comparison")!.map((c) => c.tag),
+    ["mel/train", "mel/val"],
+  );
   assert.deepEqual(groups.get("noise_pair"), []);
   assert.deepEqual([...groups.keys()], ["mel_comparison", "noise_pair", "similarity_matrix", "lowest_point"]);
   const invalid = compileTagFilter("mel/(");
@@ -215,7 +269,7 @@ test("step cache", async (t) => {
     return { pending, loads, load };
   }
   const key = (step: number): StepKey => ({ run: "r", tag: "t", step, sample: 0 });
-  const data = (step: number) => ({ description: { step } , arrays: new Map() }) as unknown as StepData;
+  const data = (step: number) => ({ description: { step }, arrays: new Map() }) as unknown as StepData;
 
   await t.test("a key loading or loaded is fetched once", async () => {
     const { pending, loads, load } = deferred();

@@ -98,7 +98,8 @@ function integerCodes(info: ArrayInfo, inflated: Uint8Array, count: number): Uin
     for (let i = 0; i < count; i++) codes[i] = view.getUint16(2 * i, true);
   }
   if (info.filter === "gradient") {
-    if (info.shape.length < 2) throw new Error(`array ${info.name}: the gradient filter needs rank >= 2, got shape [${info.shape.join(", ")}]`);
+    if (info.shape.length < 2)
+      throw new Error(`array ${info.name}: the gradient filter needs rank >= 2, got shape [${info.shape.join(", ")}]`);
     undoGradientFilter(codes, info.shape);
   }
   return codes;
@@ -115,7 +116,9 @@ export function decodeArray(info: ArrayInfo, inflated: Uint8Array): DecodedArray
   const masked = hasNonfinite(info.nonfinite);
   const expected = count * width + (masked ? count : 0);
   if (inflated.length !== expected) {
-    throw new Error(`array ${info.name}: expected ${expected} bytes for shape [${info.shape.join(", ")}], got ${inflated.length}`);
+    throw new Error(
+      `array ${info.name}: expected ${expected} bytes for shape [${info.shape.join(", ")}], got ${inflated.length}`,
+    );
   }
   if (info.filter !== undefined && info.filter !== "none" && info.filter !== "gradient") {
     throw new Error(`array ${info.name}: unknown filter ${JSON.stringify(info.filter)}`);

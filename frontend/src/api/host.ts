@@ -24,7 +24,9 @@ export function listenToHost(onReload: () => void): () => void {
       return;
     }
     if (!message || message.isReply) return;
-    channel.port1.postMessage(JSON.stringify({ type: message.type, id: message.id, payload: null, error: null, isReply: true }));
+    channel.port1.postMessage(
+      JSON.stringify({ type: message.type, id: message.id, payload: null, error: null, isReply: true }),
+    );
     if (message.type === RELOAD_MESSAGE) onReload();
   };
   window.parent.postMessage("experimental.bootstrap", "*", [channel.port2]);

@@ -34,7 +34,8 @@ export function colormapLut(name: ColormapName): Uint8Array {
     const text = atob(COLORMAP_DATA[name]);
     lut = new Uint8Array(text.length);
     for (let i = 0; i < text.length; i++) lut[i] = text.charCodeAt(i);
-    if (lut.length !== LUT_SIZE * 3) throw new Error(`colormap ${name} has ${lut.length} bytes, expected ${LUT_SIZE * 3}`);
+    if (lut.length !== LUT_SIZE * 3)
+      throw new Error(`colormap ${name} has ${lut.length} bytes, expected ${LUT_SIZE * 3}`);
     luts.set(name, lut);
   }
   return lut;

@@ -63,5 +63,11 @@ export function cellOutline(x: number, y: number, width: number, height: number)
   }
   const middle = y + height / 2;
   const half = Math.max(height, OUTLINE_TICK_GAP) / 2;
-  return { kind: "ticks", left: x - OUTLINE_TICK_GAP, right: x + width + OUTLINE_TICK_GAP, top: middle - half, bottom: middle + half };
+  return {
+    kind: "ticks",
+    left: x - OUTLINE_TICK_GAP,
+    right: x + width + OUTLINE_TICK_GAP,
+    top: middle - half,
+    bottom: middle + half,
+  };
 }

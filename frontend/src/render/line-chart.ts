@@ -14,7 +14,12 @@ export const CHART_MARGIN = { left: 56, right: 12, top: 10, bottom: 24 } as cons
 
 export function chartPlot(width: number, height: number): Rect {
   const m = CHART_MARGIN;
-  return { x: m.left, y: m.top, width: Math.max(1, width - m.left - m.right), height: Math.max(1, height - m.top - m.bottom) };
+  return {
+    x: m.left,
+    y: m.top,
+    width: Math.max(1, width - m.left - m.right),
+    height: Math.max(1, height - m.top - m.bottom),
+  };
 }
 
 /** The steps' extent; a single step gets a width so it is drawn in the middle. */

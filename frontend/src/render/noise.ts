@@ -33,8 +33,10 @@ export function stackSlice(array: { values: Float32Array; shape: readonly number
   }
   if (shape.length !== 3) throw new Error(`expected shape [H, W] or [C, H, W], got [${shape.join(", ")}]`);
   const [depth, rows, cols] = shape as [number, number, number];
-  if (!(index >= 0 && index < depth && Number.isInteger(index))) throw new Error(`slice ${index} is outside [0, ${depth})`);
-  if (values.length !== depth * rows * cols) throw new Error(`expected ${depth * rows * cols} values for [${shape.join(", ")}], got ${values.length}`);
+  if (!(index >= 0 && index < depth && Number.isInteger(index)))
+    throw new Error(`slice ${index} is outside [0, ${depth})`);
+  if (values.length !== depth * rows * cols)
+    throw new Error(`expected ${depth * rows * cols} values for [${shape.join(", ")}], got ${values.length}`);
   const size = rows * cols;
   return { values: values.subarray(index * size, (index + 1) * size), rows, cols };
 }

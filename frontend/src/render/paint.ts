@@ -18,8 +18,10 @@ export function paintHeatmap(
   out: Uint8ClampedArray,
   rowsFromTop = false,
 ): void {
-  if (values.length !== rows * cols) throw new Error(`expected ${rows * cols} values for ${rows}×${cols}, got ${values.length}`);
-  if (out.length !== rows * cols * 4) throw new Error(`expected an RGBA buffer of ${rows * cols * 4} bytes, got ${out.length}`);
+  if (values.length !== rows * cols)
+    throw new Error(`expected ${rows * cols} values for ${rows}×${cols}, got ${values.length}`);
+  if (out.length !== rows * cols * 4)
+    throw new Error(`expected an RGBA buffer of ${rows * cols * 4} bytes, got ${out.length}`);
   const span = range.max - range.min;
   const perUnit = span > 0 ? LUT_SIZE / span : 0;
   const min = range.min;

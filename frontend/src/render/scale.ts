@@ -128,7 +128,11 @@ export function formatValue(value: number): string {
 export function formatTick(value: number, ticks: readonly number[]): string {
   const spacing = ticks.length > 1 ? Math.abs(ticks[1]! - ticks[0]!) : Math.abs(value);
   let decimals = 0;
-  while (decimals < 6 && spacing > 0 && Math.abs(Math.round(spacing * 10 ** decimals) - spacing * 10 ** decimals) > 1e-6) {
+  while (
+    decimals < 6 &&
+    spacing > 0 &&
+    Math.abs(Math.round(spacing * 10 ** decimals) - spacing * 10 ** decimals) > 1e-6
+  ) {
     decimals++;
   }
   const a = Math.abs(value);

@@ -31,8 +31,12 @@ export interface ScatterPoint {
 export const LOG_AXIS_RATIO = 10;
 
 function plotted(input: ScatterInput): input is { step: number; timestep: number; value: number } {
-  return typeof input.timestep === "number" && Number.isFinite(input.timestep) &&
-    typeof input.value === "number" && Number.isFinite(input.value);
+  return (
+    typeof input.timestep === "number" &&
+    Number.isFinite(input.timestep) &&
+    typeof input.value === "number" &&
+    Number.isFinite(input.value)
+  );
 }
 
 /**
@@ -41,7 +45,10 @@ function plotted(input: ScatterInput): input is { step: number; timestep: number
  * the value axis starts at 0, or is logarithmic over the values when they are
  * all positive and span LOG_AXIS_RATIO or more. Null when nothing is plotted.
  */
-export function scatterAxes(inputs: readonly ScatterInput[], totalTimesteps: number | null | undefined): ScatterAxes | null {
+export function scatterAxes(
+  inputs: readonly ScatterInput[],
+  totalTimesteps: number | null | undefined,
+): ScatterAxes | null {
   const points = inputs.filter(plotted);
   if (points.length === 0) return null;
   let tMin = Number.POSITIVE_INFINITY;
@@ -54,9 +61,12 @@ export function scatterAxes(inputs: readonly ScatterInput[], totalTimesteps: num
     vMin = Math.min(vMin, p.value);
     vMax = Math.max(vMax, p.value);
   }
-  const x = totalTimesteps && totalTimesteps > 1 && tMin >= 0 && tMax <= totalTimesteps - 1
-    ? { min: 0, max: totalTimesteps - 1 }
-    : tMax > tMin ? { min: tMin, max: tMax } : { min: tMin - 0.5, max: tMax + 0.5 };
+  const x =
+    totalTimesteps && totalTimesteps > 1 && tMin >= 0 && tMax <= totalTimesteps - 1
+      ? { min: 0, max: totalTimesteps - 1 }
+      : tMax > tMin
+        ? { min: tMin, max: tMax }
+        : { min: tMin - 0.5, max: tMax + 0.5 };
   if (vMin > 0 && vMax / vMin >= LOG_AXIS_RATIO) return { x, y: { min: vMin, max: vMax }, logY: true };
   const low = Math.min(0, vMin);
   return { x, y: { min: low, max: vMax > low ? vMax : low + 1 }, logY: false };
@@ -77,13 +87,23 @@ export function scatterPoints(inputs: readonly ScatterInput[], axes: ScatterAxes
   const points: ScatterPoint[] = [];
   inputs.forEach((input, index) => {
     if (!plotted(input)) return;
-    points.push({ x: xOfTimestep(input.timestep, axes, plot), y: yOfValue(input.value, axes, plot), step: input.step, index });
+    points.push({
+      x: xOfTimestep(input.timestep, axes, plot),
+      y: yOfValue(input.value, axes, plot),
+      step: input.step,
+      index,
+    });
   });
   return points;
 }
 
 /** The point nearest to (x, y) within `radius` pixels; of equally near points, the later step. */
-export function nearestPoint(points: readonly ScatterPoint[], x: number, y: number, radius: number): ScatterPoint | null {
+export function nearestPoint(
+  points: readonly ScatterPoint[],
+  x: number,
+  y: number,
+  radius: number,
+): ScatterPoint | null {
   let best: ScatterPoint | null = null;
   let bestDistance = radius * radius;
   for (const p of points) {
@@ -103,7 +123,12 @@ export function stepShare(step: number, firstStep: number, lastStep: number): nu
 }
 
 /** The colour of a training step: the map's start for the first step, its end for the last. */
-export function stepColor(step: number, firstStep: number, lastStep: number, lut: Uint8Array): [number, number, number] {
+export function stepColor(
+  step: number,
+  firstStep: number,
+  lastStep: number,
+  lut: Uint8Array,
+): [number, number, number] {
   return rampColor(lut, stepShare(step, firstStep, lastStep));
 }
 

@@ -58,7 +58,12 @@ export function orderByRow(values: ArrayLike<number>, rows: number, cols: number
 }
 
 /** The ordering that `orderRow` asks for: the matrix's own one when it is null or out of range. */
-export function matrixOrder(values: ArrayLike<number>, rows: number, cols: number, orderRow: number | null): MatrixOrder {
+export function matrixOrder(
+  values: ArrayLike<number>,
+  rows: number,
+  cols: number,
+  orderRow: number | null,
+): MatrixOrder {
   if (orderRow === null || !Number.isInteger(orderRow) || orderRow < 0 || orderRow >= rows) {
     return { rows: identityOrder(rows), cols: identityOrder(cols) };
   }
@@ -241,12 +246,18 @@ export function alignmentVerdict(stats: SimilarityStats | null): Verdict {
     return { level: "unknown", recall1: null, chance: null, text: "no diagonal statistics at this step" };
   }
   const gapText = `gap ${formatShort(stats.gap)} ${stats.gap > 0 ? ">" : "≤"} 0`;
-  const r1 = stats.square && stats.recall1Rows !== null && stats.recall1Columns !== null
-    ? (stats.recall1Rows + stats.recall1Columns) / 2
-    : null;
+  const r1 =
+    stats.square && stats.recall1Rows !== null && stats.recall1Columns !== null
+      ? (stats.recall1Rows + stats.recall1Columns) / 2
+      : null;
   if (r1 === null) {
     const level: VerdictLevel = stats.gap > 0 ? "weak" : "none";
-    return { level, recall1: null, chance: null, text: `${LEVEL_TEXT[level]}: ${gapText}; recall needs a square matrix` };
+    return {
+      level,
+      recall1: null,
+      chance: null,
+      text: `${LEVEL_TEXT[level]}: ${gapText}; recall needs a square matrix`,
+    };
   }
   const chance = chanceRecall(1, stats.rows);
   const recallText = `R@1 ${formatShort(r1)} vs chance ${formatShort(chance)}`;

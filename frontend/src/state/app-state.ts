@@ -170,9 +170,18 @@ export function applyTags(state: AppState, tags: TagIndex): void {
         card.info = info;
       } else {
         state.cards.set(key, {
-          key, run, tag, info,
-          steps: [], stepsError: null, stepIndex: 0, sample: 0,
-          window: null, cursor: null, playing: false, view: {},
+          key,
+          run,
+          tag,
+          info,
+          steps: [],
+          stepsError: null,
+          stepIndex: 0,
+          sample: 0,
+          window: null,
+          cursor: null,
+          playing: false,
+          view: {},
         });
       }
     }

@@ -6,9 +6,7 @@
 import type { StepData, StepKey } from "../api/client";
 
 export type Entry<V> =
-  | { status: "loading"; promise: Promise<V> }
-  | { status: "loaded"; data: V }
-  | { status: "failed"; error: string };
+  { status: "loading"; promise: Promise<V> } | { status: "loaded"; data: V } | { status: "failed"; error: string };
 
 export type StepEntry = Entry<StepData>;
 
@@ -51,7 +49,8 @@ export class RequestCache<K, V> {
     this.entries.set(id, entry);
     promise.then(
       (data) => this.settle(id, key, { status: "loaded", data }),
-      (error: unknown) => this.settle(id, key, { status: "failed", error: String(error instanceof Error ? error.message : error) }),
+      (error: unknown) =>
+        this.settle(id, key, { status: "failed", error: String(error instanceof Error ? error.message : error) }),
     );
     this.evict();
     return entry;

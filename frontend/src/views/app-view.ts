@@ -4,7 +4,15 @@
 
 import { isColormapName, SEQUENTIAL_MAPS } from "../colormaps";
 import type { Kind } from "../api/types";
-import { compileTagFilter, KIND_ORDER, KIND_TITLES, visibleCards, visibleLowest, type AppState, type Settings } from "../state/app-state";
+import {
+  compileTagFilter,
+  KIND_ORDER,
+  KIND_TITLES,
+  visibleCards,
+  visibleLowest,
+  type AppState,
+  type Settings,
+} from "../state/app-state";
 import type { CardState } from "../state/app-state";
 import type { CardActions } from "./card-actions";
 import type { CardView } from "./card-view";
@@ -66,9 +74,13 @@ export class AppView {
       if (isColormapName(this.colormap.value)) actions.setSettings({ colormap: this.colormap.value });
     });
     this.diffMode = el("select", { className: "spectro-diff-mode", attrs: { "aria-label": "difference" } });
-    this.diffMode.addEventListener("change", () => actions.setSettings({ diffMode: this.diffMode.value === "signed" ? "signed" : "abs" }));
+    this.diffMode.addEventListener("change", () =>
+      actions.setSettings({ diffMode: this.diffMode.value === "signed" ? "signed" : "abs" }),
+    );
     this.rangeMode = el("select", { className: "spectro-range-mode", attrs: { "aria-label": "colour range" } });
-    this.rangeMode.addEventListener("change", () => actions.setSettings({ rangeMode: this.rangeMode.value === "series" ? "series" : "step" }));
+    this.rangeMode.addEventListener("change", () =>
+      actions.setSettings({ rangeMode: this.rangeMode.value === "series" ? "series" : "step" }),
+    );
     this.linkSteps = el("input", { className: "spectro-link-steps", attrs: { type: "checkbox" } });
     this.linkSteps.addEventListener("change", () => actions.setSettings({ linkSteps: this.linkSteps.checked }));
     const toolbar = el("div", { className: "spectro-toolbar" }, [
@@ -86,7 +98,9 @@ export class AppView {
       el("h2", { text: "No Spectro data yet" }),
       el("p", { text: "Log a mel comparison from your training loop, then reload:" }),
       el("pre", {}, [el("code", { text: FIRST_COMPARISON_SNIPPET })]),
-      el("p", { text: "Noise pairs, similarity matrices and lowest-point markers are logged the same way: noise_pair(), similarity_matrix(), lowest_point()." }),
+      el("p", {
+        text: "Noise pairs, similarity matrices and lowest-point markers are logged the same way: noise_pair(), similarity_matrix(), lowest_point().",
+      }),
     ]);
     const groupElements: HTMLElement[] = [];
     for (const kind of KIND_ORDER) {
@@ -116,9 +130,27 @@ export class AppView {
 
   render(state: AppState): void {
     const settings = state.settings;
-    setOptions(this.colormap, SEQUENTIAL_MAPS.map((n) => [n, n]), settings.colormap);
-    setOptions(this.diffMode, [["abs", "|diff| (hot)"], ["signed", "signed (RdBu)"]], settings.diffMode);
-    setOptions(this.rangeMode, [["step", "per step"], ["series", "fixed over steps"]], settings.rangeMode);
+    setOptions(
+      this.colormap,
+      SEQUENTIAL_MAPS.map((n) => [n, n]),
+      settings.colormap,
+    );
+    setOptions(
+      this.diffMode,
+      [
+        ["abs", "|diff| (hot)"],
+        ["signed", "signed (RdBu)"],
+      ],
+      settings.diffMode,
+    );
+    setOptions(
+      this.rangeMode,
+      [
+        ["step", "per step"],
+        ["series", "fixed over steps"],
+      ],
+      settings.rangeMode,
+    );
     if (this.linkSteps.checked !== settings.linkSteps) this.linkSteps.checked = settings.linkSteps;
     if (this.filter.value !== settings.tagFilter) this.filter.value = settings.tagFilter;
     const filterError = compileTagFilter(settings.tagFilter).error ?? "";
@@ -142,7 +174,8 @@ export class AppView {
           view = createCard(card, this.actions);
           this.views.set(card.key, view);
         }
-        if (group.list.children[position] !== view.element) group.list.insertBefore(view.element, group.list.children[position] ?? null);
+        if (group.list.children[position] !== view.element)
+          group.list.insertBefore(view.element, group.list.children[position] ?? null);
         view.update(card, settings);
       });
     }
@@ -151,7 +184,8 @@ export class AppView {
         view.element.remove();
         if (!state.cards.has(key)) this.views.delete(key);
       }
-    }    this.renderLowest(state);
+    }
+    this.renderLowest(state);
   }
 
   /** The lowest-point views, in the group of their kind, after the marker series' cards. */
@@ -168,7 +202,8 @@ export class AppView {
         view = new LowestCard(card, this.actions);
         this.lowestViews.set(card.key, view);
       }
-      if (group.list.children[position] !== view.element) group.list.insertBefore(view.element, group.list.children[position] ?? null);
+      if (group.list.children[position] !== view.element)
+        group.list.insertBefore(view.element, group.list.children[position] ?? null);
       view.update(card, state.scalars, state.settings);
     });
     for (const [key, view] of this.lowestViews) {

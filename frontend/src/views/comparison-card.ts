@@ -11,7 +11,15 @@ import type { NonfiniteCounts, StepInfo } from "../api/types";
 import { ABS_DIFF_MAP, colormapLut, SIGNED_DIFF_MAP, type ColormapName } from "../colormaps";
 import type { Plane } from "../render/noise";
 import { diffRange, diffValues, maxAbsFinite, nonfiniteText, type ColorRange } from "../render/scale";
-import { clampWindow, fullWindow, isFullWindow, panBy, windowFromSelection, zoomAt, type FrameWindow } from "../render/zoom";
+import {
+  clampWindow,
+  fullWindow,
+  isFullWindow,
+  panBy,
+  windowFromSelection,
+  zoomAt,
+  type FrameWindow,
+} from "../render/zoom";
 import { openingStepKey, type CardState, type Cursor, type Settings } from "../state/app-state";
 import type { StepEntry } from "../state/step-cache";
 import { indexAtOrBefore, prefetchOffsets, standInIndex, stepMove, type StepMove } from "../state/steps";
@@ -99,7 +107,10 @@ export abstract class ComparisonCard implements CardView {
   readonly element: HTMLElement;
   private readonly title = el("h3", { className: "spectro-card-title" });
   private readonly run = el("span", { className: "spectro-card-run" });
-  private readonly flag = el("span", { className: "spectro-flag spectro-nonfinite", title: "non-finite values at this step, drawn magenta" });
+  private readonly flag = el("span", {
+    className: "spectro-flag spectro-nonfinite",
+    title: "non-finite values at this step, drawn magenta",
+  });
   private readonly selector: HTMLSelectElement;
   private readonly selectorLabel: HTMLLabelElement;
   private readonly selectionText = el("span", { className: "spectro-sample-text" });
@@ -113,8 +124,16 @@ export abstract class ComparisonCard implements CardView {
   private readonly statsText = el("span", { className: "spectro-stats-text" });
   private readonly trend: TrendChart;
   private readonly npzLink = el("a", { className: "spectro-download-npz", text: "Download .npz" });
-  private readonly pngButton = el("button", { className: "spectro-download-png", text: "Download PNG", attrs: { type: "button" } });
-  private readonly resetButton = el("button", { className: "spectro-reset-zoom", text: "Reset zoom", attrs: { type: "button" } });
+  private readonly pngButton = el("button", {
+    className: "spectro-download-png",
+    text: "Download PNG",
+    attrs: { type: "button" },
+  });
+  private readonly resetButton = el("button", {
+    className: "spectro-reset-zoom",
+    text: "Reset zoom",
+    attrs: { type: "button" },
+  });
   protected card: CardState;
   private settings: Settings | null = null;
   private prepared: Prepared | null = null;
@@ -139,7 +158,8 @@ export abstract class ComparisonCard implements CardView {
     const key = card.key;
     const gestures = {
       hover: (cell: Cell | null) => actions.setCursor(key, cell ? { frame: cell.col, bin: cell.row } : null),
-      zoom: (anchor: number, factor: number) => actions.setWindow(key, zoomAt(this.currentWindow(), anchor, factor, this.cols())),
+      zoom: (anchor: number, factor: number) =>
+        actions.setWindow(key, zoomAt(this.currentWindow(), anchor, factor, this.cols())),
       pan: (delta: number) => actions.setWindow(key, panBy(this.currentWindow(), delta, this.cols())),
       select: (a: number, b: number) => actions.setWindow(key, windowFromSelection(a, b, this.cols())),
       reset: () => actions.setWindow(key, null),
@@ -147,12 +167,19 @@ export abstract class ComparisonCard implements CardView {
     this.panels = spec.panels.map(
       (panel, i) => new HeatmapPanel(panel.name, panel.title, i === 2, gestures, spec.rowsLabel, spec.colsLabel),
     );
-    this.panelBox = el("div", { className: "spectro-panels" }, this.panels.map((p) => p.element));
+    this.panelBox = el(
+      "div",
+      { className: "spectro-panels" },
+      this.panels.map((p) => p.element),
+    );
     watchSize(this.panelBox);
-    this.stepControl = new StepControl({
-      select: (index) => actions.selectStep(key, index),
-      togglePlay: () => actions.togglePlay(key),
-    }, key);
+    this.stepControl = new StepControl(
+      {
+        select: (index) => actions.selectStep(key, index),
+        togglePlay: () => actions.togglePlay(key),
+      },
+      key,
+    );
     this.trend = new TrendChart(spec.trendLabel, (step) => actions.pickStep(key, step));
     this.selector = el("select", { className: spec.selectorClass, attrs: { "aria-label": spec.selectorLabel } });
     this.selectorLabel = el("label", { text: `${spec.selectorLabel} ` }, [this.selector]);
@@ -164,7 +191,12 @@ export abstract class ComparisonCard implements CardView {
       { className: `spectro-card ${spec.className}`, attrs: { "data-kind": card.info.kind, tabindex: "-1" } },
       [
         el("header", { className: "spectro-card-header" }, [this.title, this.run, this.flag, this.loading]),
-        el("div", { className: "spectro-sample-row" }, [this.selectorLabel, ...rowExtras, this.selectionText, this.aside]),
+        el("div", { className: "spectro-sample-row" }, [
+          this.selectorLabel,
+          ...rowExtras,
+          this.selectionText,
+          this.aside,
+        ]),
         this.error,
         this.panelBox,
         this.readout,
@@ -348,10 +380,18 @@ export abstract class ComparisonCard implements CardView {
     const [firstName, secondName] = this.spec.arrays;
     const first = data.arrays.get(firstName);
     const second = data.arrays.get(secondName);
-    if (!first || !second) throw new Error(`step ${data.description.step} of ${card.tag} has no ${firstName} or ${secondName} array`);
+    if (!first || !second)
+      throw new Error(`step ${data.description.step} of ${card.tag} has no ${firstName} or ${secondName} array`);
     const slice = this.sliceOf(first);
     const seriesPart = settings.rangeMode === "series" ? `${card.steps.length}` : "";
-    const key = JSON.stringify([data.description.step, data.description.sample, slice, settings.diffMode, settings.rangeMode, seriesPart]);
+    const key = JSON.stringify([
+      data.description.step,
+      data.description.sample,
+      slice,
+      settings.diffMode,
+      settings.rangeMode,
+      seriesPart,
+    ]);
     if (this.prepared && this.prepared.data === data && this.prepared.key === key) return;
     const [minuend, subtrahend] = this.spec.minuend === 0 ? [first, second] : [second, first];
     // One buffer per card: the step prepared before is not shown any more.
@@ -360,7 +400,8 @@ export abstract class ComparisonCard implements CardView {
     const diff = diffValues(minuend.values, subtrahend.values, settings.diffMode, this.diffBuffer);
     const compared = { first, second, slice };
     this.prepared = {
-      data, slice,
+      data,
+      slice,
       first: this.plane(first, slice),
       second: this.plane(second, slice),
       diff: this.plane({ ...first, values: diff }, slice),
@@ -379,7 +420,12 @@ export abstract class ComparisonCard implements CardView {
     const window = this.currentWindow();
     const valueMap = this.valueMap(settings);
     const drawKey = JSON.stringify([
-      prepared?.key, prepared?.data.description.step, valueMap, width, window.start, window.end,
+      prepared?.key,
+      prepared?.data.description.step,
+      valueMap,
+      width,
+      window.start,
+      window.end,
     ]);
     if (drawKey === this.drawnKey || width === 0) return;
     this.drawnKey = drawKey;
@@ -398,12 +444,18 @@ export abstract class ComparisonCard implements CardView {
     ];
     this.element.dataset.shownStep = String(prepared.data.description.step);
     this.element.dataset.shownSample = String(prepared.data.description.sample);
-    const zoomed = isFullWindow(window, first.cols) ? "" : `${this.spec.colsLabel}s ${Math.floor(window.start)}–${Math.ceil(window.end) - 1}`;
+    const zoomed = isFullWindow(window, first.cols)
+      ? ""
+      : `${this.spec.colsLabel}s ${Math.floor(window.start)}–${Math.ceil(window.end) - 1}`;
     const diffText = settings.diffMode === "abs" ? `|${this.spec.diffText}|` : this.spec.diffText;
     this.panels.forEach((panel, i) => {
       const image = images[i]!;
       panel.setImage({
-        values: image.values, rows: first.rows, cols: first.cols, range: image.range, lut: image.lut,
+        values: image.values,
+        rows: first.rows,
+        cols: first.cols,
+        range: image.range,
+        lut: image.lut,
         key: `${base}|${image.mapName}|${image.range.min}|${image.range.max}`,
       });
       const height = PANEL_HEIGHT + (i === 2 ? 22 : 0);
@@ -423,7 +475,10 @@ export abstract class ComparisonCard implements CardView {
     }
     const dataset = this.readout.dataset;
     if (!prepared || !cursor || cursor.frame >= prepared.first.cols || cursor.bin >= prepared.first.rows) {
-      setText(this.readout, prepared ? "Hover a panel for values; wheel or drag to zoom, shift-drag to pan, double-click to reset." : "");
+      setText(
+        this.readout,
+        prepared ? "Hover a panel for values; wheel or drag to zoom, shift-drag to pan, double-click to reset." : "",
+      );
       delete dataset.frame;
       return;
     }
@@ -434,8 +489,11 @@ export abstract class ComparisonCard implements CardView {
     setText(this.readout, this.readoutText(cursor, first, second, diff, prepared.slice));
     const [firstPanel, secondPanel] = this.spec.panels;
     Object.assign(dataset, {
-      frame: String(cursor.frame), bin: String(cursor.bin),
-      [firstPanel.name]: String(first), [secondPanel.name]: String(second), diff: String(diff),
+      frame: String(cursor.frame),
+      bin: String(cursor.bin),
+      [firstPanel.name]: String(first),
+      [secondPanel.name]: String(second),
+      diff: String(diff),
       ...this.readoutData(prepared.slice),
     });
   }
@@ -446,7 +504,13 @@ export abstract class ComparisonCard implements CardView {
     setAttr(this.statsText, "title", line.title);
     Object.assign(this.statsText.dataset, line.data ?? {});
     const card = this.card;
-    const trendKey = JSON.stringify([card.steps.length, card.steps[card.steps.length - 1]?.step, card.stepIndex, card.sample, sizeOf(this.trend.element).width]);
+    const trendKey = JSON.stringify([
+      card.steps.length,
+      card.steps[card.steps.length - 1]?.step,
+      card.stepIndex,
+      card.sample,
+      sizeOf(this.trend.element).width,
+    ]);
     if (trendKey === this.trendKey) return;
     this.trendKey = trendKey;
     this.trend.draw(

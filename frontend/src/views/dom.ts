@@ -117,7 +117,10 @@ export function listenToSizes(listener: () => void): void {
 export function watchSize(element: Element): void {
   sizeObserver ??= new ResizeObserver((entries) => {
     for (const entry of entries) {
-      sizes.set(entry.target, { width: Math.round(entry.contentRect.width), height: Math.round(entry.contentRect.height) });
+      sizes.set(entry.target, {
+        width: Math.round(entry.contentRect.width),
+        height: Math.round(entry.contentRect.height),
+      });
     }
     onSizesChanged();
   });

@@ -8,7 +8,14 @@ import { cellOutline, contains, panelLayout, type PanelLayout } from "../render/
 import { paintColorbar, paintHeatmap } from "../render/paint";
 import { formatTick, niceTicks, type ColorRange } from "../render/scale";
 import {
-  binIndexAtY, frameAtX, frameIndexAtX, rowIndexAtYFromTop, xOfFrame, yOfBin, yOfRowFromTop, type FrameWindow,
+  binIndexAtY,
+  frameAtX,
+  frameIndexAtX,
+  rowIndexAtYFromTop,
+  xOfFrame,
+  yOfBin,
+  yOfRowFromTop,
+  type FrameWindow,
 } from "../render/zoom";
 import { el, fitCanvas, themeColor } from "./dom";
 
@@ -70,7 +77,14 @@ export class HeatmapPanel {
   private overlayDrawn = true;
   private layout: PanelLayout | null = null;
   private window: FrameWindow = { start: 0, end: 1 };
-  private drag: { startX: number; startY: number; startCol: number; lastCol: number; pan: boolean; moved: boolean } | null = null;
+  private drag: {
+    startX: number;
+    startY: number;
+    startCol: number;
+    lastCol: number;
+    pan: boolean;
+    moved: boolean;
+  } | null = null;
   private selection: [number, number] | null = null;
   private outline: OutlinedCells | null = null;
 
@@ -85,7 +99,10 @@ export class HeatmapPanel {
   ) {
     this.canvas = el("canvas", { className: "spectro-plot" });
     this.overlay = el("canvas", { className: "spectro-overlay" });
-    this.element = el("div", { className: "spectro-panel", attrs: { "data-panel": name } }, [this.canvas, this.overlay]);
+    this.element = el("div", { className: "spectro-panel", attrs: { "data-panel": name } }, [
+      this.canvas,
+      this.overlay,
+    ]);
     this.listen();
   }
 
@@ -113,7 +130,16 @@ export class HeatmapPanel {
     if (this.pixels === null || this.pixels.width !== width || this.pixels.height !== height) {
       this.pixels = context.createImageData(width, height);
     }
-    if (rows > 0 && cols > 0) paintHeatmap(image.values, rows, cols, image.range, image.lut, this.pixels.data, this.options.rowsFromTop === true);
+    if (rows > 0 && cols > 0)
+      paintHeatmap(
+        image.values,
+        rows,
+        cols,
+        image.range,
+        image.lut,
+        this.pixels.data,
+        this.options.rowsFromTop === true,
+      );
     else this.pixels.data.fill(0);
     context.putImageData(this.pixels, 0, 0);
     if (image.lut !== this.colorbarLut) {
@@ -170,7 +196,17 @@ export class HeatmapPanel {
       return;
     }
     context.imageSmoothingEnabled = false;
-    context.drawImage(this.source, window.start, 0, window.end - window.start, image.rows, plot.x, plot.y, plot.width, plot.height);
+    context.drawImage(
+      this.source,
+      window.start,
+      0,
+      window.end - window.start,
+      image.rows,
+      plot.x,
+      plot.y,
+      plot.width,
+      plot.height,
+    );
     if (this.outline) this.drawOutline(context, image);
     context.drawImage(this.colorbarSource, 0, 0, 1, 256, colorbar.x, colorbar.y, colorbar.width, colorbar.height);
     context.strokeStyle = muted;
@@ -196,7 +232,12 @@ export class HeatmapPanel {
       const col = outline.cols[k]!;
       if (col + 1 < window.start || col > window.end) continue;
       const x = plot.x + xOfFrame(window, col, plot.width);
-      const top = plot.y + Math.min(this.rowY(outline.rows[k]!, plot.height, image.rows), this.rowY(outline.rows[k]! + 1, plot.height, image.rows));
+      const top =
+        plot.y +
+        Math.min(
+          this.rowY(outline.rows[k]!, plot.height, image.rows),
+          this.rowY(outline.rows[k]! + 1, plot.height, image.rows),
+        );
       const shape = cellOutline(x, top, cellWidth, cellHeight);
       if (shape.kind === "box") {
         context.rect(shape.x, shape.y, shape.width, shape.height);
@@ -207,7 +248,10 @@ export class HeatmapPanel {
         }
       }
     }
-    for (const [style, width] of [["--spectro-cursor-shadow", 2], ["--spectro-cursor", 1]] as const) {
+    for (const [style, width] of [
+      ["--spectro-cursor-shadow", 2],
+      ["--spectro-cursor", 1],
+    ] as const) {
       context.strokeStyle = themeColor(this.element, style, style === "--spectro-cursor" ? "#fff" : "#000");
       context.lineWidth = width;
       context.stroke();
@@ -293,7 +337,10 @@ export class HeatmapPanel {
         const y = plot.y + this.rowY(cursor.row + 0.5, plot.height, image.rows);
         lines.push([plot.x, y, plot.x + plot.width, y]);
       }
-      for (const [style, width] of [["--spectro-cursor-shadow", 3], ["--spectro-cursor", 1]] as const) {
+      for (const [style, width] of [
+        ["--spectro-cursor-shadow", 3],
+        ["--spectro-cursor", 1],
+      ] as const) {
         context.strokeStyle = themeColor(this.element, style, style === "--spectro-cursor" ? "#fff" : "#000");
         context.lineWidth = width;
         for (const [x0, y0, x1, y1] of lines) {
@@ -332,7 +379,8 @@ export class HeatmapPanel {
     const zoomable = this.options.zoomable !== false;
     overlay.addEventListener("pointermove", (event) => {
       if (this.drag && this.layout && !zoomable) {
-        if (Math.hypot(event.clientX - this.drag.startX, event.clientY - this.drag.startY) >= DRAG_THRESHOLD) this.drag.moved = true;
+        if (Math.hypot(event.clientX - this.drag.startX, event.clientY - this.drag.startY) >= DRAG_THRESHOLD)
+          this.drag.moved = true;
       } else if (this.drag && this.layout) {
         const col = this.colAt(event.clientX);
         if (Math.abs(event.clientX - this.drag.startX) >= DRAG_THRESHOLD) this.drag.moved = true;
@@ -354,7 +402,14 @@ export class HeatmapPanel {
       if (event.button !== 0 || !this.cellAt(event)) return;
       overlay.setPointerCapture(event.pointerId);
       const col = this.colAt(event.clientX);
-      this.drag = { startX: event.clientX, startY: event.clientY, startCol: col, lastCol: col, pan: event.shiftKey, moved: false };
+      this.drag = {
+        startX: event.clientX,
+        startY: event.clientY,
+        startCol: col,
+        lastCol: col,
+        pan: event.shiftKey,
+        moved: false,
+      };
     });
     const endDrag = (event: PointerEvent) => {
       const drag = this.drag;

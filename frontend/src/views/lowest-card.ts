@@ -6,7 +6,17 @@
 
 import type { LowestQuery } from "../api/client";
 import type { LowestCandidate, LowestMarker, LowestResponse, ScalarIndex } from "../api/types";
-import { chartPlot, indexAtX, lineSegments, stepDomain, stepTicks, valueDomain, xOf, yOf, type Domain } from "../render/line-chart";
+import {
+  chartPlot,
+  indexAtX,
+  lineSegments,
+  stepDomain,
+  stepTicks,
+  valueDomain,
+  xOf,
+  yOf,
+  type Domain,
+} from "../render/line-chart";
 import type { Rect } from "../render/layout";
 import { formatTick, formatValue, niceTicks } from "../render/scale";
 import type { LowestCardState, Settings } from "../state/app-state";
@@ -63,17 +73,30 @@ function checkpointCell(candidate: LowestCandidate): HTMLElement {
   const cell = el("td", { className: "spectro-checkpoint" });
   const checkpoint = candidate.checkpoint;
   if (checkpoint) {
-    cell.append(el("span", { className: "spectro-checkpoint-name", text: checkpoint.name, title: checkpoint.path }),
-      document.createTextNode(` (${distanceText(checkpoint.distance)})`));
+    cell.append(
+      el("span", { className: "spectro-checkpoint-name", text: checkpoint.name, title: checkpoint.path }),
+      document.createTextNode(` (${distanceText(checkpoint.distance)})`),
+    );
     cell.dataset.checkpoint = checkpoint.name;
   } else {
     cell.append(el("span", { className: "spectro-missing", text: "no saved checkpoint found" }));
   }
   const recorded = candidate.recorded;
   if (recorded && recorded.exists === false) {
-    cell.append(el("div", { className: "spectro-missing spectro-deleted", text: `recorded ${recorded.path}: deleted`, title: recorded.path }));
+    cell.append(
+      el("div", {
+        className: "spectro-missing spectro-deleted",
+        text: `recorded ${recorded.path}: deleted`,
+        title: recorded.path,
+      }),
+    );
   } else if (recorded && recorded.exists === null) {
-    cell.append(el("div", { className: "spectro-missing", text: `recorded ${recorded.path}: cannot tell (${recorded.error ?? "unknown"})` }));
+    cell.append(
+      el("div", {
+        className: "spectro-missing",
+        text: `recorded ${recorded.path}: cannot tell (${recorded.error ?? "unknown"})`,
+      }),
+    );
   }
   return cell;
 }
@@ -82,8 +105,10 @@ function markerStatus(marker: LowestMarker): HTMLElement {
   if (!marker.checkpoint_path) return el("td", { text: "—" });
   const status = marker.checkpoint;
   const cell = el("td", { className: "spectro-path" }, [el("span", { text: marker.checkpoint_path })]);
-  if (status?.exists === false) cell.append(el("span", { className: "spectro-missing spectro-deleted", text: " deleted" }));
-  else if (status?.exists === null) cell.append(el("span", { className: "spectro-missing", text: ` cannot tell (${status.error ?? "unknown"})` }));
+  if (status?.exists === false)
+    cell.append(el("span", { className: "spectro-missing spectro-deleted", text: " deleted" }));
+  else if (status?.exists === null)
+    cell.append(el("span", { className: "spectro-missing", text: ` cannot tell (${status.error ?? "unknown"})` }));
   else if (status?.exists === true) cell.append(el("span", { className: "spectro-exists", text: " ✓" }));
   return cell;
 }
@@ -125,14 +150,20 @@ export class LowestCard {
   private hoverIndex = -1;
   private smoothingTimer: ReturnType<typeof setTimeout> | undefined;
 
-  constructor(card: LowestCardState, private readonly actions: LowestCardActions) {
+  constructor(
+    card: LowestCardState,
+    private readonly actions: LowestCardActions,
+  ) {
     this.card = card;
     this.runSelect.addEventListener("change", () => actions.setLowest(this.card.key, { run: this.runSelect.value }));
     this.tagSelect.addEventListener("change", () => actions.setLowest(this.card.key, { tag: this.tagSelect.value }));
     this.smoothing.addEventListener("input", () => {
       setText(this.smoothingValue, Number(this.smoothing.value).toFixed(3));
       clearTimeout(this.smoothingTimer);
-      this.smoothingTimer = setTimeout(() => actions.setSettings({ smoothing: Number(this.smoothing.value) }), SMOOTHING_DEBOUNCE_MS);
+      this.smoothingTimer = setTimeout(
+        () => actions.setSettings({ smoothing: Number(this.smoothing.value) }),
+        SMOOTHING_DEBOUNCE_MS,
+      );
     });
     this.outliers.addEventListener("change", () => actions.setSettings({ ignoreOutliers: this.outliers.checked }));
     this.canvas.addEventListener("pointermove", (event) => this.hover(event));
@@ -142,26 +173,37 @@ export class LowestCard {
       const step = index >= 0 ? this.shown?.points.step[index] : undefined;
       if (step !== undefined) actions.goToStep(step);
     });
-    this.element = el("section", { className: "spectro-card spectro-lowest-card", attrs: { "data-kind": "lowest_point" } }, [
-      el("header", { className: "spectro-card-header" }, [this.title, this.runText, this.loading]),
-      el("div", { className: "spectro-lowest-controls" }, [
-        el("label", { text: "run" }, [this.runSelect]),
-        el("label", { text: "scalar" }, [this.tagSelect]),
-        el("label", { title: "TensorBoard's smoothing: the debiased exponential moving average of its Scalars tab, same weight" },
-          [document.createTextNode("smoothing"), this.smoothing, this.smoothingValue]),
-        el("label", { title: "Scale the chart to the 5th–95th percentiles, as TensorBoard's option" },
-          [this.outliers, document.createTextNode("ignore outliers")]),
-      ]),
-      this.error,
-      el("div", { className: "spectro-lowest-chart" }, [this.canvas]),
-      this.readout,
-      this.empty,
-      this.hint,
-      this.rule,
-      this.candidates,
-      this.markers,
-      this.footnote,
-    ]);
+    this.element = el(
+      "section",
+      { className: "spectro-card spectro-lowest-card", attrs: { "data-kind": "lowest_point" } },
+      [
+        el("header", { className: "spectro-card-header" }, [this.title, this.runText, this.loading]),
+        el("div", { className: "spectro-lowest-controls" }, [
+          el("label", { text: "run" }, [this.runSelect]),
+          el("label", { text: "scalar" }, [this.tagSelect]),
+          el(
+            "label",
+            {
+              title: "TensorBoard's smoothing: the debiased exponential moving average of its Scalars tab, same weight",
+            },
+            [document.createTextNode("smoothing"), this.smoothing, this.smoothingValue],
+          ),
+          el("label", { title: "Scale the chart to the 5th–95th percentiles, as TensorBoard's option" }, [
+            this.outliers,
+            document.createTextNode("ignore outliers"),
+          ]),
+        ]),
+        this.error,
+        el("div", { className: "spectro-lowest-chart" }, [this.canvas]),
+        this.readout,
+        this.empty,
+        this.hint,
+        this.rule,
+        this.candidates,
+        this.markers,
+        this.footnote,
+      ],
+    );
   }
 
   forgetDrawings(): void {
@@ -175,8 +217,16 @@ export class LowestCard {
     setText(this.title, card.tag);
     setText(this.runText, card.run);
     const runs = Object.keys(scalars?.runs ?? {}).sort();
-    setOptions(this.runSelect, runs.map((run) => [run, run]), card.run);
-    setOptions(this.tagSelect, [...(scalars?.runs[card.run] ?? [])].sort().map((tag) => [tag, tag]), card.tag);
+    setOptions(
+      this.runSelect,
+      runs.map((run) => [run, run]),
+      card.run,
+    );
+    setOptions(
+      this.tagSelect,
+      [...(scalars?.runs[card.run] ?? [])].sort().map((tag) => [tag, tag]),
+      card.tag,
+    );
     if (document.activeElement !== this.smoothing && Number(this.smoothing.value) !== settings.smoothing) {
       this.smoothing.value = String(settings.smoothing);
     }
@@ -184,7 +234,10 @@ export class LowestCard {
     if (this.outliers.checked !== settings.ignoreOutliers) this.outliers.checked = settings.ignoreOutliers;
 
     const entry = this.actions.requestLowest({
-      run: card.run, tag: card.tag, smoothing: settings.smoothing, ignoreOutliers: settings.ignoreOutliers,
+      run: card.run,
+      tag: card.tag,
+      smoothing: settings.smoothing,
+      ignoreOutliers: settings.ignoreOutliers,
     });
     let errorText = "";
     if (entry.status === "loaded") this.shown = entry.data;
@@ -202,7 +255,20 @@ export class LowestCard {
   private draw(): void {
     const shown = this.shown;
     const width = this.canvas.clientWidth;
-    const key = JSON.stringify([width, this.hoverIndex, shown === null ? null : [shown.run, shown.tag, shown.smoothing, shown.ignore_outliers, shown.points.step.length, shown.points.step[shown.points.step.length - 1]]]);
+    const key = JSON.stringify([
+      width,
+      this.hoverIndex,
+      shown === null
+        ? null
+        : [
+            shown.run,
+            shown.tag,
+            shown.smoothing,
+            shown.ignore_outliers,
+            shown.points.step.length,
+            shown.points.step[shown.points.step.length - 1],
+          ],
+    ]);
     if (key === this.drawnKey || width === 0) return;
     this.drawnKey = key;
     const context = fitCanvas(this.canvas, width, CHART_HEIGHT, true);
@@ -320,7 +386,10 @@ export class LowestCard {
     if (!points || index < 0) {
       setText(this.readout, this.shown ? "Hover the chart for values; click to move the cards to a step." : "");
     } else {
-      setText(this.readout, `step ${points.step[index]}  raw ${valueText(points.value[index])}  smoothed ${valueText(points.smoothed[index])}`);
+      setText(
+        this.readout,
+        `step ${points.step[index]}  raw ${valueText(points.value[index])}  smoothed ${valueText(points.smoothed[index])}`,
+      );
     }
     this.draw();
   }
@@ -337,14 +406,27 @@ export class LowestCard {
     setHidden(this.hint, !shown || shown.empty_reason !== null);
     setText(this.rule, shown && !shown.empty_reason ? shown.hint.rule : "");
     setHidden(this.rule, !shown || shown.empty_reason !== null);
-    if (this.hoverIndex < 0) setText(this.readout, shown ? "Hover the chart for values; click to move the cards to a step." : "");
+    if (this.hoverIndex < 0)
+      setText(this.readout, shown ? "Hover the chart for values; click to move the cards to a step." : "");
 
     this.candidates.replaceChildren();
     if (shown && shown.candidates.length > 0) {
       this.candidates.append(
-        el("caption", { text: "Lowest points: running-minimum records of the raw values, ranked by the smoothed value" }),
-        el("thead", {}, [el("tr", {}, ["#", "step", "raw", "smoothed", "nearest saved checkpoint", ""].map((h) => el("th", { text: h })))]),
-        el("tbody", {}, this.shownRows("candidates", shown.candidates).map((candidate) => this.candidateRow(candidate))),
+        el("caption", {
+          text: "Lowest points: running-minimum records of the raw values, ranked by the smoothed value",
+        }),
+        el("thead", {}, [
+          el(
+            "tr",
+            {},
+            ["#", "step", "raw", "smoothed", "nearest saved checkpoint", ""].map((h) => el("th", { text: h })),
+          ),
+        ]),
+        el(
+          "tbody",
+          {},
+          this.shownRows("candidates", shown.candidates).map((candidate) => this.candidateRow(candidate)),
+        ),
       );
       this.appendShowAll(this.candidates, "candidates", shown.candidates.length, 6);
     }
@@ -354,18 +436,28 @@ export class LowestCard {
     if (shown && shown.markers.length > 0) {
       this.markers.append(
         el("caption", { text: "Markers written by training code (lowest_point, LowestPointTracker)" }),
-        el("thead", {}, [el("tr", {}, ["step", "value", "smoothed", "epoch", "checkpoint"].map((h) => el("th", { text: h })))]),
-        el("tbody", {}, this.shownRows("markers", shown.markers).map((marker) => {
-          const row = el("tr", {}, [
-            el("td", { text: String(marker.step) }),
-            el("td", { text: valueText(marker.value) }),
-            el("td", { text: valueText(marker.smoothed_value) }),
-            el("td", { text: marker.epoch === null ? "—" : String(marker.epoch) }),
-            markerStatus(marker),
-          ]);
-          row.dataset.step = String(marker.step);
-          return row;
-        })),
+        el("thead", {}, [
+          el(
+            "tr",
+            {},
+            ["step", "value", "smoothed", "epoch", "checkpoint"].map((h) => el("th", { text: h })),
+          ),
+        ]),
+        el(
+          "tbody",
+          {},
+          this.shownRows("markers", shown.markers).map((marker) => {
+            const row = el("tr", {}, [
+              el("td", { text: String(marker.step) }),
+              el("td", { text: valueText(marker.value) }),
+              el("td", { text: valueText(marker.smoothed_value) }),
+              el("td", { text: marker.epoch === null ? "—" : String(marker.epoch) }),
+              markerStatus(marker),
+            ]);
+            row.dataset.step = String(marker.step);
+            return row;
+          }),
+        ),
       );
       this.appendShowAll(this.markers, "markers", shown.markers.length, 5);
     }
@@ -377,7 +469,9 @@ export class LowestCard {
       if (searched.note) notes.push(searched.note);
       else notes.push(`Checkpoints: ${searched.count} found in ${searched.searched.join(", ")}.`);
       if (shown.dropped_resumed > 0) {
-        notes.push(`${shown.dropped_resumed} earlier writes of steps that a resumed run wrote again are left out; the later write wins.`);
+        notes.push(
+          `${shown.dropped_resumed} earlier writes of steps that a resumed run wrote again are left out; the later write wins.`,
+        );
       }
     }
     setText(this.footnote, notes.join(" "));
@@ -393,7 +487,12 @@ export class LowestCard {
     return table === "candidates" ? rows.slice(0, ROWS_SHOWN) : rows.slice(rows.length - ROWS_SHOWN);
   }
 
-  private appendShowAll(tableElement: HTMLTableElement, table: "candidates" | "markers", count: number, columns: number): void {
+  private appendShowAll(
+    tableElement: HTMLTableElement,
+    table: "candidates" | "markers",
+    count: number,
+    columns: number,
+  ): void {
     if (count <= ROWS_SHOWN) return;
     const expanded = this.expanded[table];
     const button = el("button", {
@@ -411,11 +510,18 @@ export class LowestCard {
   }
 
   private candidateRow(candidate: LowestCandidate): HTMLTableRowElement {
-    const go = el("button", { className: "spectro-go-to-step", text: "Go to step", attrs: { type: "button" },
-      title: "Move the mel, noise and similarity cards to this step (the nearest logged at or before it)" });
+    const go = el("button", {
+      className: "spectro-go-to-step",
+      text: "Go to step",
+      attrs: { type: "button" },
+      title: "Move the mel, noise and similarity cards to this step (the nearest logged at or before it)",
+    });
     go.addEventListener("click", () => this.actions.goToStep(candidate.step));
     const stepCell = el("td", { text: String(candidate.step) });
-    if (candidate.is_final_low) stepCell.append(el("span", { className: "spectro-badge", text: "final low", title: "The low never reached again" }));
+    if (candidate.is_final_low)
+      stepCell.append(
+        el("span", { className: "spectro-badge", text: "final low", title: "The low never reached again" }),
+      );
     const row = el("tr", {}, [
       el("td", { text: String(candidate.rank) }),
       stepCell,

@@ -5,11 +5,24 @@ import type { DecodedArray } from "../api/decode";
 import type { MelSampleInfo, NonfiniteCounts, StepInfo } from "../api/types";
 import type { ColormapName } from "../colormaps";
 import {
-  finiteRange, formatValue, seriesMaxAbsDiff, seriesValueRange, unionRange, usableRange, type ColorRange,
+  finiteRange,
+  formatValue,
+  seriesMaxAbsDiff,
+  seriesValueRange,
+  unionRange,
+  usableRange,
+  type ColorRange,
 } from "../render/scale";
 import type { CardState, Cursor, Settings } from "../state/app-state";
 import type { CardActions } from "./card-actions";
-import { ComparisonCard, type Compared, type ComparisonSpec, type Plane, type Selection, type StatsLine } from "./comparison-card";
+import {
+  ComparisonCard,
+  type Compared,
+  type ComparisonSpec,
+  type Plane,
+  type Selection,
+  type StatsLine,
+} from "./comparison-card";
 
 export const MEL_SPEC: ComparisonSpec = {
   className: "spectro-mel-card",
@@ -81,7 +94,9 @@ export class MelCard extends ComparisonCard {
   }
 
   protected diffMaxAbs(stepMaxAbs: number, settings: Settings): number {
-    return settings.rangeMode === "series" ? Math.max(stepMaxAbs, seriesMaxAbsDiff(this.card.steps, this.card.sample)) : stepMaxAbs;
+    return settings.rangeMode === "series"
+      ? Math.max(stepMaxAbs, seriesMaxAbsDiff(this.card.steps, this.card.sample))
+      : stepMaxAbs;
   }
 
   protected nonfinite(step: StepInfo | undefined): NonfiniteCounts | undefined {
@@ -93,7 +108,8 @@ export class MelCard extends ComparisonCard {
     if (!stats) return { text: "", title: "" };
     return {
       text: `MAE ${formatValue(stats.mae ?? Number.NaN)}  bias ${formatValue(stats.bias ?? Number.NaN)}`,
-      title: `RMSE ${formatValue(stats.rmse ?? Number.NaN)}, max |diff| ${formatValue(stats.max_abs_diff ?? Number.NaN)}, ` +
+      title:
+        `RMSE ${formatValue(stats.rmse ?? Number.NaN)}, max |diff| ${formatValue(stats.max_abs_diff ?? Number.NaN)}, ` +
         `${stats.compared} values compared; bias is the mean of target − predicted`,
     };
   }

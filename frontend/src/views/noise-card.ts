@@ -16,9 +16,7 @@
 import type { DecodedArray } from "../api/decode";
 import type { NonfiniteCounts, StepInfo } from "../api/types";
 import { SIGNED_DIFF_MAP, type ColormapName } from "../colormaps";
-import {
-  clampSlice, frameMse, noiseStat, seriesNoiseScale, stackDepth, stackSlice, type Plane,
-} from "../render/noise";
+import { clampSlice, frameMse, noiseStat, seriesNoiseScale, stackDepth, stackSlice, type Plane } from "../render/noise";
 import { formatValue, maxAbsFinite, symmetricRange, type ColorRange } from "../render/scale";
 import type { CardState, Cursor, Settings } from "../state/app-state";
 import type { CardActions } from "./card-actions";
@@ -59,8 +57,13 @@ export const NOISE_SPEC: ComparisonSpec = {
 
 function isNonfiniteCounts(value: unknown): value is NonfiniteCounts {
   const counts = value as NonfiniteCounts | null;
-  return typeof counts === "object" && counts !== null &&
-    typeof counts.nan === "number" && typeof counts.pos_inf === "number" && typeof counts.neg_inf === "number";
+  return (
+    typeof counts === "object" &&
+    counts !== null &&
+    typeof counts.nan === "number" &&
+    typeof counts.pos_inf === "number" &&
+    typeof counts.neg_inf === "number"
+  );
 }
 
 /** T of a card's series: the step's, else the series'. */
@@ -98,7 +101,8 @@ export class NoiseCard extends ComparisonCard {
     const perSlice = frameMse(step).length;
     if (perSlice > 0) return perSlice;
     const shown = this.shown;
-    const predicted = shown && shown.data.description.step === step?.step ? shown.data.arrays.get("predicted") : undefined;
+    const predicted =
+      shown && shown.data.description.step === step?.step ? shown.data.arrays.get("predicted") : undefined;
     return predicted ? stackDepth(predicted.shape) : 1;
   }
 
@@ -164,7 +168,8 @@ export class NoiseCard extends ComparisonCard {
     const show = (name: string) => formatValue(noiseStat(step, name) ?? Number.NaN);
     return {
       text: `MSE ${show("mse")}  corr ${show("correlation")}  SNR ${show("snr_db")} dB`,
-      title: `MAE ${show("mae")}, ${String(step.stats.compared ?? 0)} values compared (every channel); ` +
+      title:
+        `MAE ${show("mae")}, ${String(step.stats.compared ?? 0)} values compared (every channel); ` +
         "correlation is Pearson's of predicted and actual; SNR is Σ actual² / Σ (actual − predicted)²",
       data,
     };
@@ -176,8 +181,10 @@ export class NoiseCard extends ComparisonCard {
 
   protected readoutText(cursor: Cursor, predicted: number, actual: number, diff: number, slice: number): string {
     const channel = this.depth(this.card.steps[this.card.stepIndex]) > 1 ? `channel ${slice}  ` : "";
-    return `${channel}row ${cursor.bin}  column ${cursor.frame}  predicted ${formatValue(predicted)}  ` +
-      `actual ${formatValue(actual)}  diff ${formatValue(diff)}`;
+    return (
+      `${channel}row ${cursor.bin}  column ${cursor.frame}  predicted ${formatValue(predicted)}  ` +
+      `actual ${formatValue(actual)}  diff ${formatValue(diff)}`
+    );
   }
 
   protected override readoutData(slice: number): Record<string, string> {
@@ -194,7 +201,11 @@ export class NoiseCard extends ComparisonCard {
     const t = step?.timestep;
     setText(
       this.timestep,
-      step ? (typeof t === "number" ? `diffusion timestep ${t}${total ? ` of T = ${total}` : ""}` : "no diffusion timestep") : "",
+      step
+        ? typeof t === "number"
+          ? `diffusion timestep ${t}${total ? ` of T = ${total}` : ""}`
+          : "no diffusion timestep"
+        : "",
     );
     const shown = this.shown;
     const dataset = this.element.dataset;
@@ -204,7 +215,13 @@ export class NoiseCard extends ComparisonCard {
 
     const seriesTotal = totalTimesteps(card, card.steps[card.steps.length - 1]);
     const width = this.scatter.canvas.clientWidth;
-    const key = JSON.stringify([card.steps.length, card.steps[card.steps.length - 1]?.step, card.stepIndex, width, seriesTotal]);
+    const key = JSON.stringify([
+      card.steps.length,
+      card.steps[card.steps.length - 1]?.step,
+      card.stepIndex,
+      width,
+      seriesTotal,
+    ]);
     if (key === this.scatterKey) return;
     this.scatterKey = key;
     this.scatter.draw(

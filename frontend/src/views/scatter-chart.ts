@@ -6,8 +6,16 @@ import { colormapLut, type ColormapName } from "../colormaps";
 import type { Rect } from "../render/layout";
 import { formatTick, niceTicks } from "../render/scale";
 import {
-  legendGradient, nearestPoint, scatterAxes, scatterPoints, stepColor, xOfTimestep, yOfValue,
-  type ScatterAxes, type ScatterInput, type ScatterPoint,
+  legendGradient,
+  nearestPoint,
+  scatterAxes,
+  scatterPoints,
+  stepColor,
+  xOfTimestep,
+  yOfValue,
+  type ScatterAxes,
+  type ScatterInput,
+  type ScatterPoint,
 } from "../render/scatter";
 import { el, fitCanvas, setText, themeColor } from "./dom";
 
@@ -30,11 +38,18 @@ export class ScatterChart {
     private readonly yLabel: string,
     private readonly pick: (step: number) => void,
   ) {
-    this.canvas = el("canvas", { className: "spectro-scatter", title: `${yLabel} against ${xLabel}; click a point to go to its step` });
+    this.canvas = el("canvas", {
+      className: "spectro-scatter",
+      title: `${yLabel} against ${xLabel}; click a point to go to its step`,
+    });
     const ramp = el("span", { className: "spectro-scatter-ramp" });
     ramp.style.background = legendGradient(colormapLut(STEP_MAP));
     const legend = el("div", { className: "spectro-scatter-legend" }, [
-      el("span", { text: "colour: training step, early" }), this.early, ramp, this.late, el("span", { text: "late" }),
+      el("span", { text: "colour: training step, early" }),
+      this.early,
+      ramp,
+      this.late,
+      el("span", { text: "late" }),
     ]);
     this.element = el("div", { className: "spectro-scatter-box" }, [this.canvas, legend]);
     this.canvas.addEventListener("click", (event) => {
@@ -63,8 +78,10 @@ export class ScatterChart {
     const context = fitCanvas(this.canvas, width, HEIGHT);
     context.clearRect(0, 0, width, HEIGHT);
     const plot: Rect = {
-      x: MARGIN.left, y: MARGIN.top,
-      width: Math.max(1, width - MARGIN.left - MARGIN.right), height: HEIGHT - MARGIN.top - MARGIN.bottom,
+      x: MARGIN.left,
+      y: MARGIN.top,
+      width: Math.max(1, width - MARGIN.left - MARGIN.right),
+      height: HEIGHT - MARGIN.top - MARGIN.bottom,
     };
     const axes = scatterAxes(inputs, totalTimesteps);
     this.points = axes ? scatterPoints(inputs, axes, plot) : [];
@@ -129,7 +146,9 @@ export class ScatterChart {
     context.textAlign = "right";
     context.textBaseline = "middle";
     const yTicks = axes.logY
-      ? niceTicks(Math.ceil(Math.log10(axes.y.min)), Math.floor(Math.log10(axes.y.max)), 4).filter(Number.isInteger).map((p) => 10 ** p)
+      ? niceTicks(Math.ceil(Math.log10(axes.y.min)), Math.floor(Math.log10(axes.y.max)), 4)
+          .filter(Number.isInteger)
+          .map((p) => 10 ** p)
       : niceTicks(axes.y.min, axes.y.max, Math.max(2, Math.floor(plot.height / 28)));
     for (const v of yTicks) {
       const y = yOfValue(v, axes, plot);

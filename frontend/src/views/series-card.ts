@@ -17,11 +17,25 @@ export function stepFacts(step: StepInfo | undefined): [string, string][] {
     if (value === null || value === undefined) return;
     if (typeof value === "number") facts.push([prefix, Number.isInteger(value) ? String(value) : formatValue(value)]);
     else if (typeof value === "string" || typeof value === "boolean") facts.push([prefix, String(value)]);
-    else if (Array.isArray(value)) facts.push([prefix, value.length > 8 ? `${value.length} values` : value.map((v) => (typeof v === "number" ? formatValue(v) : String(v))).join(", ")]);
-    else for (const [name, inner] of Object.entries(value as Record<string, unknown>)) add(prefix ? `${prefix}.${name}` : name, inner);
+    else if (Array.isArray(value))
+      facts.push([
+        prefix,
+        value.length > 8
+          ? `${value.length} values`
+          : value.map((v) => (typeof v === "number" ? formatValue(v) : String(v))).join(", "),
+      ]);
+    else
+      for (const [name, inner] of Object.entries(value as Record<string, unknown>))
+        add(prefix ? `${prefix}.${name}` : name, inner);
   };
   if (step.error) facts.push(["error", step.error]);
-  add("", { timestep: step.timestep, total_timesteps: step.total_timesteps, shape: step.shape, ...step.stats, ...step.marker });
+  add("", {
+    timestep: step.timestep,
+    total_timesteps: step.total_timesteps,
+    shape: step.shape,
+    ...step.stats,
+    ...step.marker,
+  });
   return facts;
 }
 
@@ -34,15 +48,22 @@ export class SeriesCard implements CardView {
   private shownKey = "";
 
   constructor(card: CardState, actions: CardActions) {
-    this.stepControl = new StepControl({
-      select: (index) => actions.selectStep(card.key, index),
-      togglePlay: () => actions.togglePlay(card.key),
-    }, card.key);
-    this.element = el("section", { className: "spectro-card spectro-series-card", attrs: { "data-kind": card.info.kind } }, [
-      el("header", { className: "spectro-card-header" }, [this.title, this.run]),
-      this.facts,
-      this.stepControl.element,
-    ]);
+    this.stepControl = new StepControl(
+      {
+        select: (index) => actions.selectStep(card.key, index),
+        togglePlay: () => actions.togglePlay(card.key),
+      },
+      card.key,
+    );
+    this.element = el(
+      "section",
+      { className: "spectro-card spectro-series-card", attrs: { "data-kind": card.info.kind } },
+      [
+        el("header", { className: "spectro-card-header" }, [this.title, this.run]),
+        this.facts,
+        this.stepControl.element,
+      ],
+    );
     this.element.dataset.run = card.run;
     this.element.dataset.tag = card.tag;
   }
@@ -60,6 +81,8 @@ export class SeriesCard implements CardView {
     if (key === this.shownKey) return;
     this.shownKey = key;
     const facts = card.stepsError ? [["error", card.stepsError] as [string, string]] : stepFacts(step);
-    this.facts.replaceChildren(...facts.flatMap(([name, value]) => [el("dt", { text: name }), el("dd", { text: value })]));
+    this.facts.replaceChildren(
+      ...facts.flatMap(([name, value]) => [el("dt", { text: name }), el("dd", { text: value })]),
+    );
   }
 }

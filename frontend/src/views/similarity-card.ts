@@ -10,9 +10,23 @@ import { colormapLut, SIGNED_DIFF_MAP } from "../colormaps";
 import { PANEL_MARGIN } from "../render/layout";
 import { formatValue, nonfiniteText, type ColorRange } from "../render/scale";
 import {
-  alignmentVerdict, chanceRecall, diagonalPositions, elide, formatShort, isValidRange, matrixOrder, permuteMatrix, positionsOf,
-  rankInRow, similarityRange, similarityStats, similarityView, type CellPositions, type MatrixOrder,
-  type SimilarityStats, type SimilarityView,
+  alignmentVerdict,
+  chanceRecall,
+  diagonalPositions,
+  elide,
+  formatShort,
+  isValidRange,
+  matrixOrder,
+  permuteMatrix,
+  positionsOf,
+  rankInRow,
+  similarityRange,
+  similarityStats,
+  similarityView,
+  type CellPositions,
+  type MatrixOrder,
+  type SimilarityStats,
+  type SimilarityView,
 } from "../render/similarity";
 import { fullWindow } from "../render/zoom";
 import type { CardState, Settings } from "../state/app-state";
@@ -93,19 +107,39 @@ export class SimilarityCard implements CardView {
   readonly element: HTMLElement;
   private readonly title = el("h3", { className: "spectro-card-title" });
   private readonly run = el("span", { className: "spectro-card-run" });
-  private readonly flag = el("span", { className: "spectro-flag spectro-nonfinite", title: "non-finite values at this step, drawn magenta" });
+  private readonly flag = el("span", {
+    className: "spectro-flag spectro-nonfinite",
+    title: "non-finite values at this step, drawn magenta",
+  });
   private readonly loading = el("span", { className: "spectro-loading" });
   private readonly error = el("div", { className: "spectro-error" });
   private readonly mapSelect = el("select", { className: "spectro-sim-map", attrs: { "aria-label": "colour map" } });
-  private readonly rangeSelect = el("select", { className: "spectro-sim-range", attrs: { "aria-label": "colour range" } });
-  private readonly rangeMin = el("input", { className: "spectro-sim-range-min", attrs: { type: "number", step: "any", "aria-label": "range minimum" } });
-  private readonly rangeMax = el("input", { className: "spectro-sim-range-max", attrs: { type: "number", step: "any", "aria-label": "range maximum" } });
-  private readonly fixedInputs = el("span", { className: "spectro-sim-fixed" }, [this.rangeMin, document.createTextNode("to"), this.rangeMax]);
+  private readonly rangeSelect = el("select", {
+    className: "spectro-sim-range",
+    attrs: { "aria-label": "colour range" },
+  });
+  private readonly rangeMin = el("input", {
+    className: "spectro-sim-range-min",
+    attrs: { type: "number", step: "any", "aria-label": "range minimum" },
+  });
+  private readonly rangeMax = el("input", {
+    className: "spectro-sim-range-max",
+    attrs: { type: "number", step: "any", "aria-label": "range maximum" },
+  });
+  private readonly fixedInputs = el("span", { className: "spectro-sim-fixed" }, [
+    this.rangeMin,
+    document.createTextNode("to"),
+    this.rangeMax,
+  ]);
   private readonly orderInput = el("input", {
     className: "spectro-sim-order-row",
     attrs: { type: "number", min: "0", step: "1", "aria-label": "order by row" },
   });
-  private readonly orderReset = el("button", { className: "spectro-sim-order-reset", text: "Original order", attrs: { type: "button" } });
+  private readonly orderReset = el("button", {
+    className: "spectro-sim-order-reset",
+    text: "Original order",
+    attrs: { type: "button" },
+  });
   private readonly orderLabel = el("span", { className: "spectro-sim-order-label" });
   private readonly outlineCheck = el("input", { className: "spectro-sim-outline", attrs: { type: "checkbox" } });
   private readonly verdict = el("div", { className: "spectro-sim-verdict" });
@@ -128,21 +162,29 @@ export class SimilarityCard implements CardView {
   private statsKey = "";
   private trendKey = "";
 
-  constructor(card: CardState, private readonly actions: CardActions) {
+  constructor(
+    card: CardState,
+    private readonly actions: CardActions,
+  ) {
     this.card = card;
     const key = card.key;
     const rowsName = this.rowsName();
     const colsName = this.colsName();
     const ignore = () => undefined;
     this.panel = new HeatmapPanel(
-      "matrix", "similarity", true,
+      "matrix",
+      "similarity",
+      true,
       {
         hover: (cell: Cell | null) => actions.setCursor(key, cell ? this.cursorAt(cell) : null),
         click: (cell: Cell) => {
           const row = this.prepared?.order.rows[cell.row];
           if (row !== undefined) actions.setView(key, { orderRow: row });
         },
-        zoom: ignore, pan: ignore, select: ignore, reset: ignore,
+        zoom: ignore,
+        pan: ignore,
+        select: ignore,
+        reset: ignore,
       },
       rowsName,
       colsName,
@@ -155,22 +197,28 @@ export class SimilarityCard implements CardView {
       el("div", { className: "spectro-sim-label spectro-sim-row-label" }, [this.rowAxis, this.rowText]),
       el("div", { className: "spectro-sim-label spectro-sim-col-label" }, [this.colAxis, this.colText]),
     ]);
-    this.stepControl = new StepControl({
-      select: (index) => actions.selectStep(key, index),
-      togglePlay: () => actions.togglePlay(key),
-    }, key);
+    this.stepControl = new StepControl(
+      {
+        select: (index) => actions.selectStep(key, index),
+        togglePlay: () => actions.togglePlay(key),
+      },
+      key,
+    );
     this.stats = STAT_ROWS.map((row) => ({
       row,
       name: el("span", { className: "spectro-sim-stat-name", text: row.label(rowsName, colsName) }),
       value: el("span", { className: "spectro-sim-stat-value" }),
       trend: new TrendChart(row.label(rowsName, colsName), (step) => actions.pickStep(key, step)),
     }));
-    const statsGrid = el("div", { className: "spectro-sim-stats" },
+    const statsGrid = el(
+      "div",
+      { className: "spectro-sim-stats" },
       this.stats.flatMap((stat) => {
         stat.value.dataset.stat = stat.row.name;
         stat.trend.element.dataset.stat = stat.row.name;
         return [stat.name, stat.value, stat.trend.element];
-      }));
+      }),
+    );
     this.listenToControls(key);
     this.element = el(
       "section",
@@ -181,10 +229,13 @@ export class SimilarityCard implements CardView {
           el("label", { text: "map" }, [this.mapSelect]),
           el("label", { text: "range" }, [this.rangeSelect]),
           this.fixedInputs,
-          el("label", { title: `Columns by this ${rowsName}'s similarity, most similar first; rows by their similarity to its pair` }, [
-            document.createTextNode(`order by ${rowsName}`),
-            this.orderInput,
-          ]),
+          el(
+            "label",
+            {
+              title: `Columns by this ${rowsName}'s similarity, most similar first; rows by their similarity to its pair`,
+            },
+            [document.createTextNode(`order by ${rowsName}`), this.orderInput],
+          ),
           this.orderReset,
           el("label", {}, [this.outlineCheck, document.createTextNode("outline diagonal")]),
           this.orderLabel,
@@ -317,7 +368,8 @@ export class SimilarityCard implements CardView {
     const order = matrixOrder(matrix.values, rows, cols, view.orderRow);
     const ordered = view.orderRow !== null && order.rows.length === rows && view.orderRow < rows;
     this.prepared = {
-      data, matrix,
+      data,
+      matrix,
       rowLabels: description.labels?.rows ?? [],
       colLabels: description.labels?.columns ?? [],
       orderRow: ordered ? view.orderRow : null,
@@ -331,8 +383,23 @@ export class SimilarityCard implements CardView {
   }
 
   private updateControls(view: SimilarityView, settings: Settings): void {
-    setOptions(this.mapSelect, [["sequential", `sequential (${settings.colormap})`], ["diverging", "diverging (RdBu, 0 white)"]], view.colormap);
-    setOptions(this.rangeSelect, [["step", "per step"], ["unit", "−1 to 1"], ["fixed", "fixed"]], view.range);
+    setOptions(
+      this.mapSelect,
+      [
+        ["sequential", `sequential (${settings.colormap})`],
+        ["diverging", "diverging (RdBu, 0 white)"],
+      ],
+      view.colormap,
+    );
+    setOptions(
+      this.rangeSelect,
+      [
+        ["step", "per step"],
+        ["unit", "−1 to 1"],
+        ["fixed", "fixed"],
+      ],
+      view.range,
+    );
     setHidden(this.fixedInputs, view.range !== "fixed");
     const invalid = view.range === "fixed" && (view.fixed === null || !isValidRange(view.fixed));
     this.fixedInputs.classList.toggle("spectro-error", invalid);
@@ -348,7 +415,7 @@ export class SimilarityCard implements CardView {
     syncNumber(this.orderInput, orderRow);
     if (prepared) this.orderInput.max = String(Math.max(prepared.matrix.rows - 1, 0));
     setHidden(this.orderReset, orderRow === null);
-    const label = orderRow === null ? "" : prepared?.rowLabels[orderRow] ?? "";
+    const label = orderRow === null ? "" : (prepared?.rowLabels[orderRow] ?? "");
     setText(this.orderLabel, orderRow === null ? "click a cell to order by its row" : elide(label, ORDER_LABEL_CHARS));
     this.orderLabel.title = label;
     if (this.outlineCheck.checked !== view.outline) this.outlineCheck.checked = view.outline;
@@ -360,7 +427,9 @@ export class SimilarityCard implements CardView {
     const width = sizeOf(this.panelBox).width;
     if (width === 0) return;
     const mapName = view.colormap === "diverging" ? SIGNED_DIFF_MAP : settings.colormap;
-    const range = prepared ? similarityRange(prepared.matrix.values, view.colormap, view.range, view.fixed) : this.range;
+    const range = prepared
+      ? similarityRange(prepared.matrix.values, view.colormap, view.range, view.fixed)
+      : this.range;
     const drawKey = JSON.stringify([prepared?.key, mapName, range.min, range.max, width, view.outline]);
     if (drawKey === this.drawnKey) return;
     this.drawnKey = drawKey;
@@ -369,7 +438,9 @@ export class SimilarityCard implements CardView {
     const plotWidth = Math.max(1, width - m.left - m.right);
     const rows = prepared?.matrix.rows ?? 1;
     const cols = prepared?.matrix.cols ?? 1;
-    const plotHeight = Math.round(Math.min(MAX_PLOT_HEIGHT, Math.max(MIN_PLOT_HEIGHT, (plotWidth * rows) / Math.max(cols, 1))));
+    const plotHeight = Math.round(
+      Math.min(MAX_PLOT_HEIGHT, Math.max(MIN_PLOT_HEIGHT, (plotWidth * rows) / Math.max(cols, 1))),
+    );
     const height = plotHeight + m.top + m.bottom + m.colsAxis;
     if (!prepared) {
       this.panel.setImage(null);
@@ -378,14 +449,19 @@ export class SimilarityCard implements CardView {
     }
     const { matrix, shown } = prepared;
     this.panel.setImage({
-      values: shown, rows: matrix.rows, cols: matrix.cols, range, lut: colormapLut(mapName),
+      values: shown,
+      rows: matrix.rows,
+      cols: matrix.cols,
+      range,
+      lut: colormapLut(mapName),
       key: `${prepared.key}|${mapName}|${range.min}|${range.max}`,
     });
     this.panel.setOutline(view.outline ? prepared.diagonal : null);
     // Under an ordering the ticks count positions, not indices; the subtitle says so.
-    const subtitle = prepared.orderRow === null
-      ? `${matrix.rows} × ${matrix.cols}`
-      : `positions ordered by ${this.rowsName()} ${prepared.orderRow}`;
+    const subtitle =
+      prepared.orderRow === null
+        ? `${matrix.rows} × ${matrix.cols}`
+        : `positions ordered by ${this.rowsName()} ${prepared.orderRow}`;
     this.panel.draw(fullWindow(matrix.cols), width, height, subtitle);
     const dataset = this.element.dataset;
     dataset.shownStep = String(prepared.data.description.step);
@@ -398,8 +474,11 @@ export class SimilarityCard implements CardView {
   private updateReadout(): void {
     const prepared = this.prepared;
     const cursor = this.card.cursor;
-    const inside = prepared !== null && cursor !== null && cursor.bin < prepared.matrix.rows && cursor.frame < prepared.matrix.cols;
-    const shownCursor = inside ? { col: prepared.colPositions[cursor.frame]!, row: prepared.rowPositions[cursor.bin]! } : null;
+    const inside =
+      prepared !== null && cursor !== null && cursor.bin < prepared.matrix.rows && cursor.frame < prepared.matrix.cols;
+    const shownCursor = inside
+      ? { col: prepared.colPositions[cursor.frame]!, row: prepared.rowPositions[cursor.bin]! }
+      : null;
     const overlayKey = JSON.stringify([shownCursor, this.drawnKey]);
     if (overlayKey !== this.overlayKey) {
       this.overlayKey = overlayKey;
@@ -447,9 +526,13 @@ export class SimilarityCard implements CardView {
       this.verdict.dataset.level = verdict.level;
       for (const stat of this.stats) {
         const value = stats ? stat.row.value(stats) : null;
-        setText(stat.value, value === null ? (stats && stat.row.k && !stats.square ? "not square" : "—") : formatShort(value));
+        setText(
+          stat.value,
+          value === null ? (stats && stat.row.k && !stats.square ? "not square" : "—") : formatShort(value),
+        );
         stat.value.dataset.value = value === null ? "" : String(value);
-        stat.value.title = stat.row.k && stats?.square ? `chance ${formatShort(chanceRecall(stat.row.k, stats.rows))}` : "";
+        stat.value.title =
+          stat.row.k && stats?.square ? `chance ${formatShort(chanceRecall(stat.row.k, stats.rows))}` : "";
       }
     }
     const trendElement = this.stats[0]?.trend.element;
@@ -460,7 +543,11 @@ export class SimilarityCard implements CardView {
     const steps = card.steps.map((s) => s.step);
     const all = card.steps.map((s) => similarityStats(s));
     for (const stat of this.stats) {
-      stat.trend.draw(steps, all.map((s) => (s ? stat.row.value(s) : null)), card.stepIndex);
+      stat.trend.draw(
+        steps,
+        all.map((s) => (s ? stat.row.value(s) : null)),
+        card.stepIndex,
+      );
     }
   }
 }

@@ -13,8 +13,10 @@ export interface StepControlActions {
 export function formatWallTime(seconds: number): string {
   const date = new Date(seconds * 1000);
   const pad = (n: number) => String(n).padStart(2, "0");
-  return `${date.getFullYear()}-${pad(date.getMonth() + 1)}-${pad(date.getDate())} ` +
-    `${pad(date.getHours())}:${pad(date.getMinutes())}:${pad(date.getSeconds())}`;
+  return (
+    `${date.getFullYear()}-${pad(date.getMonth() + 1)}-${pad(date.getDate())} ` +
+    `${pad(date.getHours())}:${pad(date.getMinutes())}:${pad(date.getSeconds())}`
+  );
 }
 
 function setDisabled(element: HTMLInputElement | HTMLButtonElement, disabled: boolean): void {
@@ -32,16 +34,40 @@ export class StepControl {
   private count = 0;
 
   /** `card` is the key of the card the control belongs to, for the step-input mark. */
-  constructor(private readonly actions: StepControlActions, card: string) {
-    this.previous = el("button", { className: "spectro-step-previous", text: "◀", title: "Previous step (←)", attrs: { type: "button" } });
-    this.next = el("button", { className: "spectro-step-next", text: "▶", title: "Next step (→)", attrs: { type: "button" } });
-    this.play = el("button", { className: "spectro-play", text: "Play", title: "Animate the steps", attrs: { type: "button" } });
+  constructor(
+    private readonly actions: StepControlActions,
+    card: string,
+  ) {
+    this.previous = el("button", {
+      className: "spectro-step-previous",
+      text: "◀",
+      title: "Previous step (←)",
+      attrs: { type: "button" },
+    });
+    this.next = el("button", {
+      className: "spectro-step-next",
+      text: "▶",
+      title: "Next step (→)",
+      attrs: { type: "button" },
+    });
+    this.play = el("button", {
+      className: "spectro-play",
+      text: "Play",
+      title: "Animate the steps",
+      attrs: { type: "button" },
+    });
     this.slider = el("input", {
       className: "spectro-step-slider",
       attrs: { type: "range", min: "0", max: "0", step: "1", value: "0", "aria-label": "step" },
     });
     this.label = el("span", { className: "spectro-step-label" });
-    this.element = el("div", { className: "spectro-step-control" }, [this.previous, this.slider, this.next, this.play, this.label]);
+    this.element = el("div", { className: "spectro-step-control" }, [
+      this.previous,
+      this.slider,
+      this.next,
+      this.play,
+      this.label,
+    ]);
     const select = (index: number, event: Event) => {
       markStepInput(card, index, event);
       actions.select(index);

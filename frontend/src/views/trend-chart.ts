@@ -12,7 +12,10 @@ export class TrendChart {
     label: string,
     private readonly pick: (step: number) => void,
   ) {
-    this.element = el("canvas", { className: "spectro-trend", title: `${label} over all steps; click to go to a step` });
+    this.element = el("canvas", {
+      className: "spectro-trend",
+      title: `${label} over all steps; click to go to a step`,
+    });
     watchSize(this.element);
     this.element.addEventListener("click", (event) => {
       const bounds = this.element.getBoundingClientRect();
