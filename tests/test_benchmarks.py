@@ -104,7 +104,7 @@ def test_backend_part(tmp_path):
 
 
 def test_pane_part(tmp_path):
-    from test_browser import ensure_chromium
+    from support.browser import ensure_chromium
 
     ensure_chromium()
     results, stdout = _run(tmp_path, "--only", "pane")

@@ -5,9 +5,9 @@ overtraining hint, and "go to step" moving a mel card."""
 import numpy as np
 import pytest
 
+from support.browser import card, known_mel, open_tab, wait_shown, wait_until
+from support.server import tensorboard
 from tb_plugin_spectro import summary as spectro_summary
-from test_browser import browser, card, known_mel, open_tab, wait_shown, wait_until  # noqa: F401 (browser is a fixture)
-from test_server import tensorboard
 
 pytest.importorskip("playwright", reason="playwright is in the test extras: pip install -e '.[test]'")
 

@@ -7,11 +7,11 @@ import urllib.parse
 import numpy as np
 import pytest
 
+from support.browser import card, hover_cell, lut_rgb, open_tab, panel_pixel, wait_shown, wait_until
+from support.server import fetch, fetch_json, tensorboard
 from tb_plugin_spectro import summary as spectro_summary
-from test_server import fetch, fetch_json, tensorboard
 
 pytest.importorskip("playwright", reason="playwright is in the test extras: pip install -e '.[test]'")
-from test_browser import browser, card, hover_cell, lut_rgb, open_tab, panel_pixel, wait_shown, wait_until  # noqa: E402,F401
 
 RUN = "diffusion"
 T = 1000  # total_timesteps of every series

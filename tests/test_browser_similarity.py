@@ -8,9 +8,9 @@ import urllib.parse
 import numpy as np
 import pytest
 
+from support.browser import XSS, card, lut_rgb, open_tab, wait_until
+from support.server import fetch, tensorboard
 from tb_plugin_spectro import summary as spectro_summary
-from test_browser import XSS, browser, card, lut_rgb, open_tab, wait_until  # noqa: F401 (browser is a fixture)
-from test_server import fetch, tensorboard
 
 N = 8  # rows and columns of the known matrix
 STEPS = 5  # steps of the known series; the last one holds KNOWN

@@ -11,7 +11,7 @@ from types import ModuleType
 
 import numpy as np
 
-from test_server import fetch, fetch_json, tensorboard
+from support.server import fetch, fetch_json, tensorboard
 
 ROOT = pathlib.Path(__file__).resolve().parent.parent
 BUNDLE_IN_WHEEL = "tb_plugin_spectro/static/index.js"

@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 from tensorboard.backend.event_processing import event_accumulator
 
-from conftest import by_tag, read_logdir
+from support.logdir import by_tag, read_logdir
 from tb_plugin_spectro import checkpoints, codec, demo, lowest
 from tb_plugin_spectro import plugin_data_pb2 as pb
 

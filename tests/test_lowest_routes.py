@@ -16,10 +16,10 @@ from tensorboard.plugins import base_plugin
 from werkzeug import test as werkzeug_test
 from werkzeug import wrappers
 
+from support.routes import HOSTILE, PREFIX, get_json, make_client
+from support.server import READERS, fetch, fetch_json, tensorboard, wait_for
 from tb_plugin_spectro import loader, lowest, plugin
 from tb_plugin_spectro import summary as spectro_summary
-from test_plugin import HOSTILE, PREFIX, get_json, make_client
-from test_server import READERS, fetch, fetch_json, tensorboard, wait_for
 
 TAG = "loss/g/total"
 MARKER_TAG = spectro_summary.lowest_point_tag(TAG)

@@ -1,9 +1,6 @@
 """The HTTP API, through werkzeug's test client over event files in tmp_path."""
 
 import io
-import json
-import struct
-import zlib
 
 import numpy as np
 import pytest
@@ -17,12 +14,10 @@ from tensorboard.plugins import base_plugin
 from werkzeug import test as werkzeug_test
 from werkzeug import wrappers
 
-from tb_plugin_spectro import codec, loader, metadata, plugin
+from support.routes import HOSTILE, PREFIX, get_json, make_client, parse_binary
+from tb_plugin_spectro import loader, metadata, plugin
 from tb_plugin_spectro import plugin_data_pb2 as pb
 from tb_plugin_spectro import summary as spectro_summary
-
-PREFIX = "/data/plugin/spectro"
-HOSTILE = "<img src=x onerror=alert(1)>"
 
 
 def mel_pair(step, frames=40):
@@ -60,21 +55,6 @@ def write_logdir(logdir):
         spectro_summary.mel_comparison(HOSTILE, *mel_pair(0), 0, writer=writer, sample_ids=HOSTILE)
 
 
-def make_client(logdir, sampling_hints=None):
-    multiplexer = plugin_event_multiplexer.EventMultiplexer(tensor_size_guidance={"spectro": 0})
-    multiplexer.AddRunsFromDirectory(str(logdir))
-    multiplexer.Reload()
-    provider = multiplexer_provider.MultiplexerDataProvider(multiplexer, str(logdir))
-    context = base_plugin.TBContext(
-        logdir=str(logdir),
-        data_provider=provider,
-        sampling_hints={"spectro": 0} if sampling_hints is None else sampling_hints,
-    )
-    spectro = loader.SpectroLoader().load(context)
-    app = application.TensorBoardWSGI([spectro])
-    return werkzeug_test.Client(app, wrappers.Response), multiplexer
-
-
 @pytest.fixture(scope="module")
 def logdir(tmp_path_factory):
     path = tmp_path_factory.mktemp("logdir")
@@ -85,35 +65,6 @@ def logdir(tmp_path_factory):
 @pytest.fixture(scope="module")
 def client(logdir):
     return make_client(logdir)[0]
-
-
-def get_json(client, url, status=200):
-    response = client.get(PREFIX + url)
-    assert response.status_code == status, response.get_data(as_text=True)
-    return json.loads(response.get_data()) if status == 200 else response.get_data(as_text=True)
-
-
-def parse_binary(body):
-    assert body[:4] == plugin.DATA_MAGIC
-    (length,) = struct.unpack("<I", body[4:8])
-    description = json.loads(body[8 : 8 + length])
-    start = 8 + length
-    arrays = {}
-    for entry in description["arrays"]:
-        blob = body[start + entry["byte_offset"] : start + entry["byte_offset"] + entry["byte_length"]]
-        encoded = pb.EncodedArray(
-            shape=entry["shape"],
-            precision=codec.PRECISIONS[entry["precision"]],
-            compression=pb.ZLIB,
-            offset=entry["offset"],
-            scale=entry["scale"],
-        )
-        encoded.nonfinite.nan = entry["nonfinite"]["nan"]
-        encoded.nonfinite.pos_inf = entry["nonfinite"]["pos_inf"]
-        encoded.nonfinite.neg_inf = entry["nonfinite"]["neg_inf"]
-        arrays[entry["name"]] = codec.decode_array(encoded, blob)
-        assert zlib.decompress(blob)  # stored deflated, as documented
-    return description, arrays
 
 
 class TestTags:

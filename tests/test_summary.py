@@ -9,7 +9,7 @@ import numpy as np
 import pytest
 from tensorboard.compat.proto import summary_pb2
 
-from conftest import by_tag, read_logdir
+from support.logdir import by_tag, read_logdir
 from tb_plugin_spectro import codec, metadata
 from tb_plugin_spectro import plugin_data_pb2 as pb
 from tb_plugin_spectro import summary as spectro_summary
