@@ -1,31 +1,19 @@
 """The pane's build: TypeScript checks, generated colormaps, and the bundle in the wheel."""
 
-import importlib.util
 import pathlib
 import re
 import subprocess
 import sys
 import venv
 import zipfile
-from types import ModuleType
 
 import numpy as np
 
 from support.server import fetch, fetch_json, tensorboard
+from support.tools import load_tool
 
 ROOT = pathlib.Path(__file__).resolve().parent.parent
 BUNDLE_IN_WHEEL = "tb_plugin_spectro/static/index.js"
-
-
-def load_tool(name: str) -> ModuleType:
-    """Imports tools/<name>.py, which is not a package."""
-    path = ROOT / "tools" / f"{name}.py"
-    spec = importlib.util.spec_from_file_location(f"spectro_tools_{name}", path)
-    assert spec is not None and spec.loader is not None, path
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
-
 
 build_frontend = load_tool("build_frontend")
 gen_colormaps = load_tool("gen_colormaps")
