@@ -20,6 +20,7 @@ __all__ = [
     "check_count",
     "check_optional_count",
     "check_real",
+    "check_smoothing",
     "check_string",
     "check_strings",
     "check_path",
@@ -128,8 +129,12 @@ def check_step(step) -> int:
 
 
 def check_choice(value, name: str, choices: Sequence[str]) -> str:
-    if not isinstance(value, str) or value not in choices:
-        allowed = ", ".join(repr(c) for c in choices)
+    allowed = ", ".join(repr(c) for c in choices)
+    if not isinstance(value, str):
+        raise TypeError(
+            f"{name} must be one of {allowed}; got {_describe(value)} ({type(value).__name__}, not a string)"
+        )
+    if value not in choices:
         raise ValueError(f"{name} must be one of {allowed}; got {_describe(value)}")
     return value
 
@@ -150,6 +155,14 @@ def check_real(value, name: str, *, finite: bool = True) -> float:
     if finite and not np.isfinite(result):
         raise ValueError(f"{name} must be finite, got {result!r}")
     return result
+
+
+def check_smoothing(value, name: str) -> float:
+    """Returns a smoothing weight in [0, 1), the range of TensorBoard's smoothing slider."""
+    weight = check_real(value, name, finite=False)
+    if not 0.0 <= weight < 1.0:  # NaN fails this too
+        raise ValueError(f"{name} must be in [0, 1), as TensorBoard's smoothing slider, got {weight!r}")
+    return weight
 
 
 def check_string(value, name: str, *, max_length: int = 100_000) -> str:

@@ -14,10 +14,11 @@ exception; only bad parameters raise.
 
 import dataclasses
 import math
-import numbers
 from typing import List, NamedTuple, Optional, Sequence, Tuple, Union
 
 import numpy as np
+
+from tb_plugin_spectro import _inputs
 
 __all__ = [
     "Series",
@@ -45,27 +46,6 @@ _DEFAULT_MIN_RISING_FRACTION = 0.2  # of the finite points after the low
 
 # ---------------------------------------------------------------------------
 # Validation
-
-
-def _check_real(value, name: str) -> float:
-    if isinstance(value, bool) or not isinstance(value, numbers.Real):
-        raise TypeError(f"{name} must be a real number, got {value!r}")
-    return float(value)
-
-
-def _check_count(value, name: str, minimum: int) -> int:
-    if isinstance(value, bool) or not isinstance(value, numbers.Integral):
-        raise TypeError(f"{name} must be an integer, got {value!r}")
-    if value < minimum:
-        raise ValueError(f"{name} must be >= {minimum}, got {value!r}")
-    return int(value)
-
-
-def _check_weight(weight) -> float:
-    weight = _check_real(weight, "weight")
-    if not 0.0 <= weight < 1.0:
-        raise ValueError(f"weight must be in [0, 1), as TensorBoard's smoothing slider, got {weight!r}")
-    return weight
 
 
 def _as_1d(values, name: str, dtype=np.float64) -> np.ndarray:
@@ -119,7 +99,7 @@ def smooth(values: ArrayLike, weight: float) -> np.ndarray:
       TypeError, ValueError: `weight` is not a real number in [0, 1), or
         `values` is not 1-D.
     """
-    weight = _check_weight(weight)
+    weight = _inputs.check_smoothing(weight, "weight")
     raw = _as_1d(values, "values")
     smoothed = raw.copy()
     # TensorBoard compares with `==`, so a NaN first value makes nothing constant.
@@ -257,7 +237,7 @@ def rank_candidates(steps: ArrayLike, values: ArrayLike, weight: float = 0.0) ->
     Returns:
       `Candidate`s; empty when the series has no low.
     """
-    weight = _check_weight(weight)
+    weight = _inputs.check_smoothing(weight, "weight")
     step_array, value_array = _check_series(steps, values)
     records = running_minimum_records(step_array, value_array)
     if not records:
@@ -302,11 +282,11 @@ class OvertrainingHint:
 
 
 def _check_rule(margin, min_points, min_fraction) -> Tuple[float, int, float]:
-    margin = _check_real(margin, "margin")
+    margin = _inputs.check_real(margin, "margin", finite=False)
     if not 0.0 <= margin < math.inf:
         raise ValueError(f"margin must be finite and >= 0, got {margin!r}")
-    min_points = _check_count(min_points, "min_points", minimum=2)
-    min_fraction = _check_real(min_fraction, "min_fraction")
+    min_points = _inputs.check_count(min_points, "min_points", minimum=2)
+    min_fraction = _inputs.check_real(min_fraction, "min_fraction", finite=False)
     if not 0.0 <= min_fraction <= 1.0:
         raise ValueError(f"min_fraction must be in [0, 1], got {min_fraction!r}")
     return margin, min_points, min_fraction
@@ -381,7 +361,7 @@ def overtraining_hint(
     step_array, smoothed_array = _check_series(steps, smoothed)
     if final_low_index is None:
         return OvertrainingHint(False, None, None, None, None, "There is no lowest point to judge a rise from.")
-    final_low_index = _check_count(final_low_index, "final_low_index", minimum=0)
+    final_low_index = _inputs.check_count(final_low_index, "final_low_index")
     if final_low_index >= step_array.size:
         raise ValueError(f"final_low_index must be < {step_array.size}, the series length, got {final_low_index!r}")
     low = float(smoothed_array[final_low_index])

@@ -104,7 +104,15 @@ CASES = [
         ValueError,
         r"precision must be one of 'uint8', 'uint16', 'float16', 'float32'; got 'int4'",
     ),
-    ("precision not a string", noise(precision=8), ValueError, r"precision must be one of .*; got 8"),
+    ("precision not a string", noise(precision=8), TypeError, r"precision must be one of .*; got 8"),
+    ("precision None", similarity(precision=None), TypeError, r"precision must be one of .*; got None \(NoneType"),
+    (
+        "layout not a string",
+        mel(layout=3),
+        TypeError,
+        r"layout must be one of 'mels_frames', 'frames_mels'; got 3 \(int",
+    ),
+    ("length_mismatch not a string", mel(length_mismatch=b"pad"), TypeError, r"length_mismatch must be one of"),
     ("max_outputs zero", mel(max_outputs=0), ValueError, r"max_outputs must be >= 1, got 0"),
     (
         "lengths wrong count",
