@@ -1,6 +1,6 @@
 """The plugin's name, its format version, and its SummaryMetadata."""
 
-from typing import Dict, Optional
+from typing import Optional
 
 from tensorboard.compat.proto import summary_pb2
 
@@ -33,17 +33,14 @@ PROTO_VERSION = 1
 # companion existed have none, and readers fall back to the blobs.
 HEADERS_SUFFIX = "/_spectro_headers"
 
-_KIND_NAMES: Dict[int, str] = {
-    plugin_data_pb2.MEL_COMPARISON: "mel_comparison",
-    plugin_data_pb2.NOISE_PAIR: "noise_pair",
-    plugin_data_pb2.SIMILARITY_MATRIX: "similarity_matrix",
-    plugin_data_pb2.LOWEST_POINT: "lowest_point",
-}
-
 
 def kind_name(kind: int) -> str:
-    """Returns the name of a Kind as the HTTP API spells it."""
-    return _KIND_NAMES.get(kind, "unknown")
+    """Returns the name of a Kind as the HTTP API spells it; "unknown" for a kind this version does not know."""
+    # Imported here: the kind modules import this one.
+    from tb_plugin_spectro import kinds
+
+    found = kinds.by_enum(kind)
+    return kinds.UNKNOWN.name if found is None else found.name
 
 
 def headers_tag(tag: str) -> str:

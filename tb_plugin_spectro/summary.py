@@ -20,15 +20,12 @@ header, and warned about once per tag.
 """
 
 import math
-import threading
-import warnings
-from typing import List, Optional, Sequence, Set, Tuple, Union
+from typing import Optional, Sequence, Union
 
-import numpy as np
-from tensorboard.compat.proto import summary_pb2, tensor_pb2, tensor_shape_pb2, types_pb2
+from tensorboard.compat.proto import summary_pb2
 
-from tb_plugin_spectro import _inputs, codec, metadata, stats
-from tb_plugin_spectro import plugin_data_pb2 as pb
+from tb_plugin_spectro import _inputs, _writing
+from tb_plugin_spectro.kinds import lowest, mel, noise, similarity
 from tb_plugin_spectro.writer import Writer, resolve_writer
 
 __all__ = [
@@ -45,13 +42,9 @@ __all__ = [
     "lowest_point_tag",
 ]
 
-_PRECISION_NAMES = tuple(codec.PRECISIONS)
-_MEL_LAYOUTS = ("mels_frames", "frames_mels")
-_LENGTH_MISMATCH = ("crop", "pad")
 _LOWEST_POINT_SUFFIX = "/lowest_point"  # appended to the watched tag
-_COSINE_EPS = 1e-8  # smallest embedding norm divided by, as torch's cosine_similarity
 
-ArrayLike = object  # numpy array, list, torch / JAX / TF tensor
+ArrayLike = _writing.ArrayLike
 
 
 def lowest_point_tag(watched_tag: str) -> str:
@@ -64,115 +57,7 @@ def lowest_point_tag(watched_tag: str) -> str:
 
 
 # ---------------------------------------------------------------------------
-# Shared plumbing
-
-
-_warned_nonfinite: Set[str] = set()  # tags warned about, once per process
-_warned_lock = threading.Lock()
-
-
-def _warn_nonfinite(tag: str, what: str, counts: pb.NonFiniteCounts, step: int) -> None:
-    total = counts.nan + counts.pos_inf + counts.neg_inf
-    if not total:
-        return
-    with _warned_lock:
-        if tag in _warned_nonfinite:
-            return
-        _warned_nonfinite.add(tag)
-    warnings.warn(
-        f"Spectro tag {tag!r} step {step}: {what} hold {counts.nan} NaN, "
-        f"{counts.pos_inf} +Inf and {counts.neg_inf} -Inf values; they are "
-        f"stored and shown as such (warned once per tag)",
-        RuntimeWarning,
-        stacklevel=4,
-    )
-
-
-def _string_tensor(elements: List[bytes]) -> tensor_pb2.TensorProto:
-    """A rank-1 DT_STRING tensor of `elements`."""
-    return tensor_pb2.TensorProto(
-        dtype=types_pb2.DT_STRING,
-        tensor_shape=tensor_shape_pb2.TensorShapeProto(dim=[tensor_shape_pb2.TensorShapeProto.Dim(size=len(elements))]),
-        string_val=elements,
-    )
-
-
-def _summary(
-    tag: str,
-    plugin_data: pb.SpectroPluginData,
-    header: pb.StepHeader,
-    blobs: List[bytes],
-    display_name: Optional[str],
-    description: Optional[str],
-) -> summary_pb2.Summary:
-    """The step's blob sequence under `tag`, then its header again in the companion series."""
-    header.version = metadata.PROTO_VERSION
-    header_blob = header.SerializeToString()
-    summary = summary_pb2.Summary()
-    summary.value.add(
-        tag=tag,
-        metadata=metadata.create_summary_metadata(plugin_data, display_name=display_name, description=description),
-        tensor=_string_tensor([header_blob] + blobs),
-    )
-    summary.value.add(
-        tag=metadata.headers_tag(tag),
-        metadata=metadata.create_headers_metadata(plugin_data),
-        tensor=_string_tensor([header_blob]),
-    )
-    return summary
-
-
-def _check_series_tag(tag) -> str:
-    tag = _inputs.check_tag(tag)
-    if tag.endswith(metadata.HEADERS_SUFFIX):
-        raise ValueError(
-            f"tag must not end with {metadata.HEADERS_SUFFIX!r}, the suffix of Spectro's header series; got {tag!r}"
-        )
-    return tag
-
-
-def _check_common(tag, step, precision, max_elements, display_name, description) -> Tuple[str, int, int, int]:
-    tag = _check_series_tag(tag)
-    step = _inputs.check_step(step)
-    precision_code = codec.PRECISIONS[_inputs.check_choice(precision, "precision", _PRECISION_NAMES)]
-    max_elements = _inputs.check_count(max_elements, "max_elements", minimum=1)
-    if display_name is not None:
-        _inputs.check_string(display_name, "display_name", max_length=1000)
-    if description is not None:
-        _inputs.check_string(description, "description")
-    return tag, step, precision_code, max_elements
-
-
-def _check_walltime(walltime) -> Optional[float]:
-    return None if walltime is None else _inputs.check_real(walltime, "walltime")
-
-
-# ---------------------------------------------------------------------------
 # Mel comparisons
-
-
-def _frame_lengths(lengths, name: str, batch: int, frames: int) -> Optional[List[int]]:
-    """Checks per-sample valid lengths: 1..frames each, one per sample."""
-    if lengths is None:
-        return None
-    if isinstance(lengths, (int, np.integer)) and not isinstance(lengths, bool):
-        lengths = [lengths]
-    array = _inputs._from_framework(lengths, name)
-    try:
-        values = np.asarray(array).reshape(-1).tolist()
-    except (ValueError, TypeError):
-        raise TypeError(f"{name} must be a sequence of integers, got {lengths!r}") from None
-    if len(values) != batch:
-        raise ValueError(f"{name} must have one length per sample ({batch}), got {len(values)}")
-    result = []
-    for i, value in enumerate(values):
-        if isinstance(value, float) and value.is_integer():
-            value = int(value)
-        length = _inputs.check_count(value, f"{name}[{i}]", minimum=1)
-        if length > frames:
-            raise ValueError(f"{name}[{i}] must be at most the {frames} frames given, got {length}")
-        result.append(length)
-    return result
 
 
 def mel_comparison_pb(
@@ -196,114 +81,22 @@ def mel_comparison_pb(
     description: Optional[str] = None,
 ) -> summary_pb2.Summary:
     """Returns a mel-comparison Summary proto; see `mel_comparison`."""
-    tag, step, precision_code, max_elements = _check_common(
-        tag, step, precision, max_elements, display_name, description
+    options = _writing.check_array_op(tag, step, precision, max_elements, display_name, description)
+    encoded = mel.encode(
+        options,
+        target,
+        predicted,
+        layout=layout,
+        lengths=lengths,
+        predicted_lengths=predicted_lengths,
+        length_mismatch=length_mismatch,
+        max_outputs=max_outputs,
+        sample_ids=sample_ids,
+        texts=texts,
+        sample_rate=sample_rate,
+        hop_length=hop_length,
     )
-    layout = _inputs.check_choice(layout, "layout", _MEL_LAYOUTS)
-    length_mismatch = _inputs.check_choice(length_mismatch, "length_mismatch", _LENGTH_MISMATCH)
-    max_outputs = _inputs.check_count(max_outputs, "max_outputs", minimum=1)
-    sample_rate = _inputs.check_optional_count(sample_rate, "sample_rate", minimum=1)
-    hop_length = _inputs.check_optional_count(hop_length, "hop_length", minimum=1)
-    shape_hint = (
-        "[n_mels, frames] or [batch, n_mels, frames]"
-        if layout == "mels_frames"
-        else "[frames, n_mels] or [batch, frames, n_mels]"
-    )
-    target_array = _inputs.to_float_array(
-        target, "target", ranks=(2, 3), shape_hint=shape_hint, max_elements=max_elements
-    )
-    predicted_array = _inputs.to_float_array(
-        predicted, "predicted", ranks=(2, 3), shape_hint=shape_hint, max_elements=max_elements
-    )
-    if target_array.ndim != predicted_array.ndim:
-        raise ValueError(
-            f"target and predicted must both be one mel or both a batch, got shapes "
-            f"{target_array.shape!r} and {predicted_array.shape!r}"
-        )
-    batched = target_array.ndim == 3
-    if not batched:
-        target_array, predicted_array = target_array[None], predicted_array[None]
-    if layout == "frames_mels":
-        target_array = target_array.transpose(0, 2, 1)
-        predicted_array = predicted_array.transpose(0, 2, 1)
-    batch = target_array.shape[0]
-    if predicted_array.shape[0] != batch:
-        raise ValueError(
-            f"target and predicted must have the same batch size, got {batch} and {predicted_array.shape[0]}"
-        )
-    if predicted_array.shape[1] != target_array.shape[1]:
-        raise ValueError(
-            f"target and predicted must have the same number of mel bins, got {target_array.shape[1]} "
-            f"and {predicted_array.shape[1]} (layout={layout!r}; pass layout='frames_mels' for [frames, n_mels])"
-        )
-    target_lengths = _frame_lengths(lengths, "lengths", batch, target_array.shape[2])
-    if predicted_lengths is not None:
-        predicted_lengths_checked = _frame_lengths(
-            predicted_lengths, "predicted_lengths", batch, predicted_array.shape[2]
-        )
-    elif target_lengths is not None:
-        predicted_lengths_checked = [min(length, predicted_array.shape[2]) for length in target_lengths]
-    else:
-        predicted_lengths_checked = None
-    ids = None if sample_ids is None else _inputs.check_strings(sample_ids, "sample_ids", batch, what="sample")
-    transcripts = None if texts is None else _inputs.check_strings(texts, "texts", batch, what="sample")
-
-    header = pb.StepHeader()
-    step_pb = header.mel
-    step_pb.batch_size = batch
-    pooled = stats.DiffAccumulator()
-    blobs: List[bytes] = []
-    for index in range(min(batch, max_outputs)):
-        target_mel = target_array[index, :, : target_lengths[index] if target_lengths else None]
-        predicted_mel = predicted_array[
-            index, :, : predicted_lengths_checked[index] if predicted_lengths_checked else None
-        ]
-        sample = step_pb.samples.add(
-            batch_index=index,
-            target_frames=target_mel.shape[1],
-            predicted_frames=predicted_mel.shape[1],
-            sample_id=ids[index] if ids else "",
-            text=transcripts[index] if transcripts else "",
-        )
-        target_mel, predicted_mel, sample.length_mismatch = _align_frames(target_mel, predicted_mel, length_mismatch)
-        accumulator = stats.DiffAccumulator().add(target_mel, predicted_mel)
-        pooled.merge(accumulator)
-        sample.stats.CopyFrom(accumulator.to_proto())
-        shared_range = codec.finite_range(target_mel, predicted_mel)
-        for field, values, name in (
-            (sample.target, target_mel, "target"),
-            (sample.predicted, predicted_mel, "predicted"),
-        ):
-            encoded, blob = codec.encode_array(
-                values, precision_code, len(blobs) + 1, name=name, quant_range=shared_range
-            )
-            field.CopyFrom(encoded)
-            blobs.append(blob)
-    step_pb.stats.CopyFrom(pooled.to_proto())
-    _warn_nonfinite(tag, "target and predicted", step_pb.stats.nonfinite, step)
-
-    plugin_data = pb.SpectroPluginData(kind=pb.MEL_COMPARISON)
-    plugin_data.mel.sample_rate = sample_rate or 0
-    plugin_data.mel.hop_length = hop_length or 0
-    return _summary(tag, plugin_data, header, blobs, display_name, description)
-
-
-def _align_frames(target: np.ndarray, predicted: np.ndarray, mode: str):
-    """Crops both to the shorter, or pads the shorter with its smallest finite value."""
-    t_frames, p_frames = target.shape[1], predicted.shape[1]
-    if t_frames == p_frames:
-        return target, predicted, pb.LENGTHS_EQUAL
-    if mode == "crop":
-        frames = min(t_frames, p_frames)
-        return target[:, :frames], predicted[:, :frames], pb.CROPPED
-    frames = max(t_frames, p_frames)
-
-    def pad(mel):
-        low = codec.finite_range(mel)
-        fill = low[0] if low else 0.0  # log-mel silence; 0 when nothing is finite
-        return np.pad(mel, ((0, 0), (0, frames - mel.shape[1])), constant_values=fill)
-
-    return pad(target), pad(predicted), pb.PADDED
+    return _writing.summary(options.tag, options.step, encoded, display_name, description)
 
 
 def mel_comparison(
@@ -374,7 +167,7 @@ def mel_comparison(
           "mel/val", batch_mels, model_mels, step, writer=writer,
           lengths=mel_lengths, sample_ids=utterance_ids, max_outputs=4)
     """
-    walltime = _check_walltime(walltime)
+    walltime = _writing.check_walltime(walltime)
     write = resolve_writer(writer)
     summary = mel_comparison_pb(
         tag,
@@ -416,47 +209,9 @@ def noise_pair_pb(
     description: Optional[str] = None,
 ) -> summary_pb2.Summary:
     """Returns a noise-pair Summary proto; see `noise_pair`."""
-    tag, step, precision_code, max_elements = _check_common(
-        tag, step, precision, max_elements, display_name, description
-    )
-    timestep = _inputs.check_optional_count(timestep, "timestep")
-    total_timesteps = _inputs.check_optional_count(total_timesteps, "total_timesteps", minimum=1)
-    if timestep is not None and total_timesteps is not None and timestep >= total_timesteps:
-        raise ValueError(f"timestep must be below total_timesteps={total_timesteps}, got {timestep}")
-    shape_hint = "[H, W] or a stack [C or frames, H, W]"
-    predicted_array = _inputs.to_float_array(
-        predicted, "predicted", ranks=(2, 3), shape_hint=shape_hint, max_elements=max_elements
-    )
-    actual_array = _inputs.to_float_array(
-        actual, "actual", ranks=(2, 3), shape_hint=shape_hint, max_elements=max_elements
-    )
-    if predicted_array.shape != actual_array.shape:
-        raise ValueError(
-            f"predicted and actual must have the same shape, got {predicted_array.shape!r} and {actual_array.shape!r}"
-        )
-
-    header = pb.StepHeader()
-    step_pb = header.noise
-    step_pb.has_timestep = timestep is not None
-    step_pb.timestep = timestep or 0
-    step_pb.total_timesteps = total_timesteps or 0
-    step_pb.stats.CopyFrom(stats.noise_stats(predicted_array, actual_array))
-    if predicted_array.ndim == 3:
-        step_pb.frame_mse.extend(stats.frame_mse(predicted_array, actual_array))
-    shared_range = codec.finite_range(predicted_array, actual_array)
-    blobs: List[bytes] = []
-    for field, values, name in (
-        (step_pb.predicted, predicted_array, "predicted"),
-        (step_pb.actual, actual_array, "actual"),
-    ):
-        encoded, blob = codec.encode_array(values, precision_code, len(blobs) + 1, name=name, quant_range=shared_range)
-        field.CopyFrom(encoded)
-        blobs.append(blob)
-    _warn_nonfinite(tag, "predicted and actual noise", step_pb.stats.nonfinite, step)
-
-    plugin_data = pb.SpectroPluginData(kind=pb.NOISE_PAIR)
-    plugin_data.noise.total_timesteps = total_timesteps or 0
-    return _summary(tag, plugin_data, header, blobs, display_name, description)
+    options = _writing.check_array_op(tag, step, precision, max_elements, display_name, description)
+    encoded = noise.encode(options, predicted, actual, timestep=timestep, total_timesteps=total_timesteps)
+    return _writing.summary(options.tag, options.step, encoded, display_name, description)
 
 
 def noise_pair(
@@ -502,7 +257,7 @@ def noise_pair(
       spectro_summary.noise_pair("noise", eps_hat[0], eps[0], step,
                                  timestep=int(t[0]), total_timesteps=1000, writer=writer)
     """
-    walltime = _check_walltime(walltime)
+    walltime = _writing.check_walltime(walltime)
     write = resolve_writer(writer)
     summary = noise_pair_pb(
         tag,
@@ -523,15 +278,6 @@ def noise_pair(
 # Similarity matrices
 
 
-def _cosine_similarity(a: np.ndarray, b: np.ndarray) -> np.ndarray:
-    def normalize(x):
-        norms = np.linalg.norm(x.astype(np.float64), axis=1, keepdims=True)
-        return (x / np.maximum(norms, _COSINE_EPS)).astype(np.float32)
-
-    with np.errstate(invalid="ignore", over="ignore"):
-        return normalize(a) @ normalize(b).T
-
-
 def similarity_matrix_pb(
     tag: str,
     a: ArrayLike,
@@ -548,58 +294,9 @@ def similarity_matrix_pb(
     description: Optional[str] = None,
 ) -> summary_pb2.Summary:
     """Returns a similarity-matrix Summary proto; see `similarity_matrix`."""
-    tag, step, precision_code, max_elements = _check_common(
-        tag, step, precision, max_elements, display_name, description
-    )
-    for value, name in ((a_name, "a_name"), (b_name, "b_name")):
-        if value is not None:
-            _inputs.check_string(value, name, max_length=1000)
-    header = pb.StepHeader()
-    step_pb = header.similarity
-    if b is None:
-        matrix = _inputs.to_float_array(
-            a, "a", ranks=(2,), shape_hint="[N, M] (a similarity matrix, as b is None)", max_elements=max_elements
-        )
-        step_pb.source = pb.GIVEN_MATRIX
-    else:
-        a_array = _inputs.to_float_array(
-            a, "a", ranks=(2,), shape_hint="[N, D] (N embeddings)", max_elements=max_elements
-        )
-        b_array = _inputs.to_float_array(
-            b, "b", ranks=(2,), shape_hint="[M, D] (M embeddings)", max_elements=max_elements
-        )
-        if a_array.shape[1] != b_array.shape[1]:
-            raise ValueError(
-                f"a and b must have the same embedding dimension, got a {a_array.shape!r} and b {b_array.shape!r}"
-            )
-        cells = a_array.shape[0] * b_array.shape[0]
-        if cells > max_elements:
-            raise ValueError(
-                f"the similarity matrix of a {a_array.shape!r} and b {b_array.shape!r} has {cells} values, "
-                f"more than max_elements={max_elements}; pass a larger max_elements to store it anyway"
-            )
-        matrix = _cosine_similarity(a_array, b_array)
-        step_pb.source = pb.COSINE_OF_EMBEDDINGS
-        step_pb.embedding_dim = a_array.shape[1]
-    rows, columns = matrix.shape
-    row_labels = [] if labels_a is None else _inputs.check_strings(labels_a, "labels_a", rows, what="row of the matrix")
-    column_labels = (
-        [] if labels_b is None else _inputs.check_strings(labels_b, "labels_b", columns, what="column of the matrix")
-    )
-
-    step_pb.stats.CopyFrom(stats.similarity_stats(matrix))
-    encoded, blob = codec.encode_array(matrix, precision_code, 1, name="the similarity matrix")
-    step_pb.matrix.CopyFrom(encoded)
-    blobs = [blob]
-    if row_labels or column_labels:
-        step_pb.labels_blob_index = len(blobs) + 1
-        blobs.append(pb.Labels(rows=row_labels, columns=column_labels).SerializeToString())
-    _warn_nonfinite(tag, "the similarity matrix", step_pb.stats.nonfinite, step)
-
-    plugin_data = pb.SpectroPluginData(kind=pb.SIMILARITY_MATRIX)
-    plugin_data.similarity.rows_name = a_name or ""
-    plugin_data.similarity.columns_name = b_name or ""
-    return _summary(tag, plugin_data, header, blobs, display_name, description)
+    options = _writing.check_array_op(tag, step, precision, max_elements, display_name, description)
+    encoded = similarity.encode(options, a, b, labels_a=labels_a, labels_b=labels_b, a_name=a_name, b_name=b_name)
+    return _writing.summary(options.tag, options.step, encoded, display_name, description)
 
 
 def similarity_matrix(
@@ -652,7 +349,7 @@ def similarity_matrix(
                                         labels_a=captions, a_name="text", b_name="audio",
                                         writer=writer)
     """
-    walltime = _check_walltime(walltime)
+    walltime = _writing.check_walltime(walltime)
     write = resolve_writer(writer)
     summary = similarity_matrix_pb(
         tag,
@@ -690,31 +387,16 @@ def lowest_point_pb(
     """Returns a lowest-point Summary proto; see `lowest_point`."""
     tag = _inputs.check_tag(tag)
     step = _inputs.check_step(step)
-    marker = pb.LowestPointStep(value=_inputs.check_real(value, "value"))
-    if smoothed_value is not None:
-        marker.smoothed_value = _inputs.check_real(smoothed_value, "smoothed_value")
-    marker.smoothing = _check_smoothing(smoothing)
-    epoch = _inputs.check_optional_count(epoch, "epoch")
-    if epoch is not None:
-        marker.epoch = epoch
-    if checkpoint_path is not None:
-        marker.checkpoint_path = _inputs.check_path(checkpoint_path, "checkpoint_path")
-    if display_name is not None:
-        _inputs.check_string(display_name, "display_name", max_length=1000)
-    if description is not None:
-        _inputs.check_string(description, "description")
-    header = pb.StepHeader()
-    header.lowest_point.CopyFrom(marker)
-    plugin_data = pb.SpectroPluginData(kind=pb.LOWEST_POINT)
-    plugin_data.lowest_point.watched_tag = tag
-    return _summary(lowest_point_tag(tag), plugin_data, header, [], display_name, description)
-
-
-def _check_smoothing(smoothing) -> float:
-    weight = _inputs.check_real(smoothing, "smoothing")
-    if not 0.0 <= weight < 1.0:
-        raise ValueError(f"smoothing must be in [0, 1), as TensorBoard's slider, got {weight!r}")
-    return weight
+    encoded = lowest.encode(
+        tag,
+        value,
+        smoothed_value=smoothed_value,
+        smoothing=smoothing,
+        epoch=epoch,
+        checkpoint_path=checkpoint_path,
+    )
+    _writing.check_labels(display_name, description)
+    return _writing.summary(lowest_point_tag(tag), step, encoded, display_name, description)
 
 
 def lowest_point(
@@ -759,7 +441,7 @@ def lowest_point(
       spectro_summary.lowest_point("loss/g/total", loss, step, epoch=epoch,
                                    checkpoint_path=f"logs/G_{step}.pth", writer=writer)
     """
-    walltime = _check_walltime(walltime)
+    walltime = _writing.check_walltime(walltime)
     write = resolve_writer(writer)
     summary = lowest_point_pb(
         tag,
@@ -803,7 +485,7 @@ class LowestPointTracker:
         """
         self.tag = _inputs.check_tag(tag)
         self._write = resolve_writer(writer)
-        self.smoothing = _check_smoothing(smoothing)
+        self.smoothing = _inputs.check_smoothing(smoothing, "smoothing")
         self.min_delta = _inputs.check_real(min_delta, "min_delta")
         if self.min_delta < 0:
             raise ValueError(f"min_delta must be >= 0, got {self.min_delta!r}")
@@ -834,7 +516,7 @@ class LowestPointTracker:
         """
         step = _inputs.check_step(step)
         raw = _inputs.check_real(value, "value", finite=False)
-        walltime = _check_walltime(walltime)
+        walltime = _writing.check_walltime(walltime)
         if not math.isfinite(raw):
             return False
         watched = self._smooth(raw) if self.smoothing > 0 else raw

@@ -4,7 +4,7 @@ import pytest
 
 from support.browser import CHROMIUM_ARGS, ensure_chromium
 from support.logdir import WRITER_KINDS, WriterCase, skip_reason
-from tb_plugin_spectro import summary as spectro_summary
+from tb_plugin_spectro import _once
 
 
 @pytest.fixture(params=WRITER_KINDS)
@@ -27,7 +27,7 @@ def own_writer(tmp_path):
 @pytest.fixture(autouse=True)
 def _fresh_nonfinite_warnings():
     # Warnings are once per tag per process; each test starts afresh.
-    spectro_summary._warned_nonfinite.clear()
+    _once.reset_all()
     yield
 
 

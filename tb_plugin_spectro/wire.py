@@ -1,0 +1,197 @@
+"""What the routes send: JSON text, protobuf messages as JSON, and the /data bodies.
+
+`http_api.md` documents the formats. Enum values are spelled in lowercase
+snake case (`mel_comparison`, `uint8`, `lengths_equal`); NaN and Inf become
+null.
+"""
+
+import dataclasses
+import io
+import json
+import math
+import struct
+from typing import TYPE_CHECKING, Any, Dict, Iterable, List, NamedTuple, Optional, Tuple, Union, cast
+
+import numpy as np
+
+from tb_plugin_spectro import codec
+from tb_plugin_spectro import plugin_data_pb2 as pb
+
+if TYPE_CHECKING:
+    from tb_plugin_spectro import kinds
+
+__all__ = [
+    "DATA_MAGIC",
+    "StepArray",
+    "StepData",
+    "json_body",
+    "finite_or_none",
+    "floats",
+    "enum_name",
+    "message_dict",
+    "binary_body",
+    "npz_body",
+]
+
+DATA_MAGIC = b"SPD1"  # first bytes of a /data body; see http_api.md
+
+
+class StepArray(NamedTuple):
+    """One stored array of a step: its name, its header entry and its blob as stored."""
+
+    name: str
+    encoded: pb.EncodedArray
+    blob: bytes
+
+
+@dataclasses.dataclass(frozen=True)
+class StepData:
+    """One step as /data sends it."""
+
+    kind: "kinds.Kind"
+    description: Dict[str, Any]  # JSON-able: the step's facts and stats, without `arrays`
+    arrays: List[StepArray]
+
+
+def json_body(data: Any) -> Any:
+    """`data` as the JSON text TensorBoard's `http_util.Respond` would send.
+
+    Respond walks every value in Python (json_util.Cleanse) before encoding;
+    the routes' data holds no NaN, Inf or bytes, so the C encoder gives the
+    same text. Data that does hold them is passed back for Respond to clean.
+    """
+    try:
+        return json.dumps(data, allow_nan=False)
+    except (TypeError, ValueError):
+        return data
+
+
+def finite_or_none(value: float) -> Optional[float]:
+    """JSON has no NaN or Inf; those become null (counts say why)."""
+    return value if math.isfinite(value) else None
+
+
+def floats(values: Iterable[float]) -> List[Optional[float]]:
+    """Each value as a float, NaN and Inf as None."""
+    return [finite_or_none(float(v)) for v in values]
+
+
+def enum_name(enum_type: Any, number: int) -> Union[str, int]:
+    """An enum value as the HTTP API spells it, lowercase; the number itself if the enum has no such value.
+
+    Args:
+      enum_type: the enum's descriptor, e.g. `pb.LengthMismatch.DESCRIPTOR`.
+      number: the value.
+    """
+    value = enum_type.values_by_number.get(number)
+    return number if value is None else value.name.lower()
+
+
+# How message_dict renders a field.
+_MESSAGE, _MESSAGES, _ENUM, _ENUMS, _NUMBERS, _NUMBER, _PLAIN = range(7)
+_FieldPlan = Tuple[str, int, bool, Optional[Dict[int, str]]]
+_FIELD_PLANS: Dict[Any, List[_FieldPlan]] = {}
+
+
+def _field_plan(descriptor) -> List[_FieldPlan]:
+    """(name, how, only if set, enum names) of each field of a message type, worked out once."""
+    plan = _FIELD_PLANS.get(descriptor)
+    if plan is not None:
+        return plan
+    plan = []
+    for field in descriptor.fields:
+        only_if_set = field.has_presence and field.containing_oneof is not None
+        names = None
+        if field.message_type is not None:
+            how = _MESSAGES if field.is_repeated else _MESSAGE
+        elif field.enum_type is not None:
+            how = _ENUMS if field.is_repeated else _ENUM
+            names = {
+                number: cast(str, enum_name(field.enum_type, number)) for number in field.enum_type.values_by_number
+            }
+        elif field.is_repeated:
+            how = _NUMBERS
+        elif field.cpp_type in (field.CPPTYPE_DOUBLE, field.CPPTYPE_FLOAT):
+            how = _NUMBER
+        else:
+            how = _PLAIN
+        plan.append((field.name, how, only_if_set, names))
+    _FIELD_PLANS[descriptor] = plan
+    return plan
+
+
+def message_dict(message) -> Dict[str, Any]:
+    """A protobuf message as a dict of its fields, with defaults, NaN as null, enums as `enum_name` spells them."""
+    result: Dict[str, Any] = {}
+    for name, how, only_if_set, names in _field_plan(message.DESCRIPTOR):
+        if only_if_set and not message.HasField(name):
+            continue
+        value = getattr(message, name)
+        if how == _NUMBER:
+            result[name] = value if math.isfinite(value) else None
+        elif how == _PLAIN:
+            result[name] = value
+        elif how == _MESSAGE:
+            result[name] = message_dict(value)
+        elif how == _MESSAGES:
+            result[name] = [message_dict(item) for item in value]
+        elif how == _ENUM:
+            result[name] = cast(Dict[int, str], names).get(value, value)
+        elif how == _ENUMS:
+            result[name] = [cast(Dict[int, str], names).get(v, v) for v in value]
+        else:
+            result[name] = [finite_or_none(v) if isinstance(v, float) else v for v in value]
+    return result
+
+
+_PRECISION_NAMES = {code: name for name, code in codec.PRECISIONS.items()}
+
+
+def _array_json(encoded: pb.EncodedArray, name: str) -> Dict[str, Any]:
+    return {
+        "name": name,
+        "shape": list(encoded.shape),
+        "precision": _PRECISION_NAMES.get(encoded.precision, "unknown"),
+        "offset": encoded.offset,
+        "scale": encoded.scale,
+        "nonfinite": message_dict(encoded.nonfinite),
+        "range": message_dict(encoded.range),
+        "filter": "gradient" if encoded.filter == pb.GRADIENT else "none",
+    }
+
+
+def binary_body(step: StepData) -> bytes:
+    """The /data body: magic, JSON length, JSON, then each blob 8-byte aligned."""
+    entries = []
+    offset = 0
+    for array in step.arrays:
+        entry = _array_json(array.encoded, array.name)
+        entry.update(
+            compression="none" if array.encoded.compression == pb.NONE else "zlib",
+            byte_offset=offset,
+            byte_length=len(array.blob),
+        )
+        entries.append(entry)
+        offset += (len(array.blob) + 7) // 8 * 8
+    description = dict(step.description, arrays=entries)
+    text = json.dumps(description, allow_nan=False).encode("utf-8")
+    head_length = 8 + len(text)
+    padding = (-head_length) % 8
+    out = io.BytesIO()
+    out.write(DATA_MAGIC)
+    out.write(struct.pack("<I", len(text) + padding))
+    out.write(text)
+    out.write(b" " * padding)  # JSON allows trailing spaces
+    for array in step.arrays:
+        out.write(array.blob)
+        out.write(b"\x00" * ((-len(array.blob)) % 8))
+    return out.getvalue()
+
+
+def npz_body(step: StepData) -> bytes:
+    """The arrays as float32 with NaN/Inf in place, plus those the kind derives (the diff), as an .npz."""
+    decoded = {array.name: codec.decode_array(array.encoded, array.blob) for array in step.arrays}
+    decoded.update(step.kind.derived_arrays(decoded))
+    out = io.BytesIO()
+    np.savez_compressed(out, **cast(Dict[str, Any], decoded))
+    return out.getvalue()
