@@ -78,7 +78,7 @@ function sample(min: number, max: number, maxAbsDiff: number) {
     text: "",
     target_frames: 1,
     predicted_frames: 1,
-    length_mismatch: "LENGTHS_EQUAL",
+    length_mismatch: "lengths_equal",
     range: { min, max },
     stats: {
       mae: 0,

@@ -1,6 +1,11 @@
 // The shapes of the plugin's HTTP API, as documented in http_api.md.
 
-export type Kind = "mel_comparison" | "noise_pair" | "similarity_matrix" | "lowest_point";
+/**
+ * A kind's name: one of the kinds the pane knows (state/kinds.ts), or one
+ * written by a newer Spectro, which the server names "unknown" (or, if it is
+ * newer than the pane, by a name the pane lacks).
+ */
+export type KindName = string;
 
 export interface NonfiniteCounts {
   nan: number;
@@ -14,7 +19,7 @@ export interface ValueRange {
 }
 
 export interface SeriesInfo {
-  kind: Kind;
+  kind: KindName;
   steps: number;
   first_step: number | null;
   last_step: number | null;
@@ -41,7 +46,7 @@ export interface MelSampleInfo {
   text: string;
   target_frames: number;
   predicted_frames: number;
-  length_mismatch: "LENGTHS_EQUAL" | "CROPPED" | "PADDED";
+  length_mismatch: "lengths_equal" | "cropped" | "padded";
   range: ValueRange;
   stats: MelStats;
 }
@@ -66,7 +71,7 @@ export interface StepInfo {
 export interface StepsResponse {
   run: string;
   tag: string;
-  kind: Kind;
+  kind: KindName;
   steps: StepInfo[];
 }
 
@@ -91,7 +96,7 @@ export interface ArrayInfo {
 export interface StepDescription extends StepInfo {
   run: string;
   tag: string;
-  kind: Kind;
+  kind: KindName;
   sample: number;
   labels?: { rows: string[]; columns: string[] };
   arrays: ArrayInfo[];

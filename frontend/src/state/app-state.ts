@@ -2,10 +2,11 @@
 // controller (index.ts wiring) changes it, through a Store.
 
 import type { StepKey } from "../api/client";
-import type { Kind, ScalarIndex, SeriesInfo, StepInfo, StepsResponse, TagIndex } from "../api/types";
+import type { ScalarIndex, SeriesInfo, StepInfo, StepsResponse, TagIndex } from "../api/types";
 import type { ColormapName } from "../colormaps";
 import type { DiffMode, RangeMode } from "../render/scale";
 import type { FrameWindow } from "../render/zoom";
+import { KINDS, kindFacts } from "./kinds";
 import { indexAtOrBefore, uniqueSteps } from "./steps";
 
 export interface Settings {
@@ -65,15 +66,6 @@ export interface AppState {
   scalars: ScalarIndex | null;
   lowest: Map<string, LowestCardState>;
 }
-
-export const KIND_ORDER: readonly Kind[] = ["mel_comparison", "noise_pair", "similarity_matrix", "lowest_point"];
-
-export const KIND_TITLES: Record<Kind, string> = {
-  mel_comparison: "Mel comparisons",
-  noise_pair: "Noise pairs",
-  similarity_matrix: "Similarity matrices",
-  lowest_point: "Lowest points",
-};
 
 export function cardKey(run: string, tag: string): string {
   return JSON.stringify([run, tag]);
@@ -191,9 +183,6 @@ export function applyTags(state: AppState, tags: TagIndex): void {
   }
 }
 
-/** Kinds whose cards show a step's arrays from /data. */
-const KINDS_WITH_ARRAYS: ReadonlySet<Kind> = new Set<Kind>(["mel_comparison", "noise_pair", "similarity_matrix"]);
-
 /**
  * The /data a card shows before its /steps answers: a new card opens at its
  * last step, which /tags names. Asked for before /steps, whose answers take
@@ -201,7 +190,7 @@ const KINDS_WITH_ARRAYS: ReadonlySet<Kind> = new Set<Kind>(["mel_comparison", "n
  */
 export function openingStepKey(card: CardState): StepKey | null {
   const last = card.info.last_step;
-  if (card.steps.length > 0 || last === null || !KINDS_WITH_ARRAYS.has(card.info.kind)) return null;
+  if (card.steps.length > 0 || last === null || !kindFacts(card.info.kind).hasArrays) return null;
   return { run: card.run, tag: card.tag, step: last, sample: card.sample };
 }
 
@@ -256,14 +245,22 @@ export function compileTagFilter(text: string): TagFilter {
   }
 }
 
-/** The cards to show, grouped by kind in KIND_ORDER, each group sorted by tag, then run. */
-export function visibleCards(state: AppState): Map<Kind, CardState[]> {
+/**
+ * The cards to show, grouped by kind in the order of KINDS, each group sorted
+ * by tag, then run. Every known kind has its group; the series of kinds this
+ * pane does not know follow in the fallback kind's group when there are any.
+ */
+export function visibleCards(state: AppState): Map<string, CardState[]> {
   const filter = compileTagFilter(state.settings.tagFilter);
-  const groups = new Map<Kind, CardState[]>();
-  for (const kind of KIND_ORDER) groups.set(kind, []);
+  const groups = new Map<string, CardState[]>();
+  for (const kind of KINDS) groups.set(kind.name, []);
   for (const card of state.cards.values()) {
-    // Marker series are shown by the lowest-point views of the scalars they watch.
-    if (card.info.kind !== "lowest_point" && filter.matches(card.tag)) groups.get(card.info.kind)?.push(card);
+    const kind = kindFacts(card.info.kind);
+    // A kind whose group holds lowest-point views shows its series there, on the scalars they watch.
+    if (kind.cards !== "series" || !filter.matches(card.tag)) continue;
+    const group = groups.get(kind.name);
+    if (group) group.push(card);
+    else groups.set(kind.name, [card]);
   }
   for (const cards of groups.values()) {
     cards.sort((a, b) => (a.tag === b.tag ? a.run.localeCompare(b.run) : a.tag.localeCompare(b.tag)));

@@ -3,25 +3,13 @@
 // the controller; it never fetches.
 
 import { isColormapName, SEQUENTIAL_MAPS } from "../colormaps";
-import type { Kind } from "../api/types";
-import {
-  compileTagFilter,
-  KIND_ORDER,
-  KIND_TITLES,
-  visibleCards,
-  visibleLowest,
-  type AppState,
-  type Settings,
-} from "../state/app-state";
-import type { CardState } from "../state/app-state";
-import type { CardActions } from "./card-actions";
+import type { AppActions } from "../state/actions";
+import { compileTagFilter, visibleCards, visibleLowest, type AppState } from "../state/app-state";
+import { FALLBACK_KIND, KINDS, type KindFacts } from "../state/kinds";
 import type { CardView } from "./card-view";
 import { el, forgetThemeColors, setHidden, setOptions, setText } from "./dom";
-import { LowestCard, type LowestCardActions } from "./lowest-card";
-import { MelCard } from "./mel-card";
-import { NoiseCard } from "./noise-card";
-import { SeriesCard } from "./series-card";
-import { SimilarityCard } from "./similarity-card";
+import { createCard } from "./kind-views";
+import { LowestCard } from "./lowest-card";
 import { STYLES } from "./styles";
 
 export const FIRST_COMPARISON_SNIPPET = `from tb_plugin_spectro import summary as spectro_summary
@@ -31,22 +19,18 @@ writer = spectro_summary.Writer("logs/my_run")   # or a torch SummaryWriter
 spectro_summary.mel_comparison("mel/val", target, predicted, step, writer=writer)
 writer.flush()`;
 
-export interface AppActions extends CardActions, LowestCardActions {
-  setSettings(change: Partial<Settings>): void;
+interface Group {
+  kind: KindFacts;
+  section: HTMLElement;
+  heading: HTMLElement;
+  list: HTMLElement;
 }
 
-/** The view of a card of each kind. */
-function createCard(card: CardState, actions: CardActions): CardView {
-  switch (card.info.kind) {
-    case "mel_comparison":
-      return new MelCard(card, actions);
-    case "noise_pair":
-      return new NoiseCard(card, actions);
-    case "similarity_matrix":
-      return new SimilarityCard(card, actions);
-    default:
-      return new SeriesCard(card, actions);
-  }
+function createGroup(kind: KindFacts): Group {
+  const heading = el("h2", { text: kind.title });
+  const list = el("div", { className: "spectro-cards" });
+  const section = el("section", { className: "spectro-group", attrs: { "data-kind": kind.name } }, [heading, list]);
+  return { kind, section, heading, list };
 }
 
 export class AppView {
@@ -59,7 +43,8 @@ export class AppView {
   private readonly linkSteps: HTMLInputElement;
   private readonly status = el("div", { className: "spectro-status" });
   private readonly empty: HTMLElement;
-  private readonly groups = new Map<Kind, { section: HTMLElement; heading: HTMLElement; list: HTMLElement }>();
+  /** By kind name, in the order of KINDS, then the fallback kind's. */
+  private readonly groups = new Map<string, Group>();
   private readonly views = new Map<string, CardView>();
   private readonly lowestViews = new Map<string, LowestCard>();
 
@@ -102,15 +87,9 @@ export class AppView {
         text: "Noise pairs, similarity matrices and lowest-point markers are logged the same way: noise_pair(), similarity_matrix(), lowest_point().",
       }),
     ]);
-    const groupElements: HTMLElement[] = [];
-    for (const kind of KIND_ORDER) {
-      const heading = el("h2", { text: KIND_TITLES[kind] });
-      const list = el("div", { className: "spectro-cards" });
-      const section = el("section", { className: "spectro-group", attrs: { "data-kind": kind } }, [heading, list]);
-      this.groups.set(kind, { section, heading, list });
-      groupElements.push(section);
-    }
-    this.element = el("div", { className: "spectro-root" }, [toolbar, this.status, this.empty, ...groupElements]);
+    for (const kind of [...KINDS, FALLBACK_KIND]) this.groups.set(kind.name, createGroup(kind));
+    const sections = [...this.groups.values()].map((group) => group.section);
+    this.element = el("div", { className: "spectro-root" }, [toolbar, this.status, this.empty, ...sections]);
   }
 
   /** Puts the stylesheet and the pane into the iframe's document. */
@@ -161,12 +140,13 @@ export class AppView {
     setHidden(this.status, this.status.textContent === "");
     setHidden(this.empty, !loaded || state.cards.size > 0);
 
-    const groups = visibleCards(state);
+    const visible = visibleCards(state);
     const live = new Set<string>();
-    for (const [kind, cards] of groups) {
-      const group = this.groups.get(kind)!;
+    for (const group of this.groups.values()) {
+      if (group.kind.cards !== "series") continue;
+      const cards = visible.get(group.kind.name) ?? [];
       setHidden(group.section, cards.length === 0);
-      setText(group.heading, `${KIND_TITLES[kind]} (${cards.length})`);
+      setText(group.heading, `${group.kind.title} (${cards.length})`);
       cards.forEach((card, position) => {
         live.add(card.key);
         let view = this.views.get(card.key);
@@ -185,15 +165,14 @@ export class AppView {
         if (!state.cards.has(key)) this.views.delete(key);
       }
     }
-    this.renderLowest(state);
+    for (const group of this.groups.values()) if (group.kind.cards === "scalars") this.renderLowest(state, group);
   }
 
-  /** The lowest-point views, in the group of their kind, after the marker series' cards. */
-  private renderLowest(state: AppState): void {
-    const group = this.groups.get("lowest_point")!;
+  /** The lowest-point views, in the group of the kind whose series they show. */
+  private renderLowest(state: AppState, group: Group): void {
     const cards = visibleLowest(state);
     setHidden(group.section, cards.length === 0);
-    setText(group.heading, `${KIND_TITLES.lowest_point} (${cards.length})`);
+    setText(group.heading, `${group.kind.title} (${cards.length})`);
     const live = new Set<string>();
     cards.forEach((card, position) => {
       live.add(card.key);

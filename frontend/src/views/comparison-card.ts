@@ -4,13 +4,12 @@
 // A subclass describes its kind (array names, titles, how the diff is taken,
 // axis labels) and answers the few questions that differ between kinds.
 
-import type { StepData, StepKey } from "../api/client";
-import { dataUrl } from "../api/client";
+import type { StepData } from "../api/client";
 import type { DecodedArray } from "../api/decode";
 import type { NonfiniteCounts, StepInfo } from "../api/types";
 import { ABS_DIFF_MAP, colormapLut, SIGNED_DIFF_MAP, type ColormapName } from "../colormaps";
 import type { Plane } from "../render/noise";
-import { diffRange, diffValues, maxAbsFinite, nonfiniteText, type ColorRange } from "../render/scale";
+import { diffRange, diffValues, maxAbsFinite, type ColorRange } from "../render/scale";
 import {
   clampWindow,
   fullWindow,
@@ -20,25 +19,25 @@ import {
   zoomAt,
   type FrameWindow,
 } from "../render/zoom";
-import { openingStepKey, type CardState, type Cursor, type Settings } from "../state/app-state";
-import type { StepEntry } from "../state/step-cache";
-import { indexAtOrBefore, prefetchOffsets, standInIndex, stepMove, type StepMove } from "../state/steps";
-import { markStepInput, markStepPainted } from "../timing";
-import type { CardActions } from "./card-actions";
+import type { CardActions } from "../state/actions";
+import type { CardState, Cursor, Settings } from "../state/app-state";
+import { CardFrame } from "./card-frame";
 import type { CardView } from "./card-view";
 import { download, el, safeFileName, setAttr, setHidden, setOptions, setText, sizeOf, watchSize } from "./dom";
 import { HeatmapPanel, type Cell } from "./heatmap-panel";
-import { StepControl } from "./step-control";
 import { TrendChart } from "./trend-chart";
 
 export type { Plane };
 
 const PANEL_HEIGHT = 150; // CSS pixels of each panel; the bottom one adds the column axis
-// Steps a card may be loading to show at once. A slider moved faster than
-// steps load asks for the step it is at when one of these arrives, rather than
-// for every step it passed: those would all arrive at the end, and be decoded
-// before the step it stopped at.
-const SHOWN_LOADS = 2;
+
+export const COMPARISON_CARD_STYLES = `
+.spectro-sample-row { display: flex; gap: 10px; align-items: center; margin: 6px 0; color: var(--spectro-muted); min-height: 24px; }
+.spectro-sample-text { overflow: hidden; text-overflow: ellipsis; white-space: nowrap; min-width: 0; flex: 1; }
+.spectro-readout { font-variant-numeric: tabular-nums; min-height: 18px; margin: 4px 0; white-space: pre; overflow: hidden; }
+.spectro-stats { display: flex; gap: 12px; align-items: center; margin-top: 6px; font-variant-numeric: tabular-nums; }
+.spectro-stats-text { white-space: nowrap; }
+`;
 
 export interface PanelSpec {
   /** The panel's data-panel name; the readout's data-* name of its value. */
@@ -105,12 +104,7 @@ interface Prepared {
 
 export abstract class ComparisonCard implements CardView {
   readonly element: HTMLElement;
-  private readonly title = el("h3", { className: "spectro-card-title" });
-  private readonly run = el("span", { className: "spectro-card-run" });
-  private readonly flag = el("span", {
-    className: "spectro-flag spectro-nonfinite",
-    title: "non-finite values at this step, drawn magenta",
-  });
+  private readonly frame: CardFrame;
   private readonly selector: HTMLSelectElement;
   private readonly selectorLabel: HTMLLabelElement;
   private readonly selectionText = el("span", { className: "spectro-sample-text" });
@@ -118,12 +112,8 @@ export abstract class ComparisonCard implements CardView {
   private readonly panels: HeatmapPanel[];
   private readonly panelBox: HTMLDivElement;
   private readonly readout = el("div", { className: "spectro-readout" });
-  private readonly loading = el("span", { className: "spectro-loading" });
-  private readonly error = el("div", { className: "spectro-error" });
-  private readonly stepControl: StepControl;
   private readonly statsText = el("span", { className: "spectro-stats-text" });
   private readonly trend: TrendChart;
-  private readonly npzLink = el("a", { className: "spectro-download-npz", text: "Download .npz" });
   private readonly pngButton = el("button", {
     className: "spectro-download-png",
     text: "Download PNG",
@@ -138,10 +128,6 @@ export abstract class ComparisonCard implements CardView {
   private settings: Settings | null = null;
   private prepared: Prepared | null = null;
   private diffBuffer: Float32Array | null = null;
-  /** Steps asked for to be shown, possibly still loading. */
-  private shownLoads: StepKey[] = [];
-  private lastIndex = -1;
-  private move: StepMove = { direction: 1, stride: 0 };
   private drawnKey = "";
   private trendKey = "";
   private overlayKey = "";
@@ -173,51 +159,29 @@ export abstract class ComparisonCard implements CardView {
       this.panels.map((p) => p.element),
     );
     watchSize(this.panelBox);
-    this.stepControl = new StepControl(
-      {
-        select: (index) => actions.selectStep(key, index),
-        togglePlay: () => actions.togglePlay(key),
-      },
-      key,
-    );
     this.trend = new TrendChart(spec.trendLabel, (step) => actions.pickStep(key, step));
     this.selector = el("select", { className: spec.selectorClass, attrs: { "aria-label": spec.selectorLabel } });
     this.selectorLabel = el("label", { text: `${spec.selectorLabel} ` }, [this.selector]);
     this.selector.addEventListener("change", () => this.choose(Number(this.selector.value)));
     this.pngButton.addEventListener("click", () => this.downloadPng());
     this.resetButton.addEventListener("click", () => actions.setWindow(key, null));
-    this.element = el(
-      "section",
-      { className: `spectro-card ${spec.className}`, attrs: { "data-kind": card.info.kind, tabindex: "-1" } },
-      [
-        el("header", { className: "spectro-card-header" }, [this.title, this.run, this.flag, this.loading]),
+    this.frame = new CardFrame(card, actions, {
+      className: spec.className,
+      controls: [
         el("div", { className: "spectro-sample-row" }, [
           this.selectorLabel,
           ...rowExtras,
           this.selectionText,
           this.aside,
         ]),
-        this.error,
-        this.panelBox,
-        this.readout,
-        this.stepControl.element,
-        el("div", { className: "spectro-stats" }, [this.statsText, this.trend.element]),
-        ...extras,
-        el("div", { className: "spectro-actions" }, [this.npzLink, this.pngButton, this.resetButton]),
       ],
-    );
-    this.element.dataset.run = card.run;
-    this.element.dataset.tag = card.tag;
-    this.element.addEventListener("keydown", (event) => {
-      const target = event.target;
-      if (target instanceof HTMLInputElement) return;
-      if (target instanceof HTMLSelectElement && !(spec.stepKeysOnSelector && target === this.selector)) return;
-      const move = event.key === "ArrowLeft" ? -1 : event.key === "ArrowRight" ? 1 : 0;
-      if (move === 0) return;
-      markStepInput(key, this.card.stepIndex + move, event);
-      actions.selectStep(key, this.card.stepIndex + move);
-      event.preventDefault();
+      body: [this.panelBox, this.readout],
+      footer: [el("div", { className: "spectro-stats" }, [this.statsText, this.trend.element]), ...extras],
+      actions: [this.pngButton, this.resetButton],
+      stepKeysSelect: spec.stepKeysOnSelector ? this.selector : undefined,
+      arrays: { sample: () => this.sample(), fileStem: (step) => this.fileStem(step) },
     });
+    this.element = this.frame.element;
   }
 
   // The questions a kind answers.
@@ -274,55 +238,16 @@ export abstract class ComparisonCard implements CardView {
     return this.card.window ? clampWindow(this.card.window, cols) : fullWindow(cols);
   }
 
-  private stepKey(index: number): StepKey | null {
-    const step = this.card.steps[index];
-    if (!step) {
-      const opening = index === this.card.stepIndex ? openingStepKey(this.card) : null;
-      return opening && { ...opening, sample: this.sample() };
-    }
-    return { run: this.card.run, tag: this.card.tag, step: step.step, sample: this.sample() };
-  }
-
   update(card: CardState, settings: Settings): void {
     this.card = card;
     this.settings = settings;
-    setText(this.title, card.info.display_name || card.tag);
-    setText(this.run, card.run);
     const step: StepInfo | undefined = card.steps[card.stepIndex];
-    this.stepControl.update(card.steps, card.stepIndex, card.playing);
+    this.frame.update(card, (data) => this.prepare(data, settings));
     this.updateSelection(step);
-    const flagText = nonfiniteText(this.nonfinite(step));
-    setText(this.flag, flagText);
-    setHidden(this.flag, flagText === "");
-
-    let errorText = card.stepsError ?? step?.error ?? "";
-    this.move = stepMove(this.lastIndex, card.stepIndex, this.move);
-    this.lastIndex = card.stepIndex;
-    const key = this.stepKey(card.stepIndex);
-    if (key) {
-      const entry = this.requestShown(key);
-      if (entry?.status === "loaded") {
-        this.prepare(entry.data, settings);
-        this.prefetch(card);
-      } else if (entry?.status === "failed") {
-        errorText = entry.error;
-      } else {
-        const standIn = this.standIn(card);
-        if (standIn) this.prepare(standIn, settings);
-        // Stepping one by one: the steps ahead load while this one does.
-        if (this.move.stride === 1) this.prefetch(card);
-      }
-      setText(this.loading, entry === undefined || entry.status === "loading" ? "loading…" : "");
-    }
-    setText(this.error, errorText);
-    setHidden(this.error, errorText === "");
+    this.frame.flagNonfinite(this.nonfinite(step));
     this.draw();
     this.updateReadout();
     this.updateStats(step);
-    if (key) {
-      setAttr(this.npzLink, "href", dataUrl(key, "npz"));
-      setAttr(this.npzLink, "download", `${this.fileStem(key.step)}.npz`);
-    }
     setHidden(this.resetButton, card.window === null);
     const window = card.window && this.prepared ? this.currentWindow() : null;
     setAttr(this.element, "data-window", window ? `${window.start},${window.end}` : "");
@@ -336,42 +261,6 @@ export abstract class ComparisonCard implements CardView {
     setText(this.selectionText, selection.text);
     setAttr(this.selectionText, "title", selection.text);
     setText(this.aside, selection.aside);
-  }
-
-  /**
-   * The cache entry of the step to show, loading it unless SHOWN_LOADS steps
-   * asked for before are still loading: then undefined, and the card asks
-   * again when one of those arrives.
-   */
-  private requestShown(key: StepKey): StepEntry | undefined {
-    if (this.actions.peekStep(key) === undefined) {
-      this.shownLoads = this.shownLoads.filter((k) => this.actions.peekStep(k)?.status === "loading");
-      if (this.shownLoads.length >= SHOWN_LOADS) return undefined;
-      this.shownLoads.push(key);
-    }
-    return this.actions.requestStep(key);
-  }
-
-  /** A loaded step to show while the selected one loads: the nearest between it and the step shown. */
-  private standIn(card: CardState): StepData | null {
-    const shown = this.prepared?.data.description;
-    if (!shown || shown.sample !== this.sample()) return null;
-    const shownIndex = indexAtOrBefore(card.steps, shown.step);
-    if (card.steps[shownIndex]?.step !== shown.step) return null;
-    const loaded = (index: number): StepData | null => {
-      const key = this.stepKey(index);
-      const entry = key ? this.actions.peekStep(key) : undefined;
-      return entry?.status === "loaded" ? entry.data : null;
-    };
-    const index = standInIndex(card.stepIndex, shownIndex, (i) => loaded(i) !== null);
-    return index === null ? null : loaded(index);
-  }
-
-  private prefetch(card: CardState): void {
-    for (const offset of prefetchOffsets(card.playing, this.move)) {
-      const key = this.stepKey(card.stepIndex + offset);
-      if (key) this.actions.requestStep(key);
-    }
   }
 
   /** Turns a loaded step into what the panels paint, once per step, slice and settings. */
@@ -442,7 +331,6 @@ export abstract class ComparisonCard implements CardView {
       { values: prepared.second.values, lut: valueLut, range: valueRange, mapName: valueMap },
       { values: prepared.diff.values, lut: diffLut, range: prepared.diffRange, mapName: settings.diffMode },
     ];
-    this.element.dataset.shownStep = String(prepared.data.description.step);
     this.element.dataset.shownSample = String(prepared.data.description.sample);
     const zoomed = isFullWindow(window, first.cols)
       ? ""
@@ -461,7 +349,7 @@ export abstract class ComparisonCard implements CardView {
       const height = PANEL_HEIGHT + (i === 2 ? 22 : 0);
       panel.draw(window, width, height, i === 0 ? zoomed : i === 2 ? diffText : "");
     });
-    markStepPainted(this.card.key, prepared.data.description.step);
+    this.frame.painted(prepared.data.description.step);
   }
 
   private updateReadout(): void {

@@ -19,19 +19,10 @@ import {
 } from "../render/line-chart";
 import type { Rect } from "../render/layout";
 import { formatTick, formatValue, niceTicks } from "../render/scale";
+import type { LowestCardActions } from "../state/actions";
 import type { LowestCardState, Settings } from "../state/app-state";
 import type { Entry } from "../state/step-cache";
 import { el, fitCanvas, setHidden, setOptions, setText, themeColor } from "./dom";
-
-export interface LowestCardActions {
-  /** Shows another run or scalar tag in a lowest-point view. */
-  setLowest(key: string, change: { run?: string; tag?: string }): void;
-  /** The answer for `query`, loading it if needed; settling marks the store dirty. */
-  requestLowest(query: LowestQuery): Entry<LowestResponse>;
-  /** Moves every card with steps to the logged step nearest at or before `step`. */
-  goToStep(step: number): void;
-  setSettings(change: Partial<Settings>): void;
-}
 
 const CHART_HEIGHT = 220; // CSS pixels
 const ROWS_SHOWN = 8; // rows of a table before "show all"

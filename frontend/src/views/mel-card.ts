@@ -14,7 +14,7 @@ import {
   type ColorRange,
 } from "../render/scale";
 import type { CardState, Cursor, Settings } from "../state/app-state";
-import type { CardActions } from "./card-actions";
+import type { CardActions } from "../state/actions";
 import {
   ComparisonCard,
   type Compared,
@@ -61,7 +61,7 @@ export class MelCard extends ComparisonCard {
     const text = sample ? [samples.length < 2 ? sample.sample_id : "", sample.text].filter(Boolean).join(" — ") : "";
     const aside =
       sample && sample.target_frames !== sample.predicted_frames
-        ? `target ${sample.target_frames} frames, predicted ${sample.predicted_frames} (${sample.length_mismatch === "PADDED" ? "padded" : "cropped"})`
+        ? `target ${sample.target_frames} frames, predicted ${sample.predicted_frames} (${sample.length_mismatch === "padded" ? "padded" : "cropped"})`
         : "";
     return {
       options: samples.map((s, i) => [String(i), s.sample_id || `sample ${i}`]),

@@ -19,7 +19,7 @@ import { SIGNED_DIFF_MAP, type ColormapName } from "../colormaps";
 import { clampSlice, frameMse, noiseStat, seriesNoiseScale, stackDepth, stackSlice, type Plane } from "../render/noise";
 import { formatValue, maxAbsFinite, symmetricRange, type ColorRange } from "../render/scale";
 import type { CardState, Cursor, Settings } from "../state/app-state";
-import type { CardActions } from "./card-actions";
+import type { CardActions } from "../state/actions";
 import { ComparisonCard, type Compared, type ComparisonSpec, type Selection, type StatsLine } from "./comparison-card";
 import { el, setText } from "./dom";
 import { ScatterChart } from "./scatter-chart";

@@ -1,13 +1,27 @@
-// A card for the kinds without a view of their own yet: the step slider and
-// the statistics stored with each step, as text.
+// The card of a series of a kind this pane does not know: a newer Spectro
+// wrote it. It says so, and shows the steps and the stats stored with each, as
+// text, on the card frame every card shares.
 
 import type { StepInfo } from "../api/types";
 import { formatValue } from "../render/scale";
+import type { CardActions } from "../state/actions";
 import type { CardState, Settings } from "../state/app-state";
-import type { CardActions } from "./card-actions";
+import { CardFrame } from "./card-frame";
 import type { CardView } from "./card-view";
 import { el, setText } from "./dom";
-import { StepControl } from "./step-control";
+
+export const SERIES_CARD_STYLES = `
+.spectro-series-card .spectro-upgrade { color: var(--spectro-muted); margin: 6px 0; }
+.spectro-kv { display: grid; grid-template-columns: max-content 1fr; gap: 2px 12px; margin: 6px 0; font-variant-numeric: tabular-nums; }
+.spectro-kv dt { color: var(--spectro-muted); }
+.spectro-kv dd { margin: 0; overflow-wrap: anywhere; }
+`;
+
+/** What the card says of a series of a kind it does not know. */
+export function upgradeText(kind: string): string {
+  const named = kind && kind !== "unknown" ? `of kind "${kind}" ` : "";
+  return `This series ${named}was written by a newer version of Spectro; upgrade tb-plugin-spectro to view it. Its stored values:`;
+}
 
 /** Flattens a step's stored fields into label/value pairs. */
 export function stepFacts(step: StepInfo | undefined): [string, string][] {
@@ -28,7 +42,6 @@ export function stepFacts(step: StepInfo | undefined): [string, string][] {
       for (const [name, inner] of Object.entries(value as Record<string, unknown>))
         add(prefix ? `${prefix}.${name}` : name, inner);
   };
-  if (step.error) facts.push(["error", step.error]);
   add("", {
     timestep: step.timestep,
     total_timesteps: step.total_timesteps,
@@ -41,31 +54,18 @@ export function stepFacts(step: StepInfo | undefined): [string, string][] {
 
 export class SeriesCard implements CardView {
   readonly element: HTMLElement;
-  private readonly title = el("h3", { className: "spectro-card-title" });
-  private readonly run = el("span", { className: "spectro-card-run" });
+  private readonly frame: CardFrame;
+  private readonly upgrade = el("p", { className: "spectro-upgrade" });
   private readonly facts = el("dl", { className: "spectro-kv" });
-  private readonly stepControl: StepControl;
   private shownKey = "";
 
   constructor(card: CardState, actions: CardActions) {
-    this.stepControl = new StepControl(
-      {
-        select: (index) => actions.selectStep(card.key, index),
-        togglePlay: () => actions.togglePlay(card.key),
-      },
-      card.key,
-    );
-    this.element = el(
-      "section",
-      { className: "spectro-card spectro-series-card", attrs: { "data-kind": card.info.kind } },
-      [
-        el("header", { className: "spectro-card-header" }, [this.title, this.run]),
-        this.facts,
-        this.stepControl.element,
-      ],
-    );
-    this.element.dataset.run = card.run;
-    this.element.dataset.tag = card.tag;
+    this.frame = new CardFrame(card, actions, {
+      className: "spectro-series-card",
+      controls: [this.upgrade],
+      body: [this.facts],
+    });
+    this.element = this.frame.element;
   }
 
   forgetDrawings(): void {
@@ -73,16 +73,14 @@ export class SeriesCard implements CardView {
   }
 
   update(card: CardState, _settings?: Settings): void {
-    setText(this.title, card.info.display_name || card.tag);
-    setText(this.run, card.run);
-    this.stepControl.update(card.steps, card.stepIndex, card.playing);
+    this.frame.update(card);
+    setText(this.upgrade, upgradeText(card.info.kind));
     const step = card.steps[card.stepIndex];
-    const key = JSON.stringify([card.steps.length, step?.step]);
+    const key = JSON.stringify([card.steps.length, step?.step, step?.wall_time]);
     if (key === this.shownKey) return;
     this.shownKey = key;
-    const facts = card.stepsError ? [["error", card.stepsError] as [string, string]] : stepFacts(step);
     this.facts.replaceChildren(
-      ...facts.flatMap(([name, value]) => [el("dt", { text: name }), el("dd", { text: value })]),
+      ...stepFacts(step).flatMap(([name, value]) => [el("dt", { text: name }), el("dd", { text: value })]),
     );
   }
 }

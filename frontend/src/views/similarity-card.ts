@@ -3,12 +3,11 @@
 // the labels of the hovered cell, and the stored alignment stats with their
 // trends and a verdict against chance.
 
-import type { StepData, StepKey } from "../api/client";
-import { dataUrl } from "../api/client";
+import type { StepData } from "../api/client";
 import type { DecodedArray } from "../api/decode";
 import { colormapLut, SIGNED_DIFF_MAP } from "../colormaps";
 import { PANEL_MARGIN } from "../render/layout";
-import { formatValue, nonfiniteText, type ColorRange } from "../render/scale";
+import { formatValue, type ColorRange } from "../render/scale";
 import {
   alignmentVerdict,
   chanceRecall,
@@ -29,13 +28,12 @@ import {
   type SimilarityView,
 } from "../render/similarity";
 import { fullWindow } from "../render/zoom";
+import type { CardActions } from "../state/actions";
 import type { CardState, Settings } from "../state/app-state";
-import { markStepInput } from "../timing";
-import type { CardActions } from "./card-actions";
+import { CardFrame } from "./card-frame";
 import type { CardView } from "./card-view";
 import { el, safeFileName, setHidden, setOptions, setText, sizeOf, watchSize } from "./dom";
 import { HeatmapPanel, type Cell } from "./heatmap-panel";
-import { StepControl } from "./step-control";
 import { TrendChart } from "./trend-chart";
 
 const MIN_PLOT_HEIGHT = 160; // CSS pixels of the matrix, whatever its aspect
@@ -105,14 +103,7 @@ interface Prepared {
 
 export class SimilarityCard implements CardView {
   readonly element: HTMLElement;
-  private readonly title = el("h3", { className: "spectro-card-title" });
-  private readonly run = el("span", { className: "spectro-card-run" });
-  private readonly flag = el("span", {
-    className: "spectro-flag spectro-nonfinite",
-    title: "non-finite values at this step, drawn magenta",
-  });
-  private readonly loading = el("span", { className: "spectro-loading" });
-  private readonly error = el("div", { className: "spectro-error" });
+  private readonly frame: CardFrame;
   private readonly mapSelect = el("select", { className: "spectro-sim-map", attrs: { "aria-label": "colour map" } });
   private readonly rangeSelect = el("select", {
     className: "spectro-sim-range",
@@ -151,9 +142,7 @@ export class SimilarityCard implements CardView {
   private readonly colAxis = el("span", { className: "spectro-sim-axis" });
   private readonly colText = el("span", { className: "spectro-sim-text" });
   private readonly readout: HTMLDivElement;
-  private readonly stepControl: StepControl;
   private readonly stats: StatView[];
-  private readonly npzLink = el("a", { className: "spectro-download-npz", text: "Download .npz" });
   private card: CardState;
   private prepared: Prepared | null = null;
   private range: ColorRange = { min: -1, max: 1 };
@@ -197,13 +186,6 @@ export class SimilarityCard implements CardView {
       el("div", { className: "spectro-sim-label spectro-sim-row-label" }, [this.rowAxis, this.rowText]),
       el("div", { className: "spectro-sim-label spectro-sim-col-label" }, [this.colAxis, this.colText]),
     ]);
-    this.stepControl = new StepControl(
-      {
-        select: (index) => actions.selectStep(key, index),
-        togglePlay: () => actions.togglePlay(key),
-      },
-      key,
-    );
     this.stats = STAT_ROWS.map((row) => ({
       row,
       name: el("span", { className: "spectro-sim-stat-name", text: row.label(rowsName, colsName) }),
@@ -220,11 +202,9 @@ export class SimilarityCard implements CardView {
       }),
     );
     this.listenToControls(key);
-    this.element = el(
-      "section",
-      { className: "spectro-card spectro-similarity-card", attrs: { "data-kind": card.info.kind, tabindex: "-1" } },
-      [
-        el("header", { className: "spectro-card-header" }, [this.title, this.run, this.flag, this.loading]),
+    this.frame = new CardFrame(card, actions, {
+      className: "spectro-similarity-card",
+      controls: [
         el("div", { className: "spectro-sim-controls" }, [
           el("label", { text: "map" }, [this.mapSelect]),
           el("label", { text: "range" }, [this.rangeSelect]),
@@ -241,24 +221,15 @@ export class SimilarityCard implements CardView {
           this.orderLabel,
         ]),
         this.verdict,
-        this.error,
-        this.panelBox,
-        this.readout,
-        this.stepControl.element,
-        statsGrid,
-        el("div", { className: "spectro-actions" }, [this.npzLink]),
       ],
-    );
-    this.element.dataset.run = card.run;
-    this.element.dataset.tag = card.tag;
-    this.element.addEventListener("keydown", (event) => {
-      if (event.target instanceof HTMLInputElement || event.target instanceof HTMLSelectElement) return;
-      const move = event.key === "ArrowLeft" ? -1 : event.key === "ArrowRight" ? 1 : 0;
-      if (move === 0) return;
-      markStepInput(key, this.card.stepIndex + move, event);
-      actions.selectStep(key, this.card.stepIndex + move);
-      event.preventDefault();
+      body: [this.panelBox, this.readout],
+      footer: [statsGrid],
+      arrays: {
+        sample: () => 0,
+        fileStem: (step) => `${safeFileName(`${this.card.run}_${this.card.tag}`)}_step${step}`,
+      },
     });
+    this.element = this.frame.element;
   }
 
   private listenToControls(key: string): void {
@@ -313,49 +284,14 @@ export class SimilarityCard implements CardView {
     return row === undefined || col === undefined ? null : { frame: col, bin: row };
   }
 
-  private stepKey(index: number): StepKey | null {
-    const step = this.card.steps[index];
-    if (!step) return null;
-    return { run: this.card.run, tag: this.card.tag, step: step.step, sample: 0 };
-  }
-
   update(card: CardState, settings: Settings): void {
     this.card = card;
-    setText(this.title, card.info.display_name || card.tag);
-    setText(this.run, card.run);
-    this.stepControl.update(card.steps, card.stepIndex, card.playing);
     const view = similarityView(card.view);
-    let errorText = card.stepsError ?? card.steps[card.stepIndex]?.error ?? "";
-    const key = this.stepKey(card.stepIndex);
-    if (key) {
-      const entry = this.actions.requestStep(key);
-      if (entry.status === "loaded") {
-        try {
-          this.prepare(entry.data, view);
-        } catch (e) {
-          errorText = (e as Error).message;
-        }
-        this.prefetch();
-      } else if (entry.status === "failed") {
-        errorText = entry.error;
-      }
-      setText(this.loading, entry.status === "loading" ? "loading…" : "");
-      this.npzLink.href = dataUrl(key, "npz");
-      this.npzLink.download = `${safeFileName(`${card.run}_${card.tag}`)}_step${key.step}.npz`;
-    }
-    setText(this.error, errorText);
-    setHidden(this.error, errorText === "");
+    this.frame.update(card, (data) => this.prepare(data, view));
     this.updateControls(view, settings);
     this.draw(view, settings);
     this.updateReadout();
     this.updateStats();
-  }
-
-  private prefetch(): void {
-    for (const offset of [-1, 1]) {
-      const key = this.stepKey(this.card.stepIndex + offset);
-      if (key) this.actions.requestStep(key);
-    }
   }
 
   private prepare(data: StepData, view: SimilarityView): void {
@@ -463,8 +399,8 @@ export class SimilarityCard implements CardView {
         ? `${matrix.rows} × ${matrix.cols}`
         : `positions ordered by ${this.rowsName()} ${prepared.orderRow}`;
     this.panel.draw(fullWindow(matrix.cols), width, height, subtitle);
+    this.frame.painted(prepared.data.description.step);
     const dataset = this.element.dataset;
-    dataset.shownStep = String(prepared.data.description.step);
     dataset.rows = String(matrix.rows);
     dataset.cols = String(matrix.cols);
     dataset.range = `${range.min},${range.max}`;
@@ -518,9 +454,7 @@ export class SimilarityCard implements CardView {
     if (statsKey !== this.statsKey) {
       this.statsKey = statsKey;
       const stats = similarityStats(step);
-      const flagText = nonfiniteText(stats?.nonfinite);
-      setText(this.flag, flagText);
-      setHidden(this.flag, flagText === "");
+      this.frame.flagNonfinite(stats?.nonfinite);
       const verdict = alignmentVerdict(stats);
       setText(this.verdict, verdict.text);
       this.verdict.dataset.level = verdict.level;

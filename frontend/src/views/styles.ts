@@ -1,9 +1,9 @@
-// The pane's stylesheet. Colours are variables that follow prefers-color-scheme.
-// Cards of their own kind bring their rules, appended at the end.
+// The pane's stylesheet: the shared rules (theme, toolbar, groups, the card
+// frame, panels, step control, trends). Colours are variables that follow
+// prefers-color-scheme. Each kind's cards bring their own rules through their
+// record in kind-views.ts, appended at the end.
 
-import { LOWEST_CARD_STYLES } from "./lowest-card";
-import { NOISE_CARD_STYLES } from "./noise-card";
-import { SIMILARITY_CARD_STYLES } from "./similarity-card";
+import { kindStyles } from "./kind-views";
 
 const BASE_STYLES = `
 :root {
@@ -51,27 +51,19 @@ body { margin: 0; background: var(--spectro-bg); color: var(--spectro-fg);
 .spectro-card-title { font-size: 14px; font-weight: 500; margin: 0; overflow-wrap: anywhere; }
 .spectro-card-run { color: var(--spectro-muted); overflow-wrap: anywhere; }
 .spectro-flag { color: #fff; background: var(--spectro-warning); border-radius: 3px; padding: 0 6px; font-size: 12px; }
-.spectro-sample-row { display: flex; gap: 10px; align-items: center; margin: 6px 0; color: var(--spectro-muted); min-height: 24px; }
-.spectro-sample-text { overflow: hidden; text-overflow: ellipsis; white-space: nowrap; min-width: 0; flex: 1; }
 .spectro-panels { position: relative; user-select: none; }
 .spectro-panel { position: relative; }
 .spectro-panel canvas { display: block; }
 .spectro-panel .spectro-overlay { position: absolute; left: 0; top: 0; cursor: crosshair; touch-action: none; }
-.spectro-readout { font-variant-numeric: tabular-nums; min-height: 18px; margin: 4px 0; white-space: pre; overflow: hidden; }
 .spectro-step-control { display: flex; gap: 6px; align-items: center; margin-top: 4px; }
 .spectro-step-slider { flex: 1; min-width: 80px; accent-color: var(--spectro-accent); }
 .spectro-step-label { font-variant-numeric: tabular-nums; color: var(--spectro-muted); white-space: nowrap; }
-.spectro-stats { display: flex; gap: 12px; align-items: center; margin-top: 6px; font-variant-numeric: tabular-nums; }
-.spectro-stats-text { white-space: nowrap; }
 .spectro-trend { flex: 1; min-width: 80px; height: 36px; cursor: pointer; }
 .spectro-actions { display: flex; gap: 8px; margin-top: 6px; align-items: center; }
 .spectro-actions a { color: var(--spectro-accent); }
 .spectro-loading { color: var(--spectro-muted); font-size: 12px; }
-.spectro-kv { display: grid; grid-template-columns: max-content 1fr; gap: 2px 12px; margin: 6px 0; font-variant-numeric: tabular-nums; }
-.spectro-kv dt { color: var(--spectro-muted); }
-.spectro-kv dd { margin: 0; overflow-wrap: anywhere; }
 .spectro-empty { max-width: 720px; }
 .spectro-empty pre { background: var(--spectro-card-bg); border: 1px solid var(--spectro-border); padding: 12px; overflow-x: auto; }
 `;
 
-export const STYLES = [BASE_STYLES, NOISE_CARD_STYLES, SIMILARITY_CARD_STYLES, LOWEST_CARD_STYLES].join("\n");
+export const STYLES = [BASE_STYLES, ...kindStyles()].join("\n");

@@ -1,0 +1,40 @@
+// What the views may ask of the controller (state/controller.ts): user intent,
+// and the cached answers of the server that a view shows.
+
+import type { LowestQuery, StepKey } from "../api/client";
+import type { LowestResponse } from "../api/types";
+import type { FrameWindow } from "../render/zoom";
+import type { Cursor, Settings, ViewOptions } from "./app-state";
+import type { Entry, StepEntry } from "./step-cache";
+
+/** What a card of a series may ask. */
+export interface CardActions {
+  selectStep(key: string, index: number): void;
+  /** Goes to the logged step nearest to `step`. */
+  pickStep(key: string, step: number): void;
+  setSample(key: string, sample: number): void;
+  setWindow(key: string, window: FrameWindow | null): void;
+  setCursor(key: string, cursor: Cursor | null): void;
+  togglePlay(key: string): void;
+  /** Changes some of a card's own view choices; the others stay. */
+  setView(key: string, change: ViewOptions): void;
+  /** The cache entry of a step, loading it if needed; settling marks the store dirty. */
+  requestStep(key: StepKey): StepEntry;
+  /** The cache entry of a step if any, without loading it. */
+  peekStep(key: StepKey): StepEntry | undefined;
+}
+
+/** What a lowest-point view may ask. */
+export interface LowestCardActions {
+  /** Shows another run or scalar tag in a lowest-point view. */
+  setLowest(key: string, change: { run?: string; tag?: string }): void;
+  /** The answer for `query`, loading it if needed; settling marks the store dirty. */
+  requestLowest(query: LowestQuery): Entry<LowestResponse>;
+  /** Moves every card with steps to the logged step nearest at or before `step`. */
+  goToStep(step: number): void;
+  setSettings(change: Partial<Settings>): void;
+}
+
+export interface AppActions extends CardActions, LowestCardActions {
+  setSettings(change: Partial<Settings>): void;
+}

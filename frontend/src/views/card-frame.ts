@@ -1,0 +1,236 @@
+// The frame every card of a series is built on: the header (title, run, the
+// non-finite flag, loading), the card's own parts, the error line, the step
+// control and the arrow keys, and the actions row. For a card that shows a
+// step's arrays it also loads them: the step selected (before /steps answers,
+// the one /tags names), a stand-in while it loads, the steps ahead of need
+// (state/steps.ts), the .npz link, and the step-painted mark.
+//
+// A card builds its parts, hands them to a CardFrame, and calls update() at
+// the start of its own update with a function that takes a loaded step.
+
+import { dataUrl, type StepData, type StepKey } from "../api/client";
+import type { NonfiniteCounts } from "../api/types";
+import { nonfiniteText } from "../render/scale";
+import type { CardActions } from "../state/actions";
+import { openingStepKey, type CardState } from "../state/app-state";
+import type { StepEntry } from "../state/step-cache";
+import { indexAtOrBefore, prefetchOffsets, standInIndex, stepMove, type StepMove } from "../state/steps";
+import { markStepInput, markStepPainted } from "../timing";
+import { el, setAttr, setHidden, setText } from "./dom";
+import { StepControl } from "./step-control";
+
+// Steps a card may be loading to show at once. A slider moved faster than
+// steps load asks for the step it is at when one of these arrives, rather than
+// for every step it passed: those would all arrive at the end, and be decoded
+// before the step it stopped at.
+const SHOWN_LOADS = 2;
+
+/** What a card that shows a step's arrays tells its frame. */
+export interface StepArrays {
+  /** The sample its /data requests ask for. */
+  sample(): number;
+  /** The name of a download of step `step`, without the extension. */
+  fileStem(step: number): string;
+}
+
+/** The parts of a card, in the order they are laid out, and how it loads steps. */
+export interface CardFrameSpec {
+  /** Class of the card element, beside spectro-card. */
+  className: string;
+  /** The card's own controls, between the header and the error line. */
+  controls?: readonly HTMLElement[];
+  /** Between the error line and the step control: panels, readout. */
+  body?: readonly HTMLElement[];
+  /** After the step control: stats, trends, charts. */
+  footer?: readonly HTMLElement[];
+  /** Buttons of the actions row, after the .npz link. */
+  actions?: readonly HTMLElement[];
+  /** A select of the card on which the arrow keys still move steps; on the others they move its options. */
+  stepKeysSelect?: HTMLSelectElement;
+  /** Set for a card that shows a step's arrays from /data; a card of stored facts only has none. */
+  arrays?: StepArrays;
+}
+
+export class CardFrame {
+  readonly element: HTMLElement;
+  private readonly title = el("h3", { className: "spectro-card-title" });
+  private readonly run = el("span", { className: "spectro-card-run" });
+  private readonly flag = el("span", {
+    className: "spectro-flag spectro-nonfinite",
+    title: "non-finite values at this step, drawn magenta",
+  });
+  private readonly loading = el("span", { className: "spectro-loading" });
+  private readonly error = el("div", { className: "spectro-error" });
+  private readonly stepControl: StepControl;
+  private readonly npzLink: HTMLAnchorElement | null;
+  private card: CardState;
+  /** The loaded step the card shows, if any. */
+  private shown: StepData | null = null;
+  /** Steps asked for to be shown, possibly still loading. */
+  private shownLoads: StepKey[] = [];
+  private lastIndex = -1;
+  private move: StepMove = { direction: 1, stride: 0 };
+
+  constructor(
+    card: CardState,
+    private readonly actions: CardActions,
+    private readonly spec: CardFrameSpec,
+  ) {
+    this.card = card;
+    const key = card.key;
+    this.stepControl = new StepControl(
+      {
+        select: (index) => actions.selectStep(key, index),
+        togglePlay: () => actions.togglePlay(key),
+      },
+      key,
+    );
+    this.npzLink = spec.arrays ? el("a", { className: "spectro-download-npz", text: "Download .npz" }) : null;
+    setHidden(this.flag, true);
+    const actionRow = [...(this.npzLink ? [this.npzLink] : []), ...(spec.actions ?? [])];
+    this.element = el(
+      "section",
+      { className: `spectro-card ${spec.className}`, attrs: { "data-kind": card.info.kind, tabindex: "-1" } },
+      [
+        el("header", { className: "spectro-card-header" }, [this.title, this.run, this.flag, this.loading]),
+        ...(spec.controls ?? []),
+        this.error,
+        ...(spec.body ?? []),
+        this.stepControl.element,
+        ...(spec.footer ?? []),
+        ...(actionRow.length > 0 ? [el("div", { className: "spectro-actions" }, actionRow)] : []),
+      ],
+    );
+    this.element.dataset.run = card.run;
+    this.element.dataset.tag = card.tag;
+    this.element.addEventListener("keydown", (event) => {
+      const target = event.target;
+      if (target instanceof HTMLInputElement) return;
+      if (target instanceof HTMLSelectElement && target !== spec.stepKeysSelect) return;
+      const move = event.key === "ArrowLeft" ? -1 : event.key === "ArrowRight" ? 1 : 0;
+      if (move === 0) return;
+      markStepInput(key, this.card.stepIndex + move, event);
+      actions.selectStep(key, this.card.stepIndex + move);
+      event.preventDefault();
+    });
+  }
+
+  /**
+   * Shows the card's header, step control and error line. For a card with
+   * arrays, hands `show` the loaded data of the selected step, or while that
+   * loads a loaded step between it and the step shown; loads the steps ahead
+   * of need and links the .npz. An error `show` throws for the selected step
+   * is that step's error.
+   */
+  update(card: CardState, show?: (data: StepData) => void): void {
+    this.card = card;
+    setText(this.title, card.info.display_name || card.tag);
+    setText(this.run, card.run);
+    this.stepControl.update(card.steps, card.stepIndex, card.playing);
+    let errorText = card.stepsError ?? card.steps[card.stepIndex]?.error ?? "";
+    if (this.spec.arrays) errorText = this.updateStep(card, this.spec.arrays, show) ?? errorText;
+    setText(this.error, errorText);
+    setHidden(this.error, errorText === "");
+  }
+
+  /** Shows the non-finite values of the step in the header; none hides the flag. */
+  flagNonfinite(counts: NonfiniteCounts | undefined): void {
+    const text = nonfiniteText(counts);
+    setText(this.flag, text);
+    setHidden(this.flag, text === "");
+  }
+
+  /** The card drew step `step` on its canvases, inside the animation frame that shows them. */
+  painted(step: number): void {
+    this.element.dataset.shownStep = String(step);
+    markStepPainted(this.card.key, step);
+  }
+
+  /** The loading of the selected step; returns the error that replaces the stored one, if any. */
+  private updateStep(card: CardState, arrays: StepArrays, show?: (data: StepData) => void): string | null {
+    this.move = stepMove(this.lastIndex, card.stepIndex, this.move);
+    this.lastIndex = card.stepIndex;
+    const key = this.stepKey(card.stepIndex, arrays);
+    if (!key) return null;
+    let error: string | null = null;
+    const entry = this.requestShown(key);
+    if (entry?.status === "loaded") {
+      try {
+        this.showData(entry.data, show);
+      } catch (e) {
+        error = (e as Error).message;
+      }
+      this.prefetch(card, arrays);
+    } else if (entry?.status === "failed") {
+      error = entry.error;
+    } else {
+      const standIn = this.standIn(card, arrays);
+      if (standIn) {
+        try {
+          this.showData(standIn, show);
+        } catch {
+          // The selected step is not the stand-in's: its own load decides its error.
+        }
+      }
+      // Stepping one by one: the steps ahead load while this one does.
+      if (this.move.stride === 1) this.prefetch(card, arrays);
+    }
+    setText(this.loading, entry === undefined || entry.status === "loading" ? "loading…" : "");
+    if (this.npzLink) {
+      setAttr(this.npzLink, "href", dataUrl(key, "npz"));
+      setAttr(this.npzLink, "download", `${arrays.fileStem(key.step)}.npz`);
+    }
+    return error;
+  }
+
+  private showData(data: StepData, show?: (data: StepData) => void): void {
+    show?.(data);
+    this.shown = data;
+  }
+
+  private stepKey(index: number, arrays: StepArrays): StepKey | null {
+    const card = this.card;
+    const step = card.steps[index];
+    if (!step) {
+      const opening = index === card.stepIndex ? openingStepKey(card) : null;
+      return opening && { ...opening, sample: arrays.sample() };
+    }
+    return { run: card.run, tag: card.tag, step: step.step, sample: arrays.sample() };
+  }
+
+  /**
+   * The cache entry of the step to show, loading it unless SHOWN_LOADS steps
+   * asked for before are still loading: then undefined, and the card asks
+   * again when one of those arrives.
+   */
+  private requestShown(key: StepKey): StepEntry | undefined {
+    if (this.actions.peekStep(key) === undefined) {
+      this.shownLoads = this.shownLoads.filter((k) => this.actions.peekStep(k)?.status === "loading");
+      if (this.shownLoads.length >= SHOWN_LOADS) return undefined;
+      this.shownLoads.push(key);
+    }
+    return this.actions.requestStep(key);
+  }
+
+  /** A loaded step to show while the selected one loads: the nearest between it and the step shown. */
+  private standIn(card: CardState, arrays: StepArrays): StepData | null {
+    const shown = this.shown?.description;
+    if (!shown || shown.sample !== arrays.sample()) return null;
+    const shownIndex = indexAtOrBefore(card.steps, shown.step);
+    if (card.steps[shownIndex]?.step !== shown.step) return null;
+    const loaded = (index: number): StepData | null => {
+      const key = this.stepKey(index, arrays);
+      const entry = key ? this.actions.peekStep(key) : undefined;
+      return entry?.status === "loaded" ? entry.data : null;
+    };
+    const index = standInIndex(card.stepIndex, shownIndex, (i) => loaded(i) !== null);
+    return index === null ? null : loaded(index);
+  }
+
+  private prefetch(card: CardState, arrays: StepArrays): void {
+    for (const offset of prefetchOffsets(card.playing, this.move)) {
+      const key = this.stepKey(card.stepIndex + offset, arrays);
+      if (key) this.actions.requestStep(key);
+    }
+  }
+}
