@@ -18,7 +18,7 @@ from werkzeug import wrappers
 
 from support.routes import HOSTILE, PREFIX, get_json, make_client
 from support.server import READERS, fetch, fetch_json, tensorboard, wait_for
-from tb_plugin_spectro import loader, lowest, plugin
+from tb_plugin_spectro import loader, lowest, lowest_report
 from tb_plugin_spectro import summary as spectro_summary
 
 TAG = "loss/g/total"
@@ -394,11 +394,11 @@ class TestCheckpointSearch:
         def nearest():
             return get_json(client, lowest_url("run"))["candidates"][0]["checkpoint"]
 
-        monkeypatch.setattr(plugin, "_CHECKPOINT_LISTING_TTL", 3600.0)
+        monkeypatch.setattr(lowest_report, "_CHECKPOINT_LISTING_TTL", 3600.0)
         assert nearest()["name"] == "G_750.pth"
         (tmp_path / "run" / "G_750.pth").unlink()
         assert nearest()["name"] == "G_750.pth"
-        monkeypatch.setattr(plugin, "_CHECKPOINT_LISTING_TTL", 0.0)
+        monkeypatch.setattr(lowest_report, "_CHECKPOINT_LISTING_TTL", 0.0)
         assert nearest()["name"] == "G_500.pth"
 
     def test_concurrent_requests(self, logdir):

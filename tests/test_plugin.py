@@ -117,11 +117,11 @@ class TestSteps:
         first = steps[1]["samples"][0]
         both = np.concatenate([target.ravel(), predicted.ravel()])
         assert first["range"] == {"min": pytest.approx(both.min()), "max": pytest.approx(both.max())}
-        assert first["length_mismatch"] == "LENGTHS_EQUAL"
+        assert first["length_mismatch"] == "lengths_equal"
         with spectro_summary.Writer(tmp_path / "run") as writer:
             spectro_summary.mel_comparison("mel", target, predicted[:, :30], 0, writer=writer, length_mismatch="pad")
         (step,) = get_json(make_client(tmp_path)[0], "/steps?run=run&tag=mel")["steps"]
-        assert step["samples"][0]["length_mismatch"] == "PADDED"
+        assert step["samples"][0]["length_mismatch"] == "padded"
         assert (step["samples"][0]["target_frames"], step["samples"][0]["predicted_frames"]) == (40, 30)
 
     def test_noise_timesteps(self, client):
@@ -469,7 +469,7 @@ def test_concurrent_provider_calls_serve_the_same(tmp_path):
     write_mels(tmp_path, range(30), old_steps=range(0, 30, 2))
     sequential, _, _ = make_counting_client(tmp_path)
     concurrent_client, counting, spectro = make_counting_client(tmp_path)
-    spectro._calls.concurrent = True  # as for RustBoard's gRPC provider
+    spectro._reader.calls.concurrent = True  # as for RustBoard's gRPC provider
     for url in [
         "/tags",
         "/steps?run=run&tag=m",
@@ -485,34 +485,3 @@ def test_concurrent_provider_calls_serve_the_same(tmp_path):
     reads = counting.tensor_reads
     assert concurrent_client.get(PREFIX + "/steps?run=run&tag=m").status_code == 200
     assert (counting.blob_reads, counting.tensor_reads) == (19, reads)  # every header is cached now
-
-
-def test_provider_calls_nudge_a_stalled_connection():
-    """A call held until another request is sent, as RustBoard's responses are held by Nagle's algorithm."""
-    import threading
-
-    released = threading.Event()
-
-    class StalledProvider:
-        nudges = 0
-
-        def experiment_metadata(self, ctx=None, *, experiment_id):
-            StalledProvider.nudges += 1
-            released.set()
-
-    calls = plugin._ProviderCalls(StalledProvider())
-    calls.concurrent = True
-
-    def stalled():
-        if not released.wait(timeout=30):
-            raise TimeoutError("never released")
-        return "blob"
-
-    def fails():
-        raise ValueError("unreadable")
-
-    outcomes = calls.run(None, "", [stalled, lambda: 7, fails])
-    assert [result for result, _ in outcomes] == ["blob", 7, None]
-    assert isinstance(outcomes[2][1], ValueError)
-    assert StalledProvider.nudges >= 1
-    assert calls.run(None, "", []) == []

@@ -46,7 +46,7 @@ class ExtraBlob(NamedTuple):
     """A blob of a step other than its arrays, sent in the /data JSON under `key`."""
 
     key: str
-    index: int  # in the step's blob sequence
+    blob_index: int  # in the step's blob sequence
     # The blob as a JSON-able value; raises ValueError when unreadable. A
     # function of the module (not a lambda), as the blob cache keys on it.
     parse: Callable[[bytes], Any]
