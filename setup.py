@@ -80,12 +80,13 @@ setuptools.setup(
         # The range tensorboard accepts; the committed gencode needs >= 6.31.1.
         "protobuf>=6.31.1,<8",
         "numpy>=1.21",
-        "matplotlib>=3.5",
     ],
     extras_require={
         "test": [
             "pytest>=7",
             "hypothesis>=6",
+            # The colormap and browser tests compare with matplotlib; the build uses it too (pyproject.toml).
+            "matplotlib>=3.5",
             "torch==2.13.0",
             "tensorboardX>=2.6",
             "mypy>=1.10",
