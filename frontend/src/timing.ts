@@ -4,7 +4,7 @@
 //   "spectro:step-input"    a step control (slider, ◀ ▶ buttons) or an arrow key
 //                           asked a card for another step. startTime is the
 //                           input event's timestamp; detail {card, index}.
-//   "spectro:step-painted"  a comparison card drew a step on its panels' canvases,
+//   "spectro:step-painted"  a card with arrays drew a step on its canvases,
 //                           inside the animation frame that shows them; detail
 //                           {card, step}. Redraws of the same step (zoom, resize)
 //                           mark too.

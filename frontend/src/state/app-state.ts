@@ -1,5 +1,5 @@
 // The pane's state and the pure transitions on it. Views read it; only the
-// controller (index.ts wiring) changes it, through a Store.
+// controller (controller.ts) changes it, through a Store.
 
 import type { StepKey } from "../api/client";
 import type { ScalarIndex, SeriesInfo, StepInfo, StepsResponse, TagIndex } from "../api/types";

@@ -4,7 +4,6 @@
 // curve has been rising since the low. "Go to step" moves the mel, noise and
 // similarity cards to a candidate's step.
 
-import type { LowestQuery } from "../api/client";
 import type { LowestCandidate, LowestMarker, LowestResponse, ScalarIndex } from "../api/types";
 import {
   chartPlot,
@@ -21,7 +20,6 @@ import type { Rect } from "../render/layout";
 import { formatTick, formatValue, niceTicks } from "../render/scale";
 import type { LowestCardActions } from "../state/actions";
 import type { LowestCardState, Settings } from "../state/app-state";
-import type { Entry } from "../state/step-cache";
 import { el, fitCanvas, setHidden, setOptions, setText, themeColor } from "./dom";
 
 const CHART_HEIGHT = 220; // CSS pixels

@@ -34,10 +34,7 @@ export class StepControl {
   private count = 0;
 
   /** `card` is the key of the card the control belongs to, for the step-input mark. */
-  constructor(
-    private readonly actions: StepControlActions,
-    card: string,
-  ) {
+  constructor(actions: StepControlActions, card: string) {
     this.previous = el("button", {
       className: "spectro-step-previous",
       text: "◀",
