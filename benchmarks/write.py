@@ -14,6 +14,10 @@ arrays to 8 bits over their shared range and deflating them (zlib, the level
 Spectro uses). The other rows split Spectro's cost: the Summary proto alone,
 and the whole op through TensorBoard's own EventFileWriter, which is how a
 PyTorch or tensorboardX SummaryWriter writes it.
+
+A last table times the CRC-32C that frames each record, on the op's own
+record: the one the writer uses (google-crc32c's compiled code where it
+loads) and the numpy one it falls back to.
 """
 
 import io
@@ -26,7 +30,7 @@ from typing import Callable, Dict, List, Tuple
 import numpy as np
 
 from benchmarks import common
-from tb_plugin_spectro import codec, demo, metadata
+from tb_plugin_spectro import _crc32c, codec, demo, metadata
 from tb_plugin_spectro import summary as spectro_summary
 
 SIZES = [(80, 200), (80, 800), (128, 2000)]  # [n_mels, frames]
@@ -39,6 +43,7 @@ PRECISIONS = ["uint8", "uint16", "float16", "float32"]
 FIGURE_INCHES = (18, 4)
 FIGURE_DPI = 100
 RECORD_FRAMING = 16  # bytes a TFRecord adds around each event
+CRC_CALLS = 20  # CRCs per timed sample: one of google-crc32c's takes a few µs
 
 
 def speech_pair(n_mels: int, frames: int, seed: int = 0) -> Tuple[np.ndarray, np.ndarray]:
@@ -235,6 +240,26 @@ def _sizes(n_mels: int, frames: int) -> dict:
     return result
 
 
+def _crc_cost(n_mels: int, frames: int, repeats: int) -> dict:
+    """The CRC-32C of one Spectro event record, by the writer's implementation and by numpy."""
+    from tensorboard.compat.proto import event_pb2
+
+    target, predicted = speech_pair(n_mels, frames)
+    summary = spectro_summary.mel_comparison_pb("mel/val", target, predicted, 1)
+    record = event_pb2.Event(wall_time=time.time(), step=1000, summary=summary).SerializeToString()
+    result: dict = {"record_bytes": len(record), "writer_implementation": _crc32c.IMPLEMENTATION}
+    for name, crc32c in (("writer", _crc32c.crc32c), ("numpy", _crc32c.numpy_crc32c)):
+        samples = []
+        for round_index in range(WARMUP + repeats):
+            start = time.perf_counter()
+            for _ in range(CRC_CALLS):
+                crc32c(record)
+            if round_index >= WARMUP:
+                samples.append((time.perf_counter() - start) / CRC_CALLS)
+        result[name] = common.summarize(samples)
+    return result
+
+
 def run(quick: bool = False) -> dict:
     sizes = QUICK_SIZES if quick else SIZES
     repeats = QUICK_REPEATS if quick else REPEATS
@@ -244,6 +269,7 @@ def run(quick: bool = False) -> dict:
             key = f"{n_mels}x{frames}"
             entry = _time_size(n_mels, frames, repeats, logdir)
             entry.update(_sizes(n_mels, frames))
+            entry["crc"] = _crc_cost(n_mels, frames, repeats)
             results["sizes"][key] = entry
     return results
 
@@ -302,4 +328,22 @@ def report(results: dict) -> str:
         ["mel", "stored as", "bytes", "÷ PNG", "max error", "RMS error", "max error ÷ quant step"],
         rows,
     )
-    return timing + "\n" + size
+    rows = []
+    for key, entry in results["sizes"].items():
+        crc = entry["crc"]
+        writer_us, numpy_us = crc["writer"]["median_ms"] * 1e3, crc["numpy"]["median_ms"] * 1e3
+        rows.append(
+            [
+                key,
+                common.fmt_bytes(crc["record_bytes"]),
+                f"{writer_us:.1f} ({crc['writer_implementation']})",
+                f"{numpy_us:.0f}",
+                f"{numpy_us / writer_us:.0f}×",
+            ]
+        )
+    crc_table = common.table(
+        "CRC-32C of one Spectro event record, µs: median",
+        ["mel", "record", "the writer's", "numpy", "numpy ÷ the writer's"],
+        rows,
+    )
+    return timing + "\n" + size + "\n" + crc_table

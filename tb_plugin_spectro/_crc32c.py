@@ -1,20 +1,25 @@
-"""CRC-32C (Castagnoli) of event-file records, in numpy.
+"""CRC-32C (Castagnoli) of event-file records: google-crc32c's compiled code, else numpy.
 
 Every record of an event file carries the masked CRC-32C of its bytes.
-TensorBoard's writer computes it one byte at a time in Python, about 120 ns a
-byte, three times the cost of encoding a mel comparison. Here the data is cut
-into 16-byte chunks whose CRCs advance side by side, one numpy operation per
-byte column, and the chunk CRCs are then folded pairwise: the CRC of A + B is
-that of A shifted past len(B) zero bytes, XOR that of B, and the shift is a
-linear map applied through four 256-entry tables.
+google-crc32c computes it with the CPU's CRC instructions: about 3 µs for a
+74 KB record. Where it has no compiled extension (a platform without its
+wheel and no C compiler), its pure-Python fallback takes about 18 ms a record,
+as slow as TensorBoard's own writer, which goes byte by byte; numpy then takes
+about 1 ms. There the data is cut into 16-byte chunks whose CRCs advance side
+by side, one numpy operation per byte column, and the chunk CRCs are then
+folded pairwise: the CRC of A + B is that of A shifted past len(B) zero bytes,
+XOR that of B, and the shift is a linear map applied through four 256-entry
+tables.
 """
 
 import functools
 import struct
+import warnings
+from typing import Callable, Optional
 
 import numpy as np
 
-__all__ = ["crc32c", "masked_crc32c", "frame_record"]
+__all__ = ["crc32c", "numpy_crc32c", "masked_crc32c", "frame_record", "IMPLEMENTATION"]
 
 _POLY = 0x82F63B78  # CRC-32C polynomial, bit-reversed
 _CHUNK = 16  # bytes per chunk that advance side by side
@@ -89,8 +94,8 @@ def _advance(crc: int, length: int) -> int:
     return int(state[0])
 
 
-def crc32c(data: bytes) -> int:
-    """CRC-32C of `data`, as in RFC 3720 (crc32c(b"123456789") == 0xE3069283)."""
+def numpy_crc32c(data: bytes) -> int:
+    """CRC-32C of `data` in numpy, as in RFC 3720 (numpy_crc32c(b"123456789") == 0xE3069283)."""
     if len(data) < _SMALL:
         return _crc_loop(0xFFFFFFFF, data) ^ 0xFFFFFFFF
     # Leading zero bytes leave a zero register unchanged, so padding at the
@@ -107,6 +112,24 @@ def crc32c(data: bytes) -> int:
         state = _apply(_shift(level), state[0::2]) ^ state[1::2]
         level += 1
     return int(state[0]) ^ _advance(0xFFFFFFFF, len(data)) ^ 0xFFFFFFFF
+
+
+def _compiled_crc32c() -> Optional[Callable[[bytes], int]]:
+    """google-crc32c's `value` if its compiled extension loads, else None."""
+    with warnings.catch_warnings():
+        # It warns that it fell back to pure Python; numpy stands in for that here.
+        warnings.simplefilter("ignore", RuntimeWarning)
+        try:
+            import google_crc32c
+        except ImportError:
+            return None
+    return google_crc32c.value if google_crc32c.implementation == "c" else None
+
+
+_COMPILED = _compiled_crc32c()
+IMPLEMENTATION = "google-crc32c" if _COMPILED is not None else "numpy"  # what `crc32c` runs
+crc32c: Callable[[bytes], int] = _COMPILED if _COMPILED is not None else numpy_crc32c
+"""CRC-32C of `data`, as in RFC 3720 (crc32c(b"123456789") == 0xE3069283)."""
 
 
 def masked_crc32c(data: bytes) -> int:

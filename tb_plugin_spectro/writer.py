@@ -40,9 +40,9 @@ class _EventFile:
 
     It behaves as TensorBoard's EventFileWriter (same file name, a bounded
     queue, a flush every `flush_secs`, errors raised at the next call), but
-    the records are framed in the caller with a numpy CRC-32C: TensorBoard's
-    writer computes it in Python, byte by byte, in a thread that holds the
-    GIL while the training loop waits for it.
+    the records are framed in the caller with a compiled CRC-32C (see
+    `_crc32c`): TensorBoard's writer computes it in Python, byte by byte, in
+    a thread that holds the GIL while the training loop waits for it.
     """
 
     def __init__(self, logdir: str, max_queue: int, flush_secs: float, filename_suffix: str):

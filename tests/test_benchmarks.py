@@ -41,6 +41,10 @@ def test_write_part(tmp_path):
     assert precisions["uint8"]["bytes"] < precisions["float32"]["bytes"] < 2 * 4 * 16 * 40 + 4096
     assert entry["baseline_bytes"] > 0 and entry["baseline_pixels"] == [400, 1800]
     assert "### Write cost per mel comparison" in stdout and "| 16x40 | uint8 " in stdout
+    crc = entry["crc"]
+    assert crc["writer"]["n"] == crc["numpy"]["n"] == part["repeats"] and crc["record_bytes"] > 0
+    assert crc["writer_implementation"] in ("google-crc32c", "numpy")
+    assert "### CRC-32C of one Spectro event record" in stdout
 
 
 def test_readme_section_is_replaced(tmp_path):

@@ -13,26 +13,39 @@ from tensorboard.compat.tensorflow_stub import pywrap_tensorflow
 from tb_plugin_spectro import _crc32c
 from tb_plugin_spectro import summary as spectro_summary
 
+# The CRC the writer uses (google-crc32c's), and the numpy one used where that has no compiled code.
+IMPLEMENTATIONS = pytest.mark.parametrize("crc32c", [_crc32c.crc32c, _crc32c.numpy_crc32c], ids=["selected", "numpy"])
 
-def test_crc32c_known_values():
+
+def test_the_compiled_crc32c_is_used_where_it_loads():
+    google_crc32c = pytest.importorskip("google_crc32c")
+    expected = "google-crc32c" if google_crc32c.implementation == "c" else "numpy"
+    assert _crc32c.IMPLEMENTATION == expected
+    assert (_crc32c.crc32c is google_crc32c.value) == (expected == "google-crc32c")
+
+
+@IMPLEMENTATIONS
+def test_crc32c_known_values(crc32c):
     # RFC 3720's check value, and its all-zero and all-one 32-byte vectors.
-    assert _crc32c.crc32c(b"123456789") == 0xE3069283
-    assert _crc32c.crc32c(bytes(32)) == 0x8A9136AA
-    assert _crc32c.crc32c(b"\xff" * 32) == 0x62A8AB43
-    assert _crc32c.crc32c(b"") == 0
+    assert crc32c(b"123456789") == 0xE3069283
+    assert crc32c(bytes(32)) == 0x8A9136AA
+    assert crc32c(b"\xff" * 32) == 0x62A8AB43
+    assert crc32c(b"") == 0
 
 
+@IMPLEMENTATIONS
 @pytest.mark.parametrize("size", [1023, 1024, 1025, 1040, 4095, 4097, 57_119, 300_001])
-def test_crc32c_equals_tensorboards_on_sizes_around_the_chunking(size):
+def test_crc32c_equals_tensorboards_on_sizes_around_the_chunking(crc32c, size):
     data = np.random.default_rng(size).integers(0, 256, size, dtype=np.uint8).tobytes()
-    assert _crc32c.crc32c(data) == pywrap_tensorflow.crc32c(data)
+    assert crc32c(data) == pywrap_tensorflow.crc32c(data)
     assert _crc32c.masked_crc32c(data) == pywrap_tensorflow.masked_crc32c(data)
 
 
+@IMPLEMENTATIONS
 @settings(max_examples=60, deadline=None)
 @given(st.binary(min_size=0, max_size=6000))
-def test_crc32c_equals_tensorboards(data):
-    assert _crc32c.crc32c(data) == pywrap_tensorflow.crc32c(data)
+def test_crc32c_equals_tensorboards(crc32c, data):
+    assert crc32c(data) == pywrap_tensorflow.crc32c(data)
 
 
 def _events(path):
