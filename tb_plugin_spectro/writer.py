@@ -114,10 +114,52 @@ class _EventFile:
 
 
 class Writer:
-    """Writes Spectro summaries (and plain scalars) to an event file.
+    """Writes Spectro summaries, and plain scalars, to a new event file of a run.
 
-    A light writer over TensorBoard's own EventFileWriter: no TensorFlow or
-    PyTorch is needed. Use it as a context manager, or call `close()`.
+    The package's own writer: no TensorFlow or PyTorch is needed, and the file
+    is the one TensorBoard reads (its Python reader and RustBoard alike).
+
+    Each Writer opens one new file in `logdir`, named as TensorBoard's writers
+    name theirs, `events.out.tfevents.<seconds>.<host>.<pid>.<n>` plus
+    `filename_suffix`, where `n` counts the Writers of the process: two
+    Writers never share a file. The file starts with TensorBoard's version
+    record, flushed at once, so the run shows up before its first event.
+
+    Each event is framed as a TFRecord (its length and the data, each followed
+    by its masked CRC-32C) in the calling thread, then handed to a queue of at
+    most `max_queue` records that a background thread appends to the file.
+    When the queue is full the call waits for the thread: events are never
+    dropped. The thread flushes the file every `flush_secs` seconds, so events
+    reach TensorBoard within about that long without any call.
+
+    `add_summary`, `add_scalar` and `flush` may be called from several
+    threads; each event is written whole, in the order the calls queued them.
+    Close the Writer once, when no other thread writes to it any more.
+
+    If writing or flushing the file fails (a full disk, a refused upload),
+    the thread keeps the exception and writes nothing more; the next call to
+    `add_summary`, `add_scalar`, `flush` or `close` raises it, and so does
+    every call after that, except a second `close`. Events added after the
+    failure are lost.
+
+    Use it as a context manager, or call `close()`: the writing thread is a
+    daemon thread, so events still queued when the process exits without a
+    close may not reach the file.
+
+    Args:
+      logdir: directory of the run, a `str` or path-like; a local path, or a
+        URL such as s3:// where TensorBoard's file layer supports it.
+        Created if missing.
+      max_queue: events that may wait for the writing thread before a call
+        blocks; at least 1.
+      flush_secs: seconds between the thread's flushes of the file; > 0.
+      filename_suffix: appended to the event file's name.
+
+    Raises:
+      TypeError: `logdir` is not a non-empty path, or another argument is of
+        the wrong type.
+      ValueError: `max_queue` < 1 or `flush_secs` <= 0. Bad arguments are
+        refused before anything is created.
 
     Example:
         with spectro_summary.Writer("runs/tts") as writer:
@@ -126,16 +168,6 @@ class Writer:
     """
 
     def __init__(self, logdir, *, max_queue: int = 10, flush_secs: float = 120, filename_suffix: str = ""):
-        """Opens a new event file in `logdir`, creating the directory.
-
-        Args:
-          logdir: directory of the run (a local path, or s3:// / gs:// where
-            TensorBoard's file layer supports it).
-          max_queue: events that may wait for the writing thread before a
-            call blocks.
-          flush_secs: seconds between automatic flushes.
-          filename_suffix: appended to the event file's name.
-        """
         if isinstance(logdir, os.PathLike):
             logdir = os.fspath(logdir)
         if not isinstance(logdir, str) or not logdir:
@@ -152,6 +184,7 @@ class Writer:
 
     @property
     def logdir(self) -> str:
+        """The run's directory, as given."""
         return self._logdir
 
     @property
@@ -160,7 +193,17 @@ class Writer:
         return self._file.path
 
     def add_summary(self, summary: summary_pb2.Summary, step: int, walltime: Optional[float] = None) -> None:
-        """Writes a Summary proto (such as a `*_pb()` result) at `step`."""
+        """Queues a Summary proto (such as a `*_pb()` result) as an event at `step`.
+
+        Args:
+          summary: a `tensorboard.compat.proto.summary_pb2.Summary`.
+          step: the global step.
+          walltime: seconds since the epoch; now if None.
+
+        Raises:
+          ValueError: the Writer is closed.
+          Exception: the error a failed write of the file raised earlier.
+        """
         if self._closed:
             raise ValueError(f"this Writer of {self.logdir!r} is closed")
         event = event_pb2.Event(
@@ -171,7 +214,18 @@ class Writer:
         self._file.add(event.SerializeToString())
 
     def add_scalar(self, tag: str, value: float, step: int, walltime: Optional[float] = None) -> None:
-        """Writes a scalar that TensorBoard's Scalars tab shows, e.g. a loss."""
+        """Queues a scalar that TensorBoard's Scalars tab shows, e.g. a loss.
+
+        Args:
+          tag: the scalar's name, e.g. "loss/g/total".
+          value: a real number; NaN and infinities are written as they are.
+          step: the global step, an integer >= 0.
+          walltime: seconds since the epoch; now if None.
+
+        Raises:
+          TypeError, ValueError: a bad argument, or the Writer is closed.
+          Exception: the error a failed write of the file raised earlier.
+        """
         summary = summary_pb2.Summary()
         summary.value.add(
             tag=_inputs.check_tag(tag),
@@ -180,10 +234,24 @@ class Writer:
         self.add_summary(summary, _inputs.check_step(step), walltime)
 
     def flush(self) -> None:
-        """Writes every event added so far to the file."""
+        """Waits until every event queued so far is written, then flushes the file.
+
+        Raises:
+          Exception: the error a failed write of the file raised.
+        """
         self._file.flush()
 
     def close(self) -> None:
+        """Writes the queued events, stops the writing thread and closes the file.
+
+        Calling it again does nothing. After it, `add_summary` and
+        `add_scalar` raise ValueError, and `flush` fails.
+
+        Raises:
+          Exception: the error a failed write of the file raised earlier (the
+            thread is stopped and the file closed first), or the error of
+            closing the file.
+        """
         if not self._closed:
             self._closed = True
             self._file.close()
