@@ -6,6 +6,7 @@ import type { StepInfo } from "../api/types";
 import { formatValue } from "../render/scale";
 import type { CardActions } from "../state/actions";
 import type { CardState, Settings } from "../state/app-state";
+import { FALLBACK_KIND } from "../state/kinds";
 import { CardFrame } from "./card-frame";
 import type { CardView } from "./card-view";
 import { el, setText } from "./dom";
@@ -17,9 +18,9 @@ export const SERIES_CARD_STYLES = `
 .spectro-kv dd { margin: 0; overflow-wrap: anywhere; }
 `;
 
-/** What the card says of a series of a kind it does not know. */
+/** What the card says of a series of a kind it does not know; a newer server may name the kind. */
 export function upgradeText(kind: string): string {
-  const named = kind && kind !== "unknown" ? `of kind "${kind}" ` : "";
+  const named = kind && kind !== FALLBACK_KIND.name ? `of kind "${kind}" ` : "";
   return `This series ${named}was written by a newer version of Spectro; upgrade tb-plugin-spectro to view it. Its stored values:`;
 }
 
