@@ -14,6 +14,8 @@ class Kind(int, metaclass=_enum_type_wrapper.EnumTypeWrapper):
     NOISE_PAIR: _ClassVar[Kind]
     SIMILARITY_MATRIX: _ClassVar[Kind]
     LOWEST_POINT: _ClassVar[Kind]
+    ALIGNMENT: _ClassVar[Kind]
+    SPECTROGRAM: _ClassVar[Kind]
 
 class Precision(int, metaclass=_enum_type_wrapper.EnumTypeWrapper):
     __slots__ = ()
@@ -50,6 +52,8 @@ MEL_COMPARISON: Kind
 NOISE_PAIR: Kind
 SIMILARITY_MATRIX: Kind
 LOWEST_POINT: Kind
+ALIGNMENT: Kind
+SPECTROGRAM: Kind
 PRECISION_UNSPECIFIED: Precision
 UINT8: Precision
 UINT16: Precision
@@ -68,20 +72,24 @@ COSINE_OF_EMBEDDINGS: SimilaritySource
 GIVEN_MATRIX: SimilaritySource
 
 class SpectroPluginData(_message.Message):
-    __slots__ = ("version", "kind", "mel", "noise", "similarity", "lowest_point")
+    __slots__ = ("version", "kind", "mel", "noise", "similarity", "lowest_point", "alignment", "spectrogram")
     VERSION_FIELD_NUMBER: _ClassVar[int]
     KIND_FIELD_NUMBER: _ClassVar[int]
     MEL_FIELD_NUMBER: _ClassVar[int]
     NOISE_FIELD_NUMBER: _ClassVar[int]
     SIMILARITY_FIELD_NUMBER: _ClassVar[int]
     LOWEST_POINT_FIELD_NUMBER: _ClassVar[int]
+    ALIGNMENT_FIELD_NUMBER: _ClassVar[int]
+    SPECTROGRAM_FIELD_NUMBER: _ClassVar[int]
     version: int
     kind: Kind
     mel: MelSeries
     noise: NoiseSeries
     similarity: SimilaritySeries
     lowest_point: LowestPointSeries
-    def __init__(self, version: _Optional[int] = ..., kind: _Optional[_Union[Kind, str]] = ..., mel: _Optional[_Union[MelSeries, _Mapping]] = ..., noise: _Optional[_Union[NoiseSeries, _Mapping]] = ..., similarity: _Optional[_Union[SimilaritySeries, _Mapping]] = ..., lowest_point: _Optional[_Union[LowestPointSeries, _Mapping]] = ...) -> None: ...
+    alignment: AlignmentSeries
+    spectrogram: MelSeries
+    def __init__(self, version: _Optional[int] = ..., kind: _Optional[_Union[Kind, str]] = ..., mel: _Optional[_Union[MelSeries, _Mapping]] = ..., noise: _Optional[_Union[NoiseSeries, _Mapping]] = ..., similarity: _Optional[_Union[SimilaritySeries, _Mapping]] = ..., lowest_point: _Optional[_Union[LowestPointSeries, _Mapping]] = ..., alignment: _Optional[_Union[AlignmentSeries, _Mapping]] = ..., spectrogram: _Optional[_Union[MelSeries, _Mapping]] = ...) -> None: ...
 
 class MelSeries(_message.Message):
     __slots__ = ("sample_rate", "hop_length")
@@ -104,6 +112,14 @@ class SimilaritySeries(_message.Message):
     rows_name: str
     columns_name: str
     def __init__(self, rows_name: _Optional[str] = ..., columns_name: _Optional[str] = ...) -> None: ...
+
+class AlignmentSeries(_message.Message):
+    __slots__ = ("sample_rate", "hop_length")
+    SAMPLE_RATE_FIELD_NUMBER: _ClassVar[int]
+    HOP_LENGTH_FIELD_NUMBER: _ClassVar[int]
+    sample_rate: int
+    hop_length: int
+    def __init__(self, sample_rate: _Optional[int] = ..., hop_length: _Optional[int] = ...) -> None: ...
 
 class LowestPointSeries(_message.Message):
     __slots__ = ("watched_tag",)
@@ -156,18 +172,22 @@ class ValueRange(_message.Message):
     def __init__(self, min: _Optional[float] = ..., max: _Optional[float] = ..., mean: _Optional[float] = ..., count: _Optional[int] = ...) -> None: ...
 
 class StepHeader(_message.Message):
-    __slots__ = ("version", "mel", "noise", "similarity", "lowest_point")
+    __slots__ = ("version", "mel", "noise", "similarity", "lowest_point", "alignment", "spectrogram")
     VERSION_FIELD_NUMBER: _ClassVar[int]
     MEL_FIELD_NUMBER: _ClassVar[int]
     NOISE_FIELD_NUMBER: _ClassVar[int]
     SIMILARITY_FIELD_NUMBER: _ClassVar[int]
     LOWEST_POINT_FIELD_NUMBER: _ClassVar[int]
+    ALIGNMENT_FIELD_NUMBER: _ClassVar[int]
+    SPECTROGRAM_FIELD_NUMBER: _ClassVar[int]
     version: int
     mel: MelStep
     noise: NoiseStep
     similarity: SimilarityStep
     lowest_point: LowestPointStep
-    def __init__(self, version: _Optional[int] = ..., mel: _Optional[_Union[MelStep, _Mapping]] = ..., noise: _Optional[_Union[NoiseStep, _Mapping]] = ..., similarity: _Optional[_Union[SimilarityStep, _Mapping]] = ..., lowest_point: _Optional[_Union[LowestPointStep, _Mapping]] = ...) -> None: ...
+    alignment: AlignmentStep
+    spectrogram: SpectrogramStep
+    def __init__(self, version: _Optional[int] = ..., mel: _Optional[_Union[MelStep, _Mapping]] = ..., noise: _Optional[_Union[NoiseStep, _Mapping]] = ..., similarity: _Optional[_Union[SimilarityStep, _Mapping]] = ..., lowest_point: _Optional[_Union[LowestPointStep, _Mapping]] = ..., alignment: _Optional[_Union[AlignmentStep, _Mapping]] = ..., spectrogram: _Optional[_Union[SpectrogramStep, _Mapping]] = ...) -> None: ...
 
 class MelStats(_message.Message):
     __slots__ = ("mae", "rmse", "max_abs_diff", "bias", "compared", "nonfinite")
@@ -196,7 +216,7 @@ class MelStep(_message.Message):
     def __init__(self, samples: _Optional[_Iterable[_Union[MelSample, _Mapping]]] = ..., stats: _Optional[_Union[MelStats, _Mapping]] = ..., batch_size: _Optional[int] = ...) -> None: ...
 
 class MelSample(_message.Message):
-    __slots__ = ("target", "predicted", "target_frames", "predicted_frames", "length_mismatch", "stats", "batch_index", "sample_id", "text")
+    __slots__ = ("target", "predicted", "target_frames", "predicted_frames", "length_mismatch", "stats", "batch_index", "sample_id", "text", "alignment")
     TARGET_FIELD_NUMBER: _ClassVar[int]
     PREDICTED_FIELD_NUMBER: _ClassVar[int]
     TARGET_FRAMES_FIELD_NUMBER: _ClassVar[int]
@@ -206,6 +226,7 @@ class MelSample(_message.Message):
     BATCH_INDEX_FIELD_NUMBER: _ClassVar[int]
     SAMPLE_ID_FIELD_NUMBER: _ClassVar[int]
     TEXT_FIELD_NUMBER: _ClassVar[int]
+    ALIGNMENT_FIELD_NUMBER: _ClassVar[int]
     target: EncodedArray
     predicted: EncodedArray
     target_frames: int
@@ -215,7 +236,8 @@ class MelSample(_message.Message):
     batch_index: int
     sample_id: str
     text: str
-    def __init__(self, target: _Optional[_Union[EncodedArray, _Mapping]] = ..., predicted: _Optional[_Union[EncodedArray, _Mapping]] = ..., target_frames: _Optional[int] = ..., predicted_frames: _Optional[int] = ..., length_mismatch: _Optional[_Union[LengthMismatch, str]] = ..., stats: _Optional[_Union[MelStats, _Mapping]] = ..., batch_index: _Optional[int] = ..., sample_id: _Optional[str] = ..., text: _Optional[str] = ...) -> None: ...
+    alignment: AlignmentSample
+    def __init__(self, target: _Optional[_Union[EncodedArray, _Mapping]] = ..., predicted: _Optional[_Union[EncodedArray, _Mapping]] = ..., target_frames: _Optional[int] = ..., predicted_frames: _Optional[int] = ..., length_mismatch: _Optional[_Union[LengthMismatch, str]] = ..., stats: _Optional[_Union[MelStats, _Mapping]] = ..., batch_index: _Optional[int] = ..., sample_id: _Optional[str] = ..., text: _Optional[str] = ..., alignment: _Optional[_Union[AlignmentSample, _Mapping]] = ...) -> None: ...
 
 class NoiseStats(_message.Message):
     __slots__ = ("mse", "mae", "correlation", "snr_db", "compared", "nonfinite")
@@ -308,3 +330,71 @@ class LowestPointStep(_message.Message):
     epoch: int
     checkpoint_path: str
     def __init__(self, value: _Optional[float] = ..., smoothed_value: _Optional[float] = ..., smoothing: _Optional[float] = ..., epoch: _Optional[int] = ..., checkpoint_path: _Optional[str] = ...) -> None: ...
+
+class AlignmentStats(_message.Message):
+    __slots__ = ("focus_rate", "monotonicity", "coverage", "diagonal_distance", "frames", "nonfinite")
+    FOCUS_RATE_FIELD_NUMBER: _ClassVar[int]
+    MONOTONICITY_FIELD_NUMBER: _ClassVar[int]
+    COVERAGE_FIELD_NUMBER: _ClassVar[int]
+    DIAGONAL_DISTANCE_FIELD_NUMBER: _ClassVar[int]
+    FRAMES_FIELD_NUMBER: _ClassVar[int]
+    NONFINITE_FIELD_NUMBER: _ClassVar[int]
+    focus_rate: float
+    monotonicity: float
+    coverage: float
+    diagonal_distance: float
+    frames: int
+    nonfinite: NonFiniteCounts
+    def __init__(self, focus_rate: _Optional[float] = ..., monotonicity: _Optional[float] = ..., coverage: _Optional[float] = ..., diagonal_distance: _Optional[float] = ..., frames: _Optional[int] = ..., nonfinite: _Optional[_Union[NonFiniteCounts, _Mapping]] = ...) -> None: ...
+
+class AlignmentSample(_message.Message):
+    __slots__ = ("weights", "stats", "batch_index", "sample_id", "text", "from_durations", "tokens_blob_index")
+    WEIGHTS_FIELD_NUMBER: _ClassVar[int]
+    STATS_FIELD_NUMBER: _ClassVar[int]
+    BATCH_INDEX_FIELD_NUMBER: _ClassVar[int]
+    SAMPLE_ID_FIELD_NUMBER: _ClassVar[int]
+    TEXT_FIELD_NUMBER: _ClassVar[int]
+    FROM_DURATIONS_FIELD_NUMBER: _ClassVar[int]
+    TOKENS_BLOB_INDEX_FIELD_NUMBER: _ClassVar[int]
+    weights: EncodedArray
+    stats: AlignmentStats
+    batch_index: int
+    sample_id: str
+    text: str
+    from_durations: bool
+    tokens_blob_index: int
+    def __init__(self, weights: _Optional[_Union[EncodedArray, _Mapping]] = ..., stats: _Optional[_Union[AlignmentStats, _Mapping]] = ..., batch_index: _Optional[int] = ..., sample_id: _Optional[str] = ..., text: _Optional[str] = ..., from_durations: bool = ..., tokens_blob_index: _Optional[int] = ...) -> None: ...
+
+class AlignmentStep(_message.Message):
+    __slots__ = ("samples", "stats", "batch_size")
+    SAMPLES_FIELD_NUMBER: _ClassVar[int]
+    STATS_FIELD_NUMBER: _ClassVar[int]
+    BATCH_SIZE_FIELD_NUMBER: _ClassVar[int]
+    samples: _containers.RepeatedCompositeFieldContainer[AlignmentSample]
+    stats: AlignmentStats
+    batch_size: int
+    def __init__(self, samples: _Optional[_Iterable[_Union[AlignmentSample, _Mapping]]] = ..., stats: _Optional[_Union[AlignmentStats, _Mapping]] = ..., batch_size: _Optional[int] = ...) -> None: ...
+
+class SpectrogramSample(_message.Message):
+    __slots__ = ("mel", "batch_index", "sample_id", "text")
+    MEL_FIELD_NUMBER: _ClassVar[int]
+    BATCH_INDEX_FIELD_NUMBER: _ClassVar[int]
+    SAMPLE_ID_FIELD_NUMBER: _ClassVar[int]
+    TEXT_FIELD_NUMBER: _ClassVar[int]
+    mel: EncodedArray
+    batch_index: int
+    sample_id: str
+    text: str
+    def __init__(self, mel: _Optional[_Union[EncodedArray, _Mapping]] = ..., batch_index: _Optional[int] = ..., sample_id: _Optional[str] = ..., text: _Optional[str] = ...) -> None: ...
+
+class SpectrogramStep(_message.Message):
+    __slots__ = ("samples", "range", "nonfinite", "batch_size")
+    SAMPLES_FIELD_NUMBER: _ClassVar[int]
+    RANGE_FIELD_NUMBER: _ClassVar[int]
+    NONFINITE_FIELD_NUMBER: _ClassVar[int]
+    BATCH_SIZE_FIELD_NUMBER: _ClassVar[int]
+    samples: _containers.RepeatedCompositeFieldContainer[SpectrogramSample]
+    range: ValueRange
+    nonfinite: NonFiniteCounts
+    batch_size: int
+    def __init__(self, samples: _Optional[_Iterable[_Union[SpectrogramSample, _Mapping]]] = ..., range: _Optional[_Union[ValueRange, _Mapping]] = ..., nonfinite: _Optional[_Union[NonFiniteCounts, _Mapping]] = ..., batch_size: _Optional[int] = ...) -> None: ...
