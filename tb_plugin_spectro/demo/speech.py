@@ -272,6 +272,7 @@ class _Tracks:
         self.damped: List[np.ndarray] = []  # 1 where the upper formants are damped
         self.accents: List[float] = []  # frames of the pitch accents' peaks
         self.phrases: List[Tuple[int, int, str]] = []  # (first frame, end frame, closing punctuation)
+        self.tokens: List[Tuple[str, int]] = []  # (phone or punctuation, first frame): what a TTS model reads
         self.frames = 0
 
     def add(
@@ -298,6 +299,7 @@ class _Tracks:
 def _articulate(text: str, rng: np.random.Generator) -> _Tracks:
     """Lays out the phones of `text` in time: durations, pauses, accents and phrases."""
     tracks = _Tracks()
+    tracks.tokens.append(("_", 0))
     tracks.pause(int(rng.integers(12, 20)))
     rate = rng.uniform(0.85, 0.95)
     phrases = re.findall(r"[^,.;:!?]+[,.;:!?]?", text)
@@ -310,6 +312,7 @@ def _articulate(text: str, rng: np.random.Generator) -> _Tracks:
             phones = _word_phones(word)
             final = 1.35 if word_index == len(words) - 1 else 1.0  # phrase-final lengthening
             for index, (phone, stressed) in enumerate(phones):
+                tracks.tokens.append((phone, tracks.frames))
                 stretch = rate * final * float(np.exp(0.12 * rng.standard_normal()))
                 if phone in _VOWELS:
                     vowel = _VOWELS[phone]
@@ -341,6 +344,7 @@ def _articulate(text: str, rng: np.random.Generator) -> _Tracks:
                     tracks.add(2 * stretch, locus, noise="aspiration", noise_db=_STOP_ASPIRATION_DB)
         ending = phrase.strip()[-1]
         tracks.phrases.append((start, tracks.frames, ending))
+        tracks.tokens.append((ending if ending in ",.;:!?" else "_", tracks.frames))
         if phrase_index < len(phrases) - 1:
             tracks.pause(int(rng.integers(16, 26)) if ending in ",;:" else int(rng.integers(26, 36)))
     tracks.pause(int(rng.integers(16, 26)))
