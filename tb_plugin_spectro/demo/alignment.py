@@ -88,7 +88,7 @@ def attention(
     rows = np.arange(tokens)[:, None] + 0.5
     logits = -0.5 * ((rows - centre[None, :]) / width) ** 2
     noise = blur(rng.standard_normal((tokens, frames)), 1.5, axis=1)
-    logits += 0.7 * (1.0 - progress) ** 1.5 * noise / noise.std()
+    logits += 0.45 * (1.0 - progress) ** 1.5 * noise / noise.std()
     logits -= logits.max(axis=0, keepdims=True)
     weights = np.exp(logits)
     return (weights / weights.sum(axis=0, keepdims=True)).astype(np.float32)
