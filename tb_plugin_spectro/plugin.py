@@ -68,16 +68,15 @@ class SpectroPlugin(base_plugin.TBPlugin):
             plugin_data = listed.plugin_data
             kind = kinds.of_series(plugin_data)
             steps = [d.step for d in listed.data]
-            facts_field = plugin_data.WhichOneof("series")
             result.setdefault(listed.run, {})[listed.tag] = {
                 "kind": kind.name,
                 "steps": len(steps),
                 "first_step": min(steps) if steps else None,
                 "last_step": max(steps) if steps else None,
-                "max_samples": kind.max_samples(listed.listing),
+                "max_samples": kind.max_samples(listed.listing, plugin_data),
                 "display_name": listed.listing.display_name,
                 "description": listed.listing.description,
-                "series": wire.message_dict(getattr(plugin_data, facts_field)) if facts_field else {},
+                "series": kind.series_facts(plugin_data),
             }
         return result
 
@@ -110,11 +109,12 @@ class SpectroPlugin(base_plugin.TBPlugin):
             raise error
         kind.check_sample(header, sample, step)
         named = kind.arrays(header, sample)
-        extras = kind.extra_blobs(header)
+        extras = kind.extra_blobs(header, sample)
         calls: List[Callable[[], Any]] = [
             functools.partial(reader.read, ctx, datum, array.encoded.blob_index) for array in named
         ]
-        calls += [functools.partial(reader.read, ctx, datum, extra.blob_index, extra.parse) for extra in extras]
+        read_extras = [extra for extra in extras if extra.blob_index]
+        calls += [functools.partial(reader.read, ctx, datum, extra.blob_index, extra.parse) for extra in read_extras]
         try:
             blobs = reading.raise_any(reader.run(ctx, experiment, *calls))
         except ValueError as e:
@@ -130,7 +130,8 @@ class SpectroPlugin(base_plugin.TBPlugin):
             "sample": sample,
         }
         description.update(kind.step_summary(header))
-        for extra, value in zip(extras, blobs[len(named) :]):
+        description.update((extra.key, None) for extra in extras if not extra.blob_index)
+        for extra, value in zip(read_extras, blobs[len(named) :]):
             description[extra.key] = value
         arrays = [wire.StepArray(array.name, array.encoded, blob) for array, blob in zip(named, blobs)]
         return wire.StepData(kind, description, arrays)

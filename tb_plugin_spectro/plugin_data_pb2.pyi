@@ -92,12 +92,14 @@ class SpectroPluginData(_message.Message):
     def __init__(self, version: _Optional[int] = ..., kind: _Optional[_Union[Kind, str]] = ..., mel: _Optional[_Union[MelSeries, _Mapping]] = ..., noise: _Optional[_Union[NoiseSeries, _Mapping]] = ..., similarity: _Optional[_Union[SimilaritySeries, _Mapping]] = ..., lowest_point: _Optional[_Union[LowestPointSeries, _Mapping]] = ..., alignment: _Optional[_Union[AlignmentSeries, _Mapping]] = ..., spectrogram: _Optional[_Union[MelSeries, _Mapping]] = ...) -> None: ...
 
 class MelSeries(_message.Message):
-    __slots__ = ("sample_rate", "hop_length")
+    __slots__ = ("sample_rate", "hop_length", "sample_blobs")
     SAMPLE_RATE_FIELD_NUMBER: _ClassVar[int]
     HOP_LENGTH_FIELD_NUMBER: _ClassVar[int]
+    SAMPLE_BLOBS_FIELD_NUMBER: _ClassVar[int]
     sample_rate: int
     hop_length: int
-    def __init__(self, sample_rate: _Optional[int] = ..., hop_length: _Optional[int] = ...) -> None: ...
+    sample_blobs: int
+    def __init__(self, sample_rate: _Optional[int] = ..., hop_length: _Optional[int] = ..., sample_blobs: _Optional[int] = ...) -> None: ...
 
 class NoiseSeries(_message.Message):
     __slots__ = ("total_timesteps",)
@@ -114,12 +116,14 @@ class SimilaritySeries(_message.Message):
     def __init__(self, rows_name: _Optional[str] = ..., columns_name: _Optional[str] = ...) -> None: ...
 
 class AlignmentSeries(_message.Message):
-    __slots__ = ("sample_rate", "hop_length")
+    __slots__ = ("sample_rate", "hop_length", "sample_blobs")
     SAMPLE_RATE_FIELD_NUMBER: _ClassVar[int]
     HOP_LENGTH_FIELD_NUMBER: _ClassVar[int]
+    SAMPLE_BLOBS_FIELD_NUMBER: _ClassVar[int]
     sample_rate: int
     hop_length: int
-    def __init__(self, sample_rate: _Optional[int] = ..., hop_length: _Optional[int] = ...) -> None: ...
+    sample_blobs: int
+    def __init__(self, sample_rate: _Optional[int] = ..., hop_length: _Optional[int] = ..., sample_blobs: _Optional[int] = ...) -> None: ...
 
 class LowestPointSeries(_message.Message):
     __slots__ = ("watched_tag",)

@@ -15,6 +15,10 @@ __all__ = [
     "frame_mse",
     "similarity_stats",
     "recall_at_k",
+    "alignment_stats",
+    "pool_alignment_stats",
+    "value_range",
+    "pool_ranges",
 ]
 
 
@@ -168,3 +172,72 @@ def similarity_stats(matrix: np.ndarray) -> pb.SimilarityStats:
 
 def _mean(values: np.ndarray) -> float:
     return float(values.mean(dtype=np.float64)) if values.size else float("nan")
+
+
+def alignment_stats(weights: np.ndarray) -> pb.AlignmentStats:
+    """Focus rate, monotonicity, coverage and diagonal distance of W [tokens, frames].
+
+    As `pb.AlignmentStats` defines them: the most-attended token of a frame is
+    its first largest finite weight; frames with no finite weight are left
+    out; NaN for a figure with no frame to take it over.
+    """
+    tokens, frames = weights.shape
+    stats = pb.AlignmentStats(nonfinite=count_nonfinite(weights))
+    finite = np.isfinite(weights)
+    kept = finite.any(axis=0)
+    masked = np.where(finite, weights, -np.inf)[:, kept].astype(np.float64)
+    stats.frames = masked.shape[1]
+    if not stats.frames:
+        stats.focus_rate = stats.diagonal_distance = float("nan")
+        stats.monotonicity = 1.0
+        stats.coverage = 0.0
+        return stats
+    path = masked.argmax(axis=0)
+    stats.focus_rate = float(masked.max(axis=0).mean())
+    steps = np.diff(path)
+    stats.monotonicity = float((steps >= 0).mean()) if steps.size else 1.0
+    stats.coverage = len(np.unique(path)) / tokens
+    frame_index = np.flatnonzero(kept)
+    stats.diagonal_distance = float(np.abs(path / max(tokens - 1, 1) - frame_index / max(frames - 1, 1)).mean())
+    return stats
+
+
+def pool_alignment_stats(samples) -> pb.AlignmentStats:
+    """Pools (stats, tokens) of samples: means weighted by frames, coverage by tokens; counts summed."""
+    pooled = pb.AlignmentStats()
+    frames = sum(s.frames for s, _ in samples)
+    tokens = sum(n for _, n in samples)
+    for s, _ in samples:
+        pooled.nonfinite.nan += s.nonfinite.nan
+        pooled.nonfinite.pos_inf += s.nonfinite.pos_inf
+        pooled.nonfinite.neg_inf += s.nonfinite.neg_inf
+    pooled.frames = frames
+    for name in ("focus_rate", "monotonicity", "diagonal_distance"):
+        total = sum(getattr(s, name) * s.frames for s, _ in samples if s.frames)
+        setattr(pooled, name, total / frames if frames else float("nan"))
+    pooled.coverage = sum(s.coverage * n for s, n in samples) / tokens if tokens else float("nan")
+    return pooled
+
+
+def value_range(array: np.ndarray) -> pb.ValueRange:
+    """Min, max, mean and count of the finite values; all zero when none is finite."""
+    finite = array[np.isfinite(array)] if not np.isfinite(array).all() else array
+    if not finite.size:
+        return pb.ValueRange()
+    return pb.ValueRange(
+        min=float(finite.min()), max=float(finite.max()), mean=_mean(finite.ravel()), count=finite.size
+    )
+
+
+def pool_ranges(ranges) -> pb.ValueRange:
+    """The range of several arrays' finite values together, from their ranges."""
+    kept = [r for r in ranges if r.count]
+    if not kept:
+        return pb.ValueRange()
+    count = sum(r.count for r in kept)
+    return pb.ValueRange(
+        min=min(r.min for r in kept),
+        max=max(r.max for r in kept),
+        mean=sum(r.mean * r.count for r in kept) / count,
+        count=count,
+    )

@@ -25,13 +25,19 @@ from typing import Optional, Sequence, Union
 from tensorboard.compat.proto import summary_pb2
 
 from tb_plugin_spectro import _inputs, _writing
+from tb_plugin_spectro.kinds import alignment as alignment_kind
 from tb_plugin_spectro.kinds import lowest, mel, noise, similarity
+from tb_plugin_spectro.kinds import spectrogram as spectrogram_kind
 from tb_plugin_spectro.writer import Writer, resolve_writer
 
 __all__ = [
     "Writer",
     "mel_comparison",
     "mel_comparison_pb",
+    "spectrogram",
+    "spectrogram_pb",
+    "alignment",
+    "alignment_pb",
     "noise_pair",
     "noise_pair_pb",
     "similarity_matrix",
@@ -75,6 +81,8 @@ def mel_comparison_pb(
     texts: Union[str, Sequence[str], None] = None,
     sample_rate: Optional[int] = None,
     hop_length: Optional[int] = None,
+    alignment: Optional[ArrayLike] = None,
+    tokens: Optional[Sequence] = None,
     precision: str = "uint8",
     max_elements: int = _inputs.DEFAULT_MAX_ELEMENTS,
     display_name: Optional[str] = None,
@@ -95,6 +103,8 @@ def mel_comparison_pb(
         texts=texts,
         sample_rate=sample_rate,
         hop_length=hop_length,
+        alignment=alignment,
+        tokens=tokens,
     )
     return _writing.summary(options.tag, options.step, encoded, display_name, description)
 
@@ -116,6 +126,8 @@ def mel_comparison(
     texts: Union[str, Sequence[str], None] = None,
     sample_rate: Optional[int] = None,
     hop_length: Optional[int] = None,
+    alignment: Optional[ArrayLike] = None,
+    tokens: Optional[Sequence] = None,
     precision: str = "uint8",
     max_elements: int = _inputs.DEFAULT_MAX_ELEMENTS,
     display_name: Optional[str] = None,
@@ -151,6 +163,13 @@ def mel_comparison(
       texts: a transcript per sample of the batch.
       sample_rate: audio sample rate in Hz, to show time in seconds.
       hop_length: hop in samples between frames, likewise.
+      alignment: the attention alignment of the same sample(s), [tokens,
+        frames] or a batch [batch, tokens, frames], on the target's frames
+        (its padded frames, cropped by `lengths`, or each sample's frames
+        after `lengths`). Shown as a fourth panel on the same frame axis;
+        its stats are those `alignment` stores.
+      tokens: the labels of the alignment's rows, one string per token (a
+        list per sample of a batch).
       precision: storage of each value: "uint8" (default; error at most half
         of (max - min) / 255), "uint16", "float16" or "float32" (lossless).
       max_elements: most values an array argument may hold.
@@ -178,6 +197,253 @@ def mel_comparison(
         lengths=lengths,
         predicted_lengths=predicted_lengths,
         length_mismatch=length_mismatch,
+        max_outputs=max_outputs,
+        sample_ids=sample_ids,
+        texts=texts,
+        sample_rate=sample_rate,
+        hop_length=hop_length,
+        alignment=alignment,
+        tokens=tokens,
+        precision=precision,
+        max_elements=max_elements,
+        display_name=display_name,
+        description=description,
+    )
+    write(summary, int(step), walltime)
+
+
+# ---------------------------------------------------------------------------
+# Single spectrograms
+
+
+def spectrogram_pb(
+    tag: str,
+    mel: ArrayLike,
+    step: int,
+    *,
+    layout: str = "mels_frames",
+    lengths: Optional[Sequence[int]] = None,
+    max_outputs: int = 3,
+    sample_ids: Union[str, Sequence[str], None] = None,
+    texts: Union[str, Sequence[str], None] = None,
+    sample_rate: Optional[int] = None,
+    hop_length: Optional[int] = None,
+    precision: str = "uint8",
+    max_elements: int = _inputs.DEFAULT_MAX_ELEMENTS,
+    display_name: Optional[str] = None,
+    description: Optional[str] = None,
+) -> summary_pb2.Summary:
+    """Returns a single-spectrogram Summary proto; see `spectrogram`."""
+    options = _writing.check_array_op(tag, step, precision, max_elements, display_name, description)
+    encoded = spectrogram_kind.encode(
+        options,
+        mel,
+        layout=layout,
+        lengths=lengths,
+        max_outputs=max_outputs,
+        sample_ids=sample_ids,
+        texts=texts,
+        sample_rate=sample_rate,
+        hop_length=hop_length,
+    )
+    return _writing.summary(options.tag, options.step, encoded, display_name, description)
+
+
+def spectrogram(
+    tag: str,
+    mel: ArrayLike,
+    step: int,
+    *,
+    writer=None,
+    walltime: Optional[float] = None,
+    layout: str = "mels_frames",
+    lengths: Optional[Sequence[int]] = None,
+    max_outputs: int = 3,
+    sample_ids: Union[str, Sequence[str], None] = None,
+    texts: Union[str, Sequence[str], None] = None,
+    sample_rate: Optional[int] = None,
+    hop_length: Optional[int] = None,
+    precision: str = "uint8",
+    max_elements: int = _inputs.DEFAULT_MAX_ELEMENTS,
+    display_name: Optional[str] = None,
+    description: Optional[str] = None,
+) -> None:
+    """Writes a single spectrogram, with nothing to compare it to.
+
+    For the full target mel, an inference output or a vocoder's input. The
+    pane shows it as the mel comparison's card with one panel (the same zoom,
+    cursor, colour range and maps); the value range and mean of each step are
+    computed here and stored with it.
+
+    Args:
+      tag: name of the series, e.g. "mel/full_target".
+      mel: float [n_mels, frames], or a batch [batch, n_mels, frames].
+      step: training step, an integer >= 0.
+      writer: as for `mel_comparison`.
+      walltime: seconds since the epoch; now if None.
+      layout: "mels_frames" or "frames_mels", as for `mel_comparison`.
+      lengths: valid frame counts per sample of a batch, to strip padding.
+      max_outputs: how many samples of a batch to keep, the first ones.
+      sample_ids: an id per sample of the batch.
+      texts: a transcript per sample of the batch.
+      sample_rate: audio sample rate in Hz, to show time in seconds.
+      hop_length: hop in samples between frames, likewise.
+      precision: "uint8" (default), "uint16", "float16" or "float32".
+      max_elements: most values `mel` may hold.
+      display_name: shown instead of the tag.
+      description: a Markdown description of the series.
+
+    Raises:
+      TypeError, ValueError: as for `mel_comparison`.
+
+    Example:
+      spectro_summary.spectrogram("gt/y_spec", y_spec[0], step, writer=writer,
+                                  sample_rate=22050, hop_length=256)
+    """
+    walltime = _writing.check_walltime(walltime)
+    write = resolve_writer(writer)
+    summary = spectrogram_pb(
+        tag,
+        mel,
+        step,
+        layout=layout,
+        lengths=lengths,
+        max_outputs=max_outputs,
+        sample_ids=sample_ids,
+        texts=texts,
+        sample_rate=sample_rate,
+        hop_length=hop_length,
+        precision=precision,
+        max_elements=max_elements,
+        display_name=display_name,
+        description=description,
+    )
+    write(summary, int(step), walltime)
+
+
+# ---------------------------------------------------------------------------
+# Alignments
+
+
+def alignment_pb(
+    tag: str,
+    weights: Optional[ArrayLike],
+    step: int,
+    *,
+    tokens: Optional[Sequence] = None,
+    durations: Optional[ArrayLike] = None,
+    layout: str = "tokens_frames",
+    token_lengths: Optional[Sequence[int]] = None,
+    frame_lengths: Optional[Sequence[int]] = None,
+    max_outputs: int = 3,
+    sample_ids: Union[str, Sequence[str], None] = None,
+    texts: Union[str, Sequence[str], None] = None,
+    sample_rate: Optional[int] = None,
+    hop_length: Optional[int] = None,
+    precision: str = "uint8",
+    max_elements: int = _inputs.DEFAULT_MAX_ELEMENTS,
+    display_name: Optional[str] = None,
+    description: Optional[str] = None,
+) -> summary_pb2.Summary:
+    """Returns an alignment Summary proto; see `alignment`."""
+    options = _writing.check_array_op(tag, step, precision, max_elements, display_name, description)
+    encoded = alignment_kind.encode(
+        options,
+        weights,
+        tokens=tokens,
+        durations=durations,
+        layout=layout,
+        token_lengths=token_lengths,
+        frame_lengths=frame_lengths,
+        max_outputs=max_outputs,
+        sample_ids=sample_ids,
+        texts=texts,
+        sample_rate=sample_rate,
+        hop_length=hop_length,
+    )
+    return _writing.summary(options.tag, options.step, encoded, display_name, description)
+
+
+def alignment(
+    tag: str,
+    weights: Optional[ArrayLike],
+    step: int,
+    *,
+    writer=None,
+    walltime: Optional[float] = None,
+    tokens: Optional[Sequence] = None,
+    durations: Optional[ArrayLike] = None,
+    layout: str = "tokens_frames",
+    token_lengths: Optional[Sequence[int]] = None,
+    frame_lengths: Optional[Sequence[int]] = None,
+    max_outputs: int = 3,
+    sample_ids: Union[str, Sequence[str], None] = None,
+    texts: Union[str, Sequence[str], None] = None,
+    sample_rate: Optional[int] = None,
+    hop_length: Optional[int] = None,
+    precision: str = "uint8",
+    max_elements: int = _inputs.DEFAULT_MAX_ELEMENTS,
+    display_name: Optional[str] = None,
+    description: Optional[str] = None,
+) -> None:
+    """Writes an alignment of text tokens against decoder frames.
+
+    Attention weights (Tacotron) or the path of monotonic alignment search
+    (Glow-TTS, VITS), or a hard alignment from integer durations (FastSpeech).
+    The pane shows a tokens x frames heatmap with the token labels. Computed
+    here and stored with the step: the focus rate (mean over frames of the
+    largest weight), the monotonicity (share of consecutive frames whose
+    most-attended token does not go back), the coverage (share of tokens
+    most attended by at least one frame) and the mean distance of the
+    most-attended path from the diagonal. A hard diagonal gives 1, 1, 1, 0.
+
+    Args:
+      tag: name of the series, e.g. "align/attn".
+      weights: float [tokens, frames], [frames, tokens] with
+        layout="frames_tokens", or a batch [batch, tokens, frames]; >= 0.
+        None when `durations` is given.
+      step: training step, an integer >= 0.
+      writer: as for `mel_comparison`.
+      walltime: seconds since the epoch; now if None.
+      tokens: the labels of the rows (phonemes, characters), one string per
+        token; a list per sample of a batch.
+      durations: integer frames per token, [tokens] or [batch, tokens], >= 0,
+        for a hard alignment: frame f belongs to the token whose run holds it.
+      layout: "tokens_frames" (default) or "frames_tokens".
+      token_lengths: valid token counts per sample of a batch, to strip padding.
+      frame_lengths: valid frame counts per sample; with `durations` each must
+        equal the sample's sum of durations.
+      max_outputs: how many samples of a batch to keep, the first ones.
+      sample_ids: an id per sample of the batch.
+      texts: a transcript per sample of the batch.
+      sample_rate: audio sample rate in Hz, to show time in seconds.
+      hop_length: hop in samples between frames, likewise.
+      precision: "uint8" (default), "uint16", "float16" or "float32".
+      max_elements: most values the weights may hold.
+      display_name: shown instead of the tag.
+      description: a Markdown description of the series.
+
+    Raises:
+      TypeError, ValueError: as for `mel_comparison`; also for negative
+        weights or durations, token labels of the wrong count, or durations
+        whose sum is not the frame length given.
+
+    Example:
+      spectro_summary.alignment("align/attn", attn[:, 0], step, writer=writer,
+                                tokens=phonemes, token_lengths=x_lengths,
+                                frame_lengths=y_lengths)
+    """
+    walltime = _writing.check_walltime(walltime)
+    write = resolve_writer(writer)
+    summary = alignment_pb(
+        tag,
+        weights,
+        step,
+        tokens=tokens,
+        durations=durations,
+        layout=layout,
+        token_lengths=token_lengths,
+        frame_lengths=frame_lengths,
         max_outputs=max_outputs,
         sample_ids=sample_ids,
         texts=texts,

@@ -1,4 +1,4 @@
-"""The public API's shape: the four ops agree on their leading arguments."""
+"""The public API's shape: the ops agree on their leading arguments."""
 
 import inspect
 
@@ -9,6 +9,8 @@ OPS = {
     "noise_pair": ("predicted", "actual"),
     "similarity_matrix": ("a", "b"),
     "lowest_point": ("value",),
+    "spectrogram": ("mel",),
+    "alignment": ("weights",),
 }
 
 
@@ -87,3 +89,11 @@ def test_entry_point_is_registered():
     points = importlib_metadata.entry_points(group="tensorboard_plugins")
     (spectro,) = [p for p in points if p.name == "spectro"]
     assert spectro.load() is loader.SpectroLoader
+
+
+def test_mel_options_are_the_same_in_every_op_of_spectrograms():
+    mel_options = ("layout", "lengths", "max_outputs", "sample_ids", "texts", "sample_rate", "hop_length")
+    for option in mel_options:
+        comparison = inspect.signature(spectro_summary.mel_comparison).parameters[option]
+        single = inspect.signature(spectro_summary.spectrogram).parameters[option]
+        assert (single.kind, single.default) == (comparison.kind, comparison.default), option

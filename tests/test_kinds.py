@@ -5,13 +5,15 @@ import pytest
 
 from tb_plugin_spectro import kinds, metadata, wire
 from tb_plugin_spectro import plugin_data_pb2 as pb
-from tb_plugin_spectro.kinds import lowest, mel, noise, similarity
+from tb_plugin_spectro.kinds import alignment, lowest, mel, noise, similarity, spectrogram
 
 NAMES = {
     pb.MEL_COMPARISON: "mel_comparison",
     pb.NOISE_PAIR: "noise_pair",
     pb.SIMILARITY_MATRIX: "similarity_matrix",
     pb.LOWEST_POINT: "lowest_point",
+    pb.ALIGNMENT: "alignment",
+    pb.SPECTROGRAM: "spectrogram",
 }
 
 
@@ -19,13 +21,20 @@ def test_every_kind_of_the_proto_is_registered_once():
     written = [value for value in pb.Kind.values() if value != pb.KIND_UNSPECIFIED]
     assert [kind.enum for kind in kinds.registered()] == sorted(written)
     assert {kind.enum: kind.name for kind in kinds.registered()} == NAMES
-    assert [kind.body for kind in kinds.registered()] == ["mel", "noise", "similarity", "lowest_point"]
+    assert [kind.body for kind in kinds.registered()] == [
+        "mel",
+        "noise",
+        "similarity",
+        "lowest_point",
+        "alignment",
+        "spectrogram",
+    ]
     bodies = {field.name for field in pb.StepHeader.DESCRIPTOR.oneofs_by_name["body"].fields}
     assert bodies == {kind.body for kind in kinds.registered()}
 
 
 def test_the_modules_register_their_kinds():
-    assert [module.KIND for module in (mel, noise, similarity, lowest)] == kinds.registered()
+    assert [module.KIND for module in (mel, noise, similarity, lowest, alignment, spectrogram)] == kinds.registered()
 
 
 @pytest.mark.parametrize("kind", kinds.registered(), ids=lambda kind: kind.name)
@@ -41,7 +50,7 @@ def test_lookups(kind):
 
 
 def test_unknown_kinds():
-    assert kinds.by_enum(99) is None and kinds.by_name("alignment") is None
+    assert kinds.by_enum(99) is None and kinds.by_name("attention") is None
     assert kinds.by_header(pb.StepHeader()) is None
     assert kinds.of_series(pb.SpectroPluginData(kind=pb.KIND_UNSPECIFIED)) is kinds.UNKNOWN
     assert metadata.kind_name(99) == "unknown"
@@ -85,9 +94,9 @@ def test_derived_arrays_are_the_diff():
 def test_similarity_labels_are_an_extra_blob():
     header = pb.StepHeader()
     header.similarity.SetInParent()
-    assert similarity.KIND.extra_blobs(header) == []
+    assert similarity.KIND.extra_blobs(header, 0) == []
     header.similarity.labels_blob_index = 2
-    (extra,) = similarity.KIND.extra_blobs(header)
+    (extra,) = similarity.KIND.extra_blobs(header, 0)
     assert (extra.key, extra.blob_index) == ("labels", 2)
     assert extra.parse(pb.Labels(rows=["a"]).SerializeToString()) == {"rows": ["a"], "columns": []}
     with pytest.raises(ValueError, match="unreadable labels"):
@@ -106,3 +115,68 @@ def test_enums_in_json_are_lowercase():
     assert wire.enum_name(pb.LengthMismatch.DESCRIPTOR, 42) == 42
     step = pb.SimilarityStep(source=pb.COSINE_OF_EMBEDDINGS)
     assert wire.message_dict(step)["source"] == "cosine_of_embeddings"
+
+
+def test_alignment_tokens_are_an_extra_blob_of_the_sample_null_without():
+    header = pb.StepHeader()
+    header.alignment.samples.add(tokens_blob_index=3)
+    header.alignment.samples.add()
+    (extra,) = alignment.KIND.extra_blobs(header, 0)
+    assert (extra.key, extra.blob_index) == ("tokens", 3)
+    assert extra.parse(pb.Labels(rows=["h", "<i>"]).SerializeToString()) == ["h", "<i>"]
+    with pytest.raises(ValueError, match="unreadable token labels"):
+        extra.parse(b"\xff\xff")
+    assert [(e.key, e.blob_index) for e in alignment.KIND.extra_blobs(header, 1)] == [("tokens", 0)]
+
+
+def test_a_mel_sample_sends_its_alignment_and_tokens_only_when_it_has_one():
+    header = pb.StepHeader()
+    plain = header.mel.samples.add()
+    attached = header.mel.samples.add()
+    attached.alignment.weights.blob_index = 5
+    attached.alignment.tokens_blob_index = 6
+    assert [a.name for a in mel.KIND.arrays(header, 0)] == ["target", "predicted"]
+    assert mel.KIND.extra_blobs(header, 0) == []
+    assert [a.name for a in mel.KIND.arrays(header, 1)] == ["target", "predicted", "alignment"]
+    assert [(e.key, e.blob_index) for e in mel.KIND.extra_blobs(header, 1)] == [("tokens", 6)]
+    assert plain.alignment.weights.blob_index == 0
+
+
+class _Listing:
+    def __init__(self, max_length):
+        self.max_length = max_length
+
+
+@pytest.mark.parametrize(
+    "kind, field, sample_blobs, max_length, expected",
+    [
+        (mel.KIND, "mel", 0, 7, 3),  # written before sample_blobs: two blobs a sample
+        (mel.KIND, "mel", 2, 7, 3),
+        (mel.KIND, "mel", 3, 7, 2),  # with an alignment
+        (mel.KIND, "mel", 4, 9, 2),  # with an alignment and its tokens
+        (spectrogram.KIND, "spectrogram", 1, 4, 3),
+        (alignment.KIND, "alignment", 1, 4, 3),
+        (alignment.KIND, "alignment", 2, 5, 2),
+    ],
+)
+def test_max_samples_divides_the_longest_sequence_by_the_blobs_of_a_sample(
+    kind, field, sample_blobs, max_length, expected
+):
+    plugin_data = pb.SpectroPluginData(kind=kind.enum)
+    getattr(plugin_data, field).sample_blobs = sample_blobs
+    assert kind.max_samples(_Listing(max_length), plugin_data) == expected
+
+
+@pytest.mark.parametrize(
+    "kind, field", [(mel.KIND, "mel"), (spectrogram.KIND, "spectrogram"), (alignment.KIND, "alignment")]
+)
+def test_series_facts_are_sample_rate_and_hop_length(kind, field):
+    plugin_data = pb.SpectroPluginData(kind=kind.enum)
+    getattr(plugin_data, field).sample_rate = 22050
+    getattr(plugin_data, field).hop_length = 256
+    getattr(plugin_data, field).sample_blobs = 2
+    assert kind.series_facts(plugin_data) == {"sample_rate": 22050, "hop_length": 256}
+
+
+def test_a_spectrogram_npz_is_the_mel_alone():
+    assert spectrogram.KIND.derived_arrays({"mel": np.zeros((2, 3))}) == {}

@@ -20,6 +20,7 @@ import numpy as np
 from tensorboard import errors
 
 from tb_plugin_spectro import plugin_data_pb2 as pb
+from tb_plugin_spectro import wire
 
 __all__ = [
     "Kind",
@@ -46,7 +47,7 @@ class ExtraBlob(NamedTuple):
     """A blob of a step other than its arrays, sent in the /data JSON under `key`."""
 
     key: str
-    blob_index: int  # in the step's blob sequence
+    blob_index: int  # in the step's blob sequence; 0 when the step has no such blob: `key` is sent as null
     # The blob as a JSON-able value; raises ValueError when unreadable. A
     # function of the module (not a lambda), as the blob cache keys on it.
     parse: Callable[[bytes], Any]
@@ -63,9 +64,20 @@ class Kind:
     name: str = "unknown"  # as the HTTP API spells it: /tags, /steps, /data
     body: Optional[str] = None  # the field of StepHeader's `body` oneof its steps set
 
-    def max_samples(self, series: Any) -> int:
-        """Most samples a step of the series holds, for /tags; `series` is the reader's listing entry."""
+    def max_samples(self, listing: Any, plugin_data: pb.SpectroPluginData) -> int:
+        """Most samples a step of the series holds, for /tags.
+
+        Args:
+          listing: the data provider's listing of the series (its `max_length`
+            is the longest blob sequence of any step).
+          plugin_data: the series' facts.
+        """
         return 1
+
+    def series_facts(self, plugin_data: pb.SpectroPluginData) -> Dict[str, Any]:
+        """The series' facts as /tags sends them under `series`: its `series` oneof field."""
+        field = plugin_data.WhichOneof("series")
+        return wire.message_dict(getattr(plugin_data, field)) if field else {}
 
     def check_sample(self, header: pb.StepHeader, sample: int, step: int) -> None:
         """Raises InvalidArgumentError unless `sample` is one of the step's samples."""
@@ -76,8 +88,8 @@ class Kind:
         """The arrays of one step (of one sample of it), in the order /data sends them."""
         return []
 
-    def extra_blobs(self, header: pb.StepHeader) -> List[ExtraBlob]:
-        """The step's other blobs that /data reads and sends in its JSON."""
+    def extra_blobs(self, header: pb.StepHeader, sample: int) -> List[ExtraBlob]:
+        """The step's other blobs (of one sample of it) that /data reads and sends in its JSON."""
         return []
 
     def step_summary(self, header: pb.StepHeader) -> Dict[str, Any]:

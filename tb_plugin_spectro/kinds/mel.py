@@ -2,50 +2,28 @@
 
 A step holds up to `max_outputs` samples of a batch, each a target and a
 predicted [n_mels, frames] sharing one quantization range; the diff
-(target - predicted) is derived, never stored.
+(target - predicted) is derived, never stored. A sample may carry the
+alignment of the same utterance on the target's frames (`MelSample.alignment`),
+whose blobs follow the mels' blobs.
 """
 
 from typing import Any, Dict, List, Optional, Tuple
 
 import numpy as np
-from tensorboard import errors
 
 from tb_plugin_spectro import _inputs, _writing, codec, kinds, stats, wire
 from tb_plugin_spectro import plugin_data_pb2 as pb
+from tb_plugin_spectro.kinds import _spectra
+from tb_plugin_spectro.kinds import alignment as alignment_kind
 
 __all__ = ["MelComparison", "KIND", "encode"]
 
-_LAYOUTS = ("mels_frames", "frames_mels")
 _LENGTH_MISMATCH = ("crop", "pad")
 _LENGTH_MISMATCH_ENUM = pb.LengthMismatch.DESCRIPTOR
 
 
 # ---------------------------------------------------------------------------
 # Writing
-
-
-def _frame_lengths(lengths, name: str, batch: int, frames: int) -> Optional[List[int]]:
-    """Checks per-sample valid lengths: 1..frames each, one per sample."""
-    if lengths is None:
-        return None
-    if isinstance(lengths, (int, np.integer)) and not isinstance(lengths, bool):
-        lengths = [lengths]
-    array = _inputs._from_framework(lengths, name)
-    try:
-        values = np.asarray(array).reshape(-1).tolist()
-    except (ValueError, TypeError):
-        raise TypeError(f"{name} must be a sequence of integers, got {lengths!r}") from None
-    if len(values) != batch:
-        raise ValueError(f"{name} must have one length per sample ({batch}), got {len(values)}")
-    result = []
-    for i, value in enumerate(values):
-        if isinstance(value, float) and value.is_integer():
-            value = int(value)
-        length = _inputs.check_count(value, f"{name}[{i}]", minimum=1)
-        if length > frames:
-            raise ValueError(f"{name}[{i}] must be at most the {frames} frames given, got {length}")
-        result.append(length)
-    return result
 
 
 def _align_frames(target: np.ndarray, predicted: np.ndarray, mode: str) -> Tuple[np.ndarray, np.ndarray, int]:
@@ -66,6 +44,41 @@ def _align_frames(target: np.ndarray, predicted: np.ndarray, mode: str) -> Tuple
     return pad(target), pad(predicted), pb.PADDED
 
 
+def _attached_alignments(
+    alignment, tokens, batch: int, frames: int, target_frames: List[int], options: _writing.ArrayOptions
+) -> Optional[Tuple[np.ndarray, Optional[List[List[str]]]]]:
+    """Checks the alignments of a mel comparison's samples: [batch, tokens, frames], and their token labels.
+
+    An alignment's frames are the target's: its padded frames, cropped by
+    `lengths` as the target is, or each sample's frames after `lengths`.
+    """
+    if alignment is None:
+        if tokens is not None:
+            raise ValueError("tokens label the rows of an alignment; pass alignment= with them")
+        return None
+    array = _inputs.to_float_array(
+        alignment,
+        "alignment",
+        ranks=(2, 3),
+        shape_hint="[tokens, frames] or [batch, tokens, frames]",
+        max_elements=options.max_elements,
+    )
+    alignment_kind.check_weights(array, "alignment")
+    if array.ndim == 2:
+        array = array[None]
+    if array.shape[0] != batch:
+        raise ValueError(f"alignment must have one alignment per sample ({batch}), got {array.shape[0]}")
+    if array.shape[2] != frames:
+        for index, length in enumerate(target_frames):
+            if array.shape[2] != length:
+                raise ValueError(
+                    f"alignment must have the target's frames: sample {index} has {array.shape[2]} frames "
+                    f"in alignment and {length} in target (after lengths)"
+                )
+    labels = alignment_kind.check_tokens(tokens, batch, [array.shape[1]] * batch)
+    return array, labels
+
+
 def encode(
     options: _writing.ArrayOptions,
     target: _writing.ArrayLike,
@@ -80,34 +93,23 @@ def encode(
     texts,
     sample_rate,
     hop_length,
+    alignment=None,
+    tokens=None,
 ) -> _writing.EncodedStep:
     """Checks the arguments of `summary.mel_comparison` beyond the common ones; computes the stats; encodes."""
-    layout = _inputs.check_choice(layout, "layout", _LAYOUTS)
+    layout = _inputs.check_choice(layout, "layout", _spectra.MEL_LAYOUTS)
     length_mismatch = _inputs.check_choice(length_mismatch, "length_mismatch", _LENGTH_MISMATCH)
     max_outputs = _inputs.check_count(max_outputs, "max_outputs", minimum=1)
-    sample_rate = _inputs.check_optional_count(sample_rate, "sample_rate", minimum=1)
-    hop_length = _inputs.check_optional_count(hop_length, "hop_length", minimum=1)
-    shape_hint = (
-        "[n_mels, frames] or [batch, n_mels, frames]"
-        if layout == "mels_frames"
-        else "[frames, n_mels] or [batch, frames, n_mels]"
-    )
-    target_array = _inputs.to_float_array(
-        target, "target", ranks=(2, 3), shape_hint=shape_hint, max_elements=options.max_elements
-    )
-    predicted_array = _inputs.to_float_array(
-        predicted, "predicted", ranks=(2, 3), shape_hint=shape_hint, max_elements=options.max_elements
-    )
+    sample_rate, hop_length = _spectra.check_audio(sample_rate, hop_length)
+    target_array = _spectra.mel_array(target, "target", layout, options.max_elements)
+    predicted_array = _spectra.mel_array(predicted, "predicted", layout, options.max_elements)
     if target_array.ndim != predicted_array.ndim:
         raise ValueError(
             f"target and predicted must both be one mel or both a batch, got shapes "
             f"{target_array.shape!r} and {predicted_array.shape!r}"
         )
-    if target_array.ndim == 2:
-        target_array, predicted_array = target_array[None], predicted_array[None]
-    if layout == "frames_mels":
-        target_array = target_array.transpose(0, 2, 1)
-        predicted_array = predicted_array.transpose(0, 2, 1)
+    target_array = _spectra.as_batch(target_array, layout)
+    predicted_array = _spectra.as_batch(predicted_array, layout)
     batch = target_array.shape[0]
     if predicted_array.shape[0] != batch:
         raise ValueError(
@@ -118,17 +120,18 @@ def encode(
             f"target and predicted must have the same number of mel bins, got {target_array.shape[1]} "
             f"and {predicted_array.shape[1]} (layout={layout!r}; pass layout='frames_mels' for [frames, n_mels])"
         )
-    target_lengths = _frame_lengths(lengths, "lengths", batch, target_array.shape[2])
+    target_lengths = _spectra.frame_lengths(lengths, "lengths", batch, target_array.shape[2])
     if predicted_lengths is not None:
-        predicted_lengths_checked = _frame_lengths(
+        predicted_lengths_checked = _spectra.frame_lengths(
             predicted_lengths, "predicted_lengths", batch, predicted_array.shape[2]
         )
     elif target_lengths is not None:
         predicted_lengths_checked = [min(length, predicted_array.shape[2]) for length in target_lengths]
     else:
         predicted_lengths_checked = None
-    ids = None if sample_ids is None else _inputs.check_strings(sample_ids, "sample_ids", batch, what="sample")
-    transcripts = None if texts is None else _inputs.check_strings(texts, "texts", batch, what="sample")
+    facts = _spectra.sample_facts(sample_ids, texts, batch)
+    target_frames = target_lengths or [target_array.shape[2]] * batch
+    attached = _attached_alignments(alignment, tokens, batch, target_array.shape[2], target_frames, options)
 
     header = pb.StepHeader()
     step_pb = header.mel
@@ -144,8 +147,8 @@ def encode(
             batch_index=index,
             target_frames=target_mel.shape[1],
             predicted_frames=predicted_mel.shape[1],
-            sample_id=ids[index] if ids else "",
-            text=transcripts[index] if transcripts else "",
+            sample_id=facts.id(index),
+            text=facts.text(index),
         )
         target_mel, predicted_mel, sample.length_mismatch = _align_frames(  # type: ignore[assignment]
             target_mel, predicted_mel, length_mismatch
@@ -163,11 +166,25 @@ def encode(
             )
             field.CopyFrom(encoded)
             blobs.append(blob)
+    if attached is not None:
+        weights, labels = attached
+        for index, sample in enumerate(step_pb.samples):
+            alignment_kind.encode_sample(
+                sample.alignment,
+                weights[index, :, : target_frames[index]],
+                labels[index] if labels else None,
+                options.precision,
+                blobs,
+            )
+            sample.alignment.batch_index = index
+            sample.alignment.sample_id = sample.sample_id
+            sample.alignment.text = sample.text
     step_pb.stats.CopyFrom(pooled.to_proto())
 
     plugin_data = pb.SpectroPluginData(kind=pb.MEL_COMPARISON)
-    plugin_data.mel.sample_rate = sample_rate or 0
-    plugin_data.mel.hop_length = hop_length or 0
+    plugin_data.mel.sample_rate = sample_rate
+    plugin_data.mel.hop_length = hop_length
+    plugin_data.mel.sample_blobs = 2 if attached is None else 3 if attached[1] is None else 4
     return _writing.EncodedStep(plugin_data, header, blobs, step_pb.stats.nonfinite, "target and predicted")
 
 
@@ -193,18 +210,26 @@ class MelComparison(kinds.Kind):
     name = "mel_comparison"
     body = "mel"
 
-    def max_samples(self, series: Any) -> int:
-        # Each sample is two blobs after the header.
-        return (series.max_length - 1) // 2
+    def max_samples(self, listing: Any, plugin_data: pb.SpectroPluginData) -> int:
+        return alignment_kind.max_samples_of(listing.max_length, plugin_data.mel.sample_blobs or 2)
+
+    def series_facts(self, plugin_data: pb.SpectroPluginData) -> Dict[str, Any]:
+        facts = plugin_data.mel
+        return {"sample_rate": facts.sample_rate, "hop_length": facts.hop_length}
 
     def check_sample(self, header: pb.StepHeader, sample: int, step: int) -> None:
-        count = len(header.mel.samples)
-        if not 0 <= sample < count:
-            raise errors.InvalidArgumentError(f"sample must be in [0, {count}) for step {step}, got {sample}")
+        _spectra.check_sample(len(header.mel.samples), sample, step)
 
     def arrays(self, header: pb.StepHeader, sample: int) -> List[kinds.NamedArray]:
         chosen = header.mel.samples[sample]
-        return [kinds.NamedArray("target", chosen.target), kinds.NamedArray("predicted", chosen.predicted)]
+        named = [kinds.NamedArray("target", chosen.target), kinds.NamedArray("predicted", chosen.predicted)]
+        if chosen.HasField("alignment"):
+            named.append(kinds.NamedArray("alignment", chosen.alignment.weights))
+        return named
+
+    def extra_blobs(self, header: pb.StepHeader, sample: int) -> List[kinds.ExtraBlob]:
+        chosen = header.mel.samples[sample]
+        return alignment_kind.tokens_blob(chosen.alignment) if chosen.HasField("alignment") else []
 
     def step_summary(self, header: pb.StepHeader) -> Dict[str, Any]:
         return {
@@ -218,6 +243,7 @@ class MelComparison(kinds.Kind):
                     "length_mismatch": wire.enum_name(_LENGTH_MISMATCH_ENUM, s.length_mismatch),
                     "range": _pair_range(s.target, s.predicted),
                     "stats": wire.message_dict(s.stats),
+                    "alignment": alignment_kind.sample_summary(s.alignment) if s.HasField("alignment") else None,
                 }
                 for s in header.mel.samples
             ],

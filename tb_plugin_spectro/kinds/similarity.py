@@ -105,7 +105,7 @@ class SimilarityMatrix(kinds.Kind):
     def arrays(self, header: pb.StepHeader, sample: int) -> List[kinds.NamedArray]:
         return [kinds.NamedArray("matrix", header.similarity.matrix)]
 
-    def extra_blobs(self, header: pb.StepHeader) -> List[kinds.ExtraBlob]:
+    def extra_blobs(self, header: pb.StepHeader, sample: int) -> List[kinds.ExtraBlob]:
         index = header.similarity.labels_blob_index
         return [kinds.ExtraBlob("labels", index, _parse_labels)] if index else []
 
