@@ -9,6 +9,7 @@ from tensorboard.backend.event_processing import event_accumulator
 from support.logdir import by_tag, read_logdir
 from tb_plugin_spectro import checkpoints, codec, demo, lowest
 from tb_plugin_spectro import plugin_data_pb2 as pb
+from tb_plugin_spectro.demo import alignment
 
 _MEL_HZ_PER_BIN = 800.0 / 21.48  # Slaney bins below 1 kHz, 80 bins up to 8 kHz: about 37 Hz apart
 
@@ -52,22 +53,28 @@ def _voiced_frames(mel: np.ndarray) -> np.ndarray:
 def test_demo_writes_every_kind(demo_logdir, tags):
     assert sorted(tags) == [
         "align/text_audio",
+        "alignment/reference",
         "diffusion/latent_noise",
         "diffusion/noise",
         "loss/g/total/lowest_point",
+        "mel/full_target",
         "mel/reference",
         "mel/train",
     ]
     kinds = {tag: items[0].plugin_data.kind for tag, items in tags.items()}
     assert kinds == {
         "align/text_audio": pb.SIMILARITY_MATRIX,
+        "alignment/reference": pb.ALIGNMENT,
         "diffusion/latent_noise": pb.NOISE_PAIR,
         "diffusion/noise": pb.NOISE_PAIR,
         "loss/g/total/lowest_point": pb.LOWEST_POINT,
+        "mel/full_target": pb.SPECTROGRAM,
         "mel/reference": pb.MEL_COMPARISON,
         "mel/train": pb.MEL_COMPARISON,
     }
     assert [w.step for w in tags["mel/reference"]] == list(range(0, 41, 4))
+    assert [w.step for w in tags["alignment/reference"]] == list(range(0, 41, 4))
+    assert [w.step for w in tags["mel/full_target"]] == [0]
     assert [w.step for w in tags["diffusion/noise"]] == list(range(0, 41, 8))
     assert [w.step for w in tags["align/text_audio"]] == list(range(0, 41, 20))
     reference = tags["mel/reference"][0]
@@ -179,6 +186,83 @@ def _payloads(logdir):
         for run in os.listdir(logdir)
     }
     return values, files
+
+
+def _alignment_stats(tags):
+    return [(w.step, w.header.alignment.samples[0].stats) for w in tags["alignment/reference"]]
+
+
+def _failed(stats) -> bool:
+    return stats.monotonicity < 1.0 or stats.coverage < 1.0
+
+
+def test_full_target_is_the_reference_target_once(tags):
+    (written,) = tags["mel/full_target"]
+    (sample,) = written.header.spectrogram.samples
+    assert (sample.sample_id, sample.text) == demo.REFERENCE
+    target, _ = _reference(tags, 0)
+    tolerance = codec.quantization_error(sample.mel) + codec.quantization_error(
+        tags["mel/reference"][0].header.mel.samples[0].target
+    )
+    np.testing.assert_allclose(written.array(sample.mel), target, rtol=0, atol=tolerance + 1e-6)
+
+
+def test_alignment_is_over_the_reference_phones_and_frames(tags):
+    target, _ = _reference(tags, 0)
+    for written in tags["alignment/reference"]:
+        (sample,) = written.header.alignment.samples
+        weights = written.array(sample.weights)
+        assert weights.shape[1] == target.shape[1]
+        np.testing.assert_allclose(weights.sum(axis=0), 1.0, atol=weights.shape[0] * 0.5 / 255 + 1e-3)
+        labels = pb.Labels.FromString(written.blobs[sample.tokens_blob_index]).rows
+        assert len(labels) == weights.shape[0]
+        assert labels[0] == "_" and labels[-1] == "," and "DH" in labels  # "... that, ... fine typography,"
+        assert (sample.sample_id, sample.text) == demo.REFERENCE and not sample.from_durations
+
+
+def test_alignment_goes_from_diffuse_to_a_sharp_monotonic_path(tags):
+    stats = _alignment_stats(tags)
+    tokens = tags["alignment/reference"][0].array(tags["alignment/reference"][0].header.alignment.samples[0].weights)
+    first, last = stats[0][1], stats[-1][1]
+    assert first.focus_rate < 5.0 / tokens.shape[0]  # broad: a few times uniform's 1/N
+    assert last.focus_rate > 0.75  # near one-hot
+    assert first.monotonicity < 0.9 and first.diagonal_distance < 0.2  # blotchy, around the diagonal
+    healthy = [s for step, s in stats if step >= 16 and not _failed(s)]
+    assert len(healthy) >= 3
+    assert all(s.monotonicity == 1.0 and s.coverage == 1.0 for s in healthy)
+    focus = [s.focus_rate for _, s in stats]
+    assert focus[-1] > max(focus) - 0.02 and np.mean(focus[-3:]) > 5 * np.mean(focus[:2])
+
+
+def test_a_few_late_alignments_skip_or_repeat_phones(tags):
+    stats = _alignment_stats(tags)
+    failed = [(step, s) for step, s in stats if step >= 16 and _failed(s)]
+    assert len(failed) == 3
+    healthy_focus = min(s.focus_rate for step, s in stats if step >= 16 and not _failed(s))
+    for _, s in failed:
+        # A repeat goes back; a skip only jumps forward, leaving phones no frame attends most.
+        assert s.monotonicity < 1.0 or (s.monotonicity == 1.0 and s.coverage < 0.97)
+        assert s.focus_rate > 0.5 * healthy_focus  # still sharp: a failure of the path, not of the focus
+    assert {s.monotonicity < 1.0 for _, s in failed} == {True, False}  # both kinds happen
+
+
+def test_reference_comparison_carries_the_alignment_of_its_step(tags):
+    for written, alone in zip(tags["mel/reference"], tags["alignment/reference"]):
+        attached = written.header.mel.samples[0].alignment
+        assert attached.stats == alone.header.alignment.samples[0].stats
+        np.testing.assert_array_equal(
+            written.array(attached.weights), alone.array(alone.header.alignment.samples[0].weights)
+        )
+        labels = pb.Labels.FromString(written.blobs[attached.tokens_blob_index]).rows
+        assert labels == pb.Labels.FromString(alone.blobs[alone.header.alignment.samples[0].tokens_blob_index]).rows
+
+
+def test_phones_time_the_utterance_as_its_mel():
+    text = demo.REFERENCE[1]
+    phones = alignment.phones(text, np.random.default_rng(7))
+    assert int(phones.durations.sum()) == demo.speech_mel(text, np.random.default_rng(7)).shape[1]
+    assert len(phones.tokens) == len(phones.durations) and phones.durations.min() >= 1
+    assert phones.tokens.count(",") == 2  # one per phrase
 
 
 def test_demo_is_deterministic(tmp_path):

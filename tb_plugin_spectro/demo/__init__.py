@@ -13,7 +13,13 @@ speech of `speech`:
   pauses. The predictions start over-smoothed and biased and sharpen towards
   the targets. A held-out reference utterance (`mel/reference`) and a
   length-sorted batch of three training utterances (`mel/train`) are logged
-  every `every` steps. Every step logs VITS's losses (`loss/g/total`,
+  every `every` steps; with each comparison of the reference goes a
+  Tacotron-like attention alignment of it over its phones
+  (`alignment/reference`, also attached to `mel/reference`): broad and
+  blotchy at first, then a sharp monotonic path along the phones' true
+  durations, except at three logged steps where it skips or repeats a few
+  phones. The reference's full target is logged once as a single
+  spectrogram (`mel/full_target`, step 0). Every step logs VITS's losses (`loss/g/total`,
   `loss/d/total`, `loss/g/mel`, `loss/g/kl`, `loss/g/fm`, `loss/g/dur`):
   the generator's total falls, flattens, and from 55 % of the run rises
   again as the discriminator overfits. `G_{step}.pth` and `D_{step}.pth`

@@ -1,4 +1,4 @@
-"""The demo's `tts` run: a VITS run's losses, checkpoints and lowest points, and its mels."""
+"""The demo's `tts` run: a VITS run's losses, checkpoints and lowest points, its mels and attention."""
 
 import os
 import re
@@ -7,6 +7,7 @@ from typing import Dict, List
 import numpy as np
 
 from tb_plugin_spectro import summary as spectro_summary
+from tb_plugin_spectro.demo.alignment import Phones, attention, failure_steps, phones
 from tb_plugin_spectro.demo.speech import (
     HOP_LENGTH,
     N_MELS,
@@ -21,6 +22,8 @@ from tb_plugin_spectro.demo.speech import (
 )
 
 BATCH_SIZE = 3  # training utterances logged per step
+REFERENCE_SEED = 7  # the reference utterance's synthesis, and so its phones' timing
+ALIGNMENT_PACE = 0.2  # how soon the attention finds the path, as `convergence`'s pace
 
 # ---------------------------------------------------------------------------
 # A VITS run's losses and checkpoints
@@ -88,13 +91,32 @@ def save_checkpoints(run: str, step: int) -> str:
 
 
 def write_tts(logdir: str, steps: int, every: int, rng: np.random.Generator) -> None:
-    """A VITS run: losses every step, checkpoints every CHECKPOINT_INTERVAL, mels every `every` steps."""
+    """A VITS run: losses every step, checkpoints every CHECKPOINT_INTERVAL, mels every `every` steps.
+
+    The reference's full target is logged once, at step 0, as a single
+    spectrogram; with each comparison of the reference goes the attention
+    alignment of it, also logged alone (`alignment/reference`).
+    """
     run = os.path.join(logdir, "tts")
     os.makedirs(run, exist_ok=True)
-    reference = utterance(*REFERENCE, np.random.default_rng(7))
+    reference = utterance(*REFERENCE, np.random.default_rng(REFERENCE_SEED))
+    reference_phones = phones(REFERENCE[1], np.random.default_rng(REFERENCE_SEED))
     training_set = training_utterances()
+    # Spawned, not drawn from: the attention's draws leave the other streams as they were.
+    (attention_rng,) = rng.spawn(1)
+    failures = failure_steps(range(0, steps + 1, every), steps, attention_rng)
     losses = vits_losses(steps, rng)
     with spectro_summary.Writer(run) as writer:
+        spectro_summary.spectrogram(
+            "mel/full_target",
+            reference.target,
+            0,
+            writer=writer,
+            sample_ids=reference.sample_id,
+            texts=reference.text,
+            sample_rate=SAMPLE_RATE,
+            hop_length=HOP_LENGTH,
+        )
         tracker = spectro_summary.LowestPointTracker("loss/g/total", writer=writer, smoothing=LOSS_SMOOTHING)
         for step in range(steps + 1):
             for tag, values in losses.items():
@@ -104,11 +126,24 @@ def write_tts(logdir: str, steps: int, every: int, rng: np.random.Generator) -> 
                 step, float(losses["loss/g/total"][step]), epoch=step // STEPS_PER_EPOCH, checkpoint_path=saved
             )
             if step % every == 0:
-                _write_mels(writer, step, steps, reference, training_set, rng)
+                weights = attention(
+                    reference_phones.durations,
+                    convergence(step, steps, ALIGNMENT_PACE),
+                    attention_rng,
+                    failures.get(step),
+                )
+                _write_reference(writer, step, steps, reference, reference_phones, weights, rng)
+                _write_train(writer, step, steps, training_set, rng)
 
 
-def _write_mels(
-    writer, step: int, steps: int, reference: Utterance, training_set: List[Utterance], rng: np.random.Generator
+def _write_reference(
+    writer,
+    step: int,
+    steps: int,
+    reference: Utterance,
+    reference_phones: Phones,
+    weights: np.ndarray,
+    rng: np.random.Generator,
 ) -> None:
     spectro_summary.mel_comparison(
         "mel/reference",
@@ -120,7 +155,23 @@ def _write_mels(
         texts=reference.text,
         sample_rate=SAMPLE_RATE,
         hop_length=HOP_LENGTH,
+        alignment=weights,
+        tokens=reference_phones.tokens,
     )
+    spectro_summary.alignment(
+        "alignment/reference",
+        weights,
+        step,
+        writer=writer,
+        tokens=reference_phones.tokens,
+        sample_ids=reference.sample_id,
+        texts=reference.text,
+        sample_rate=SAMPLE_RATE,
+        hop_length=HOP_LENGTH,
+    )
+
+
+def _write_train(writer, step: int, steps: int, training_set: List[Utterance], rng: np.random.Generator) -> None:
     # A batch as a length-sorting collate hands it over: longest first, the rest padded.
     chosen = rng.choice(len(training_set), BATCH_SIZE, replace=False)
     batch = sorted((training_set[i] for i in chosen), key=lambda sample: -sample.target.shape[1])
