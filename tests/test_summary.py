@@ -12,6 +12,7 @@ from tensorboard.compat.proto import summary_pb2
 from support.logdir import by_tag, read_logdir
 from tb_plugin_spectro import codec, metadata
 from tb_plugin_spectro import plugin_data_pb2 as pb
+from tb_plugin_spectro import stats as spectro_stats
 from tb_plugin_spectro import summary as spectro_summary
 
 
@@ -243,6 +244,219 @@ class TestEveryWriter:
         assert written.wall_time == 1234.5
 
 
+def attention(tokens, frames, sharpness=8.0, seed=0):
+    """Soft attention [tokens, frames] around the diagonal, columns summing to 1."""
+    rng = np.random.default_rng(seed)
+    centre = np.linspace(0, tokens - 1, frames)[None, :]
+    logits = -sharpness * (np.arange(tokens)[:, None] - centre) ** 2 / tokens + 0.1 * rng.random((tokens, frames))
+    weights = np.exp(logits - logits.max(axis=0))
+    return (weights / weights.sum(axis=0)).astype(np.float32)
+
+
+class TestTtsKindsOnEveryWriter:
+    """Alignments, single spectrograms and a mel comparison's alignment through every writer."""
+
+    def test_spectrogram(self, writer_case):
+        mel = speech_like_mel(frames=150, seed=3)
+        spectro_summary.spectrogram(
+            "gt/y_spec",
+            mel,
+            5,
+            writer=writer_case.writer,
+            sample_ids="LJ002-0002",
+            texts="in being comparatively modern",
+            sample_rate=22050,
+            hop_length=256,
+        )
+        (written,) = writer_case.read()
+        assert (written.tag, written.step) == ("gt/y_spec", 5)
+        assert_spectro_metadata(written, pb.SPECTROGRAM)
+        facts = written.plugin_data.spectrogram
+        assert (facts.sample_rate, facts.hop_length, facts.sample_blobs) == (22050, 256, 1)
+        assert len(written.blobs) == 2
+        step = written.header.spectrogram
+        (sample,) = step.samples
+        assert (sample.sample_id, sample.text, sample.batch_index) == ("LJ002-0002", "in being comparatively modern", 0)
+        assert_decodes_within_error(written, sample.mel, mel)
+        for value_range in (sample.mel.range, step.range):
+            assert (value_range.min, value_range.max) == (pytest.approx(mel.min()), pytest.approx(mel.max()))
+            assert value_range.mean == pytest.approx(mel.mean(dtype=np.float64), rel=1e-6)
+            assert value_range.count == mel.size
+        assert step.batch_size == 1 and step.nonfinite.nan == 0
+
+    def test_spectrogram_batch_layout_and_lengths(self, writer_case):
+        batch = np.stack([speech_like_mel(frames=90, seed=s) for s in range(4)])
+        spectro_summary.spectrogram(
+            "infer/mel",
+            batch.transpose(0, 2, 1),
+            2,
+            writer=writer_case.writer,
+            layout="frames_mels",
+            lengths=[90, 70, 50, 30],
+            max_outputs=2,
+            sample_ids=["a", "b", "c", "d"],
+            precision="uint16",
+        )
+        (written,) = writer_case.read()
+        step = written.header.spectrogram
+        assert step.batch_size == 4
+        assert [(s.batch_index, s.sample_id, list(s.mel.shape)) for s in step.samples] == [
+            (0, "a", [80, 90]),
+            (1, "b", [80, 70]),
+        ]
+        assert len(written.blobs) == 3
+        for index, sample in enumerate(step.samples):
+            assert sample.mel.precision == pb.UINT16
+            assert_decodes_within_error(written, sample.mel, batch[index, :, : [90, 70][index]])
+        kept = np.concatenate([batch[0].ravel(), batch[1, :, :70].ravel()]).astype(np.float64)
+        assert step.range.mean == pytest.approx(kept.mean(), rel=1e-6)
+        assert step.range.count == kept.size
+
+    def test_alignment(self, writer_case):
+        weights = attention(12, 60)
+        tokens = ["<s>", "h", "ə", "l", "oʊ", " ", "w", "ɜː", "l", "d", "<b>bold</b>", "</s>"]
+        spectro_summary.alignment(
+            "align/attn",
+            weights,
+            9,
+            writer=writer_case.writer,
+            tokens=tokens,
+            sample_ids="LJ003-0003",
+            texts="hello world",
+            sample_rate=22050,
+            hop_length=256,
+        )
+        (written,) = writer_case.read()
+        assert (written.tag, written.step) == ("align/attn", 9)
+        assert_spectro_metadata(written, pb.ALIGNMENT)
+        facts = written.plugin_data.alignment
+        assert (facts.sample_rate, facts.hop_length, facts.sample_blobs) == (22050, 256, 2)
+        step = written.header.alignment
+        (sample,) = step.samples
+        assert (sample.sample_id, sample.text, sample.from_durations) == ("LJ003-0003", "hello world", False)
+        assert list(sample.weights.shape) == [12, 60]
+        assert_decodes_within_error(written, sample.weights, weights)
+        assert sample.tokens_blob_index == 2
+        assert list(pb.Labels.FromString(written.blobs[2]).rows) == tokens
+        expected = spectro_stats.alignment_stats(weights)
+        for figures in (sample.stats, step.stats):
+            assert figures.focus_rate == pytest.approx(weights.max(axis=0).mean())
+            assert figures.coverage == 1.0
+            assert figures.monotonicity == 1.0
+            assert figures.diagonal_distance == pytest.approx(expected.diagonal_distance)
+            assert figures.frames == 60
+
+    def test_alignment_batch_frames_tokens_and_padding(self, writer_case):
+        batch = np.zeros((3, 40, 10), dtype=np.float32)  # [batch, frames, tokens], padded
+        for index, (frames, tokens) in enumerate([(40, 10), (30, 8), (20, 5)]):
+            batch[index, :frames, :tokens] = attention(tokens, frames, seed=index).T
+        spectro_summary.alignment(
+            "align/batch",
+            batch,
+            1,
+            writer=writer_case.writer,
+            layout="frames_tokens",
+            token_lengths=[10, 8, 5],
+            frame_lengths=[40, 30, 20],
+            max_outputs=2,
+            tokens=[list("abcdefghij"), list("abcdefgh"), list("abcde")],
+        )
+        (written,) = writer_case.read()
+        step = written.header.alignment
+        assert step.batch_size == 3
+        assert [list(s.weights.shape) for s in step.samples] == [[10, 40], [8, 30]]
+        assert_decodes_within_error(written, step.samples[1].weights, batch[1, :30, :8].T)
+        assert list(pb.Labels.FromString(written.blobs[step.samples[1].tokens_blob_index]).rows) == list("abcdefgh")
+        assert step.stats.frames == 70
+        pooled = (step.samples[0].stats.focus_rate * 40 + step.samples[1].stats.focus_rate * 30) / 70
+        assert step.stats.focus_rate == pytest.approx(pooled)
+        assert len(written.blobs) == 1 + 2 * 2
+
+    def test_alignment_from_durations(self, writer_case):
+        spectro_summary.alignment(
+            "align/durations",
+            None,
+            4,
+            writer=writer_case.writer,
+            durations=[[2, 0, 3, 1], [1, 2, 0, 0]],
+            token_lengths=[4, 2],
+            frame_lengths=[6, 3],
+        )
+        (written,) = writer_case.read()
+        first, second = written.header.alignment.samples
+        assert first.from_durations and second.from_durations
+        expected = np.zeros((4, 6), dtype=np.float32)
+        expected[[0, 0, 2, 2, 2, 3], np.arange(6)] = 1.0
+        np.testing.assert_array_equal(written.array(first.weights), expected)
+        np.testing.assert_array_equal(written.array(second.weights), [[1, 0, 0], [0, 1, 1]])
+        assert first.tokens_blob_index == 0 and written.plugin_data.alignment.sample_blobs == 1
+        # Token 1 has no frame: a hard alignment that skips it.
+        assert (first.stats.focus_rate, first.stats.monotonicity, first.stats.coverage) == (1.0, 1.0, 0.75)
+        assert (second.stats.coverage, second.stats.frames) == (1.0, 3)
+
+    def test_mel_comparison_with_its_alignment(self, writer_case):
+        target = np.stack([speech_like_mel(frames=50, seed=s) for s in range(2)])
+        weights = np.stack([attention(7, 50, seed=s) for s in range(2)])
+        tokens = [list("abcdefg"), list("ABCDEFG")]
+        spectro_summary.mel_comparison(
+            "mel/ref",
+            target,
+            target * 0.9,
+            6,
+            writer=writer_case.writer,
+            lengths=[50, 35],
+            alignment=weights,
+            tokens=tokens,
+        )
+        (written,) = writer_case.read()
+        assert written.plugin_data.mel.sample_blobs == 4
+        assert len(written.blobs) == 1 + 4 * 2
+        for index, (sample, frames) in enumerate(zip(written.header.mel.samples, [50, 35])):
+            attached = sample.alignment
+            assert list(attached.weights.shape) == [7, frames]
+            assert_decodes_within_error(written, attached.weights, weights[index, :, :frames])
+            assert list(pb.Labels.FromString(written.blobs[attached.tokens_blob_index]).rows) == tokens[index]
+            expected = spectro_stats.alignment_stats(weights[index, :, :frames])
+            assert attached.stats.focus_rate == pytest.approx(expected.focus_rate)
+            assert attached.stats.frames == frames
+            # The mels' blobs come first, as before.
+            assert (sample.target.blob_index, sample.predicted.blob_index) == (2 * index + 1, 2 * index + 2)
+
+    def test_mel_comparison_alignment_on_each_sample_s_own_frames(self, own_writer):
+        target = speech_like_mel(frames=40)
+        spectro_summary.mel_comparison(
+            "m", target[None], target[None], 0, lengths=[25], alignment=attention(5, 25), writer=own_writer.writer
+        )
+        (written,) = own_writer.read()
+        (sample,) = written.header.mel.samples
+        assert list(sample.alignment.weights.shape) == [5, 25]
+        assert sample.alignment.tokens_blob_index == 0
+        assert written.plugin_data.mel.sample_blobs == 3
+
+    def test_nonfinite_weights_are_stored_counted_and_warned_once(self, own_writer):
+        weights = attention(4, 10)
+        weights[:, 3] = np.nan
+        weights[0, 5] = np.inf
+        with pytest.warns(RuntimeWarning, match="'a'.*the weights hold 4 NaN, 1 \\+Inf"):
+            spectro_summary.alignment("a", weights, 0, writer=own_writer.writer)
+        with warnings.catch_warnings():
+            warnings.simplefilter("error")
+            spectro_summary.alignment("a", weights, 1, writer=own_writer.writer)
+        written = own_writer.read()[0]
+        (sample,) = written.header.alignment.samples
+        assert (sample.stats.nonfinite.nan, sample.stats.nonfinite.pos_inf, sample.stats.frames) == (4, 1, 9)
+        assert_decodes_within_error(written, sample.weights, weights)
+
+    def test_nonfinite_spectrogram_values_are_counted(self, own_writer):
+        mel = speech_like_mel(frames=20)
+        mel[0, :3] = -np.inf
+        with pytest.warns(RuntimeWarning, match="mel hold 0 NaN, 0 \\+Inf and 3 -Inf"):
+            spectro_summary.spectrogram("s", mel, 0, writer=own_writer.writer)
+        (written,) = own_writer.read()
+        assert written.header.spectrogram.nonfinite.neg_inf == 3
+        assert written.header.spectrogram.range.count == mel.size - 3
+
+
 class TestPbTwins:
     def test_pb_is_what_the_op_writes(self, own_writer):
         target = speech_like_mel(frames=30)
@@ -261,6 +475,9 @@ class TestPbTwins:
             lambda: spectro_summary.noise_pair_pb("t", np.ones((2, 3)), np.ones((2, 3)), 0),
             lambda: spectro_summary.similarity_matrix_pb("t", np.ones((2, 3)), None, 0),
             lambda: spectro_summary.lowest_point_pb("t", 1.0, 0),
+            lambda: spectro_summary.spectrogram_pb("t", np.ones((2, 3)), 0),
+            lambda: spectro_summary.alignment_pb("t", np.ones((2, 3)), 0),
+            lambda: spectro_summary.alignment_pb("t", None, 0, durations=[1, 2]),
         ],
     )
     def test_pb_returns_a_blob_sequence_and_its_header_copy(self, make):
