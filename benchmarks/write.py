@@ -15,6 +15,11 @@ Spectro uses). The other rows split Spectro's cost: the Summary proto alone,
 and the whole op through TensorBoard's own EventFileWriter, which is how a
 PyTorch or tensorboardX SummaryWriter writes it.
 
+A second pair of rows takes the kinds of one array: an attention alignment
+(120 tokens × 800 frames) and a single 80 × 800 spectrogram, each against one
+`imshow` panel with a colour bar as Tacotron's and VITS's `plot_alignment`
+and `plot_spectrogram` draw them (6×4 and 10×2 inches), timed the same way.
+
 A last table times the CRC-32C that frames each record, on the op's own
 record: the one the writer uses (google-crc32c's compiled code where it
 loads) and the numpy one it falls back to.
@@ -32,6 +37,7 @@ import numpy as np
 from benchmarks import common
 from tb_plugin_spectro import _crc32c, codec, demo, metadata
 from tb_plugin_spectro import summary as spectro_summary
+from tb_plugin_spectro.demo.alignment import attention
 
 SIZES = [(80, 200), (80, 800), (128, 2000)]  # [n_mels, frames]
 QUICK_SIZES = [(16, 40)]
@@ -44,6 +50,11 @@ FIGURE_INCHES = (18, 4)
 FIGURE_DPI = 100
 RECORD_FRAMING = 16  # bytes a TFRecord adds around each event
 CRC_CALLS = 20  # CRCs per timed sample: one of google-crc32c's takes a few µs
+# One-array kinds: name -> ([rows, frames], quick [rows, frames], figure inches, y label)
+SINGLES = {
+    "alignment": ((120, 800), (12, 40), (6, 4), "Encoder timestep"),
+    "spectrogram": ((80, 800), (16, 40), (10, 2), "Channels"),
+}
 
 
 def speech_pair(n_mels: int, frames: int, seed: int = 0) -> Tuple[np.ndarray, np.ndarray]:
@@ -87,6 +98,33 @@ def figure_png(target: np.ndarray, predicted: np.ndarray) -> Tuple[bytes, Tuple[
         ax.set_xlabel("Frames")
         ax.set_ylabel("Mel bins")
         fig.colorbar(image, ax=ax)
+    fig.tight_layout()
+    buffer = io.BytesIO()
+    fig.savefig(buffer, format="png", dpi=FIGURE_DPI)
+    width, height = fig.canvas.get_width_height()
+    plt.close(fig)
+    return buffer.getvalue(), (height, width)
+
+
+def alignment_weights(tokens: int, frames: int, seed: int = 0) -> np.ndarray:
+    """A nearly trained attention alignment [tokens, frames] of random phone durations."""
+    rng = np.random.default_rng(seed)
+    durations = 1 + rng.multinomial(frames - tokens, np.full(tokens, 1.0 / tokens))
+    return attention(durations, 0.9, rng)
+
+
+def single_figure_png(values: np.ndarray, inches: Tuple[int, int], ylabel: str) -> Tuple[bytes, Tuple[int, int]]:
+    """One `imshow` panel with a colour bar, as `plot_alignment` and `plot_spectrogram` draw it."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    fig, ax = plt.subplots(figsize=inches, dpi=FIGURE_DPI)
+    image = ax.imshow(values, aspect="auto", origin="lower", interpolation="none")
+    fig.colorbar(image, ax=ax)
+    ax.set_xlabel("Frames")
+    ax.set_ylabel(ylabel)
     fig.tight_layout()
     buffer = io.BytesIO()
     fig.savefig(buffer, format="png", dpi=FIGURE_DPI)
@@ -240,6 +278,57 @@ def _sizes(n_mels: int, frames: int) -> dict:
     return result
 
 
+def _single_pb(kind: str, values: np.ndarray, step: int):
+    if kind == "alignment":
+        return spectro_summary.alignment_pb(f"{kind}/val", values, step)
+    return spectro_summary.spectrogram_pb(f"{kind}/val", values, step)
+
+
+def _time_single(kind: str, quick: bool, repeats: int, logdir: str) -> dict:
+    """One-array kind against its one-panel figure: cost, alternating, and bytes on disk."""
+    full, small, inches, ylabel = SINGLES[kind]
+    rows, frames = small if quick else full
+    values = alignment_weights(rows, frames) if kind == "alignment" else speech_pair(rows, frames)[0]
+    writer = spectro_summary.Writer(os.path.join(logdir, f"{kind}_{rows}x{frames}"))
+
+    def spectro(step):
+        if kind == "alignment":
+            spectro_summary.alignment(f"{kind}/val", values, step, writer=writer)
+        else:
+            spectro_summary.spectrogram(f"{kind}/val", values, step, writer=writer)
+        writer.flush()
+
+    def baseline(step):
+        png, shape = single_figure_png(values, inches, ylabel)
+        writer.add_summary(image_summary(f"{kind}/val_figure", png, shape), step)
+        writer.flush()
+
+    variants = {"spectro": spectro, "baseline": baseline}
+    samples: Dict[str, List[float]] = {name: [] for name in variants}
+    for round_index in range(WARMUP + repeats):
+        names = list(variants) if round_index % 2 == 0 else list(variants)[::-1]
+        for name in names:
+            start = time.perf_counter()
+            variants[name](round_index)
+            if round_index >= WARMUP:
+                samples[name].append(time.perf_counter() - start)
+    writer.close()
+    ratios = [b / s for b, s in zip(samples["baseline"], samples["spectro"])]
+    png, shape = single_figure_png(values, inches, ylabel)
+    spectro_bytes = _event_bytes(_single_pb(kind, values, 1))
+    baseline_bytes = _event_bytes(image_summary(f"{kind}/val_figure", png, shape))
+    return {
+        "shape": [rows, frames],
+        "timings": {name: common.summarize(timed) for name, timed in samples.items()},
+        "baseline_over_spectro": float(np.median(ratios)),
+        "baseline_over_spectro_range": [float(min(ratios)), float(max(ratios))],
+        "bytes": spectro_bytes,
+        "baseline_bytes": baseline_bytes,
+        "baseline_pixels": list(shape),
+        "float32_raw_bytes": int(values.astype(np.float32).nbytes),
+    }
+
+
 def _crc_cost(n_mels: int, frames: int, repeats: int) -> dict:
     """The CRC-32C of one Spectro event record, by the writer's implementation and by numpy."""
     from tensorboard.compat.proto import event_pb2
@@ -271,6 +360,7 @@ def run(quick: bool = False) -> dict:
             entry.update(_sizes(n_mels, frames))
             entry["crc"] = _crc_cost(n_mels, frames, repeats)
             results["sizes"][key] = entry
+        results["singles"] = {kind: _time_single(kind, quick, repeats, logdir) for kind in SINGLES}
     return results
 
 
@@ -346,4 +436,27 @@ def report(results: dict) -> str:
         ["mel", "record", "the writer's", "numpy", "numpy ÷ the writer's"],
         rows,
     )
-    return timing + "\n" + size + "\n" + crc_table
+    rows = []
+    for kind, entry in results["singles"].items():
+        t = entry["timings"]
+        h, w = entry["baseline_pixels"]
+        low, high = entry["baseline_over_spectro_range"]
+        rows.append(
+            [
+                kind,
+                "×".join(str(n) for n in entry["shape"]),
+                common.spread(t["baseline"]),
+                common.spread(t["spectro"]),
+                f"{entry['baseline_over_spectro']:.0f}× ({low:.0f}–{high:.0f})",
+                f"{common.fmt_bytes(entry['baseline_bytes'])} ({w}×{h} px)",
+                common.fmt_bytes(entry["bytes"]),
+                f"{entry['bytes'] / entry['baseline_bytes']:.2f}",
+            ]
+        )
+    singles = common.table(
+        "Write cost and bytes per alignment or single spectrogram (uint8), ms: median (p25–p75), "
+        "against one imshow panel with a colour bar",
+        ["kind", "array", "matplotlib figure", "Spectro", "figure ÷ Spectro", "PNG record", "Spectro record", "÷ PNG"],
+        rows,
+    )
+    return timing + "\n" + size + "\n" + singles + "\n" + crc_table

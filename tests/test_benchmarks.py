@@ -45,6 +45,15 @@ def test_write_part(tmp_path):
     assert crc["writer"]["n"] == crc["numpy"]["n"] == part["repeats"] and crc["record_bytes"] > 0
     assert crc["writer_implementation"] in ("google-crc32c", "numpy")
     assert "### CRC-32C of one Spectro event record" in stdout
+    singles = part["singles"]
+    assert set(singles) == {"alignment", "spectrogram"}
+    for kind, shape, pixels in (("alignment", [12, 40], [400, 600]), ("spectrogram", [16, 40], [200, 1000])):
+        single = singles[kind]
+        assert single["shape"] == shape and single["baseline_pixels"] == pixels
+        assert single["timings"]["spectro"]["n"] == single["timings"]["baseline"]["n"] == part["repeats"]
+        assert 0 < single["bytes"] < single["float32_raw_bytes"] + 4096 and single["baseline_bytes"] > 0
+    assert "### Write cost and bytes per alignment or single spectrogram" in stdout
+    assert "| alignment   | 12×40 " in stdout and "| spectrogram | 16×40 " in stdout
 
 
 def test_readme_section_is_replaced(tmp_path):
