@@ -25,6 +25,8 @@ test("each kind is one record, in the order of its group", async (t) => {
       KINDS.map((kind) => [kind.name, kind.title, kind.hasArrays, kind.cards]),
       [
         ["mel_comparison", "Mel comparisons", true, "series"],
+        ["spectrogram", "Spectrograms", true, "series"],
+        ["alignment", "Alignments", true, "series"],
         ["noise_pair", "Noise pairs", true, "series"],
         ["similarity_matrix", "Similarity matrices", true, "series"],
         ["lowest_point", "Lowest points", false, "scalars"],
@@ -48,7 +50,7 @@ test("each kind is one record, in the order of its group", async (t) => {
 
 test("a kind this pane does not know gets the fallback record", async (t) => {
   await t.test("the server's 'unknown' and a newer server's name alike", () => {
-    for (const name of ["unknown", "alignment", "", "__proto__", "toString"]) {
+    for (const name of ["unknown", "pitch_contour", "", "__proto__", "toString"]) {
       assert.equal(isKnownKind(name), false, name);
       assert.equal(kindFacts(name), FALLBACK_KIND, name);
       assert.equal(kindView(name), FALLBACK_VIEW, name);
@@ -62,7 +64,7 @@ test("a kind this pane does not know gets the fallback record", async (t) => {
     applyTags(state, {
       run: {
         "mel/a": series("mel_comparison"),
-        "new/b": series("alignment"),
+        "new/b": series("pitch_contour"),
         "new/a": series("unknown"),
         low: series("lowest_point"),
       },
@@ -70,7 +72,15 @@ test("a kind this pane does not know gets the fallback record", async (t) => {
     const groups = visibleCards(state);
     assert.deepEqual(
       [...groups.keys()],
-      ["mel_comparison", "noise_pair", "similarity_matrix", "lowest_point", FALLBACK_KIND.name],
+      [
+        "mel_comparison",
+        "spectrogram",
+        "alignment",
+        "noise_pair",
+        "similarity_matrix",
+        "lowest_point",
+        FALLBACK_KIND.name,
+      ],
     );
     assert.deepEqual(
       groups.get(FALLBACK_KIND.name)!.map((card) => card.tag),

@@ -234,7 +234,10 @@ test("the tag filter is a case-insensitive regular expression, grouped by kind",
     ["mel/train", "mel/val"],
   );
   assert.deepEqual(groups.get("noise_pair"), []);
-  assert.deepEqual([...groups.keys()], ["mel_comparison", "noise_pair", "similarity_matrix", "lowest_point"]);
+  assert.deepEqual(
+    [...groups.keys()],
+    ["mel_comparison", "spectrogram", "alignment", "noise_pair", "similarity_matrix", "lowest_point"],
+  );
   const invalid = compileTagFilter("mel/(");
   assert.match(invalid.error!, /invalid regular expression/);
   assert.equal(invalid.matches("mel/("), false);

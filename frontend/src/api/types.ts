@@ -49,16 +49,58 @@ export interface MelSampleInfo {
   length_mismatch: "lengths_equal" | "cropped" | "padded";
   range: ValueRange;
   stats: MelStats;
+  /** The alignment of the same sample, written with the comparison; absent from older servers. */
+  alignment?: AttachedAlignment | null;
 }
 
-export interface StepInfo {
+/** The write-time stats of an alignment (their definitions: plugin_data.proto's AlignmentStats). */
+export interface AlignmentStats {
+  focus_rate: number | null;
+  monotonicity: number | null;
+  coverage: number | null;
+  diagonal_distance: number | null;
+  frames: number;
+  nonfinite: NonfiniteCounts;
+}
+
+/** An alignment a mel comparison's sample carries: its third /data array. */
+export interface AttachedAlignment {
+  tokens: number;
+  frames: number;
+  from_durations: boolean;
+  stats: AlignmentStats;
+}
+
+export interface AlignmentSampleInfo extends AttachedAlignment {
+  sample_id: string;
+  text: string;
+}
+
+export interface SummaryRange extends ValueRange {
+  mean: number | null;
+  count: number;
+}
+
+export interface SpectrogramSampleInfo {
+  sample_id: string;
+  text: string;
+  frames: number;
+  range: SummaryRange;
+}
+
+/** A /steps entry; `S` is what a sample of the kind holds. */
+export interface StepInfo<S = MelSampleInfo> {
   step: number;
   wall_time: number;
   /** Set when the step's header could not be read; the other fields are then absent. */
   error?: string;
   stats?: Record<string, unknown>;
-  samples?: MelSampleInfo[];
+  samples?: S[];
   batch_size?: number;
+  /** A single spectrogram's value range over its samples. */
+  range?: SummaryRange;
+  /** A single spectrogram's NaN and ±Inf counts. */
+  nonfinite?: NonfiniteCounts;
   timestep?: number | null;
   total_timesteps?: number | null;
   /** A noise stack's MSE per frame or channel; empty for a 2-D pair. */
@@ -99,6 +141,8 @@ export interface StepDescription extends StepInfo {
   kind: KindName;
   sample: number;
   labels?: { rows: string[]; columns: string[] };
+  /** An alignment's token labels (of an alignment step, or of a mel sample's attached alignment). */
+  tokens?: string[] | null;
   arrays: ArrayInfo[];
 }
 

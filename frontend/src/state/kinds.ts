@@ -25,6 +25,8 @@ export interface KindFacts {
 
 export const KINDS = [
   { name: "mel_comparison", title: "Mel comparisons", hasArrays: true, cards: "series" },
+  { name: "spectrogram", title: "Spectrograms", hasArrays: true, cards: "series" },
+  { name: "alignment", title: "Alignments", hasArrays: true, cards: "series" },
   { name: "noise_pair", title: "Noise pairs", hasArrays: true, cards: "series" },
   { name: "similarity_matrix", title: "Similarity matrices", hasArrays: true, cards: "series" },
   { name: "lowest_point", title: "Lowest points", hasArrays: false, cards: "scalars" },

@@ -1,6 +1,9 @@
 // A card comparing two arrays of one step (mel target and predicted, actual
 // and predicted noise): the two and their difference stacked on one column
 // axis, sharing the step, the zoom window, the cursor and the colour range.
+// With one array (a single spectrogram, an alignment) it is the same card
+// with one panel. A sample may carry an alignment on the same columns (a mel
+// comparison's), shown as a panel under the others.
 // A subclass describes its kind (array names, titles, how the diff is taken,
 // axis labels) and answers the few questions that differ between kinds.
 
@@ -9,7 +12,8 @@ import type { DecodedArray } from "../api/decode";
 import type { NonfiniteCounts, StepInfo } from "../api/types";
 import { ABS_DIFF_MAP, colormapLut, SIGNED_DIFF_MAP, type ColormapName } from "../colormaps";
 import type { Plane } from "../render/noise";
-import { diffRange, diffValues, maxAbsFinite, type ColorRange } from "../render/scale";
+import { alignmentRange, mostAttended, tokenLabel } from "../render/alignment";
+import { diffRange, diffValues, finiteRange, formatValue, maxAbsFinite, type ColorRange } from "../render/scale";
 import {
   clampWindow,
   fullWindow,
@@ -24,12 +28,15 @@ import type { CardState, Cursor, Settings } from "../state/app-state";
 import { CardFrame } from "./card-frame";
 import type { CardView } from "./card-view";
 import { download, el, safeFileName, setAttr, setHidden, setOptions, setText, sizeOf, watchSize } from "./dom";
-import { HeatmapPanel, type Cell } from "./heatmap-panel";
+import { HeatmapPanel, type Cell, type OutlinedCells } from "./heatmap-panel";
 import { TrendChart } from "./trend-chart";
 
 export type { Plane };
 
 const PANEL_HEIGHT = 150; // CSS pixels of each panel; the bottom one adds the column axis
+const AXIS_HEIGHT = 22; // CSS pixels the column axis adds to a panel
+/** The colour map of an alignment attached to a sample: sequential, from 0. */
+export const ALIGNMENT_MAP: ColormapName = "viridis";
 
 export const COMPARISON_CARD_STYLES = `
 .spectro-sample-row { display: flex; gap: 10px; align-items: center; margin: 6px 0; color: var(--spectro-muted); min-height: 24px; }
@@ -49,13 +56,13 @@ export interface PanelSpec {
 export interface ComparisonSpec {
   /** Class of the card element, beside spectro-card. */
   className: string;
-  /** The two arrays of a /data step the first two panels show, in panel order. */
-  arrays: readonly [string, string];
-  /** The panels: the two arrays, then their difference (named "diff"). */
-  panels: readonly [PanelSpec, PanelSpec, PanelSpec];
-  /** The diff is arrays[minuend] − the other array. */
+  /** The arrays of a /data step the panels show, in panel order: two compared, or one alone. */
+  arrays: readonly [string, string] | readonly [string];
+  /** The panels: the two arrays, then their difference (named "diff"); or the one array's. */
+  panels: readonly [PanelSpec, PanelSpec, PanelSpec] | readonly [PanelSpec];
+  /** The diff is arrays[minuend] − the other array (two arrays only). */
   minuend: 0 | 1;
-  /** The diff in words, e.g. "target − predicted"; the diff panel shows it. */
+  /** The diff in words, e.g. "target − predicted"; the diff panel shows it (two arrays only). */
   diffText: string;
   rowsLabel: string;
   colsLabel: string;
@@ -83,22 +90,36 @@ export interface StatsLine {
   data?: Record<string, string>;
 }
 
-/** The two arrays of a step as loaded, and the plane of each the panels show. */
+/** The arrays of a step as loaded, and the plane of each the panels show. */
 export interface Compared {
   first: DecodedArray;
-  second: DecodedArray;
+  /** Null for a card of one array. */
+  second: DecodedArray | null;
   /** Which slice of the arrays the panels show, e.g. a stack's channel. */
   slice: number;
+}
+
+/** An alignment on the columns of the card's arrays, and its token labels. */
+export interface Attached {
+  weights: DecodedArray;
+  tokens: readonly string[] | null;
+}
+
+interface PreparedAttached extends Attached {
+  path: Int32Array;
+  range: ColorRange;
 }
 
 interface Prepared {
   data: StepData;
   first: Plane;
-  second: Plane;
-  diff: Plane;
+  /** The second array's and the diff's planes; null for a card of one array. */
+  second: Plane | null;
+  diff: Plane | null;
   slice: number;
   valueRange: ColorRange;
   diffRange: ColorRange;
+  attached: PreparedAttached | null;
   key: string;
 }
 
@@ -110,6 +131,8 @@ export abstract class ComparisonCard implements CardView {
   private readonly selectionText = el("span", { className: "spectro-sample-text" });
   private readonly aside = el("span", { className: "spectro-lengths" });
   private readonly panels: HeatmapPanel[];
+  /** The panel of an alignment a sample carries; hidden without one. */
+  private readonly attachedPanel: HeatmapPanel;
   private readonly panelBox: HTMLDivElement;
   private readonly readout = el("div", { className: "spectro-readout" });
   private readonly statsText = el("span", { className: "spectro-stats-text" });
@@ -150,14 +173,24 @@ export abstract class ComparisonCard implements CardView {
       select: (a: number, b: number) => actions.setWindow(key, windowFromSelection(a, b, this.cols())),
       reset: () => actions.setWindow(key, null),
     };
+    const last = spec.panels.length - 1;
     this.panels = spec.panels.map(
-      (panel, i) => new HeatmapPanel(panel.name, panel.title, i === 2, gestures, spec.rowsLabel, spec.colsLabel),
+      (panel, i) => new HeatmapPanel(panel.name, panel.title, i === last, gestures, spec.rowsLabel, spec.colsLabel),
     );
-    this.panelBox = el(
-      "div",
-      { className: "spectro-panels" },
-      this.panels.map((p) => p.element),
+    // Its rows are tokens, not the card's rows: a hover there is a column only (bin -1).
+    this.attachedPanel = new HeatmapPanel(
+      "alignment",
+      "alignment",
+      true,
+      { ...gestures, hover: (cell: Cell | null) => actions.setCursor(key, cell ? { frame: cell.col, bin: -1 } : null) },
+      "token",
+      spec.colsLabel,
     );
+    setHidden(this.attachedPanel.element, true);
+    this.panelBox = el("div", { className: "spectro-panels" }, [
+      ...this.panels.map((p) => p.element),
+      this.attachedPanel.element,
+    ]);
     watchSize(this.panelBox);
     this.trend = new TrendChart(spec.trendLabel, (step) => actions.pickStep(key, step));
     this.selector = el("select", { className: spec.selectorClass, attrs: { "aria-label": spec.selectorLabel } });
@@ -206,11 +239,27 @@ export abstract class ComparisonCard implements CardView {
   /** The stats line, its tooltip and the data-* of the line's element. */
   protected abstract statsLine(step: StepInfo | undefined): StatsLine;
   protected abstract trendValue(step: StepInfo): number | null | undefined;
-  /** The readout's text for a cell with these values. */
-  protected abstract readoutText(cursor: Cursor, first: number, second: number, diff: number, slice: number): string;
+  /** The readout's text for a cell with these values, one per panel. */
+  protected abstract readoutText(cursor: Cursor, values: readonly number[], slice: number): string;
   /** More data-* of the readout, e.g. the slice shown. */
-  protected readoutData(_slice: number): Record<string, string> {
+  protected readoutData(_cursor: Cursor, _slice: number, _values: readonly number[]): Record<string, string> {
     return {};
+  }
+  /** An alignment the step's sample carries on the same columns, shown under the panels. */
+  protected attached(_data: StepData): Attached | null {
+    return null;
+  }
+  /** Labels of the rows, drawn on the row axis instead of indices. */
+  protected rowLabels(_data: StepData): readonly string[] | null {
+    return null;
+  }
+  /** Row 0 on the top line of the panels, instead of the bottom. */
+  protected rowsFromTop(): boolean {
+    return false;
+  }
+  /** Cells outlined on the first panel, e.g. an alignment's path. */
+  protected outline(_first: Plane, _data: StepData): OutlinedCells | null {
+    return null;
   }
   /** The name of a download of the step shown, without the extension. */
   protected abstract fileStem(step: number): string;
@@ -266,11 +315,11 @@ export abstract class ComparisonCard implements CardView {
   /** Turns a loaded step into what the panels paint, once per step, slice and settings. */
   private prepare(data: StepData, settings: Settings): void {
     const card = this.card;
-    const [firstName, secondName] = this.spec.arrays;
-    const first = data.arrays.get(firstName);
-    const second = data.arrays.get(secondName);
-    if (!first || !second)
-      throw new Error(`step ${data.description.step} of ${card.tag} has no ${firstName} or ${secondName} array`);
+    const names = this.spec.arrays;
+    const first = data.arrays.get(names[0]);
+    const second = names[1] === undefined ? null : data.arrays.get(names[1]);
+    if (!first || second === undefined)
+      throw new Error(`step ${data.description.step} of ${card.tag} has no ${names.join(" or ")} array`);
     const slice = this.sliceOf(first);
     const seriesPart = settings.rangeMode === "series" ? `${card.steps.length}` : "";
     const key = JSON.stringify([
@@ -282,21 +331,30 @@ export abstract class ComparisonCard implements CardView {
       seriesPart,
     ]);
     if (this.prepared && this.prepared.data === data && this.prepared.key === key) return;
-    const [minuend, subtrahend] = this.spec.minuend === 0 ? [first, second] : [second, first];
-    // One buffer per card: the step prepared before is not shown any more.
-    const count = minuend.values.length;
-    if (this.diffBuffer?.length !== count) this.diffBuffer = new Float32Array(count);
-    const diff = diffValues(minuend.values, subtrahend.values, settings.diffMode, this.diffBuffer);
     const compared = { first, second, slice };
+    let diff: Float32Array | null = null;
+    if (second) {
+      const [minuend, subtrahend] = this.spec.minuend === 0 ? [first, second] : [second, first];
+      // One buffer per card: the step prepared before is not shown any more.
+      const count = minuend.values.length;
+      if (this.diffBuffer?.length !== count) this.diffBuffer = new Float32Array(count);
+      diff = diffValues(minuend.values, subtrahend.values, settings.diffMode, this.diffBuffer);
+    }
+    const attached = this.attached(data);
     this.prepared = {
       data,
       slice,
       first: this.plane(first, slice),
-      second: this.plane(second, slice),
-      diff: this.plane({ ...first, values: diff }, slice),
+      second: second ? this.plane(second, slice) : null,
+      diff: diff ? this.plane({ ...first, values: diff }, slice) : null,
       valueRange: this.valueRange(compared, settings),
       // |diff| and the signed diff have the same largest magnitude.
-      diffRange: diffRange(this.diffMaxAbs(maxAbsFinite(diff), settings), settings.diffMode),
+      diffRange: diffRange(diff ? this.diffMaxAbs(maxAbsFinite(diff), settings) : 1, settings.diffMode),
+      attached: attached && {
+        ...attached,
+        path: mostAttended(attached.weights.values, attached.weights.rows, attached.weights.cols),
+        range: alignmentRange(finiteRange(attached.weights.values)?.max ?? null, "max"),
+      },
       key,
     };
   }
@@ -308,6 +366,7 @@ export abstract class ComparisonCard implements CardView {
     const width = sizeOf(this.panelBox).width;
     const window = this.currentWindow();
     const valueMap = this.valueMap(settings);
+    const rowsFromTop = this.rowsFromTop();
     const drawKey = JSON.stringify([
       prepared?.key,
       prepared?.data.description.step,
@@ -315,22 +374,30 @@ export abstract class ComparisonCard implements CardView {
       width,
       window.start,
       window.end,
+      rowsFromTop,
+      this.outlineKey(),
     ]);
     if (drawKey === this.drawnKey || width === 0) return;
     this.drawnKey = drawKey;
+    const last = this.panels.length - 1;
     if (!prepared) {
-      for (const panel of this.panels) panel.draw(window, width, PANEL_HEIGHT);
+      this.panels.forEach((panel, i) => panel.draw(window, width, PANEL_HEIGHT + (i === last ? AXIS_HEIGHT : 0)));
       return;
     }
     const { first, valueRange } = prepared;
     const valueLut = colormapLut(valueMap);
     const diffLut = colormapLut(settings.diffMode === "abs" ? ABS_DIFF_MAP : SIGNED_DIFF_MAP);
     const base = `${prepared.key}|${prepared.data.description.step}`;
-    const images = [
+    const images: { values: Float32Array; lut: Uint8Array; range: ColorRange; mapName: string }[] = [
       { values: first.values, lut: valueLut, range: valueRange, mapName: valueMap },
-      { values: prepared.second.values, lut: valueLut, range: valueRange, mapName: valueMap },
-      { values: prepared.diff.values, lut: diffLut, range: prepared.diffRange, mapName: settings.diffMode },
     ];
+    if (prepared.second && prepared.diff) {
+      images.push(
+        { values: prepared.second.values, lut: valueLut, range: valueRange, mapName: valueMap },
+        { values: prepared.diff.values, lut: diffLut, range: prepared.diffRange, mapName: settings.diffMode },
+      );
+    }
+    const rowLabels = this.rowLabels(prepared.data);
     this.element.dataset.shownSample = String(prepared.data.description.sample);
     const zoomed = isFullWindow(window, first.cols)
       ? ""
@@ -338,6 +405,7 @@ export abstract class ComparisonCard implements CardView {
     const diffText = settings.diffMode === "abs" ? `|${this.spec.diffText}|` : this.spec.diffText;
     this.panels.forEach((panel, i) => {
       const image = images[i]!;
+      panel.setRowsFromTop(rowsFromTop);
       panel.setImage({
         values: image.values,
         rows: first.rows,
@@ -345,11 +413,37 @@ export abstract class ComparisonCard implements CardView {
         range: image.range,
         lut: image.lut,
         key: `${base}|${image.mapName}|${image.range.min}|${image.range.max}`,
+        rowLabels,
       });
-      const height = PANEL_HEIGHT + (i === 2 ? 22 : 0);
+      if (i === 0) panel.setOutline(this.outline(first, prepared.data));
+      const height = PANEL_HEIGHT + (i === last ? AXIS_HEIGHT : 0);
       panel.draw(window, width, height, i === 0 ? zoomed : i === 2 ? diffText : "");
     });
+    this.drawAttached(prepared, window, width);
     this.frame.painted(prepared.data.description.step);
+  }
+
+  /** What the outline depends on besides the step, so that a change redraws. */
+  protected outlineKey(): string {
+    return "";
+  }
+
+  private drawAttached(prepared: Prepared, window: FrameWindow, width: number): void {
+    const attached = prepared.attached;
+    setHidden(this.attachedPanel.element, attached === null);
+    if (attached === null) return;
+    const { weights, range } = attached;
+    this.attachedPanel.setImage({
+      values: weights.values,
+      rows: weights.rows,
+      cols: weights.cols,
+      range,
+      lut: colormapLut(ALIGNMENT_MAP),
+      key: `${prepared.key}|${prepared.data.description.step}|alignment`,
+      rowLabels: attached.tokens,
+    });
+    // The columns beyond the alignment's (a longer target) show empty, on the same axis.
+    this.attachedPanel.draw(window, width, PANEL_HEIGHT + AXIS_HEIGHT, `${weights.rows} tokens`);
   }
 
   private updateReadout(): void {
@@ -359,31 +453,48 @@ export abstract class ComparisonCard implements CardView {
     const overlayKey = JSON.stringify([overlayCursor, this.drawnKey]);
     if (overlayKey !== this.overlayKey) {
       this.overlayKey = overlayKey;
-      for (const panel of this.panels) panel.drawOverlay(overlayCursor, null);
+      const cellCursor = overlayCursor && overlayCursor.row < 0 ? { col: overlayCursor.col, row: null } : overlayCursor;
+      for (const panel of this.panels) panel.drawOverlay(cellCursor, null);
+      if (prepared?.attached)
+        this.attachedPanel.drawOverlay(overlayCursor && { col: overlayCursor.col, row: null }, null);
     }
     const dataset = this.readout.dataset;
+    for (const name of ["frame", "bin", "token", "tokenLabel", "weight", ...this.spec.panels.map((p) => p.name)])
+      delete dataset[name];
+    setAttr(this.attachedPanel.element, "title", "");
     if (!prepared || !cursor || cursor.frame >= prepared.first.cols || cursor.bin >= prepared.first.rows) {
       setText(
         this.readout,
         prepared ? "Hover a panel for values; wheel or drag to zoom, shift-drag to pan, double-click to reset." : "",
       );
-      delete dataset.frame;
       return;
     }
-    const index = cursor.bin * prepared.first.cols + cursor.frame;
-    const first = prepared.first.values[index]!;
-    const second = prepared.second.values[index]!;
-    const diff = this.spec.minuend === 0 ? first - second : second - first;
-    setText(this.readout, this.readoutText(cursor, first, second, diff, prepared.slice));
-    const [firstPanel, secondPanel] = this.spec.panels;
-    Object.assign(dataset, {
-      frame: String(cursor.frame),
-      bin: String(cursor.bin),
-      [firstPanel.name]: String(first),
-      [secondPanel.name]: String(second),
-      diff: String(diff),
-      ...this.readoutData(prepared.slice),
-    });
+    const parts: string[] = [];
+    if (cursor.bin >= 0) {
+      const index = cursor.bin * prepared.first.cols + cursor.frame;
+      const first = prepared.first.values[index]!;
+      const values = [first];
+      if (prepared.second) {
+        const second = prepared.second.values[index]!;
+        values.push(second, this.spec.minuend === 0 ? first - second : second - first);
+      }
+      parts.push(this.readoutText(cursor, values, prepared.slice));
+      this.spec.panels.forEach((panel, i) => (dataset[panel.name] = String(values[i])));
+      Object.assign(dataset, { bin: String(cursor.bin), ...this.readoutData(cursor, prepared.slice, values) });
+    } else {
+      parts.push(`frame ${cursor.frame}`);
+    }
+    dataset.frame = String(cursor.frame);
+    const attached = prepared.attached;
+    const token = attached && cursor.frame < attached.weights.cols ? attached.path[cursor.frame]! : -1;
+    if (attached && token >= 0) {
+      const weight = attached.weights.values[token * attached.weights.cols + cursor.frame]!;
+      const label = tokenLabel(attached.tokens, token);
+      parts.push(`token ${token} ${JSON.stringify(label)} weight ${formatValue(weight)}`);
+      Object.assign(dataset, { token: String(token), tokenLabel: label, weight: String(weight) });
+      setAttr(this.attachedPanel.element, "title", label);
+    }
+    setText(this.readout, parts.join("  "));
   }
 
   private updateStats(step: StepInfo | undefined): void {
@@ -408,9 +519,10 @@ export abstract class ComparisonCard implements CardView {
     );
   }
 
-  /** The three panels as one PNG, as they are drawn now. */
+  /** The panels as one PNG, as they are drawn now. */
   private downloadPng(): void {
-    const canvases = this.panels.map((p) => p.plotCanvas);
+    const shown = this.prepared?.attached ? [...this.panels, this.attachedPanel] : this.panels;
+    const canvases = shown.map((p) => p.plotCanvas);
     const out = document.createElement("canvas");
     out.width = Math.max(...canvases.map((c) => c.width));
     out.height = canvases.reduce((sum, c) => sum + c.height, 0);

@@ -17,6 +17,7 @@ import {
   yOfRowFromTop,
   type FrameWindow,
 } from "../render/zoom";
+import { elideLabel, labelledTokens } from "../render/alignment";
 import { el, fitCanvas, themeColor } from "./dom";
 
 export interface Cell {
@@ -57,10 +58,14 @@ export interface PanelImage {
   lut: Uint8Array;
   /** Changes whenever values, range or map change; an equal key skips repainting. */
   key: string;
+  /** Labels of the rows (an alignment's tokens), drawn on the row axis instead of indices, elided to fit. */
+  rowLabels?: readonly string[] | null;
 }
 
 const DRAG_THRESHOLD = 3; // CSS pixels a press must move to count as a drag
 const WHEEL_ZOOM_PER_PIXEL = 0.0015; // zoom factor exponent per wheel delta pixel
+const ROW_LABEL_SPACING = 12; // CSS pixels between row labels on the axis at least
+const ROW_LABEL_LEFT = 2; // CSS pixels left of the row labels
 
 export class HeatmapPanel {
   readonly element: HTMLDivElement;
@@ -87,6 +92,7 @@ export class HeatmapPanel {
   } | null = null;
   private selection: [number, number] | null = null;
   private outline: OutlinedCells | null = null;
+  private rowsFromTop: boolean;
 
   constructor(
     readonly name: string,
@@ -97,6 +103,7 @@ export class HeatmapPanel {
     private readonly colsLabel = "frame",
     private readonly options: PanelOptions = {},
   ) {
+    this.rowsFromTop = options.rowsFromTop === true;
     this.canvas = el("canvas", { className: "spectro-plot" });
     this.overlay = el("canvas", { className: "spectro-overlay" });
     this.element = el("div", { className: "spectro-panel", attrs: { "data-panel": name } }, [
@@ -131,15 +138,7 @@ export class HeatmapPanel {
       this.pixels = context.createImageData(width, height);
     }
     if (rows > 0 && cols > 0)
-      paintHeatmap(
-        image.values,
-        rows,
-        cols,
-        image.range,
-        image.lut,
-        this.pixels.data,
-        this.options.rowsFromTop === true,
-      );
+      paintHeatmap(image.values, rows, cols, image.range, image.lut, this.pixels.data, this.rowsFromTop);
     else this.pixels.data.fill(0);
     context.putImageData(this.pixels, 0, 0);
     if (image.lut !== this.colorbarLut) {
@@ -153,6 +152,13 @@ export class HeatmapPanel {
     }
   }
 
+  /** Row 0 on the top line (true) or the bottom line, from the next setImage() on. */
+  setRowsFromTop(fromTop: boolean): void {
+    if (fromTop === this.rowsFromTop) return;
+    this.rowsFromTop = fromTop;
+    this.imageKey = "";
+  }
+
   /** Cells drawn outlined over the image from the next draw() on; null outlines none. */
   setOutline(cells: OutlinedCells | null): void {
     this.outline = cells;
@@ -160,11 +166,11 @@ export class HeatmapPanel {
 
   /** Pixel y (from the plot's top) of row coordinate `row` (fractional), in the panel's row direction. */
   private rowY(row: number, height: number, rows: number): number {
-    return this.options.rowsFromTop ? yOfRowFromTop(row, height, rows) : yOfBin(row, height, rows);
+    return this.rowsFromTop ? yOfRowFromTop(row, height, rows) : yOfBin(row, height, rows);
   }
 
   private rowAt(y: number, height: number, rows: number): number {
-    return this.options.rowsFromTop ? rowIndexAtYFromTop(y, height, rows) : binIndexAtY(y, height, rows);
+    return this.rowsFromTop ? rowIndexAtYFromTop(y, height, rows) : binIndexAtY(y, height, rows);
   }
 
   /** Draws the image's columns in `window` with axes, at `width` × `height` CSS pixels. */
@@ -265,15 +271,8 @@ export class HeatmapPanel {
     context.strokeStyle = muted;
     context.textAlign = "right";
     context.textBaseline = "middle";
-    for (const bin of niceTicks(0, image.rows - 1, Math.max(2, Math.floor(plot.height / 28)))) {
-      if (!Number.isInteger(bin)) continue;
-      const y = plot.y + this.rowY(bin + 0.5, plot.height, image.rows);
-      context.fillText(String(bin), plot.x - 6, y);
-      context.beginPath();
-      context.moveTo(plot.x - 3, y);
-      context.lineTo(plot.x, y);
-      context.stroke();
-    }
+    if (image.rowLabels) this.drawRowLabels(context, image, image.rowLabels);
+    else this.drawRowTicks(context, image);
     const { min, max } = image.range;
     const valueTicks = niceTicks(min, max, Math.max(2, Math.floor(plot.height / 24)));
     context.textAlign = "left";
@@ -281,12 +280,14 @@ export class HeatmapPanel {
       const y = colorbar.y + colorbar.height - ((value - min) / (max - min)) * colorbar.height;
       context.fillText(formatTick(value, valueTicks), colorbar.x + colorbar.width + 4, y);
     }
-    context.save();
-    context.translate(11, plot.y + plot.height / 2);
-    context.rotate(-Math.PI / 2);
-    context.textAlign = "center";
-    context.fillText(this.rowsLabel, 0, 0);
-    context.restore();
+    if (!image.rowLabels) {
+      context.save();
+      context.translate(11, plot.y + plot.height / 2);
+      context.rotate(-Math.PI / 2);
+      context.textAlign = "center";
+      context.fillText(this.rowsLabel, 0, 0);
+      context.restore();
+    }
     if (this.showColsAxis) {
       context.textAlign = "center";
       context.textBaseline = "top";
@@ -304,6 +305,37 @@ export class HeatmapPanel {
       context.fillText(this.colsLabel, plot.x + plot.width + 6, plot.y + plot.height + 5);
     }
     context.fillStyle = fg;
+  }
+
+  private drawRowTicks(context: CanvasRenderingContext2D, image: PanelImage): void {
+    const { plot } = this.layout!;
+    for (const bin of niceTicks(0, image.rows - 1, Math.max(2, Math.floor(plot.height / 28)))) {
+      if (!Number.isInteger(bin)) continue;
+      const y = plot.y + this.rowY(bin + 0.5, plot.height, image.rows);
+      context.fillText(String(bin), plot.x - 6, y);
+      context.beginPath();
+      context.moveTo(plot.x - 3, y);
+      context.lineTo(plot.x, y);
+      context.stroke();
+    }
+  }
+
+  /** Row labels elided to the axis' width (whole in the card's readout and tooltip); the axis title gives way to them. */
+  private drawRowLabels(context: CanvasRenderingContext2D, image: PanelImage, labels: readonly string[]): void {
+    const { plot } = this.layout!;
+    const room = plot.x - 6 - ROW_LABEL_LEFT;
+    for (const row of labelledTokens(image.rows, plot.height, ROW_LABEL_SPACING)) {
+      const label = labels[row] ?? String(row);
+      let chars = Array.from(label).length;
+      let text = label;
+      while (chars > 0 && context.measureText(text).width > room) text = elideLabel(label, --chars);
+      const y = plot.y + this.rowY(row + 0.5, plot.height, image.rows);
+      context.fillText(text, plot.x - 6, y);
+      context.beginPath();
+      context.moveTo(plot.x - 3, y);
+      context.lineTo(plot.x, y);
+      context.stroke();
+    }
   }
 
   /** Draws the shared cursor (a cell, or only a column when the row is null) and the drag selection. */

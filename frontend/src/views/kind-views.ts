@@ -6,12 +6,14 @@ import type { CardActions } from "../state/actions";
 import type { CardState } from "../state/app-state";
 import { isKnownKind, KINDS, type KnownKind } from "../state/kinds";
 import type { CardView } from "./card-view";
+import { ALIGNMENT_CARD_STYLES, AlignmentCard } from "./alignment-card";
 import { COMPARISON_CARD_STYLES } from "./comparison-card";
 import { LOWEST_CARD_STYLES } from "./lowest-card";
 import { MelCard } from "./mel-card";
 import { NOISE_CARD_STYLES, NoiseCard } from "./noise-card";
 import { SERIES_CARD_STYLES, SeriesCard } from "./series-card";
 import { SIMILARITY_CARD_STYLES, SimilarityCard } from "./similarity-card";
+import { SpectrogramCard } from "./spectrogram-card";
 
 export type CardFactory = (card: CardState, actions: CardActions) => CardView;
 
@@ -26,6 +28,14 @@ export const KIND_VIEWS: Readonly<Record<KnownKind, KindView>> = {
   mel_comparison: {
     createCard: (card, actions) => new MelCard(card, actions),
     styles: [COMPARISON_CARD_STYLES],
+  },
+  spectrogram: {
+    createCard: (card, actions) => new SpectrogramCard(card, actions),
+    styles: [COMPARISON_CARD_STYLES],
+  },
+  alignment: {
+    createCard: (card, actions) => new AlignmentCard(card, actions),
+    styles: [COMPARISON_CARD_STYLES, ALIGNMENT_CARD_STYLES],
   },
   noise_pair: {
     createCard: (card, actions) => new NoiseCard(card, actions),

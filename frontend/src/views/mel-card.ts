@@ -1,6 +1,8 @@
 // A mel comparison card: target, predicted and target − predicted stacked on
-// one frame axis; the machinery is the ComparisonCard's.
+// one frame axis, and the sample's alignment under them when it carries one;
+// the machinery is the ComparisonCard's.
 
+import type { StepData } from "../api/client";
 import type { DecodedArray } from "../api/decode";
 import type { MelSampleInfo, NonfiniteCounts, StepInfo } from "../api/types";
 import type { ColormapName } from "../colormaps";
@@ -16,6 +18,7 @@ import {
 import type { CardState, Cursor, Settings } from "../state/app-state";
 import type { CardActions } from "../state/actions";
 import {
+  type Attached,
   ComparisonCard,
   type Compared,
   type ComparisonSpec,
@@ -75,6 +78,12 @@ export class MelCard extends ComparisonCard {
     this.actions.setSample(this.card.key, value);
   }
 
+  /** The alignment a sample carries (its third array), shown under the three panels. */
+  protected override attached(data: StepData): Attached | null {
+    const weights = data.arrays.get("alignment");
+    return weights ? { weights, tokens: data.description.tokens ?? null } : null;
+  }
+
   protected sliceOf(_first: DecodedArray): number {
     return 0;
   }
@@ -88,7 +97,7 @@ export class MelCard extends ComparisonCard {
   }
 
   protected valueRange({ first, second }: Compared, settings: Settings): ColorRange {
-    let range = unionRange(finiteRange(first.values), finiteRange(second.values));
+    let range = unionRange(finiteRange(first.values), second ? finiteRange(second.values) : null);
     if (settings.rangeMode === "series") range = unionRange(range, seriesValueRange(this.card.steps, this.card.sample));
     return usableRange(range);
   }
@@ -118,7 +127,7 @@ export class MelCard extends ComparisonCard {
     return step.samples?.[this.card.sample]?.stats.mae;
   }
 
-  protected readoutText(cursor: Cursor, target: number, predicted: number, diff: number): string {
+  protected readoutText(cursor: Cursor, [target = 0, predicted = 0, diff = 0]: readonly number[]): string {
     const series = this.card.info.series;
     const sampleRate = Number(series.sample_rate) || 0;
     const hop = Number(series.hop_length) || 0;

@@ -145,7 +145,9 @@ export class NoiseCard extends ComparisonCard {
 
   protected valueRange({ first, second }: Compared, settings: Settings): ColorRange {
     const series = settings.rangeMode === "series" ? seriesNoiseScale(this.card.steps) : null;
-    return symmetricRange(series ? series.value : Math.max(maxAbsFinite(first.values), maxAbsFinite(second.values)));
+    return symmetricRange(
+      series ? series.value : Math.max(maxAbsFinite(first.values), second ? maxAbsFinite(second.values) : 0),
+    );
   }
 
   protected diffMaxAbs(stepMaxAbs: number, settings: Settings): number {
@@ -179,7 +181,11 @@ export class NoiseCard extends ComparisonCard {
     return noiseStat(step, "mse");
   }
 
-  protected readoutText(cursor: Cursor, predicted: number, actual: number, diff: number, slice: number): string {
+  protected readoutText(
+    cursor: Cursor,
+    [predicted = 0, actual = 0, diff = 0]: readonly number[],
+    slice: number,
+  ): string {
     const channel = this.depth(this.card.steps[this.card.stepIndex]) > 1 ? `channel ${slice}  ` : "";
     return (
       `${channel}row ${cursor.bin}  column ${cursor.frame}  predicted ${formatValue(predicted)}  ` +
@@ -187,7 +193,7 @@ export class NoiseCard extends ComparisonCard {
     );
   }
 
-  protected override readoutData(slice: number): Record<string, string> {
+  protected override readoutData(_cursor: Cursor, slice: number): Record<string, string> {
     return { channel: String(slice) };
   }
 
