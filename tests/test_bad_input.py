@@ -43,6 +43,25 @@ def lowest(**overrides):
     )
 
 
+def single(**overrides):
+    args = dict(tag="spec", mel=MEL, step=1)
+    args.update(overrides)
+    return lambda writer: spectro_summary.spectrogram(
+        args.pop("tag"), args.pop("mel"), args.pop("step"), writer=writer, **args
+    )
+
+
+ATTN = np.full((5, 20), 0.2, dtype=np.float32)
+
+
+def align(**overrides):
+    args = dict(tag="align", weights=ATTN, step=1)
+    args.update(overrides)
+    return lambda writer: spectro_summary.alignment(
+        args.pop("tag"), args.pop("weights"), args.pop("step"), writer=writer, **args
+    )
+
+
 CASES = [
     # (id, call, error, message pattern)
     ("tag not a string", mel(tag=3), TypeError, r"tag must be a string, got int 3"),
@@ -221,6 +240,159 @@ CASES = [
     ),
     ("walltime string", lowest(walltime="now"), TypeError, r"walltime must be a real number, got str 'now'"),
     ("display_name number", mel(display_name=5), TypeError, r"display_name must be a string, got int 5"),
+    # Single spectrograms: the mel comparison's checks.
+    ("spectrogram 1-D", single(mel=np.zeros(80)), ValueError, r"mel must be 2-D or 3-D \[n_mels, frames\].*\(80,\)"),
+    ("spectrogram 4-D", single(mel=np.zeros((1, 1, 2, 2))), ValueError, r"mel must be 2-D or 3-D.*\(1, 1, 2, 2\)"),
+    ("spectrogram None", single(mel=None), TypeError, r"mel must be an array \[n_mels, frames\].*got None"),
+    ("spectrogram layout", single(layout="mels"), ValueError, r"layout must be one of 'mels_frames', 'frames_mels'"),
+    (
+        "spectrogram lengths count",
+        single(lengths=[5, 5]),
+        ValueError,
+        r"lengths must have one length per sample \(1\), got 2",
+    ),
+    (
+        "spectrogram length long",
+        single(lengths=[21]),
+        ValueError,
+        r"lengths\[0\] must be at most the 20 frames given, got 21",
+    ),
+    (
+        "spectrogram ids count",
+        single(sample_ids=["a", "b"]),
+        ValueError,
+        r"sample_ids must have one string per sample \(1\), got 2",
+    ),
+    ("spectrogram hop zero", single(hop_length=0), ValueError, r"hop_length must be >= 1, got 0"),
+    ("spectrogram max_outputs", single(max_outputs=0), ValueError, r"max_outputs must be >= 1, got 0"),
+    ("spectrogram precision", single(precision="int8"), ValueError, r"precision must be one of .*got 'int8'"),
+    ("spectrogram too large", single(max_elements=100), ValueError, r"mel has 1600 values, more than max_elements=100"),
+    # Alignments.
+    ("weights 1-D", align(weights=np.ones(5)), ValueError, r"weights must be 2-D or 3-D \[tokens, frames\].*\(5,\)"),
+    ("weights 4-D", align(weights=np.ones((1, 1, 2, 2))), ValueError, r"weights must be 2-D or 3-D.*\(1, 1, 2, 2\)"),
+    (
+        "weights 4-D frames_tokens",
+        align(weights=np.ones((1, 1, 2, 2)), layout="frames_tokens"),
+        ValueError,
+        r"weights must be 2-D or 3-D \[frames, tokens\]",
+    ),
+    (
+        "weights negative",
+        align(weights=ATTN - np.eye(5, 20)),
+        ValueError,
+        r"weights must be >= 0, got -0.8 at index \[0, 0\]",
+    ),
+    ("weights complex", align(weights=ATTN.astype(np.complex64)), TypeError, r"weights must be real-valued"),
+    ("weights and durations", align(durations=[4] * 5), ValueError, r"pass either weights or durations .*got both"),
+    ("neither", align(weights=None), ValueError, r"pass either weights or durations .*got neither"),
+    ("layout", align(layout="tf"), ValueError, r"layout must be one of 'tokens_frames', 'frames_tokens'; got 'tf'"),
+    (
+        "tokens count",
+        align(tokens=["a", "b"]),
+        ValueError,
+        r"tokens must have one string per token of the sample \(5\), got 2",
+    ),
+    ("tokens a string", align(tokens="abcde"), TypeError, r"tokens must be a list of strings, got str 'abcde'"),
+    (
+        "token not a string",
+        align(tokens=["a", "b", 3, "d", "e"]),
+        TypeError,
+        r"tokens\[2\] must be a string, got int 3",
+    ),
+    (
+        "tokens of a batch flat",
+        align(weights=np.ones((2, 5, 20)), tokens=list("abcde")),
+        ValueError,
+        r"tokens must be a list of labels per sample of the batch \(2\), got one list",
+    ),
+    (
+        "tokens of a sample short",
+        align(weights=np.ones((2, 5, 20)), token_lengths=[5, 3], tokens=[list("abcde"), list("ab")]),
+        ValueError,
+        r"tokens\[1\] must have one string per token of the sample \(3\), got 2",
+    ),
+    (
+        "token_lengths too long",
+        align(token_lengths=[6]),
+        ValueError,
+        r"token_lengths\[0\] must be at most the 5 tokens given, got 6",
+    ),
+    ("frame_lengths zero", align(frame_lengths=[0]), ValueError, r"frame_lengths\[0\] must be >= 1, got 0"),
+    ("durations negative", align(weights=None, durations=[3, -1, 2]), ValueError, r"durations must be >= 0, got -1"),
+    (
+        "durations fractional",
+        align(weights=None, durations=[1.5, 2]),
+        ValueError,
+        r"durations must be whole numbers of frames, got 1.5",
+    ),
+    (
+        "durations 3-D",
+        align(weights=None, durations=np.ones((1, 2, 3))),
+        ValueError,
+        r"durations must be 1-D \[tokens\] or 2-D",
+    ),
+    (
+        "durations strings",
+        align(weights=None, durations=["1"]),
+        TypeError,
+        r"durations must hold integers, got dtype <U1",
+    ),
+    (
+        "durations all zero",
+        align(weights=None, durations=[0, 0]),
+        ValueError,
+        r"durations must give at least one frame per sample, got a sum of 0",
+    ),
+    (
+        "durations against frame_lengths",
+        align(weights=None, durations=[[2, 3], [1, 1]], frame_lengths=[5, 3]),
+        ValueError,
+        r"durations of sample 1 sum to 2 frames, but frame_lengths\[1\] is 3",
+    ),
+    (
+        "durations too many frames",
+        align(weights=None, durations=[60, 60], max_elements=100),
+        ValueError,
+        r"durations \(1, 2\) hold 240 values, more than max_elements=100",
+    ),
+    # A mel comparison's alignment.
+    ("alignment 1-D", mel(alignment=np.ones(20)), ValueError, r"alignment must be 2-D or 3-D \[tokens, frames\]"),
+    ("alignment negative", mel(alignment=-ATTN), ValueError, r"alignment must be >= 0, got -0.2 at index \[0, 0\]"),
+    (
+        "alignment frames",
+        mel(alignment=np.ones((5, 19))),
+        ValueError,
+        r"alignment must have the target's frames: sample 0 has 19 frames in alignment and 20 in target",
+    ),
+    (
+        "alignment frames after lengths",
+        mel(
+            target=np.zeros((2, 80, 20)),
+            predicted=np.zeros((2, 80, 20)),
+            lengths=[20, 12],
+            alignment=np.ones((2, 5, 15)),
+        ),
+        ValueError,
+        r"sample 0 has 15 frames in alignment and 20 in target \(after lengths\)",
+    ),
+    (
+        "alignment batch",
+        mel(alignment=np.ones((2, 5, 20))),
+        ValueError,
+        r"alignment must have one alignment per sample \(1\), got 2",
+    ),
+    (
+        "alignment tokens count",
+        mel(alignment=ATTN, tokens=["a"]),
+        ValueError,
+        r"tokens must have one string per token of the sample \(5\), got 1",
+    ),
+    (
+        "tokens without alignment",
+        mel(tokens=["a"]),
+        ValueError,
+        r"tokens label the rows of an alignment; pass alignment=",
+    ),
 ]
 
 

@@ -56,8 +56,11 @@ def as_batch(array: np.ndarray, layout: str) -> np.ndarray:
     return array.transpose(0, 2, 1) if layout == "frames_mels" else array
 
 
-def frame_lengths(lengths, name: str, batch: int, frames: int) -> Optional[List[int]]:
-    """Checks per-sample valid lengths: 1..frames each, one per sample; None when not given."""
+def frame_lengths(lengths, name: str, batch: int, frames: int, *, what: str = "frames") -> Optional[List[int]]:
+    """Checks per-sample valid lengths: 1..frames each, one per sample; None when not given.
+
+    `what` names the axis they count in messages ("frames", "tokens").
+    """
     if lengths is None:
         return None
     if isinstance(lengths, (int, np.integer)) and not isinstance(lengths, bool):
@@ -75,7 +78,7 @@ def frame_lengths(lengths, name: str, batch: int, frames: int) -> Optional[List[
             value = int(value)
         length = _inputs.check_count(value, f"{name}[{i}]", minimum=1)
         if length > frames:
-            raise ValueError(f"{name}[{i}] must be at most the {frames} frames given, got {length}")
+            raise ValueError(f"{name}[{i}] must be at most the {frames} {what} given, got {length}")
         result.append(length)
     return result
 

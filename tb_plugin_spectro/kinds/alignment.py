@@ -29,7 +29,7 @@ def check_weights(array: np.ndarray, name: str) -> None:
         negative = np.argwhere(array < 0)
     if negative.size:
         where = tuple(int(i) for i in negative[0])
-        raise ValueError(f"{name} must be >= 0, got {float(array[where])!r} at index {list(where)}")
+        raise ValueError(f"{name} must be >= 0, got {float(array[where]):.6g} at index {list(where)}")
 
 
 def check_tokens(tokens, batch: int, counts: Sequence[int]) -> Optional[List[List[str]]]:
@@ -75,7 +75,9 @@ def _durations_to_weights(durations, token_lengths, frame_lengths, max_elements:
         raise ValueError(f"durations must be >= 0, got {array[array < 0][0].item()!r}")
     array = array.astype(np.int64).reshape(-1, array.shape[-1])
     batch, tokens = array.shape
-    token_counts = _spectra.frame_lengths(token_lengths, "token_lengths", batch, tokens) or [tokens] * batch
+    token_counts = (
+        _spectra.frame_lengths(token_lengths, "token_lengths", batch, tokens, what="tokens") or [tokens] * batch
+    )
     sums = [int(array[i, : token_counts[i]].sum()) for i in range(batch)]
     if frame_lengths is not None:
         given = _spectra.frame_lengths(frame_lengths, "frame_lengths", batch, 1 << 62)
@@ -157,7 +159,8 @@ def encode(
             array = array.transpose(0, 2, 1)
         batch = array.shape[0]
         token_counts = (
-            _spectra.frame_lengths(token_lengths, "token_lengths", batch, array.shape[1]) or [array.shape[1]] * batch
+            _spectra.frame_lengths(token_lengths, "token_lengths", batch, array.shape[1], what="tokens")
+            or [array.shape[1]] * batch
         )
         frame_counts = (
             _spectra.frame_lengths(frame_lengths, "frame_lengths", batch, array.shape[2]) or [array.shape[2]] * batch
