@@ -181,6 +181,7 @@ export class HeatmapPanel {
     const layout = panelLayout(width, height, this.showColsAxis);
     this.layout = layout;
     this.element.dataset.plot = [layout.plot.x, layout.plot.y, layout.plot.width, layout.plot.height].join(",");
+    this.element.dataset.window = `${window.start},${window.end}`;
     const { plot, colorbar } = layout;
     const fg = themeColor(this.element, "--spectro-fg", "#212121");
     const muted = themeColor(this.element, "--spectro-muted", "#616161");
