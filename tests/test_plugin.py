@@ -185,6 +185,168 @@ class TestData:
         assert description["samples"][0]["sample_id"] == HOSTILE
 
 
+def diagonal_attention(tokens, frames):
+    """A sharp monotonic alignment [tokens, frames]: token t over its share of the frames."""
+    weights = np.full((tokens, frames), 0.02, dtype=np.float32)
+    weights[np.arange(frames) * tokens // frames, np.arange(frames)] = 0.9
+    return weights
+
+
+TOKENS = ["<s>", "h", "<b>ə</b>", "l", "oʊ", "</s>"]
+
+
+@pytest.fixture(scope="module")
+def tts_client(tmp_path_factory):
+    """A TTS run with alignments, single spectrograms and a mel comparison carrying its alignment."""
+    logdir = tmp_path_factory.mktemp("tts_kinds")
+    with spectro_summary.Writer(logdir / "tts") as writer:
+        for step in (0, 10):
+            weights = np.stack([diagonal_attention(6, 30), np.full((6, 30), 1 / 6, dtype=np.float32)])
+            spectro_summary.alignment(
+                "align/attn",
+                weights,
+                step,
+                writer=writer,
+                tokens=[TOKENS, TOKENS],
+                frame_lengths=[30, 24],
+                sample_ids=["a", "b"],
+                sample_rate=22050,
+                hop_length=256,
+            )
+            target, predicted = mel_pair(step, frames=30)
+            spectro_summary.mel_comparison(
+                "mel/ref",
+                np.stack([target, target]),
+                np.stack([predicted, predicted]),
+                step,
+                writer=writer,
+                lengths=[30, 20],
+                alignment=np.stack([diagonal_attention(6, 30)] * 2),
+                tokens=[TOKENS, TOKENS[::-1]],
+            )
+            spectro_summary.spectrogram(
+                "gt/y_spec", np.stack([target, target - 2]), step, writer=writer, lengths=[30, 25], hop_length=256
+            )
+        spectro_summary.alignment("align/durations", None, 0, writer=writer, durations=[3, 0, 2])
+    return make_client(logdir)[0]
+
+
+class TestAlignmentsAndSpectrograms:
+    def test_tags(self, tts_client):
+        tags = get_json(tts_client, "/tags")["tts"]
+        assert tags["align/attn"]["kind"] == "alignment"
+        assert tags["align/attn"]["series"] == {"sample_rate": 22050, "hop_length": 256}
+        assert tags["gt/y_spec"]["kind"] == "spectrogram"
+        assert tags["gt/y_spec"]["series"] == {"sample_rate": 0, "hop_length": 256}
+        assert tags["mel/ref"]["series"] == {"sample_rate": 0, "hop_length": 0}
+        # Samples a step holds, whatever blobs each sample takes.
+        assert {tag: tags[tag]["max_samples"] for tag in tags} == {
+            "align/attn": 2,
+            "align/durations": 1,
+            "gt/y_spec": 2,
+            "mel/ref": 2,
+        }
+
+    def test_alignment_steps(self, tts_client):
+        result = get_json(tts_client, "/steps?run=tts&tag=align/attn")
+        assert result["kind"] == "alignment"
+        first = result["steps"][0]
+        assert set(first) == {"step", "wall_time", "stats", "samples", "batch_size"}
+        assert first["batch_size"] == 2
+        sharp, uniform = first["samples"]
+        assert sharp == {
+            "sample_id": "a",
+            "text": "",
+            "tokens": 6,
+            "frames": 30,
+            "from_durations": False,
+            "stats": {
+                "focus_rate": pytest.approx(0.9),
+                "monotonicity": 1.0,
+                "coverage": 1.0,
+                "diagonal_distance": pytest.approx(sharp["stats"]["diagonal_distance"]),
+                "frames": 30,
+                "nonfinite": {"nan": 0, "pos_inf": 0, "neg_inf": 0},
+            },
+        }
+        assert sharp["stats"]["diagonal_distance"] < 0.1
+        assert (uniform["frames"], uniform["stats"]["focus_rate"]) == (24, pytest.approx(1 / 6))
+        assert first["stats"]["focus_rate"] == pytest.approx((0.9 * 30 + 24 / 6) / 54)
+        (hard,) = get_json(tts_client, "/steps?run=tts&tag=align/durations")["steps"][0]["samples"]
+        assert (hard["from_durations"], hard["tokens"], hard["frames"]) == (True, 3, 5)
+        assert hard["stats"]["coverage"] == pytest.approx(2 / 3)
+
+    def test_alignment_data(self, tts_client):
+        description, arrays = parse_binary(
+            tts_client.get(PREFIX + "/data?run=tts&tag=align/attn&step=10&sample=1").get_data()
+        )
+        assert (description["kind"], description["step"], description["sample"]) == ("alignment", 10, 1)
+        assert description["tokens"] == TOKENS
+        assert description["samples"][1]["frames"] == 24
+        assert [a["name"] for a in description["arrays"]] == ["weights"]
+        assert arrays["weights"].shape == (6, 24)
+        bound = description["arrays"][0]["scale"] / 2 + 1e-6
+        assert np.abs(arrays["weights"] - 1 / 6).max() <= bound
+        description, _ = parse_binary(tts_client.get(PREFIX + "/data?run=tts&tag=align/durations&step=0").get_data())
+        assert description["tokens"] is None
+        response = tts_client.get(PREFIX + "/data?run=tts&tag=align/attn&step=0&sample=0&format=npz")
+        with np.load(io.BytesIO(response.get_data())) as npz:
+            assert npz.files == ["weights"]
+            assert np.abs(npz["weights"] - diagonal_attention(6, 30)).max() < 0.01
+
+    def test_alignment_sample_out_of_range(self, tts_client):
+        message = get_json(tts_client, "/data?run=tts&tag=align/attn&step=0&sample=2", status=400)
+        assert "sample must be in [0, 2) for step 0, got 2" in message
+
+    def test_mel_comparison_with_its_alignment(self, tts_client):
+        (first, second) = get_json(tts_client, "/steps?run=tts&tag=mel/ref")["steps"][0]["samples"]
+        assert first["alignment"]["tokens"] == 6 and first["alignment"]["frames"] == 30
+        assert second["alignment"]["frames"] == 20
+        assert first["alignment"]["from_durations"] is False
+        assert first["alignment"]["stats"]["monotonicity"] == 1.0
+        description, arrays = parse_binary(
+            tts_client.get(PREFIX + "/data?run=tts&tag=mel/ref&step=10&sample=1").get_data()
+        )
+        assert [a["name"] for a in description["arrays"]] == ["target", "predicted", "alignment"]
+        assert arrays["target"].shape == (80, 20) and arrays["alignment"].shape == (6, 20)
+        assert description["tokens"] == TOKENS[::-1]
+        response = tts_client.get(PREFIX + "/data?run=tts&tag=mel/ref&step=10&sample=0&format=npz")
+        with np.load(io.BytesIO(response.get_data())) as npz:
+            assert sorted(npz.files) == ["alignment", "diff", "predicted", "target"]
+            np.testing.assert_array_equal(npz["diff"], npz["target"] - npz["predicted"])
+
+    def test_mel_comparison_without_an_alignment_is_as_before(self, client):
+        (step,) = get_json(client, "/steps?run=tts&tag=mel/val")["steps"][:1]
+        assert all(sample["alignment"] is None for sample in step["samples"])
+        description, _ = parse_binary(client.get(PREFIX + "/data?run=tts&tag=mel/val&step=9").get_data())
+        assert "tokens" not in description
+        assert [a["name"] for a in description["arrays"]] == ["target", "predicted"]
+
+    def test_spectrogram_steps_and_data(self, tts_client):
+        (first, _) = get_json(tts_client, "/steps?run=tts&tag=gt/y_spec")["steps"]
+        assert set(first) == {"step", "wall_time", "range", "nonfinite", "samples", "batch_size"}
+        target, _ = mel_pair(0, frames=30)
+        kept = np.concatenate([target.ravel(), (target[:, :25] - 2).ravel()]).astype(np.float64)
+        assert first["range"] == {
+            "min": pytest.approx(kept.min()),
+            "max": pytest.approx(kept.max()),
+            "mean": pytest.approx(kept.mean(), rel=1e-5),
+            "count": kept.size,
+        }
+        assert first["nonfinite"] == {"nan": 0, "pos_inf": 0, "neg_inf": 0}
+        assert [(s["sample_id"], s["frames"]) for s in first["samples"]] == [("", 30), ("", 25)]
+        assert first["samples"][1]["range"]["max"] == pytest.approx(target[:, :25].max() - 2)
+        description, arrays = parse_binary(
+            tts_client.get(PREFIX + "/data?run=tts&tag=gt/y_spec&step=10&sample=1").get_data()
+        )
+        assert (description["kind"], description["sample"]) == ("spectrogram", 1)
+        target, _ = mel_pair(10, frames=30)
+        assert np.abs(arrays["mel"] - (target[:, :25] - 2)).max() <= description["arrays"][0]["scale"] / 2 + 1e-5
+        response = tts_client.get(PREFIX + "/data?run=tts&tag=gt/y_spec&step=10&format=npz")
+        with np.load(io.BytesIO(response.get_data())) as npz:
+            assert npz.files == ["mel"] and npz["mel"].shape == (80, 30)
+
+
 ERRORS = [
     ("/steps?run=nope&tag=mel/val", 404, "No run 'nope'"),
     ("/steps?run=tts&tag=nope", 404, "No Spectro tag 'nope' in run 'tts'"),
