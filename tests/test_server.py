@@ -141,3 +141,49 @@ def test_series_partly_written_before_the_header_series(tmp_path, load_fast):
             bound = description["arrays"][0]["scale"] / 2 + 1e-5
             assert np.abs(arrays["target"] - target).max() <= bound
             assert np.abs(arrays["predicted"] - predicted).max() <= bound
+
+
+def tts_kinds_logdir(logdir):
+    """An alignment with token labels, a single spectrogram and a mel comparison carrying its alignment."""
+    weights = np.full((5, 24), 0.05, dtype=np.float32)
+    weights[np.arange(24) * 5 // 24, np.arange(24)] = 0.8
+    tokens = ["<s>", "a", "<img src=x>", "b", "</s>"]
+    with spectro_summary.Writer(logdir / "tts") as writer:
+        for step in range(3):
+            target, predicted = mel(step)
+            spectro_summary.alignment("align", weights, step, writer=writer, tokens=tokens, sample_ids="u")
+            spectro_summary.spectrogram("spec", np.stack([target, target + 1]), step, writer=writer)
+            spectro_summary.mel_comparison(
+                "mel", target, predicted, step, writer=writer, alignment=weights, tokens=tokens
+            )
+    return weights, tokens
+
+
+@pytest.mark.parametrize("load_fast", READERS)
+def test_alignments_and_spectrograms_on_both_readers(tmp_path, load_fast):
+    weights, tokens = tts_kinds_logdir(tmp_path)
+    with tensorboard(tmp_path, load_fast) as base:
+        prefix = base + "/data/plugin/spectro"
+        tags = wait_for(
+            lambda: (t := fetch_json(prefix + "/tags")) and all(t["tts"][g]["steps"] == 3 for g in t["tts"]) and t,
+            60,
+            "the three series",
+        )["tts"]
+        assert {g: (tags[g]["kind"], tags[g]["max_samples"]) for g in tags} == {
+            "align": ("alignment", 1),
+            "spec": ("spectrogram", 2),
+            "mel": ("mel_comparison", 1),
+        }
+        (step,) = fetch_json(prefix + "/steps?run=tts&tag=align")["steps"][2:]
+        assert step["samples"][0]["stats"]["focus_rate"] == pytest.approx(0.8)
+        description, arrays = parse_binary(fetch(prefix + "/data?run=tts&tag=align&step=2")[1])
+        assert description["tokens"] == tokens
+        assert np.abs(arrays["weights"] - weights).max() <= description["arrays"][0]["scale"] / 2 + 1e-6
+        description, arrays = parse_binary(fetch(prefix + "/data?run=tts&tag=spec&step=1&sample=1")[1])
+        target, predicted = mel(1)
+        assert np.abs(arrays["mel"] - (target + 1)).max() <= description["arrays"][0]["scale"] / 2 + 1e-5
+        description, arrays = parse_binary(fetch(prefix + "/data?run=tts&tag=mel&step=0")[1])
+        assert [a["name"] for a in description["arrays"]] == ["target", "predicted", "alignment"]
+        assert description["tokens"] == tokens
+        assert description["samples"][0]["alignment"]["frames"] == 24
+        assert np.abs(arrays["alignment"] - weights).max() <= description["arrays"][2]["scale"] / 2 + 1e-6
