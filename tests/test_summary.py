@@ -447,6 +447,20 @@ class TestTtsKindsOnEveryWriter:
         assert (sample.stats.nonfinite.nan, sample.stats.nonfinite.pos_inf, sample.stats.frames) == (4, 1, 9)
         assert_decodes_within_error(written, sample.weights, weights)
 
+    def test_nonfinite_alignment_of_a_mel_comparison_is_warned_and_counted(self, own_writer):
+        target = speech_like_mel(frames=12)
+        weights = attention(3, 12)
+        weights[1, 4] = -np.inf
+        weights[:, 7] = np.nan
+        with pytest.warns(RuntimeWarning, match="target, predicted and alignment hold 3 NaN, 0 \\+Inf and 1 -Inf"):
+            spectro_summary.mel_comparison("m", target, target, 0, alignment=weights, writer=own_writer.writer)
+        (written,) = own_writer.read()
+        (sample,) = written.header.mel.samples
+        counts = sample.alignment.stats.nonfinite
+        assert (counts.nan, counts.neg_inf, sample.alignment.stats.frames) == (3, 1, 11)
+        assert written.header.mel.stats.nonfinite.nan == 0  # the mels' own counts
+        assert_decodes_within_error(written, sample.alignment.weights, weights)
+
     def test_nonfinite_spectrogram_values_are_counted(self, own_writer):
         mel = speech_like_mel(frames=20)
         mel[0, :3] = -np.inf

@@ -24,9 +24,9 @@ _LAYOUTS = ("tokens_frames", "frames_tokens")
 
 
 def check_weights(array: np.ndarray, name: str) -> None:
-    """Raises ValueError at the first negative weight; NaN and Inf pass (stored and counted)."""
+    """Raises ValueError at the first negative finite weight; NaN and ±Inf pass (stored and counted)."""
     with np.errstate(invalid="ignore"):
-        negative = np.argwhere(array < 0)
+        negative = np.argwhere((array < 0) & np.isfinite(array))
     if negative.size:
         where = tuple(int(i) for i in negative[0])
         raise ValueError(f"{name} must be >= 0, got {float(array[where]):.6g} at index {list(where)}")

@@ -185,7 +185,15 @@ def encode(
     plugin_data.mel.sample_rate = sample_rate
     plugin_data.mel.hop_length = hop_length
     plugin_data.mel.sample_blobs = 2 if attached is None else 3 if attached[1] is None else 4
-    return _writing.EncodedStep(plugin_data, header, blobs, step_pb.stats.nonfinite, "target and predicted")
+    if attached is None:
+        return _writing.EncodedStep(plugin_data, header, blobs, step_pb.stats.nonfinite, "target and predicted")
+    nonfinite = pb.NonFiniteCounts()
+    nonfinite.CopyFrom(step_pb.stats.nonfinite)
+    for sample in step_pb.samples:
+        nonfinite.nan += sample.alignment.stats.nonfinite.nan
+        nonfinite.pos_inf += sample.alignment.stats.nonfinite.pos_inf
+        nonfinite.neg_inf += sample.alignment.stats.nonfinite.neg_inf
+    return _writing.EncodedStep(plugin_data, header, blobs, nonfinite, "target, predicted and alignment")
 
 
 # ---------------------------------------------------------------------------
