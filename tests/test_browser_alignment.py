@@ -253,3 +253,26 @@ def test_a_mel_card_without_an_alignment_has_three_panels(browser, server):
         readout = wait_readout(mel, KNOWN_FRAME)
         assert readout.get_attribute("data-token") is None
         assert "token" not in readout.inner_text()
+
+
+def test_the_colour_range_is_the_largest_weight_or_one(browser, server):
+    weights = diffuse_weights(0)
+    token, frame_index = map(int, np.unravel_index(np.argmax(weights), weights.shape))
+    with open_tab(browser, server) as (page, frame):
+        attn = card(frame, "tts", "align/attn")
+        wait_shown(attn, STEPS - 1)
+        attn.locator(".spectro-step-slider").fill("0")
+        wait_shown(attn, 0)
+        # [0, the step's largest weight]: a diffuse step's largest weight takes the top colour.
+        assert panel_pixel(attn, "weights", frame_index, token, FRAMES, TOKENS) == lut_rgb("viridis", 255)
+        attn.locator(".spectro-alignment-range").select_option("unit")
+        # [0, 1]: the same weight, well under 1, is far from the top.
+        index = int(weights.max() * 256)
+        assert index < 128
+        wait_until(
+            lambda: (
+                panel_pixel(attn, "weights", frame_index, token, FRAMES, TOKENS)
+                in [lut_rgb("viridis", i) for i in range(index - 2, index + 3)]
+            ),
+            "the fixed range",
+        )

@@ -193,8 +193,12 @@ export class AlignmentCard extends ComparisonCard {
     return this.path.cells;
   }
 
+  protected override prepareKey(): string {
+    return this.rangeMode();
+  }
+
   protected override outlineKey(): string {
-    return `${this.card.view.path === true}|${this.rangeMode()}`;
+    return String(this.card.view.path === true);
   }
 
   protected nonfinite(step: StepInfo | undefined): NonfiniteCounts | undefined {

@@ -329,6 +329,7 @@ export abstract class ComparisonCard implements CardView {
       settings.diffMode,
       settings.rangeMode,
       seriesPart,
+      this.prepareKey(),
     ]);
     if (this.prepared && this.prepared.data === data && this.prepared.key === key) return;
     const compared = { first, second, slice };
@@ -421,6 +422,11 @@ export abstract class ComparisonCard implements CardView {
     });
     this.drawAttached(prepared, window, width);
     this.frame.painted(prepared.data.description.step);
+  }
+
+  /** The card's own view choices the prepared step depends on (e.g. its colour range), so that a change prepares it again. */
+  protected prepareKey(): string {
+    return "";
   }
 
   /** What the outline depends on besides the step, so that a change redraws. */
