@@ -10,7 +10,6 @@
 // data-token-label its label and data-weight the weight.
 
 import type { StepData } from "../api/client";
-import type { DecodedArray } from "../api/decode";
 import type { AlignmentSampleInfo, AlignmentStats, NonfiniteCounts, StepInfo } from "../api/types";
 import type { ColormapName } from "../colormaps";
 import { alignmentRange, mostAttended, pathCells, tokenLabel, type AlignmentRangeMode } from "../render/alignment";
@@ -135,10 +134,6 @@ export class AlignmentCard extends ComparisonCard {
     return alignmentSamples(step)[this.card.sample];
   }
 
-  protected sample(): number {
-    return this.card.sample;
-  }
-
   protected selection(step: StepInfo | undefined): Selection {
     const samples = alignmentSamples(step);
     const sample = samples[this.card.sample];
@@ -152,18 +147,6 @@ export class AlignmentCard extends ComparisonCard {
       text,
       aside,
     };
-  }
-
-  protected choose(value: number): void {
-    this.actions.setSample(this.card.key, value);
-  }
-
-  protected sliceOf(_first: DecodedArray): number {
-    return 0;
-  }
-
-  protected plane(array: DecodedArray, _slice: number): Plane {
-    return { values: array.values, rows: array.rows, cols: array.cols };
   }
 
   protected valueMap(_settings: Settings): ColormapName {

@@ -219,16 +219,27 @@ export abstract class ComparisonCard implements CardView {
 
   // The questions a kind answers.
 
+  // By default a step holds samples of 2-D arrays and the select chooses the
+  // sample; a kind whose arrays are stacks (noise) chooses a slice instead.
+
   /** The sample /data is asked for. */
-  protected abstract sample(): number;
+  protected sample(): number {
+    return this.card.sample;
+  }
   /** The select's options and the texts beside it. */
   protected abstract selection(step: StepInfo | undefined): Selection;
   /** The user chose option `value` of the select. */
-  protected abstract choose(value: number): void;
+  protected choose(value: number): void {
+    this.actions.setSample(this.card.key, value);
+  }
   /** The slice of the loaded arrays to show. */
-  protected abstract sliceOf(first: DecodedArray): number;
+  protected sliceOf(_first: DecodedArray): number {
+    return 0;
+  }
   /** Plane `slice` of an array. */
-  protected abstract plane(array: DecodedArray, slice: number): Plane;
+  protected plane(array: DecodedArray, _slice: number): Plane {
+    return { values: array.values, rows: array.rows, cols: array.cols };
+  }
   /** The colour map of the two arrays. */
   protected abstract valueMap(settings: Settings): ColormapName;
   /** The shared colour range of the two arrays of a step. */

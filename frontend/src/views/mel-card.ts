@@ -3,7 +3,6 @@
 // the machinery is the ComparisonCard's.
 
 import type { StepData } from "../api/client";
-import type { DecodedArray } from "../api/decode";
 import type { MelSampleInfo, NonfiniteCounts, StepInfo } from "../api/types";
 import type { ColormapName } from "../colormaps";
 import {
@@ -22,7 +21,6 @@ import {
   ComparisonCard,
   type Compared,
   type ComparisonSpec,
-  type Plane,
   type Selection,
   type StatsLine,
 } from "./comparison-card";
@@ -54,10 +52,6 @@ export class MelCard extends ComparisonCard {
     return step?.samples?.[this.card.sample];
   }
 
-  protected sample(): number {
-    return this.card.sample;
-  }
-
   protected selection(step: StepInfo | undefined): Selection {
     const samples: MelSampleInfo[] = step?.samples ?? [];
     const sample = samples[this.card.sample];
@@ -74,22 +68,10 @@ export class MelCard extends ComparisonCard {
     };
   }
 
-  protected choose(value: number): void {
-    this.actions.setSample(this.card.key, value);
-  }
-
   /** The alignment a sample carries (its third array), shown under the three panels. */
   protected override attached(data: StepData): Attached | null {
     const weights = data.arrays.get("alignment");
     return weights ? { weights, tokens: data.description.tokens ?? null } : null;
-  }
-
-  protected sliceOf(_first: DecodedArray): number {
-    return 0;
-  }
-
-  protected plane(array: DecodedArray, _slice: number): Plane {
-    return { values: array.values, rows: array.rows, cols: array.cols };
   }
 
   protected valueMap(settings: Settings): ColormapName {

@@ -106,7 +106,7 @@ export class NoiseCard extends ComparisonCard {
     return predicted ? stackDepth(predicted.shape) : 1;
   }
 
-  protected sample(): number {
+  protected override sample(): number {
     return 0;
   }
 
@@ -127,15 +127,15 @@ export class NoiseCard extends ComparisonCard {
     };
   }
 
-  protected choose(value: number): void {
+  protected override choose(value: number): void {
     this.actions.setView(this.card.key, { channel: value });
   }
 
-  protected sliceOf(first: DecodedArray): number {
+  protected override sliceOf(first: DecodedArray): number {
     return clampSlice(this.card.view.channel, stackDepth(first.shape));
   }
 
-  protected plane(array: DecodedArray, slice: number): Plane {
+  protected override plane(array: DecodedArray, slice: number): Plane {
     return stackSlice(array, slice);
   }
 

@@ -3,20 +3,12 @@
 // cursor, colour range, colour maps, samples and steps. Its stats are the
 // value range and mean of the sample shown, the mean's trend over steps.
 
-import type { DecodedArray } from "../api/decode";
 import type { NonfiniteCounts, SpectrogramSampleInfo, StepInfo } from "../api/types";
 import type { ColormapName } from "../colormaps";
 import { finiteRange, formatValue, seriesValueRange, unionRange, usableRange, type ColorRange } from "../render/scale";
 import type { CardActions } from "../state/actions";
 import type { CardState, Cursor, Settings } from "../state/app-state";
-import {
-  ComparisonCard,
-  type Compared,
-  type ComparisonSpec,
-  type Plane,
-  type Selection,
-  type StatsLine,
-} from "./comparison-card";
+import { ComparisonCard, type Compared, type ComparisonSpec, type Selection, type StatsLine } from "./comparison-card";
 
 export const SPECTROGRAM_SPEC: ComparisonSpec = {
   className: "spectro-spectrogram-card",
@@ -46,10 +38,6 @@ export class SpectrogramCard extends ComparisonCard {
     return spectrogramSamples(step)[this.card.sample];
   }
 
-  protected sample(): number {
-    return this.card.sample;
-  }
-
   protected selection(step: StepInfo | undefined): Selection {
     const samples = spectrogramSamples(step);
     const sample = samples[this.card.sample];
@@ -60,18 +48,6 @@ export class SpectrogramCard extends ComparisonCard {
       text,
       aside: sample ? `${sample.frames} frames` : "",
     };
-  }
-
-  protected choose(value: number): void {
-    this.actions.setSample(this.card.key, value);
-  }
-
-  protected sliceOf(_first: DecodedArray): number {
-    return 0;
-  }
-
-  protected plane(array: DecodedArray, _slice: number): Plane {
-    return { values: array.values, rows: array.rows, cols: array.cols };
   }
 
   protected valueMap(settings: Settings): ColormapName {
