@@ -41,7 +41,7 @@ export const ALIGNMENT_MAP: ColormapName = "viridis";
 export const COMPARISON_CARD_STYLES = `
 .spectro-sample-row { display: flex; gap: 10px; align-items: center; margin: 6px 0; color: var(--spectro-muted); min-height: 24px; }
 .spectro-sample-text { overflow: hidden; text-overflow: ellipsis; white-space: nowrap; min-width: 0; flex: 1; }
-.spectro-readout { font-variant-numeric: tabular-nums; min-height: 18px; margin: 4px 0; white-space: pre; overflow: hidden; }
+.spectro-readout { font-variant-numeric: tabular-nums; min-height: 18px; margin: 4px 0; white-space: pre-wrap; }
 .spectro-stats { display: flex; gap: 12px; align-items: center; margin-top: 6px; font-variant-numeric: tabular-nums; }
 .spectro-stats-text { white-space: nowrap; }
 `;
