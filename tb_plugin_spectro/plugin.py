@@ -104,7 +104,7 @@ class SpectroPlugin(base_plugin.TBPlugin):
         kind = kinds.of_series(found.plugin_data)
         ((header, error),) = reader.headers(ctx, experiment, [datum], kind, None)
         if isinstance(error, ValueError):
-            raise errors.NotFoundError(f"Step {step} of Spectro tag {tag!r} in run {run!r} is unreadable: {error}")
+            raise _unreadable(run, tag, step, error)
         if error is not None:
             raise error
         kind.check_sample(header, sample, step)
@@ -118,9 +118,7 @@ class SpectroPlugin(base_plugin.TBPlugin):
         try:
             blobs = reading.raise_any(reader.run(ctx, experiment, *calls))
         except ValueError as e:
-            raise errors.NotFoundError(
-                f"Step {step} of Spectro tag {tag!r} in run {run!r} is unreadable: {e}"
-            ) from None
+            raise _unreadable(run, tag, step, e) from None
         description = {
             "run": run,
             "tag": tag,
@@ -222,7 +220,13 @@ class SpectroPlugin(base_plugin.TBPlugin):
         if response_format not in ("binary", "npz"):
             raise errors.InvalidArgumentError(f"format must be 'binary' or 'npz', got {response_format!r}")
         data = self.data_impl(ctx, experiment, run, tag, step, sample)
-        body = wire.npz_body(data) if response_format == "npz" else wire.binary_body(data)
+        if response_format == "npz":
+            try:
+                body = wire.npz_body(data)
+            except ValueError as e:  # the arrays do not decode as their header says
+                raise _unreadable(run, tag, step, e) from None
+        else:
+            body = wire.binary_body(data)
         return http_util.Respond(request, body, "application/octet-stream")
 
     @wrappers.Request.application  # type: ignore[arg-type]
@@ -262,3 +266,8 @@ class SpectroPlugin(base_plugin.TBPlugin):
             "text/javascript" if path.endswith(".js") else (mimetypes.guess_type(path)[0] or "application/octet-stream")
         )
         return http_util.Respond(request, content, mimetype)
+
+
+def _unreadable(run: str, tag: str, step: int, error: ValueError) -> errors.NotFoundError:
+    """The 404 of a step whose header or blobs do not read as the format says."""
+    return errors.NotFoundError(f"Step {step} of Spectro tag {tag!r} in run {run!r} is unreadable: {error}")

@@ -1,0 +1,109 @@
+"""Damaged and hostile logdirs: every route answers 200 or 4xx, never a 500."""
+
+import urllib.error
+
+import numpy as np
+import pytest
+
+from support.routes import PREFIX, make_client
+from support.server import READERS, fetch, tensorboard, wait_for
+from tb_plugin_spectro import kinds, metadata
+from tb_plugin_spectro import plugin_data_pb2 as pb
+from tb_plugin_spectro import summary as spectro_summary
+
+UNREADABLE = "Step 1 of Spectro tag 'n' in run 'run' is unreadable: "
+
+
+def noise_step(step):
+    rng = np.random.default_rng(step)
+    return spectro_summary.noise_pair_pb("n", rng.normal(size=(4, 6)), rng.normal(size=(4, 6)), step)
+
+
+def damaged(blob=None, header=None):
+    """Step 1 of the noise series with its first array's blob replaced, or its header (and the header's copy) changed."""
+    summary = noise_step(1)
+    if blob is not None:
+        summary.value[0].tensor.string_val[1] = blob
+    if header is not None:
+        step_header = metadata.parse_step_header(summary.value[0].tensor.string_val[0])
+        header(step_header)
+        for value in summary.value:
+            value.tensor.string_val[0] = step_header.SerializeToString()
+    return summary
+
+
+def first_array(step_header: pb.StepHeader) -> pb.EncodedArray:
+    return kinds.by_header(step_header).arrays(step_header, 0)[0].encoded
+
+
+def with_shape(shape):
+    def change(step_header):
+        encoded = first_array(step_header)
+        del encoded.shape[:]
+        encoded.shape.extend(shape)
+
+    return change
+
+
+def with_precision(step_header):
+    first_array(step_header).precision = 9  # type: ignore[assignment]
+
+
+def of_another_kind(step_header):
+    step_header.mel.SetInParent()
+
+
+DAMAGED = {
+    "not deflate": (lambda: damaged(blob=b"not deflate data"), "corrupt array blob"),
+    "huge shape, tiny payload": (lambda: damaged(header=with_shape([100000, 100000])), "expected"),
+    "overflowing shape": (lambda: damaged(header=with_shape([65536] * 4)), "65536"),
+    "unknown precision": (lambda: damaged(header=with_precision), "unknown precision 9"),
+    "kind mismatch": (lambda: damaged(header=of_another_kind), "not the noise_pair of its series"),
+}
+
+
+def write_damaged(logdir, summary):
+    with spectro_summary.Writer(logdir / "run") as writer:
+        writer.add_summary(noise_step(0), 0)
+        writer.add_summary(summary, 1)
+
+
+@pytest.mark.parametrize("case", list(DAMAGED))
+@pytest.mark.parametrize("response_format", ["binary", "npz"])
+def test_damaged_step_is_unreadable_not_a_server_error(tmp_path, case, response_format):
+    make_summary, message = DAMAGED[case]
+    write_damaged(tmp_path, make_summary())
+    client, _ = make_client(tmp_path)
+    assert client.get(PREFIX + "/steps?run=run&tag=n").status_code == 200
+    assert client.get(PREFIX + f"/data?run=run&tag=n&step=0&format={response_format}").status_code == 200
+    response = client.get(PREFIX + f"/data?run=run&tag=n&step=1&format={response_format}")
+    if response_format == "binary" and response.status_code == 200:
+        return  # the binary body leaves decoding the blobs to the pane
+    text = response.get_data(as_text=True)
+    assert response.status_code == 404, text
+    assert UNREADABLE in text and message in text
+
+
+def status(url):
+    try:
+        return fetch(url)[0]
+    except urllib.error.HTTPError as e:
+        return e.code
+
+
+@pytest.mark.parametrize("load_fast", READERS)
+def test_record_with_a_bad_crc(tmp_path, load_fast):
+    summary = noise_step(1)
+    blob = summary.value[0].tensor.string_val[1]
+    write_damaged(tmp_path, summary)
+    (path,) = (tmp_path / "run").iterdir()
+    content = path.read_bytes()
+    assert content.count(blob) == 1
+    path.write_bytes(content.replace(blob, b"\x00\x00" + blob[2:]))  # no longer deflate data, nor its record's CRC
+    with tensorboard(tmp_path, load_fast) as base:
+        prefix = base + "/data/plugin/spectro"
+        wait_for(lambda: status(prefix + "/data?run=run&tag=n&step=0") == 200, 30, "step 0")
+        for route in ("/tags", "/steps?run=run&tag=n", "/scalars"):
+            assert status(prefix + route) == 200, route
+        for response_format in ("binary", "npz"):
+            assert status(prefix + f"/data?run=run&tag=n&step=1&format={response_format}") in (200, 404)
