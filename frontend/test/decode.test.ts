@@ -4,10 +4,15 @@ import { test } from "node:test";
 import {
   DATA_MAGIC,
   decodeArray,
+  decodeStep,
   elementCount,
+  expectedByteLength,
   float16ToNumber,
+  inflateLimited,
+  MAX_ELEMENTS,
   parseDataBody,
   undoGradientFilter,
+  unreadableStepMessage,
 } from "../src/api/decode";
 import type { ArrayInfo } from "../src/api/types";
 
@@ -179,4 +184,115 @@ test("float16ToNumber covers zero, subnormals, infinities and NaN", () => {
 test("elementCount multiplies the shape", () => {
   assert.equal(elementCount([80, 200]), 16000);
   assert.equal(elementCount([]), 1);
+});
+
+/** `bytes` as a zlib stream. */
+async function deflate(bytes: Uint8Array<ArrayBuffer>): Promise<Uint8Array<ArrayBuffer>> {
+  const stream = new Blob([bytes]).stream().pipeThrough(new CompressionStream("deflate"));
+  return new Uint8Array(await new Response(stream).arrayBuffer());
+}
+
+/** Awaits `promise`, which must reject with an error whose message matches `pattern`. */
+async function rejects(promise: Promise<unknown>, pattern: RegExp): Promise<void> {
+  let error: unknown = null;
+  try {
+    await promise;
+  } catch (e) {
+    error = e;
+  }
+  assert.ok(error instanceof Error, "expected a rejection");
+  assert.match(error.message, pattern);
+}
+
+/** A /data body of one zlib array, parsed. */
+function zlibStep(overrides: Partial<ArrayInfo>, stored: Uint8Array) {
+  const description = {
+    step: 3,
+    wall_time: 1,
+    arrays: [info({ compression: "zlib", byte_length: stored.length, ...overrides })],
+  };
+  return parseDataBody(body(description, [stored]));
+}
+
+test("expectedByteLength checks the header before anything is allocated", async (t) => {
+  await t.test("values, then one mask byte per value when any is non-finite", () => {
+    assert.equal(expectedByteLength(info({ shape: [4, 5], precision: "float16" })), 40);
+    assert.equal(expectedByteLength(info({ shape: [4, 5], nonfinite: { nan: 1, pos_inf: 0, neg_inf: 0 } })), 40);
+  });
+  await t.test("the cap is the ops' max_elements default", () => {
+    assert.equal(MAX_ELEMENTS, 1 << 24);
+    assert.equal(expectedByteLength(info({ shape: [4096, 4096] })), 1 << 24);
+    assert.throws(
+      () => expectedByteLength(info({ shape: [8192, 8192] })),
+      /array target: shape \[8192, 8192\] claims 67108864 values, over the cap of 16777216/,
+    );
+  });
+  await t.test("a shape of nulls, negatives or fractions is refused", () => {
+    for (const shape of [[null, 3], [-1, 3], [1.5, 2], "80x200", [1e300, 1e300]]) {
+      assert.throws(() => expectedByteLength(info({ shape: shape as never })), /array target: (invalid shape|shape)/);
+    }
+  });
+  await t.test("an unknown precision and a null offset or scale are refused", () => {
+    assert.throws(() => expectedByteLength(info({ precision: "int4" as never })), /unknown precision "int4"/);
+    assert.throws(() => expectedByteLength(info({ precision: "constructor" as never })), /unknown precision/);
+    assert.throws(() => expectedByteLength(info({ offset: null as never })), /offset null or scale 0.5 is not finite/);
+    assert.throws(() => expectedByteLength(info({ scale: null as never })), /is not finite/);
+  });
+});
+
+test("inflateLimited", async (t) => {
+  await t.test("inflates a stream within its limit", async () => {
+    const bytes = new Uint8Array(1000).map((_, i) => i % 7);
+    assert.deepEqual([...(await inflateLimited(await deflate(bytes), 1000))], [...bytes]);
+  });
+  await t.test("stops and refuses once a stream inflates past the limit", async () => {
+    const bomb = await deflate(new Uint8Array(64 << 20));
+    await rejects(inflateLimited(bomb, 6), /inflates past the 6 bytes its header promises/);
+  });
+  await t.test("refuses a truncated or corrupt stream", async () => {
+    const whole = await deflate(new Uint8Array(1000).map((_, i) => (i * 31) % 251));
+    await rejects(inflateLimited(new Uint8Array(whole.subarray(0, whole.length - 20)), 1000), /corrupt or truncated/);
+    await rejects(inflateLimited(new Uint8Array([1, 2, 3, 4, 5, 6, 7, 8]), 1000), /corrupt or truncated/);
+  });
+});
+
+test("decodeStep", async (t) => {
+  await t.test("a good zlib array still decodes", async () => {
+    const arrays = await decodeStep(zlibStep({}, await deflate(new Uint8Array([0, 1, 2, 3, 4, 5]))));
+    assert.deepEqual([...arrays.get("target")!.values], [-1, -0.5, 0, 0.5, 1, 1.5]);
+  });
+  await t.test("a shape over the cap is refused before inflating", async () => {
+    const bomb = await deflate(new Uint8Array(1 << 20));
+    await rejects(decodeStep(zlibStep({ shape: [8192, 8192] }, bomb)), /array target: shape .* over the cap/);
+  });
+  await t.test("a payload that inflates past the promise is refused, naming the array", async () => {
+    const bomb = await deflate(new Uint8Array(1 << 20));
+    await rejects(decodeStep(zlibStep({}, bomb)), /^array target: inflates past the 6 bytes/);
+  });
+  await t.test("a truncated payload is refused, naming the array", async () => {
+    const whole = await deflate(new Uint8Array([0, 1, 2, 3, 4, 5]));
+    await rejects(
+      decodeStep(zlibStep({}, new Uint8Array(whole.subarray(0, whole.length - 3)))),
+      /array target: corrupt or truncated/,
+    );
+  });
+  await t.test("a payload that inflates short of the promise is refused", async () => {
+    await rejects(
+      decodeStep(zlibStep({}, await deflate(new Uint8Array(5)))),
+      /array target: expected 6 bytes for shape \[2, 3\], got 5/,
+    );
+  });
+  await t.test("an unknown compression is refused", async () => {
+    await rejects(
+      decodeStep(zlibStep({ compression: "lz4" as never }, new Uint8Array(6))),
+      /unknown compression "lz4"/,
+    );
+  });
+});
+
+test("unreadableStepMessage says the step and the reason", () => {
+  assert.equal(
+    unreadableStepMessage(40, "array target: corrupt or truncated zlib data"),
+    "step 40: array data unreadable: array target: corrupt or truncated zlib data",
+  );
 });

@@ -1,7 +1,7 @@
 // The only code that fetches. URLs are relative to the plugin's iframe,
 // which TensorBoard serves under /data/plugin/spectro/ (or an experiment's prefix).
 
-import { decodeArray, parseDataBody, type DecodedArray } from "./decode";
+import { decodeStep, parseDataBody, unreadableStepMessage, type DecodedArray } from "./decode";
 import type { LowestResponse, ScalarIndex, StepDescription, StepsResponse, TagIndex } from "./types";
 
 export interface StepData {
@@ -71,30 +71,12 @@ export async function fetchLowest(query: LowestQuery): Promise<LowestResponse> {
   return (await (await fetchOk(lowestUrl(query))).json()) as LowestResponse;
 }
 
-/**
- * Inflates a zlib stream. The bytes are written into the DecompressionStream
- * directly: a Blob's stream() would read them back from the browser process,
- * one task per chunk, and those tasks wait behind input and frames while a
- * slider is dragged.
- */
-async function inflate(compressed: Uint8Array<ArrayBuffer>): Promise<Uint8Array> {
-  const decompression = new DecompressionStream("deflate");
-  const writer = decompression.writable.getWriter();
-  void writer.write(compressed).catch(() => undefined);
-  void writer.close().catch(() => undefined);
-  return new Uint8Array(await new Response(decompression.readable).arrayBuffer());
-}
-
 export async function fetchStepData(key: StepKey): Promise<StepData> {
   const body = await (await fetchOk(dataUrl(key))).arrayBuffer();
-  const raw = parseDataBody(body);
-  const arrays = new Map<string, DecodedArray>();
-  await Promise.all(
-    raw.description.arrays.map(async (info) => {
-      const stored = raw.blobs.get(info.name)!;
-      const bytes = info.compression === "none" ? stored : await inflate(stored);
-      arrays.set(info.name, decodeArray(info, bytes));
-    }),
-  );
-  return { description: raw.description, arrays };
+  try {
+    const raw = parseDataBody(body);
+    return { description: raw.description, arrays: await decodeStep(raw) };
+  } catch (e) {
+    throw new Error(unreadableStepMessage(key.step, e instanceof Error ? e.message : String(e)));
+  }
 }

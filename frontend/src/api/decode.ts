@@ -54,6 +54,100 @@ export function elementCount(shape: readonly number[]): number {
   return shape.reduce((product, size) => product * size, 1);
 }
 
+/** The ops' `max_elements` default (`_inputs.DEFAULT_MAX_ELEMENTS`): no writer stores a larger array. */
+export const MAX_ELEMENTS = 1 << 24;
+
+/**
+ * The inflated byte count an array's header promises, after checking the
+ * header before anything is allocated: a shape of non-negative integers with at
+ * most `maxElements` values, a known precision, finite offset and scale.
+ */
+export function expectedByteLength(info: ArrayInfo, maxElements = MAX_ELEMENTS): number {
+  const shape: unknown = info.shape;
+  if (!Array.isArray(shape) || !shape.every((size) => Number.isSafeInteger(size) && (size as number) >= 0)) {
+    throw new Error(`array ${info.name}: invalid shape ${JSON.stringify(shape)}`);
+  }
+  const count = elementCount(shape as number[]);
+  if (count > maxElements) {
+    throw new Error(
+      `array ${info.name}: shape [${info.shape.join(", ")}] claims ${count} values, over the cap of ${maxElements}`,
+    );
+  }
+  const width = Object.prototype.hasOwnProperty.call(BYTES_PER_VALUE, info.precision)
+    ? BYTES_PER_VALUE[info.precision]
+    : undefined;
+  if (width === undefined) throw new Error(`array ${info.name}: unknown precision ${JSON.stringify(info.precision)}`);
+  if (!Number.isFinite(info.offset) || !Number.isFinite(info.scale)) {
+    throw new Error(`array ${info.name}: offset ${String(info.offset)} or scale ${String(info.scale)} is not finite`);
+  }
+  return count * width + (hasNonfinite(info.nonfinite) ? count : 0);
+}
+
+/**
+ * Inflates a zlib stream of at most `limit` bytes, refusing a stream that
+ * inflates past it (reading stops there) or that is cut short or corrupt. The
+ * bytes are written into the DecompressionStream directly: a Blob's stream()
+ * would read them back from the browser process, one task per chunk, and those
+ * tasks wait behind input and frames while a slider is dragged.
+ */
+export async function inflateLimited(compressed: Uint8Array<ArrayBuffer>, limit: number): Promise<Uint8Array> {
+  const decompression = new DecompressionStream("deflate");
+  const writer = decompression.writable.getWriter();
+  void writer.write(compressed).catch(() => undefined);
+  void writer.close().catch(() => undefined);
+  const reader = decompression.readable.getReader();
+  const chunks: Uint8Array[] = [];
+  let total = 0;
+  try {
+    for (;;) {
+      const { done, value } = await reader.read();
+      if (done) break;
+      total += value.length;
+      if (total > limit) throw new Error(`inflates past the ${limit} bytes its header promises`);
+      chunks.push(value);
+    }
+  } catch (e) {
+    void reader.cancel().catch(() => undefined);
+    if (e instanceof Error && e.message.startsWith("inflates past")) throw e;
+    throw new Error(`corrupt or truncated zlib data (${e instanceof Error ? e.message : String(e)})`);
+  }
+  if (chunks.length === 1) return chunks[0]!;
+  const out = new Uint8Array(total);
+  let offset = 0;
+  for (const chunk of chunks) {
+    out.set(chunk, offset);
+    offset += chunk.length;
+  }
+  return out;
+}
+
+/** Inflates (under the promised size) and decodes every array of a /data body. */
+export async function decodeStep(raw: RawStep, maxElements = MAX_ELEMENTS): Promise<Map<string, DecodedArray>> {
+  const arrays = new Map<string, DecodedArray>();
+  const expected = raw.description.arrays.map((info) => expectedByteLength(info, maxElements));
+  await Promise.all(
+    raw.description.arrays.map(async (info, i) => {
+      const stored = raw.blobs.get(info.name)!;
+      let bytes: Uint8Array;
+      if (info.compression === "none") bytes = stored;
+      else if (info.compression === "zlib") {
+        try {
+          bytes = await inflateLimited(stored, expected[i]!);
+        } catch (e) {
+          throw new Error(`array ${info.name}: ${(e as Error).message}`);
+        }
+      } else throw new Error(`array ${info.name}: unknown compression ${JSON.stringify(info.compression)}`);
+      arrays.set(info.name, decodeArray(info, bytes, maxElements));
+    }),
+  );
+  return arrays;
+}
+
+/** A step's decode error as its card says it; `reason` names the array and what is wrong. */
+export function unreadableStepMessage(step: number, reason: string): string {
+  return `step ${step}: array data unreadable: ${reason}`;
+}
+
 /** IEEE 754 half precision bits to a number. */
 export function float16ToNumber(bits: number): number {
   const sign = bits & 0x8000 ? -1 : 1;
@@ -109,12 +203,11 @@ function integerCodes(info: ArrayInfo, inflated: Uint8Array, count: number): Uin
  * Decodes an array's inflated bytes: the values (little-endian, row-major),
  * then, when any value is non-finite, one mask byte per value.
  */
-export function decodeArray(info: ArrayInfo, inflated: Uint8Array): DecodedArray {
+export function decodeArray(info: ArrayInfo, inflated: Uint8Array, maxElements = MAX_ELEMENTS): DecodedArray {
+  const expected = expectedByteLength(info, maxElements);
   const count = elementCount(info.shape);
   const width = BYTES_PER_VALUE[info.precision];
-  if (width === undefined) throw new Error(`array ${info.name}: unknown precision ${JSON.stringify(info.precision)}`);
   const masked = hasNonfinite(info.nonfinite);
-  const expected = count * width + (masked ? count : 0);
   if (inflated.length !== expected) {
     throw new Error(
       `array ${info.name}: expected ${expected} bytes for shape [${info.shape.join(", ")}], got ${inflated.length}`,
