@@ -349,7 +349,7 @@ def _marker_json(m: Marker, statuses: Dict[str, Dict[str, Any]]) -> Dict[str, An
         "step": m.datum.step,
         "value": wire.finite_or_none(marker.value),
         "smoothed_value": wire.finite_or_none(marker.smoothed_value) if marker.HasField("smoothed_value") else None,
-        "smoothing": marker.smoothing,
+        "smoothing": wire.finite_or_none(marker.smoothing),
         "epoch": marker.epoch if marker.HasField("epoch") else None,
         "checkpoint_path": marker.checkpoint_path,
         "checkpoint": statuses[marker.checkpoint_path] if marker.checkpoint_path else None,

@@ -25,6 +25,7 @@ __all__ = [
     "StepArray",
     "StepData",
     "json_body",
+    "finite_json",
     "finite_or_none",
     "floats",
     "enum_name",
@@ -54,16 +55,33 @@ class StepData:
 
 
 def json_body(data: Any) -> Any:
-    """`data` as the JSON text TensorBoard's `http_util.Respond` would send.
+    """`data` as JSON text, every NaN and Inf as null.
 
-    Respond walks every value in Python (json_util.Cleanse) before encoding;
-    the routes' data holds no NaN, Inf or bytes, so the C encoder gives the
-    same text. Data that does hold them is passed back for Respond to clean.
+    TensorBoard's `http_util.Respond` would walk every value in Python
+    (json_util.Cleanse) and send NaN as the string "NaN"; the C encoder is
+    faster and this module's contract is null. Data holding values JSON has
+    no spelling for (bytes) is passed back, its floats made finite, for
+    Respond to clean.
     """
     try:
         return json.dumps(data, allow_nan=False)
     except (TypeError, ValueError):
-        return data
+        cleaned = finite_json(data)
+    try:
+        return json.dumps(cleaned, allow_nan=False)
+    except TypeError:
+        return cleaned
+
+
+def finite_json(data: Any) -> Any:
+    """`data` with every non-finite float, in any dict, list or tuple within it, as None."""
+    if isinstance(data, float):
+        return data if math.isfinite(data) else None
+    if isinstance(data, dict):
+        return {key: finite_json(value) for key, value in data.items()}
+    if isinstance(data, (list, tuple)):
+        return [finite_json(value) for value in data]
+    return data
 
 
 def finite_or_none(value: float) -> Optional[float]:
@@ -174,7 +192,7 @@ def binary_body(step: StepData) -> bytes:
         entries.append(entry)
         offset += (len(array.blob) + 7) // 8 * 8
     description = dict(step.description, arrays=entries)
-    text = json.dumps(description, allow_nan=False).encode("utf-8")
+    text = json_body(description).encode("utf-8")
     head_length = 8 + len(text)
     padding = (-head_length) % 8
     out = io.BytesIO()

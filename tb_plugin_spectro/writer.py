@@ -201,13 +201,14 @@ class Writer:
           walltime: seconds since the epoch; now if None.
 
         Raises:
-          ValueError: the Writer is closed.
+          TypeError: walltime is not a real number.
+          ValueError: the Writer is closed, or walltime is NaN or infinite.
           Exception: the error a failed write of the file raised earlier.
         """
         if self._closed:
             raise ValueError(f"this Writer of {self.logdir!r} is closed")
         event = event_pb2.Event(
-            wall_time=time.time() if walltime is None else walltime,
+            wall_time=time.time() if walltime is None else _inputs.check_real(walltime, "walltime"),
             step=int(step),
             summary=summary,
         )

@@ -1,13 +1,18 @@
 """Damaged and hostile logdirs: every route answers 200 or 4xx, never a 500."""
 
+import json
+import math
+import struct
 import urllib.error
 
 import numpy as np
 import pytest
+from tensorboard.compat.proto import event_pb2
+from tensorboard.summary.writer import event_file_writer
 
-from support.routes import PREFIX, make_client
-from support.server import READERS, fetch, tensorboard, wait_for
-from tb_plugin_spectro import kinds, metadata
+from support.routes import PREFIX, get_json, make_client, parse_binary
+from support.server import READERS, fetch, fetch_json, tensorboard, wait_for
+from tb_plugin_spectro import kinds, metadata, wire
 from tb_plugin_spectro import plugin_data_pb2 as pb
 from tb_plugin_spectro import summary as spectro_summary
 
@@ -104,6 +109,66 @@ def test_record_with_a_bad_crc(tmp_path, load_fast):
         prefix = base + "/data/plugin/spectro"
         wait_for(lambda: status(prefix + "/data?run=run&tag=n&step=0") == 200, 30, "step 0")
         for route in ("/tags", "/steps?run=run&tag=n", "/scalars"):
+            assert status(prefix + route) == 200, route
+        for response_format in ("binary", "npz"):
+            assert status(prefix + f"/data?run=run&tag=n&step=1&format={response_format}") in (200, 404)
+
+
+def write_event(logdir, summary, step, wall_time):
+    """Writes through TensorBoard's own writer, which lets any wall time through."""
+    writer = event_file_writer.EventFileWriter(str(logdir))
+    writer.add_event(event_pb2.Event(wall_time=wall_time, step=step, summary=summary))
+    writer.close()
+
+
+def non_finite_offset(step_header):
+    encoded = first_array(step_header)
+    encoded.offset = math.nan
+    encoded.scale = math.inf
+
+
+def test_non_finite_header_fields_and_wall_times_are_null(tmp_path):
+    write_event(tmp_path / "run", noise_step(0), 0, math.nan)
+    write_event(tmp_path / "run", damaged(header=non_finite_offset), 1, math.inf)
+    client, _ = make_client(tmp_path)
+    steps = get_json(client, "/steps?run=run&tag=n")["steps"]
+    assert [(s["step"], s["wall_time"]) for s in steps] == [(0, None), (1, None)]
+    description, _ = parse_binary(client.get(PREFIX + "/data?run=run&tag=n&step=0").get_data())
+    assert description["wall_time"] is None
+    response = client.get(PREFIX + "/data?run=run&tag=n&step=1")
+    assert response.status_code == 200, response.get_data(as_text=True)
+    body = response.get_data()
+    (length,) = struct.unpack("<I", body[4:8])
+    description = json.loads(body[8 : 8 + length], parse_constant=refuse)
+    assert description["wall_time"] is None
+    assert (description["arrays"][0]["offset"], description["arrays"][0]["scale"]) == (None, None)
+
+
+def refuse(constant):
+    raise AssertionError(f"{constant} is not JSON")
+
+
+def test_json_body_spells_non_finite_numbers_as_null():
+    data = {"a": [1.5, math.nan, {"b": (math.inf, -math.inf)}], "c": np.float64("nan"), "d": "NaN"}
+    assert json.loads(wire.json_body(data), parse_constant=refuse) == {
+        "a": [1.5, None, {"b": [None, None]}],
+        "c": None,
+        "d": "NaN",
+    }
+    assert wire.json_body({"e": [math.nan], "f": b"bytes"}) == {"e": [None], "f": b"bytes"}  # Respond cleans bytes
+
+
+@pytest.mark.parametrize("load_fast", READERS)
+def test_non_finite_wall_time_on_the_real_server(tmp_path, load_fast):
+    write_event(tmp_path / "run", noise_step(0), 0, 1000.0)
+    write_event(tmp_path / "run", noise_step(1), 1, math.nan)
+    with tensorboard(tmp_path, load_fast) as base:
+        prefix = base + "/data/plugin/spectro"
+        wait_for(lambda: status(prefix + "/data?run=run&tag=n&step=0") == 200, 30, "step 0")
+        steps = fetch_json(prefix + "/steps?run=run&tag=n")["steps"]
+        assert steps[0]["wall_time"] == 1000.0
+        assert all(s["wall_time"] is None for s in steps[1:])  # RustBoard stops reading the file at the NaN
+        for route in ("/tags", "/scalars"):
             assert status(prefix + route) == 200, route
         for response_format in ("binary", "npz"):
             assert status(prefix + f"/data?run=run&tag=n&step=1&format={response_format}") in (200, 404)

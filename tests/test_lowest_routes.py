@@ -18,7 +18,7 @@ from werkzeug import wrappers
 
 from support.routes import HOSTILE, PREFIX, get_json, make_client
 from support.server import READERS, fetch, fetch_json, tensorboard, wait_for
-from tb_plugin_spectro import loader, lowest, lowest_report
+from tb_plugin_spectro import loader, lowest, lowest_report, metadata
 from tb_plugin_spectro import summary as spectro_summary
 
 TAG = "loss/g/total"
@@ -105,6 +105,10 @@ def logdir(tmp_path_factory):
 @pytest.fixture(scope="module")
 def client(logdir):
     return make_client(logdir)[0]
+
+
+def _refuse(constant):
+    raise AssertionError(f"{constant} is not JSON")
 
 
 def lowest_url(run, tag=TAG, **params):
@@ -310,6 +314,22 @@ class TestCurve:
         response = client.get("/experiment/some-id" + PREFIX + lowest_url("tts"))
         assert response.status_code == 200
         assert json.loads(response.get_data())["final_low"]["step"] == LOW_STEP
+
+    def test_non_finite_marker_fields_are_null(self, tmp_path):
+        marker = spectro_summary.lowest_point_pb(TAG, LOW_VALUE, LOW_STEP, smoothed_value=0.4, smoothing=0.5)
+        header = metadata.parse_step_header(marker.value[0].tensor.string_val[0])
+        header.lowest_point.smoothing = math.nan
+        header.lowest_point.smoothed_value = math.inf
+        for value in marker.value:  # the header and its copy in the header series
+            value.tensor.string_val[0] = header.SerializeToString()
+        write_scalars(tmp_path / "run", overtraining_values())
+        with spectro_summary.Writer(tmp_path / "run") as writer:
+            writer.add_summary(marker, LOW_STEP)
+        client, _ = make_client(tmp_path)
+        response = client.get(PREFIX + lowest_url("run"))
+        assert response.status_code == 200, response.get_data(as_text=True)
+        (found,) = json.loads(response.get_data(), parse_constant=_refuse)["markers"]
+        assert (found["smoothing"], found["smoothed_value"], found["value"]) == (None, None, LOW_VALUE)
 
     def test_unreadable_marker_is_skipped(self, tmp_path, caplog):
         bad = spectro_summary.lowest_point_pb(TAG, 0.9, 30)

@@ -125,3 +125,17 @@ def test_bad_writer_arguments_create_nothing(tmp_path, kwargs, error, pattern):
     with pytest.raises(error, match=pattern):
         spectro_summary.Writer(tmp_path / "run", **kwargs)
     assert not (tmp_path / "run").exists()
+
+
+@pytest.mark.parametrize("walltime", [float("nan"), float("inf"), -float("inf")])
+def test_add_summary_refuses_a_non_finite_walltime(tmp_path, walltime):
+    summary = spectro_summary.noise_pair_pb("n", np.ones((2, 2)), np.ones((2, 2)), 0)
+    with spectro_summary.Writer(tmp_path) as writer:
+        path = writer.path
+        with pytest.raises(ValueError, match=r"walltime must be finite, got (nan|inf|-inf)"):
+            writer.add_summary(summary, 0, walltime=walltime)
+        with pytest.raises(ValueError, match="walltime must be finite"):
+            writer.add_scalar("loss", 1.0, 0, walltime=walltime)
+        with pytest.raises(TypeError, match="walltime must be a real number"):
+            writer.add_summary(summary, 0, walltime="now")
+    assert [event.file_version for event in _events(path)] == ["brain.Event:2"]  # nothing else written
