@@ -9,15 +9,19 @@ EncodedArray message in plugin_data.proto documents the layout; this module
 is its one implementation in Python.
 """
 
+import math
 import zlib
 from typing import Dict, Optional, Tuple
 
 import numpy as np
 
+from tb_plugin_spectro import _inputs
 from tb_plugin_spectro import plugin_data_pb2 as pb
 
 __all__ = [
+    "MAX_READ_ELEMENTS",
     "PRECISIONS",
+    "payload_size",
     "encode_array",
     "decode_array",
     "finite_range",
@@ -38,6 +42,11 @@ _STORED_DTYPE: Dict[int, np.dtype] = {
     pb.FLOAT16: np.dtype("<f2"),
     pb.FLOAT32: np.dtype("<f4"),
 }
+# Most values an array read back may hold: the summary ops' default
+# max_elements. A header claiming more is refused as unreadable before its
+# blob is inflated, so a hostile file cannot make the server allocate more.
+MAX_READ_ELEMENTS = _inputs.DEFAULT_MAX_ELEMENTS
+
 _QUANT_LEVELS: Dict[int, int] = {pb.UINT8: 255, pb.UINT16: 65535}  # highest code
 _FLOAT16_MAX = 65504.0  # largest finite float16
 _ZLIB_LEVEL = 6  # deflate effort, 1 (fast) to 9 (small)
@@ -189,28 +198,61 @@ def _byte_entropy(codes: np.ndarray) -> float:
     return float(-(p * np.log2(p)).sum())
 
 
-def decode_array(encoded: pb.EncodedArray, blob: bytes) -> np.ndarray:
-    """Decodes a blob into a float32 array with its NaN and Inf restored.
+def payload_size(encoded: pb.EncodedArray) -> int:
+    """The bytes an array's blob inflates to, as its header promises them.
+
+    Checks the header before anything is allocated for it.
 
     Raises:
-      ValueError: if the blob does not match its header.
+      ValueError: an unknown precision, compression or filter, or a shape of
+        more than MAX_READ_ELEMENTS values.
     """
     dtype = _STORED_DTYPE.get(encoded.precision)
     if dtype is None:
         raise ValueError(f"unknown precision {encoded.precision!r}")
-    if encoded.compression == pb.ZLIB:
-        try:
-            payload = zlib.decompress(blob)
-        except zlib.error as e:
-            raise ValueError(f"corrupt array blob: {e}") from None
-    elif encoded.compression == pb.NONE:
-        payload = blob
-    else:
+    if encoded.compression not in (pb.ZLIB, pb.NONE):
         raise ValueError(f"unknown compression {encoded.compression!r}")
-    shape = tuple(encoded.shape)
-    count = int(np.prod(shape, dtype=np.int64))
+    if encoded.filter not in (pb.FILTER_NONE, pb.GRADIENT):
+        raise ValueError(f"unknown filter {encoded.filter!r}")
+    count = math.prod(encoded.shape)  # Python integers: no overflow
+    if count > MAX_READ_ELEMENTS:
+        raise ValueError(
+            f"array of shape {tuple(encoded.shape)!r} holds {count} values, more than the "
+            f"{MAX_READ_ELEMENTS} the summary ops store by default"
+        )
     nonfinite = encoded.nonfinite.nan + encoded.nonfinite.pos_inf + encoded.nonfinite.neg_inf
-    expected = count * dtype.itemsize + (count if nonfinite else 0)
+    return count * dtype.itemsize + (count if nonfinite else 0)
+
+
+def _inflate(blob: bytes, expected: int) -> bytes:
+    """The deflated `blob`, inflated to no more than `expected` bytes (and one to tell more)."""
+    inflater = zlib.decompressobj()
+    try:
+        payload = inflater.decompress(blob, expected + 1)  # max_length 0 would mean no limit
+    except zlib.error as e:
+        raise ValueError(f"corrupt array blob: {e}") from None
+    if len(payload) > expected:
+        raise ValueError(f"array blob inflates to more than the {expected} bytes its header promises")
+    if not inflater.eof:
+        raise ValueError(f"array blob ends before its deflate stream, after {len(payload)} of {expected} bytes")
+    return payload
+
+
+def decode_array(encoded: pb.EncodedArray, blob: bytes) -> np.ndarray:
+    """Decodes a blob into a float32 array with its NaN and Inf restored.
+
+    Inflates no further than the header promises, and refuses a header of
+    more than MAX_READ_ELEMENTS values before allocating anything.
+
+    Raises:
+      ValueError: if the blob does not match its header.
+    """
+    expected = payload_size(encoded)
+    dtype = _STORED_DTYPE[encoded.precision]
+    payload = _inflate(blob, expected) if encoded.compression == pb.ZLIB else blob
+    shape = tuple(encoded.shape)
+    count = math.prod(shape)
+    nonfinite = encoded.nonfinite.nan + encoded.nonfinite.pos_inf + encoded.nonfinite.neg_inf
     if len(payload) != expected:
         raise ValueError(f"array blob holds {len(payload)} bytes, expected {expected} for shape {shape!r}")
     stored = np.frombuffer(payload, dtype=dtype, count=count).reshape(shape)

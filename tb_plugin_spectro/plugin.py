@@ -21,7 +21,7 @@ from tensorboard.backend import http_util
 from tensorboard.plugins import base_plugin
 from werkzeug import wrappers
 
-from tb_plugin_spectro import kinds, lowest_report, metadata, reading, wire
+from tb_plugin_spectro import codec, kinds, lowest_report, metadata, reading, wire
 from tb_plugin_spectro.wire import DATA_MAGIC
 
 __all__ = ["SpectroPlugin", "DATA_MAGIC"]
@@ -109,6 +109,11 @@ class SpectroPlugin(base_plugin.TBPlugin):
             raise error
         kind.check_sample(header, sample, step)
         named = kind.arrays(header, sample)
+        try:
+            for array in named:  # before a blob is read or sent for the pane to inflate
+                codec.payload_size(array.encoded)
+        except ValueError as e:
+            raise _unreadable(run, tag, step, e) from None
         extras = kind.extra_blobs(header, sample)
         calls: List[Callable[[], Any]] = [
             functools.partial(reader.read, ctx, datum, array.encoded.blob_index) for array in named

@@ -236,3 +236,63 @@ class TestStats:
         assert result.diagonal_mean == 1.0
         assert result.off_diagonal_mean == pytest.approx(0.25)
         assert result.recall_at_1_rows == 0.0  # unset when not square
+
+
+_DECOMPRESSOBJ = zlib.decompressobj
+
+
+class _CountingInflater:
+    """zlib.decompressobj, counting the bytes it inflates."""
+
+    inflated = 0
+
+    def __init__(self, *args):
+        self._inflater = _DECOMPRESSOBJ(*args)
+
+    def decompress(self, data, max_length=0):
+        out = self._inflater.decompress(data, max_length)
+        _CountingInflater.inflated += len(out)
+        return out
+
+    def __getattr__(self, name):
+        return getattr(self._inflater, name)
+
+
+@pytest.mark.parametrize("shape", [(4, 6), (0,)])
+def test_decode_inflates_no_further_than_the_header_promises(monkeypatch, shape):
+    encoded, _ = codec.encode_array(np.ones(shape, np.float32), pb.UINT8, 1, name="x")
+    bomb = zlib.compress(bytes(16 << 20), 9)
+    monkeypatch.setattr(codec.zlib, "decompressobj", _CountingInflater)
+    _CountingInflater.inflated = 0
+    with pytest.raises(ValueError, match=f"inflates to more than the {int(np.prod(shape))} bytes its header promises"):
+        codec.decode_array(encoded, bomb)
+    assert _CountingInflater.inflated == np.prod(shape) + 1
+
+
+def test_decode_refuses_a_truncated_stream():
+    encoded, blob = codec.encode_array(np.arange(400, dtype=np.float32), pb.FLOAT32, 1, name="x")
+    with pytest.raises(ValueError, match=r"ends before its deflate stream, after \d+ of 1600 bytes"):
+        codec.decode_array(encoded, blob[: len(blob) // 2])
+
+
+@pytest.mark.parametrize(
+    "shape, count",
+    [((8192, 8192), 67108864), ((65536,) * 4, 2**64), ((100000, 100000), 10**10)],
+)
+def test_decode_refuses_a_shape_beyond_the_cap_before_inflating(monkeypatch, shape, count):
+    encoded = pb.EncodedArray(shape=shape, precision=pb.UINT8, compression=pb.ZLIB)
+    monkeypatch.setattr(codec.zlib, "decompressobj", _CountingInflater)
+    _CountingInflater.inflated = 0
+    message = f"holds {count} values, more than the {codec.MAX_READ_ELEMENTS}"
+    with pytest.raises(ValueError, match=message):
+        codec.payload_size(encoded)
+    with pytest.raises(ValueError, match=message):
+        codec.decode_array(encoded, zlib.compress(bytes(1 << 20)))
+    assert _CountingInflater.inflated == 0
+
+
+def test_the_read_cap_is_the_ops_default_and_reads_back_an_array_at_it():
+    assert codec.MAX_READ_ELEMENTS == 1 << 24
+    values = np.zeros((16, 1 << 20), np.float32)
+    encoded, blob = codec.encode_array(values, pb.UINT8, 1, name="x")
+    assert codec.decode_array(encoded, blob).shape == values.shape

@@ -4,6 +4,7 @@ import json
 import math
 import struct
 import urllib.error
+import zlib
 
 import numpy as np
 import pytest
@@ -58,12 +59,34 @@ def of_another_kind(step_header):
     step_header.mel.SetInParent()
 
 
+def bomb_header(step_header):
+    first_array(step_header).compression = pb.ZLIB
+
+
+BOMB = zlib.compress(bytes(64 << 20), 9)  # 64 MB of zeros in about 64 kB
+HUGE = 8192 * 8192  # values of a consistent but huge array, beyond the read cap
+
+
+def huge_step():
+    summary = damaged(blob=zlib.compress(bytes(HUGE), 1), header=with_shape([8192, 8192]))
+    step_header = metadata.parse_step_header(summary.value[0].tensor.string_val[0])
+    assert first_array(step_header).precision == pb.UINT8
+    return summary
+
+
+# case: (the damaged step, what its 404 says, whether the binary format refuses it too)
 DAMAGED = {
-    "not deflate": (lambda: damaged(blob=b"not deflate data"), "corrupt array blob"),
-    "huge shape, tiny payload": (lambda: damaged(header=with_shape([100000, 100000])), "expected"),
-    "overflowing shape": (lambda: damaged(header=with_shape([65536] * 4)), "65536"),
-    "unknown precision": (lambda: damaged(header=with_precision), "unknown precision 9"),
-    "kind mismatch": (lambda: damaged(header=of_another_kind), "not the noise_pair of its series"),
+    "not deflate": (lambda: damaged(blob=b"not deflate data"), "corrupt array blob", False),
+    "huge shape, tiny payload": (
+        lambda: damaged(header=with_shape([100000, 100000])),
+        "holds 10000000000 values, more than the 16777216",
+        True,
+    ),
+    "overflowing shape": (lambda: damaged(header=with_shape([65536] * 4)), "holds 18446744073709551616 values", True),
+    "unknown precision": (lambda: damaged(header=with_precision), "unknown precision 9", True),
+    "kind mismatch": (lambda: damaged(header=of_another_kind), "not the noise_pair of its series", True),
+    "deflate bomb": (lambda: damaged(blob=BOMB), "inflates to more than the", False),
+    "huge consistent step": (huge_step, "holds 67108864 values, more than the 16777216", True),
 }
 
 
@@ -76,14 +99,15 @@ def write_damaged(logdir, summary):
 @pytest.mark.parametrize("case", list(DAMAGED))
 @pytest.mark.parametrize("response_format", ["binary", "npz"])
 def test_damaged_step_is_unreadable_not_a_server_error(tmp_path, case, response_format):
-    make_summary, message = DAMAGED[case]
+    make_summary, message, binary_refuses = DAMAGED[case]
     write_damaged(tmp_path, make_summary())
     client, _ = make_client(tmp_path)
     assert client.get(PREFIX + "/steps?run=run&tag=n").status_code == 200
     assert client.get(PREFIX + f"/data?run=run&tag=n&step=0&format={response_format}").status_code == 200
     response = client.get(PREFIX + f"/data?run=run&tag=n&step=1&format={response_format}")
-    if response_format == "binary" and response.status_code == 200:
-        return  # the binary body leaves decoding the blobs to the pane
+    if response_format == "binary" and not binary_refuses:
+        assert response.status_code == 200  # the binary body leaves inflating the blobs to the pane
+        return
     text = response.get_data(as_text=True)
     assert response.status_code == 404, text
     assert UNREADABLE in text and message in text
@@ -172,3 +196,17 @@ def test_non_finite_wall_time_on_the_real_server(tmp_path, load_fast):
             assert status(prefix + route) == 200, route
         for response_format in ("binary", "npz"):
             assert status(prefix + f"/data?run=run&tag=n&step=1&format={response_format}") in (200, 404)
+
+
+@pytest.mark.parametrize("load_fast", READERS)
+def test_deflate_bomb_on_the_real_server(tmp_path, load_fast):
+    write_damaged(tmp_path, damaged(blob=BOMB))
+    with tensorboard(tmp_path, load_fast) as base:
+        prefix = base + "/data/plugin/spectro"
+        wait_for(lambda: status(prefix + "/data?run=run&tag=n&step=0") == 200, 30, "step 0")
+        assert status(prefix + "/steps?run=run&tag=n") == 200
+        assert status(prefix + "/data?run=run&tag=n&step=1") == 200  # sent deflated, as stored
+        with pytest.raises(urllib.error.HTTPError) as raised:
+            fetch(prefix + "/data?run=run&tag=n&step=1&format=npz")
+        assert raised.value.code == 404
+        assert "inflates to more than the" in raised.value.read().decode()
