@@ -9,7 +9,9 @@ import {
   diffValues,
   finiteRange,
   formatTick,
+  formatStat,
   formatValue,
+  formatWallTime,
   maxAbsFinite,
   niceTicks,
   nonfiniteText,
@@ -260,4 +262,18 @@ test("non-finite counts are said as a card's flag says them", () => {
   assert.equal(nonfiniteText({ nan: 3, pos_inf: 0, neg_inf: 1 }), "NaN 3 · −Inf 1");
   assert.equal(nonfiniteText({ nan: 0, pos_inf: 0, neg_inf: 0 }), "");
   assert.equal(nonfiniteText(undefined), "");
+});
+
+test("formatStat says a missing or non-finite stat as a dash, never NaN", () => {
+  assert.equal(formatStat(0.5), "0.500");
+  assert.equal(formatStat(null), "—");
+  assert.equal(formatStat(undefined), "—");
+  assert.equal(formatStat(Number.NaN), "—");
+});
+
+test("formatWallTime: local date and time; a null or out-of-range time is unknown, never NaN", () => {
+  assert.equal(formatWallTime(new Date(2024, 0, 2, 3, 4, 5).getTime() / 1000), "2024-01-02 03:04:05");
+  for (const seconds of [null, undefined, Number.NaN, Number.POSITIVE_INFINITY, 1e300]) {
+    assert.equal(formatWallTime(seconds), "time unknown");
+  }
 });

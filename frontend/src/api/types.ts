@@ -91,7 +91,8 @@ export interface SpectrogramSampleInfo {
 /** A /steps entry; `S` is what a sample of the kind holds. */
 export interface StepInfo<S = MelSampleInfo> {
   step: number;
-  wall_time: number;
+  /** Seconds since the epoch; null when the stored wall time is not finite. */
+  wall_time: number | null;
   /** Set when the step's header could not be read; the other fields are then absent. */
   error?: string;
   stats?: Record<string, unknown>;

@@ -124,6 +124,22 @@ export function formatValue(value: number): string {
   return value.toFixed(a >= 100 ? 1 : 3);
 }
 
+/** A stored stat, which the server sends as null when it is missing or not finite: then "—". */
+export function formatStat(value: number | null | undefined): string {
+  return typeof value === "number" && Number.isFinite(value) ? formatValue(value) : "—";
+}
+
+/** A wall time in seconds as local "YYYY-MM-DD hh:mm:ss"; "time unknown" when missing or out of range. */
+export function formatWallTime(seconds: number | null | undefined): string {
+  const date = new Date(typeof seconds === "number" ? seconds * 1000 : Number.NaN);
+  if (Number.isNaN(date.getTime())) return "time unknown";
+  const pad = (n: number) => String(n).padStart(2, "0");
+  return (
+    `${date.getFullYear()}-${pad(date.getMonth() + 1)}-${pad(date.getDate())} ` +
+    `${pad(date.getHours())}:${pad(date.getMinutes())}:${pad(date.getSeconds())}`
+  );
+}
+
 /** A tick label with only as many decimals as the ticks' spacing needs. */
 export function formatTick(value: number, ticks: readonly number[]): string {
   const spacing = ticks.length > 1 ? Math.abs(ticks[1]! - ticks[0]!) : Math.abs(value);

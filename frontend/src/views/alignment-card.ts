@@ -13,7 +13,7 @@ import type { StepData } from "../api/client";
 import type { AlignmentSampleInfo, AlignmentStats, NonfiniteCounts, StepInfo } from "../api/types";
 import type { ColormapName } from "../colormaps";
 import { alignmentRange, mostAttended, pathCells, tokenLabel, type AlignmentRangeMode } from "../render/alignment";
-import { finiteRange, formatValue, type ColorRange } from "../render/scale";
+import { finiteRange, formatStat, formatValue, type ColorRange } from "../render/scale";
 import type { CardActions } from "../state/actions";
 import type { CardState, Cursor, Settings } from "../state/app-state";
 import {
@@ -193,7 +193,7 @@ export class AlignmentCard extends ComparisonCard {
     if (!sample) return { text: "", title: "" };
     const values = STATS.map((stat) => statValue(sample.stats, stat.key) ?? Number.NaN);
     return {
-      text: STATS.map((stat, i) => `${stat.label} ${formatValue(values[i]!)}`).join("  "),
+      text: STATS.map((stat, i) => `${stat.label} ${formatStat(values[i])}`).join("  "),
       title: STATS.map((stat) => `${stat.label}: ${stat.title}`).join("; "),
       data: Object.fromEntries(
         STATS.map((stat, i) => [stat.key.replace(/_(\w)/g, (_, c: string) => c.toUpperCase()), String(values[i])]),

@@ -7,6 +7,7 @@ import type { MelSampleInfo, NonfiniteCounts, StepInfo } from "../api/types";
 import type { ColormapName } from "../colormaps";
 import {
   finiteRange,
+  formatStat,
   formatValue,
   seriesMaxAbsDiff,
   seriesValueRange,
@@ -98,9 +99,9 @@ export class MelCard extends ComparisonCard {
     const stats = this.sampleInfo(step)?.stats;
     if (!stats) return { text: "", title: "" };
     return {
-      text: `MAE ${formatValue(stats.mae ?? Number.NaN)}  bias ${formatValue(stats.bias ?? Number.NaN)}`,
+      text: `MAE ${formatStat(stats.mae)}  bias ${formatStat(stats.bias)}`,
       title:
-        `RMSE ${formatValue(stats.rmse ?? Number.NaN)}, max |diff| ${formatValue(stats.max_abs_diff ?? Number.NaN)}, ` +
+        `RMSE ${formatStat(stats.rmse)}, max |diff| ${formatStat(stats.max_abs_diff)}, ` +
         `${stats.compared} values compared; bias is the mean of target − predicted`,
     };
   }

@@ -17,7 +17,7 @@ import type { DecodedArray } from "../api/decode";
 import type { NonfiniteCounts, StepInfo } from "../api/types";
 import { SIGNED_DIFF_MAP, type ColormapName } from "../colormaps";
 import { clampSlice, frameMse, noiseStat, seriesNoiseScale, stackDepth, stackSlice, type Plane } from "../render/noise";
-import { formatValue, maxAbsFinite, symmetricRange, type ColorRange } from "../render/scale";
+import { formatStat, formatValue, maxAbsFinite, symmetricRange, type ColorRange } from "../render/scale";
 import type { CardState, Cursor, Settings } from "../state/app-state";
 import type { CardActions } from "../state/actions";
 import { ComparisonCard, type Compared, type ComparisonSpec, type Selection, type StatsLine } from "./comparison-card";
@@ -167,7 +167,7 @@ export class NoiseCard extends ComparisonCard {
       snrDb: String(noiseStat(step, "snr_db") ?? ""),
     };
     if (!step?.stats) return { text: "", title: "", data };
-    const show = (name: string) => formatValue(noiseStat(step, name) ?? Number.NaN);
+    const show = (name: string) => formatStat(noiseStat(step, name));
     return {
       text: `MSE ${show("mse")}  corr ${show("correlation")}  SNR ${show("snr_db")} dB`,
       title:

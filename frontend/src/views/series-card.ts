@@ -3,7 +3,7 @@
 // text, on the card frame every card shares.
 
 import type { StepInfo } from "../api/types";
-import { formatValue } from "../render/scale";
+import { formatStat, formatValue } from "../render/scale";
 import type { CardActions } from "../state/actions";
 import type { CardState, Settings } from "../state/app-state";
 import { FALLBACK_KIND } from "../state/kinds";
@@ -37,7 +37,7 @@ export function stepFacts(step: StepInfo | undefined): [string, string][] {
         prefix,
         value.length > 8
           ? `${value.length} values`
-          : value.map((v) => (typeof v === "number" ? formatValue(v) : String(v))).join(", "),
+          : value.map((v) => (typeof v === "number" || v === null ? formatStat(v) : String(v))).join(", "),
       ]);
     else
       for (const [name, inner] of Object.entries(value as Record<string, unknown>))

@@ -5,7 +5,15 @@
 
 import type { NonfiniteCounts, SpectrogramSampleInfo, StepInfo } from "../api/types";
 import type { ColormapName } from "../colormaps";
-import { finiteRange, formatValue, seriesValueRange, unionRange, usableRange, type ColorRange } from "../render/scale";
+import {
+  finiteRange,
+  formatStat,
+  formatValue,
+  seriesValueRange,
+  unionRange,
+  usableRange,
+  type ColorRange,
+} from "../render/scale";
 import type { CardActions } from "../state/actions";
 import type { CardState, Cursor, Settings } from "../state/app-state";
 import { ComparisonCard, type Compared, type ComparisonSpec, type Selection, type StatsLine } from "./comparison-card";
@@ -71,7 +79,7 @@ export class SpectrogramCard extends ComparisonCard {
   protected statsLine(step: StepInfo | undefined): StatsLine {
     const range = this.sampleInfo(step)?.range;
     if (!range) return { text: "", title: "" };
-    const [min, max, mean] = [range.min, range.max, range.mean].map((v) => formatValue(v ?? Number.NaN));
+    const [min, max, mean] = [range.min, range.max, range.mean].map(formatStat);
     return {
       text: `min ${min}  max ${max}  mean ${mean}`,
       title: `over the ${range.count} finite values of the sample; the trend is the mean over steps`,

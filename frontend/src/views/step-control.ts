@@ -2,21 +2,13 @@
 // button walks through training, the label gives step and wall time.
 
 import type { StepInfo } from "../api/types";
+import { formatWallTime } from "../render/scale";
 import { markStepInput } from "../timing";
 import { el, setAttr, setText } from "./dom";
 
 export interface StepControlActions {
   select(index: number): void;
   togglePlay(): void;
-}
-
-export function formatWallTime(seconds: number): string {
-  const date = new Date(seconds * 1000);
-  const pad = (n: number) => String(n).padStart(2, "0");
-  return (
-    `${date.getFullYear()}-${pad(date.getMonth() + 1)}-${pad(date.getDate())} ` +
-    `${pad(date.getHours())}:${pad(date.getMinutes())}:${pad(date.getSeconds())}`
-  );
 }
 
 function setDisabled(element: HTMLInputElement | HTMLButtonElement, disabled: boolean): void {
