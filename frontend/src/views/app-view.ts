@@ -4,8 +4,9 @@
 
 import { isColormapName, SEQUENTIAL_MAPS } from "../colormaps";
 import type { AppActions } from "../state/actions";
-import { compileTagFilter, visibleCards, visibleLowest, type AppState } from "../state/app-state";
+import { compileTagFilter, visibleCards, visibleLowest, type AppState, type CardState } from "../state/app-state";
 import { FALLBACK_KIND, KINDS, type KindFacts } from "../state/kinds";
+import { showCardFailure } from "./card-frame";
 import type { CardView } from "./card-view";
 import { el, forgetThemeColors, setHidden, setOptions, setText } from "./dom";
 import { createCard } from "./kind-views";
@@ -31,6 +32,22 @@ function createGroup(kind: KindFacts): Group {
   const list = el("div", { className: "spectro-cards" });
   const section = el("section", { className: "spectro-group", attrs: { "data-kind": kind.name } }, [heading, list]);
   return { kind, section, heading, list };
+}
+
+/** A card's view; a card that cannot be made is shown as its title and the error. */
+function createCardOrFailure(card: CardState, actions: AppActions): CardView {
+  try {
+    return createCard(card, actions);
+  } catch (e) {
+    const element = el("section", { className: "spectro-card", attrs: { "data-kind": card.info.kind } }, [
+      el("h3", { className: "spectro-card-title", text: card.info.display_name || card.tag }),
+      el("span", { className: "spectro-card-run", text: card.run }),
+    ]);
+    element.dataset.run = card.run;
+    element.dataset.tag = card.tag;
+    showCardFailure(element, e);
+    return { element, update: () => undefined, forgetDrawings: () => undefined };
+  }
 }
 
 export class AppView {
@@ -151,12 +168,18 @@ export class AppView {
         live.add(card.key);
         let view = this.views.get(card.key);
         if (!view) {
-          view = createCard(card, this.actions);
+          view = createCardOrFailure(card, this.actions);
           this.views.set(card.key, view);
         }
         if (group.list.children[position] !== view.element)
           group.list.insertBefore(view.element, group.list.children[position] ?? null);
-        view.update(card, settings);
+        try {
+          view.update(card, settings);
+        } catch (e) {
+          showCardFailure(view.element, e);
+          // The next update draws again, so the error stays while the drawing fails and goes once it does not.
+          view.forgetDrawings();
+        }
       });
     }
     for (const [key, view] of this.views) {
@@ -183,7 +206,12 @@ export class AppView {
       }
       if (group.list.children[position] !== view.element)
         group.list.insertBefore(view.element, group.list.children[position] ?? null);
-      view.update(card, state.scalars, state.settings);
+      try {
+        view.update(card, state.scalars, state.settings);
+      } catch (e) {
+        showCardFailure(view.element, e);
+        view.forgetDrawings();
+      }
     });
     for (const [key, view] of this.lowestViews) {
       if (!live.has(key)) {

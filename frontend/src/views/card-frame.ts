@@ -234,3 +234,23 @@ export class CardFrame {
     }
   }
 }
+
+/** What a card says when updating or drawing it threw. */
+export function cardFailureText(error: unknown): string {
+  const reason = error instanceof Error ? error.message : String(error);
+  return `could not show this card: ${reason || "unknown error"}`;
+}
+
+/**
+ * Shows an exception thrown while updating or drawing a card in that card's
+ * error line (one is added to an element without one); the other cards go on.
+ */
+export function showCardFailure(element: HTMLElement, error: unknown): void {
+  let line = element.querySelector<HTMLElement>(".spectro-error");
+  if (!line) {
+    line = el("div", { className: "spectro-error" });
+    element.prepend(line);
+  }
+  setText(line, cardFailureText(error));
+  setHidden(line, false);
+}
