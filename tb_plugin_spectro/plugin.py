@@ -13,6 +13,7 @@ import math
 import mimetypes
 import os
 import posixpath
+import re
 from typing import Any, Callable, Dict, List, Optional
 from urllib.parse import unquote
 
@@ -30,6 +31,9 @@ _STATIC_DIR = os.path.join(os.path.dirname(os.path.abspath(__file__)), "static")
 # The pane's ES module. Until the bundled pane is built, a plain module that
 # lists the series.
 _ES_MODULE = "index.js" if os.path.exists(os.path.join(_STATIC_DIR, "index.js")) else "series-list.js"
+# An integer query parameter: ASCII digits only. int() also takes spaces,
+# underscores ("5_0" is 50) and other scripts' digits.
+_INTEGER = re.compile(r"-?[0-9]+")
 
 
 class SpectroPlugin(base_plugin.TBPlugin):
@@ -165,17 +169,19 @@ class SpectroPlugin(base_plugin.TBPlugin):
         return value
 
     @staticmethod
-    def _int_arg(request, name: str, default: Optional[int] = None) -> int:
+    def _int_arg(request, name: str, default: Optional[int] = None, *, signed: bool = False) -> int:
+        """An integer parameter; `signed` allows a negative one."""
         raw = request.args.get(name)
         if raw is None:
             if default is None:
                 raise errors.InvalidArgumentError(f"Missing query parameter {name!r}")
             return default
-        try:
-            value = int(raw)
-        except ValueError:
-            raise errors.InvalidArgumentError(f"Query parameter {name!r} must be an integer, got {raw!r}") from None
-        if value < 0:
+        if not _INTEGER.fullmatch(raw):
+            raise errors.InvalidArgumentError(
+                f"Query parameter {name!r} must be an integer in ASCII digits, got {raw!r}"
+            )
+        value = int(raw)
+        if value < 0 and not signed:
             raise errors.InvalidArgumentError(f"Query parameter {name!r} must be >= 0, got {value}")
         return value
 
@@ -219,7 +225,8 @@ class SpectroPlugin(base_plugin.TBPlugin):
         ctx = plugin_util.context(request.environ)
         experiment = plugin_util.experiment_id(request.environ)
         run, tag = self._arg(request, "run"), self._arg(request, "tag")
-        step = self._int_arg(request, "step")
+        # Other writers may log negative steps, and /steps lists them.
+        step = self._int_arg(request, "step", signed=True)
         sample = self._int_arg(request, "sample", default=0)
         response_format = request.args.get("format", "binary")
         if response_format not in ("binary", "npz"):

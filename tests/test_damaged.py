@@ -210,3 +210,13 @@ def test_deflate_bomb_on_the_real_server(tmp_path, load_fast):
             fetch(prefix + "/data?run=run&tag=n&step=1&format=npz")
         assert raised.value.code == 404
         assert "inflates to more than the" in raised.value.read().decode()
+
+
+def test_a_negative_step_is_listed_and_served_alike(tmp_path):
+    # The ops refuse negative steps; other writers may log them.
+    write_event(tmp_path / "run", noise_step(0), -5, 1.0)
+    client, _ = make_client(tmp_path)
+    steps = get_json(client, "/steps?run=run&tag=n")["steps"]
+    assert [s["step"] for s in steps] == [-5]
+    description, arrays = parse_binary(client.get(PREFIX + "/data?run=run&tag=n&step=-5").get_data())
+    assert description["step"] == -5 and len(arrays) == 2
