@@ -5,7 +5,7 @@ Used by `mel` (comparisons), `spectrogram` (single spectrograms) and
 with "_", so the registry does not import it as one.
 """
 
-from typing import List, NamedTuple, Optional
+from typing import Any, Dict, List, NamedTuple, Optional
 
 import numpy as np
 from tensorboard import errors
@@ -21,6 +21,8 @@ __all__ = [
     "sample_facts",
     "check_audio",
     "check_sample",
+    "max_samples",
+    "frame_axis_facts",
 ]
 
 MEL_LAYOUTS = ("mels_frames", "frames_mels")
@@ -103,3 +105,13 @@ def check_sample(count: int, sample: int, step: int) -> None:
     """Raises InvalidArgumentError unless `sample` is one of the `count` samples of the step."""
     if not 0 <= sample < count:
         raise errors.InvalidArgumentError(f"sample must be in [0, {count}) for step {step}, got {sample}")
+
+
+def max_samples(longest: int, sample_blobs: int) -> int:
+    """Samples in a step of `longest` blobs (header included) whose samples take `sample_blobs` each."""
+    return max(longest - 1, 0) // max(sample_blobs, 1)
+
+
+def frame_axis_facts(facts: Any) -> Dict[str, Any]:
+    """The series facts /tags sends for a frame axis: sample rate and hop (not the blobs of a sample)."""
+    return {"sample_rate": facts.sample_rate, "hop_length": facts.hop_length}

@@ -230,11 +230,6 @@ def tokens_blob(sample: pb.AlignmentSample) -> List[kinds.ExtraBlob]:
     return [kinds.ExtraBlob("tokens", index, parse_tokens)]
 
 
-def max_samples_of(longest: int, sample_blobs: int) -> int:
-    """Samples in a step of `longest` blobs (header included) whose samples take `sample_blobs` each."""
-    return max(longest - 1, 0) // max(sample_blobs, 1)
-
-
 class Alignment(kinds.Kind):
     """A step holds samples; /data sends one sample's weights and its token labels."""
 
@@ -243,11 +238,10 @@ class Alignment(kinds.Kind):
     body = "alignment"
 
     def max_samples(self, listing: Any, plugin_data: pb.SpectroPluginData) -> int:
-        return max_samples_of(listing.max_length, plugin_data.alignment.sample_blobs or 1)
+        return _spectra.max_samples(listing.max_length, plugin_data.alignment.sample_blobs or 1)
 
     def series_facts(self, plugin_data: pb.SpectroPluginData) -> Dict[str, Any]:
-        facts = plugin_data.alignment
-        return {"sample_rate": facts.sample_rate, "hop_length": facts.hop_length}
+        return _spectra.frame_axis_facts(plugin_data.alignment)
 
     def check_sample(self, header: pb.StepHeader, sample: int, step: int) -> None:
         _spectra.check_sample(len(header.alignment.samples), sample, step)

@@ -219,11 +219,10 @@ class MelComparison(kinds.Kind):
     body = "mel"
 
     def max_samples(self, listing: Any, plugin_data: pb.SpectroPluginData) -> int:
-        return alignment_kind.max_samples_of(listing.max_length, plugin_data.mel.sample_blobs or 2)
+        return _spectra.max_samples(listing.max_length, plugin_data.mel.sample_blobs or 2)
 
     def series_facts(self, plugin_data: pb.SpectroPluginData) -> Dict[str, Any]:
-        facts = plugin_data.mel
-        return {"sample_rate": facts.sample_rate, "hop_length": facts.hop_length}
+        return _spectra.frame_axis_facts(plugin_data.mel)
 
     def check_sample(self, header: pb.StepHeader, sample: int, step: int) -> None:
         _spectra.check_sample(len(header.mel.samples), sample, step)

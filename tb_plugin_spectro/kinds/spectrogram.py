@@ -8,7 +8,7 @@ from typing import Any, Dict, List
 
 from tb_plugin_spectro import _inputs, _writing, codec, kinds, stats, wire
 from tb_plugin_spectro import plugin_data_pb2 as pb
-from tb_plugin_spectro.kinds import _spectra, alignment
+from tb_plugin_spectro.kinds import _spectra
 
 __all__ = ["Spectrogram", "KIND", "encode"]
 
@@ -80,11 +80,10 @@ class Spectrogram(kinds.Kind):
     body = "spectrogram"
 
     def max_samples(self, listing: Any, plugin_data: pb.SpectroPluginData) -> int:
-        return alignment.max_samples_of(listing.max_length, plugin_data.spectrogram.sample_blobs or 1)
+        return _spectra.max_samples(listing.max_length, plugin_data.spectrogram.sample_blobs or 1)
 
     def series_facts(self, plugin_data: pb.SpectroPluginData) -> Dict[str, Any]:
-        facts = plugin_data.spectrogram
-        return {"sample_rate": facts.sample_rate, "hop_length": facts.hop_length}
+        return _spectra.frame_axis_facts(plugin_data.spectrogram)
 
     def check_sample(self, header: pb.StepHeader, sample: int, step: int) -> None:
         _spectra.check_sample(len(header.spectrogram.samples), sample, step)
