@@ -2,7 +2,7 @@
 
     python -m benchmarks                  # everything, a few minutes on 2 cores
     python -m benchmarks --quick          # tiny sizes: checks that each part runs
-    python -m benchmarks --only write,backend
+    python -m benchmarks --only write,backend,load
     python -m benchmarks --readme README.md   # also puts the tables in the README
 
 Each part is a module with `run(quick) -> dict` (JSON-able results) and
@@ -16,12 +16,13 @@ import os
 import platform
 import sys
 import time
+from typing import Dict
 
 import numpy as np
 
 from benchmarks import common
 
-PARTS = ("write", "backend", "pane")
+PARTS = ("write", "backend", "pane", "load")
 _README_START = "<!-- benchmarks:start -->"
 _README_END = "<!-- benchmarks:end -->"
 
@@ -48,9 +49,30 @@ def _readme_section(path: str):
     return readme, start, end
 
 
-def _update_readme(path: str, text: str) -> None:
+def _block(name: str, text: str) -> str:
+    return f"<!-- bench:{name} -->\n{text.rstrip()}\n<!-- /bench:{name} -->\n"
+
+
+def _update_readme(path: str, header: str, sections: Dict[str, str]) -> None:
+    """Puts `header` and the tables of the parts that ran in the README's section.
+
+    Each part's tables sit between `<!-- bench:NAME -->` and `<!-- /bench:NAME -->`,
+    so a run of some parts (`--only`) keeps the tables of the others.
+    """
     readme, start, end = _readme_section(path)
-    readme = readme[: start + len(_README_START)] + "\n" + text + readme[end:]
+    body = readme[start + len(_README_START) : end]
+    first_block = body.find("<!-- bench:")
+    blocks = body[first_block:] if first_block >= 0 else ""
+    for name, text in sections.items():
+        opening, closing = f"<!-- bench:{name} -->", f"<!-- /bench:{name} -->"
+        at, stop = blocks.find(opening), blocks.find(closing)
+        if at >= 0 and stop > at:
+            rest = blocks[stop + len(closing) :].lstrip("\n")
+            blocks = blocks[:at] + _block(name, text) + ("\n" + rest if rest else "")
+        else:
+            blocks = blocks.rstrip("\n") + ("\n\n" if blocks.strip() else "") + _block(name, text)
+    blocks = blocks.rstrip("\n") + "\n"
+    readme = readme[: start + len(_README_START)] + "\n" + header + "\n" + blocks + readme[end:]
     with open(path, "w", encoding="utf-8") as f:
         f.write(readme)
 
@@ -70,7 +92,7 @@ def main(argv=None) -> int:
     if args.readme:
         _readme_section(args.readme)  # before minutes of measuring, not after
     results = {"machine": _machine(), "quick": args.quick, "parts": {}}
-    sections = []
+    sections: Dict[str, str] = {}
     for name in parts:
         module = importlib.import_module(f"benchmarks.{name}")
         start = time.monotonic()
@@ -79,7 +101,7 @@ def main(argv=None) -> int:
         part["seconds"] = round(time.monotonic() - start, 1)
         results["parts"][name] = part
         section = module.report(part)
-        sections.append(section)
+        sections[name] = section
         print(section, flush=True)
         print(f"[{name}] done in {part['seconds']} s", file=sys.stderr, flush=True)
 
@@ -93,7 +115,7 @@ def main(argv=None) -> int:
             f"Measured with `python -m benchmarks` on {machine['cpus']} CPUs, Python {machine['python']}, "
             f"TensorBoard {machine['tensorboard']}.\n"
         )
-        _update_readme(args.readme, header + "\n" + "\n".join(sections))
+        _update_readme(args.readme, header, sections)
     return 0
 
 

@@ -130,7 +130,7 @@ def tensorboard(logdir: str, load_fast: str) -> Iterator[Tuple[str, subprocess.P
 def peak_rss_bytes(pid: int) -> int:
     """Peak resident memory of a process and its children so far (Linux /proc), 0 elsewhere."""
     total = 0
-    for each in [pid] + _children(pid):
+    for each in [pid] + children(pid):
         try:
             with open(f"/proc/{each}/status") as f:
                 for line in f:
@@ -141,7 +141,7 @@ def peak_rss_bytes(pid: int) -> int:
     return total
 
 
-def _children(pid: int) -> List[int]:
+def children(pid: int) -> List[int]:
     found: List[int] = []
     try:
         with open(f"/proc/{pid}/task/{pid}/children") as f:
@@ -150,7 +150,7 @@ def _children(pid: int) -> List[int]:
         return found
     for child in direct:
         found.append(child)
-        found.extend(_children(child))
+        found.extend(children(child))
     return found
 
 

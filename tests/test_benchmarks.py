@@ -65,12 +65,28 @@ def test_readme_section_is_replaced(tmp_path):
     assert "### Write cost per mel comparison" in text and "Measured with `python -m benchmarks`" in text
 
 
+def test_readme_keeps_the_tables_of_parts_that_did_not_run(tmp_path):
+    from benchmarks.__main__ import _update_readme
+
+    readme = tmp_path / "README.md"
+    readme.write_text(
+        "# X\n<!-- benchmarks:start -->\nold header\n\n<!-- bench:write -->\nold write\n<!-- /bench:write -->\n\n"
+        "<!-- bench:pane -->\nold pane\n<!-- /bench:pane -->\n<!-- benchmarks:end -->\nafter\n"
+    )
+    _update_readme(str(readme), "new header\n", {"write": "new write\n", "load": "new load"})
+    assert readme.read_text() == (
+        "# X\n<!-- benchmarks:start -->\nnew header\n\n<!-- bench:write -->\nnew write\n<!-- /bench:write -->\n\n"
+        "<!-- bench:pane -->\nold pane\n<!-- /bench:pane -->\n\n<!-- bench:load -->\nnew load\n<!-- /bench:load -->\n"
+        "<!-- benchmarks:end -->\nafter\n"
+    )
+
+
 def test_unknown_part_is_a_usage_error():
     process = subprocess.run(
         [sys.executable, "-m", "benchmarks", "--only", "disk"], cwd=ROOT, capture_output=True, text=True, timeout=120
     )
     assert process.returncode == 2
-    assert "--only: unknown part(s) disk; choose from write, backend, pane" in process.stderr
+    assert "--only: unknown part(s) disk; choose from write, backend, pane, load" in process.stderr
 
 
 @pytest.mark.parametrize("missing", ["<!-- benchmarks:start -->\n", "<!-- benchmarks:end -->\n"])
@@ -129,3 +145,17 @@ def test_pane_part(tmp_path):
     assert part["scrub"] and all(run["inputs"] > 0 and run["painted_fps"] for run in part["scrub"])
     assert part["heap_peak"]["used"] >= part["heap_at_iframe_start"]["used"] > 0
     assert "### Pane: step change" in stdout
+
+
+def test_load_part(tmp_path):
+    results, stdout = _run(tmp_path, "--only", "load")
+    part = results["parts"]["load"]
+    assert set(part["readers"]) == {"false", "true"}  # the Python reader and RustBoard
+    for reader in part["readers"].values():
+        assert reader["alive"] and reader["loaded"]["clients"] > reader["alone"]["clients"] == 1
+        for run in (reader["alone"], reader["loaded"]):
+            assert run["requests"] > 0 and run["errors"] == {}
+            assert 0 < run["p50_ms"] <= run["p95_ms"] <= run["p99_ms"]
+        if pathlib.Path("/proc/self/status").exists():
+            assert reader["loaded"]["peak_rss_bytes"] >= reader["rss_before"] > 10 << 20
+    assert "### Load: 4 clients scrubbing /data" in stdout
