@@ -23,6 +23,7 @@ __all__ = [
     "PRECISIONS",
     "payload_size",
     "encode_array",
+    "encode_pcm16",
     "decode_array",
     "finite_range",
     "quantization_error",
@@ -48,6 +49,7 @@ _STORED_DTYPE: Dict[int, np.dtype] = {
 MAX_READ_ELEMENTS = _inputs.DEFAULT_MAX_ELEMENTS
 
 _QUANT_LEVELS: Dict[int, int] = {pb.UINT8: 255, pb.UINT16: 65535}  # highest code
+PCM16_SCALE = 1.0 / 32768  # value of one step of 16-bit PCM, as soundfile and torchaudio read it
 _FLOAT16_MAX = 65504.0  # largest finite float16
 _ZLIB_LEVEL = 6  # deflate effort, 1 (fast) to 9 (small)
 # Filtered codes have few long matches to find: run-length deflate packs them
@@ -179,6 +181,46 @@ def encode_array(
     return encoded, zlib.compress(payload, _ZLIB_LEVEL)
 
 
+def encode_pcm16(pcm: np.ndarray, blob_index: int) -> Tuple[pb.EncodedArray, bytes]:
+    """Encodes 16-bit PCM [samples] losslessly: its header entry and its blob.
+
+    The codes are UINT16 (pcm + 32768, value = pcm / 32768) under the
+    DELTA_PLANES filter: a waveform's neighbouring samples are close, so
+    their differences are small, and their high bytes, gathered in a plane
+    of their own, are mostly 0 or 255, which deflate packs tightly.
+    """
+    pcm = np.asarray(pcm, dtype=np.int16).reshape(-1)
+    encoded = pb.EncodedArray(
+        shape=pcm.shape,
+        precision=pb.UINT16,
+        compression=pb.ZLIB,
+        blob_index=blob_index,
+        offset=-1.0,
+        scale=PCM16_SCALE,
+        filter=pb.DELTA_PLANES,
+    )
+    if pcm.size:
+        encoded.range.min = int(pcm.min()) * PCM16_SCALE
+        encoded.range.max = int(pcm.max()) * PCM16_SCALE
+        encoded.range.mean = float(pcm.mean(dtype=np.float64)) * PCM16_SCALE
+        encoded.range.count = pcm.size
+    codes = (pcm.astype(np.int32) + 32768).astype("<u2")
+    return encoded, zlib.compress(delta_planes_filter(codes).tobytes(), _ZLIB_LEVEL)
+
+
+def delta_planes_filter(codes: np.ndarray) -> np.ndarray:
+    """The DELTA_PLANES filter of plugin_data.proto: rank-1 uint16 codes to their two byte planes."""
+    deltas = np.diff(codes, prepend=np.zeros(1, dtype=codes.dtype)).astype("<u2")
+    return np.ascontiguousarray(deltas.view(np.uint8).reshape(-1, 2).T)
+
+
+def undo_delta_planes_filter(planes: bytes, count: int) -> np.ndarray:
+    """The inverse of `delta_planes_filter`: `count` uint16 codes from their byte planes."""
+    pairs = np.frombuffer(planes, dtype=np.uint8, count=2 * count).reshape(2, count)
+    deltas = np.ascontiguousarray(pairs.T).view("<u2").reshape(-1)
+    return np.cumsum(deltas, dtype=np.uint16)
+
+
 def gradient_filter(codes: np.ndarray) -> np.ndarray:
     """The GRADIENT filter of plugin_data.proto, in the codes' own modular arithmetic."""
     rows = np.diff(codes, axis=-2, prepend=np.zeros_like(codes[..., :1, :]))
@@ -212,7 +254,7 @@ def payload_size(encoded: pb.EncodedArray) -> int:
         raise ValueError(f"unknown precision {encoded.precision!r}")
     if encoded.compression not in (pb.ZLIB, pb.NONE):
         raise ValueError(f"unknown compression {encoded.compression!r}")
-    if encoded.filter not in (pb.FILTER_NONE, pb.GRADIENT):
+    if encoded.filter not in (pb.FILTER_NONE, pb.GRADIENT, pb.DELTA_PLANES):
         raise ValueError(f"unknown filter {encoded.filter!r}")
     count = math.prod(encoded.shape)  # Python integers: no overflow
     if count > MAX_READ_ELEMENTS:
@@ -255,12 +297,17 @@ def decode_array(encoded: pb.EncodedArray, blob: bytes) -> np.ndarray:
     nonfinite = encoded.nonfinite.nan + encoded.nonfinite.pos_inf + encoded.nonfinite.neg_inf
     if len(payload) != expected:
         raise ValueError(f"array blob holds {len(payload)} bytes, expected {expected} for shape {shape!r}")
-    stored = np.frombuffer(payload, dtype=dtype, count=count).reshape(shape)
+    if encoded.filter == pb.DELTA_PLANES:
+        if encoded.precision != pb.UINT16 or len(shape) != 1:
+            raise ValueError(f"the DELTA_PLANES filter needs 16-bit codes of rank 1, got {encoded!r}")
+        stored = undo_delta_planes_filter(payload, count)
+    else:
+        stored = np.frombuffer(payload, dtype=dtype, count=count).reshape(shape)
     if encoded.filter == pb.GRADIENT:
         if encoded.precision not in _QUANT_LEVELS or len(shape) < 2:
             raise ValueError(f"the GRADIENT filter needs integer codes of rank >= 2, got {encoded!r}")
         stored = undo_gradient_filter(stored)
-    elif encoded.filter != pb.FILTER_NONE:
+    elif encoded.filter not in (pb.FILTER_NONE, pb.DELTA_PLANES):
         raise ValueError(f"unknown filter {encoded.filter!r}")
     if encoded.precision in _QUANT_LEVELS:
         values = (stored.astype(np.float64) * encoded.scale + encoded.offset).astype(np.float32)

@@ -35,6 +35,7 @@ class Filter(int, metaclass=_enum_type_wrapper.EnumTypeWrapper):
     __slots__ = ()
     FILTER_NONE: _ClassVar[Filter]
     GRADIENT: _ClassVar[Filter]
+    DELTA_PLANES: _ClassVar[Filter]
 
 class LengthMismatch(int, metaclass=_enum_type_wrapper.EnumTypeWrapper):
     __slots__ = ()
@@ -64,6 +65,7 @@ NONE: Compression
 ZLIB: Compression
 FILTER_NONE: Filter
 GRADIENT: Filter
+DELTA_PLANES: Filter
 LENGTHS_EQUAL: LengthMismatch
 CROPPED: LengthMismatch
 PADDED: LengthMismatch
@@ -220,7 +222,7 @@ class MelStep(_message.Message):
     def __init__(self, samples: _Optional[_Iterable[_Union[MelSample, _Mapping]]] = ..., stats: _Optional[_Union[MelStats, _Mapping]] = ..., batch_size: _Optional[int] = ...) -> None: ...
 
 class MelSample(_message.Message):
-    __slots__ = ("target", "predicted", "target_frames", "predicted_frames", "length_mismatch", "stats", "batch_index", "sample_id", "text", "alignment")
+    __slots__ = ("target", "predicted", "target_frames", "predicted_frames", "length_mismatch", "stats", "batch_index", "sample_id", "text", "alignment", "target_audio", "predicted_audio")
     TARGET_FIELD_NUMBER: _ClassVar[int]
     PREDICTED_FIELD_NUMBER: _ClassVar[int]
     TARGET_FRAMES_FIELD_NUMBER: _ClassVar[int]
@@ -231,6 +233,8 @@ class MelSample(_message.Message):
     SAMPLE_ID_FIELD_NUMBER: _ClassVar[int]
     TEXT_FIELD_NUMBER: _ClassVar[int]
     ALIGNMENT_FIELD_NUMBER: _ClassVar[int]
+    TARGET_AUDIO_FIELD_NUMBER: _ClassVar[int]
+    PREDICTED_AUDIO_FIELD_NUMBER: _ClassVar[int]
     target: EncodedArray
     predicted: EncodedArray
     target_frames: int
@@ -241,7 +245,29 @@ class MelSample(_message.Message):
     sample_id: str
     text: str
     alignment: AlignmentSample
-    def __init__(self, target: _Optional[_Union[EncodedArray, _Mapping]] = ..., predicted: _Optional[_Union[EncodedArray, _Mapping]] = ..., target_frames: _Optional[int] = ..., predicted_frames: _Optional[int] = ..., length_mismatch: _Optional[_Union[LengthMismatch, str]] = ..., stats: _Optional[_Union[MelStats, _Mapping]] = ..., batch_index: _Optional[int] = ..., sample_id: _Optional[str] = ..., text: _Optional[str] = ..., alignment: _Optional[_Union[AlignmentSample, _Mapping]] = ...) -> None: ...
+    target_audio: AudioClip
+    predicted_audio: AudioClip
+    def __init__(self, target: _Optional[_Union[EncodedArray, _Mapping]] = ..., predicted: _Optional[_Union[EncodedArray, _Mapping]] = ..., target_frames: _Optional[int] = ..., predicted_frames: _Optional[int] = ..., length_mismatch: _Optional[_Union[LengthMismatch, str]] = ..., stats: _Optional[_Union[MelStats, _Mapping]] = ..., batch_index: _Optional[int] = ..., sample_id: _Optional[str] = ..., text: _Optional[str] = ..., alignment: _Optional[_Union[AlignmentSample, _Mapping]] = ..., target_audio: _Optional[_Union[AudioClip, _Mapping]] = ..., predicted_audio: _Optional[_Union[AudioClip, _Mapping]] = ...) -> None: ...
+
+class AudioClip(_message.Message):
+    __slots__ = ("sample_rate", "samples", "envelope", "clipped", "peak", "expected_samples", "length_mismatch", "nan")
+    SAMPLE_RATE_FIELD_NUMBER: _ClassVar[int]
+    SAMPLES_FIELD_NUMBER: _ClassVar[int]
+    ENVELOPE_FIELD_NUMBER: _ClassVar[int]
+    CLIPPED_FIELD_NUMBER: _ClassVar[int]
+    PEAK_FIELD_NUMBER: _ClassVar[int]
+    EXPECTED_SAMPLES_FIELD_NUMBER: _ClassVar[int]
+    LENGTH_MISMATCH_FIELD_NUMBER: _ClassVar[int]
+    NAN_FIELD_NUMBER: _ClassVar[int]
+    sample_rate: int
+    samples: EncodedArray
+    envelope: EncodedArray
+    clipped: int
+    peak: float
+    expected_samples: int
+    length_mismatch: bool
+    nan: int
+    def __init__(self, sample_rate: _Optional[int] = ..., samples: _Optional[_Union[EncodedArray, _Mapping]] = ..., envelope: _Optional[_Union[EncodedArray, _Mapping]] = ..., clipped: _Optional[int] = ..., peak: _Optional[float] = ..., expected_samples: _Optional[int] = ..., length_mismatch: bool = ..., nan: _Optional[int] = ...) -> None: ...
 
 class NoiseStats(_message.Message):
     __slots__ = ("mse", "mae", "correlation", "snr_db", "compared", "nonfinite")

@@ -184,6 +184,45 @@ def test_filtered_speech_mel_is_far_smaller_than_its_deflated_codes():
     assert len(blob) < 0.6 * len(zlib.compress(codes.tobytes(), 6))  # 0.55 when measured
 
 
+class TestPcm16:
+    def test_int16_round_trips_exactly_with_its_extremes(self):
+        pcm = (np.random.default_rng(3).normal(size=20000) * 4000).astype(np.int16)
+        pcm[:2] = (-32768, 32767)
+        encoded, blob = codec.encode_pcm16(pcm, 4)
+        assert (encoded.precision, encoded.filter, encoded.blob_index) == (pb.UINT16, pb.DELTA_PLANES, 4)
+        decoded = codec.decode_array(encoded, blob)
+        assert decoded.dtype == np.float32 and decoded.shape == pcm.shape
+        assert np.array_equal(decoded * 32768, pcm.astype(np.float32))
+        assert encoded.range.min == -1.0 and encoded.range.max == 32767 / 32768 and encoded.range.count == pcm.size
+
+    def test_the_planes_hold_low_bytes_then_high_bytes_of_the_deltas(self):
+        codes = np.array([0, 32768, 65535, 32767], dtype="<u2")  # PCM -32768, 0, 32767, -1
+        planes = codec.delta_planes_filter(codes)
+        assert planes.tobytes() == bytes([0, 0, 0xFF, 0, 0, 0x80, 0x7F, 0x80])
+        assert np.array_equal(codec.undo_delta_planes_filter(planes.tobytes(), 4), codes)
+
+    def test_speech_like_audio_deflates_below_raw_pcm(self):
+        t = np.arange(22050) / 22050
+        voice = (
+            0.3 * np.sin(2 * np.pi * 140 * t + 3 * np.sin(2 * np.pi * 3 * t)) * (0.6 + 0.4 * np.sin(2 * np.pi * 4 * t))
+        )
+        pcm = np.rint(voice * 32768).astype(np.int16)
+        _, blob = codec.encode_pcm16(pcm, 1)
+        _, unfiltered = codec.encode_array(pcm.astype(np.float32), pb.UINT16, 1, name="x")
+        assert len(blob) < 0.6 * len(unfiltered) and len(blob) < 0.5 * pcm.nbytes
+
+    def test_the_filter_is_refused_where_it_does_not_apply(self):
+        encoded, blob = codec.encode_pcm16(np.zeros(8, np.int16), 1)
+        encoded.precision = pb.FLOAT16  # as many bytes as uint16
+        with pytest.raises(ValueError, match="DELTA_PLANES filter needs 16-bit codes of rank 1"):
+            codec.decode_array(encoded, blob)
+        encoded, blob = codec.encode_pcm16(np.zeros(8, np.int16), 1)
+        del encoded.shape[:]
+        encoded.shape.extend([2, 4])
+        with pytest.raises(ValueError, match="DELTA_PLANES filter needs 16-bit codes of rank 1"):
+            codec.decode_array(encoded, blob)
+
+
 class TestStats:
     def test_diff_accumulator_pools(self):
         rng = np.random.default_rng(1)

@@ -153,6 +153,25 @@ test("decodeArray", async (t) => {
     assert.ok(Number.isNaN(decoded.values[1]));
     assert.equal(decoded.values[5], 9);
   });
+  await t.test("delta_planes codes are interleaved from their byte planes and summed back, modulo 2^16", () => {
+    // PCM [-32768, 0, 32767, -1] is codes [0, 32768, 65535, 32767]; deltas [0, 32768, 32767, 32768]
+    // (the last: 32767 - 65535 mod 2^16); low bytes [0, 0, 0xff, 0], then high bytes [0, 0x80, 0x7f, 0x80].
+    const planes = new Uint8Array([0, 0, 0xff, 0, 0, 0x80, 0x7f, 0x80]);
+    const decoded = decodeArray(
+      info({ shape: [4], precision: "uint16", filter: "delta_planes", offset: -1, scale: 1 / 32768 }),
+      planes,
+    );
+    assert.deepEqual(
+      [...decoded.values],
+      [-32768, 0, 32767, -1].map((pcm) => pcm / 32768),
+    );
+  });
+  await t.test("delta_planes needs 16-bit codes of rank 1", () => {
+    assert.throws(
+      () => decodeArray(info({ shape: [1, 2], precision: "uint16", filter: "delta_planes" }), new Uint8Array(4)),
+      /delta_planes filter needs 16-bit codes of rank 1, got uint16 \[1, 2\]/,
+    );
+  });
   await t.test("an unknown filter, or a filter on floats, is an error naming it", () => {
     assert.throws(
       () => decodeArray(info({ filter: "paeth" as never }), new Uint8Array(6)),

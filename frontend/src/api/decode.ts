@@ -181,9 +181,30 @@ export function undoGradientFilter(codes: Uint8Array | Uint16Array, shape: reado
   }
 }
 
+/**
+ * Undoes the DELTA_PLANES filter: interleaves the low-byte and high-byte
+ * planes back into 16-bit codes, then a running sum, modulo 2^16.
+ */
+export function undoDeltaPlanesFilter(planes: Uint8Array, count: number): Uint16Array {
+  const codes = new Uint16Array(count);
+  let running = 0;
+  for (let i = 0; i < count; i++) {
+    running = (running + (planes[i]! | (planes[count + i]! << 8))) & 0xffff;
+    codes[i] = running;
+  }
+  return codes;
+}
+
 /** The stored integer codes of a uint8 or uint16 array, with any filter undone. */
 function integerCodes(info: ArrayInfo, inflated: Uint8Array, count: number): Uint8Array | Uint16Array {
   let codes: Uint8Array | Uint16Array;
+  if (info.filter === "delta_planes") {
+    if (info.precision !== "uint16" || info.shape.length !== 1)
+      throw new Error(
+        `array ${info.name}: the delta_planes filter needs 16-bit codes of rank 1, got ${info.precision} [${info.shape.join(", ")}]`,
+      );
+    return undoDeltaPlanesFilter(inflated, count);
+  }
   if (info.precision === "uint8") {
     codes = info.filter === "gradient" ? inflated.slice(0, count) : inflated.subarray(0, count);
   } else {
@@ -213,11 +234,21 @@ export function decodeArray(info: ArrayInfo, inflated: Uint8Array, maxElements =
       `array ${info.name}: expected ${expected} bytes for shape [${info.shape.join(", ")}], got ${inflated.length}`,
     );
   }
-  if (info.filter !== undefined && info.filter !== "none" && info.filter !== "gradient") {
+  if (
+    info.filter !== undefined &&
+    info.filter !== "none" &&
+    info.filter !== "gradient" &&
+    info.filter !== "delta_planes"
+  ) {
     throw new Error(`array ${info.name}: unknown filter ${JSON.stringify(info.filter)}`);
   }
-  if (info.filter === "gradient" && info.precision !== "uint8" && info.precision !== "uint16") {
-    throw new Error(`array ${info.name}: the gradient filter needs integer codes, got ${info.precision}`);
+  if (
+    info.filter !== undefined &&
+    info.filter !== "none" &&
+    info.precision !== "uint8" &&
+    info.precision !== "uint16"
+  ) {
+    throw new Error(`array ${info.name}: the ${info.filter} filter needs integer codes, got ${info.precision}`);
   }
   const view = new DataView(inflated.buffer, inflated.byteOffset, inflated.byteLength);
   const values = new Float32Array(count);

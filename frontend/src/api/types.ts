@@ -129,7 +129,7 @@ export interface ArrayInfo {
   nonfinite: NonfiniteCounts;
   range: { min: number | null; max: number | null; mean: number | null; count: number };
   /** How integer codes were transformed before compression; absent from older servers. */
-  filter?: "gradient" | "none";
+  filter?: "gradient" | "delta_planes" | "none";
   compression: "zlib" | "none";
   byte_offset: number;
   byte_length: number;
