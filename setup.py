@@ -99,6 +99,9 @@ setuptools.setup(
             "nodejs-bin==18.4.0a4",
             # Drives Debian's chromium in tests/test_browser.py (its own browsers are never downloaded).
             "playwright>=1.40",
+            # tests/test_remote_storage.py: an S3 server on loopback, and the boto3 TensorBoard reads s3:// through.
+            "moto[server]>=5",
+            "boto3>=1.26",
         ],
     },
     classifiers=[
