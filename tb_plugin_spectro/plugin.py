@@ -22,7 +22,7 @@ from tensorboard.backend import http_util
 from tensorboard.plugins import base_plugin
 from werkzeug import wrappers
 
-from tb_plugin_spectro import codec, kinds, lowest_report, metadata, reading, wire
+from tb_plugin_spectro import codec, kinds, logdir_status, lowest_report, metadata, reading, wire
 from tb_plugin_spectro.wire import DATA_MAGIC
 
 __all__ = ["SpectroPlugin", "DATA_MAGIC"]
@@ -46,6 +46,8 @@ class SpectroPlugin(base_plugin.TBPlugin):
         # 0 or unset: every step.
         self._reader = reading.SeriesReader(context.data_provider, downsample=hint if hint else reading.ALL_STEPS)
         self._lowest = lowest_report.LowestReport(self._reader, context.logdir or "")
+        self._logdir = context.logdir or ""
+        self._reader_name = logdir_status.reader_of(context.data_provider)
 
     def get_plugin_apps(self):
         return {
@@ -55,6 +57,7 @@ class SpectroPlugin(base_plugin.TBPlugin):
             "/data": self._serve_data,
             "/scalars": self._serve_scalars,
             "/lowest": self._serve_lowest,
+            "/logdir": self._serve_logdir,
         }
 
     def is_active(self) -> bool:
@@ -159,6 +162,10 @@ class SpectroPlugin(base_plugin.TBPlugin):
         """A scalar curve, its lowest-point candidates with their checkpoints, markers and hint."""
         return self._lowest.lowest(ctx, experiment, run, tag, smoothing=smoothing, ignore_outliers=ignore_outliers)
 
+    def logdir_impl(self) -> Dict[str, Any]:
+        """The logdir, its reader, and why the reader may find nothing there."""
+        return logdir_status.logdir_status(self._logdir, self._reader_name)
+
     # -- handlers --------------------------------------------------------
 
     @staticmethod
@@ -256,6 +263,10 @@ class SpectroPlugin(base_plugin.TBPlugin):
         ignore_outliers = self._bool_arg(request, "ignore_outliers", default=False)
         result = self.lowest_impl(ctx, experiment, run, tag, smoothing=smoothing, ignore_outliers=ignore_outliers)
         return http_util.Respond(request, wire.json_body(result), "application/json")
+
+    @wrappers.Request.application  # type: ignore[arg-type]
+    def _serve_logdir(self, request):
+        return http_util.Respond(request, wire.json_body(self.logdir_impl()), "application/json")
 
     @wrappers.Request.application  # type: ignore[arg-type]
     def _serve_static(self, request):

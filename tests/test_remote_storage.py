@@ -5,22 +5,29 @@ The Python reader serves an s3:// logdir (TensorBoard reads it through boto3,
 at `S3_ENDPOINT`): tags, steps, data, and the lowest-point view with the
 checkpoints listed in the bucket. RustBoard reads local and gs:// logdirs
 only: with `--load_fast=auto` TensorBoard reads s3:// with the Python reader,
-and with `--load_fast=true` it exits.
+and with `--load_fast=true` it exits. `/logdir` names the logdir, its reader
+and, when the reader cannot read it, why.
 
 Run as a script, `python tests/test_remote_storage.py s3://BUCKET/DIR`, this
 file is the training process that writes the logdir.
 """
 
+import importlib.util
 import io
 import subprocess
 import sys
 
 import numpy as np
 import pytest
+from tensorboard.backend.event_processing import data_provider as multiplexer_provider
+from tensorboard.backend.event_processing import plugin_event_multiplexer
+from tensorboard.data import grpc_provider
+from tensorboard.plugins import base_plugin
 
 from support.routes import PREFIX, parse_binary
 from support.s3 import CLEARED, moto_server
 from support.server import fetch, fetch_json, free_port, tensorboard, wait_for
+from tb_plugin_spectro import plugin
 from tb_plugin_spectro import summary as spectro_summary
 
 RUN = "tts"
@@ -200,9 +207,18 @@ def test_lowest_point_view_finds_the_checkpoints_in_the_bucket(s3, python_reader
     }
 
 
+def test_logdir_route_names_the_bucket_and_the_python_reader(s3, python_reader):
+    assert fetch_json(python_reader + PREFIX + "/logdir") == {
+        "logdir": s3.url(LOGDIR),
+        "reader": "python",
+        "note": None,
+    }
+
+
 def test_load_fast_auto_reads_s3_with_the_python_reader(s3, python_reader):
     with tensorboard(s3.url(LOGDIR), "auto") as base:
         wait_listed(base)
+        assert fetch_json(base + PREFIX + "/logdir")["reader"] == "python"
         assert fetch_json(base + PREFIX + "/tags") == fetch_json(python_reader + PREFIX + "/tags")
 
 
@@ -220,6 +236,56 @@ def test_load_fast_true_exits_since_rustboard_reads_no_s3(s3):
     assert result.returncode == 1
     # RustBoard's logdir parser knows gs:// and local paths; it exits with 8 on any other scheme.
     assert f'Could not start data server: unknown protocol "s3" in logdir {s3.url(LOGDIR)}.' in result.stderr
+
+
+def _status(logdir, reader):
+    if reader == "python":
+        multiplexer = plugin_event_multiplexer.EventMultiplexer()
+        provider = multiplexer_provider.MultiplexerDataProvider(multiplexer, logdir)
+    else:
+        provider = grpc_provider.GrpcDataProvider("localhost:0", stub=None)  # never called
+    context = base_plugin.TBContext(logdir=logdir, data_provider=provider, sampling_hints={})
+    return plugin.SpectroPlugin(context).logdir_impl()
+
+
+def _reads_gs_here() -> bool:
+    """Whether the file layer here would reach Google's servers for gs:// (with gcsfs or TensorFlow)."""
+    return any(importlib.util.find_spec(name) is not None for name in ("gcsfs", "tensorflow"))
+
+
+def test_logdir_note_of_a_scheme_no_file_system_reads():
+    status = _status("foo://bucket/logs", "python")
+    assert status["reader"] == "python"
+    assert status["note"].startswith(
+        "TensorBoard's Python reader cannot read foo:// logdirs here (ValueError: Protocol not known: foo)."
+    )
+
+
+@pytest.mark.skipif(_reads_gs_here(), reason="gs:// would be read from Google's servers here")
+def test_logdir_note_of_gs_under_the_python_reader_points_to_rustboard():
+    note = _status("gs://bucket/logs", "python")["note"]
+    assert "cannot read gs:// logdirs here (ImportError: Please install gcsfs" in note
+    assert "--load_fast=true (RustBoard reads gs:// itself), or install gcsfs" in note
+
+
+def test_logdir_note_of_s3_under_rustboard_points_to_the_python_reader():
+    status = _status("s3://bucket/logs", "rustboard")
+    assert status == {
+        "logdir": "s3://bucket/logs",
+        "reader": "rustboard",
+        "note": "RustBoard (--load_fast) reads local and gs:// logdirs only, not s3://. Restart TensorBoard "
+        "with --load_fast=false: its Python reader reads s3:// through TensorBoard's file layer.",
+    }
+    # RustBoard reads gs:// itself: nothing to say, and nothing asked of the file layer here.
+    assert _status("gs://bucket/logs", "rustboard")["note"] is None
+
+
+def test_logdir_note_of_local_directories(tmp_path):
+    missing = str(tmp_path / "missing")
+    assert _status(missing, "python")["note"] == f"There is no directory {missing}."
+    assert _status(missing, "rustboard")["note"] == f"There is no directory {missing}."
+    assert _status(str(tmp_path), "python")["note"] is None
+    assert _status("", "python")["note"] is None  # --logdir_spec: no one logdir
 
 
 if __name__ == "__main__":
