@@ -28,6 +28,8 @@ __all__ = [
 
 DEFAULT_MAX_ELEMENTS = 1 << 24  # values per array argument, about 16.8 million
 
+_FLOAT32_MAX = float(np.finfo(np.float32).max)  # largest finite float32, about 3.4e38
+
 
 def _describe(value) -> str:
     text = repr(value)
@@ -66,12 +68,18 @@ def to_float_array(
     """Returns `value` as a float32 numpy array of one of the given ranks.
 
     Accepts numpy arrays, nested lists, PyTorch tensors (on any device,
-    requiring grad, half precision), JAX arrays and TF tensors.
+    requiring grad, half precision), JAX arrays and TF tensors. The masked
+    values of a numpy masked array become NaN. A finite value beyond
+    float32's range is refused rather than stored as Inf.
     """
     if value is None:
         raise TypeError(f"{name} must be an array {shape_hint}, got None")
     if isinstance(value, (str, bytes)):
         raise TypeError(f"{name} must be an array {shape_hint}, got {type(value).__name__} {_describe(value)}")
+    masked = None
+    if isinstance(value, np.ma.MaskedArray):
+        masked = np.ma.getmaskarray(value)
+        value = np.ma.getdata(value)
     value = _from_framework(value, name)
     try:
         array = np.asarray(value)
@@ -92,7 +100,30 @@ def to_float_array(
             f"{name} has {array.size} values, more than max_elements={max_elements}; "
             f"pass a larger max_elements to store it anyway"
         )
-    return np.asarray(array, dtype=np.float32)
+    with np.errstate(over="ignore"):  # values beyond float32 are reported below
+        result = np.asarray(array, dtype=np.float32)
+    if kind == "f" and array.dtype.itemsize > 4:
+        _check_float32_range(array, result, name, masked)
+    if masked is not None and masked.any():
+        if np.may_share_memory(result, array):
+            result = result.copy()  # the caller's array stays as it was
+        result[masked] = np.nan
+    return result
+
+
+def _check_float32_range(array: np.ndarray, result: np.ndarray, name: str, masked: Optional[np.ndarray]) -> None:
+    """Refuses finite values of `array` that became Inf in its float32 copy `result`."""
+    if np.isfinite(result).all():
+        return
+    overflow = np.isinf(result) & np.isfinite(array)
+    if masked is not None:
+        overflow &= ~masked
+    if overflow.any():
+        peak = float(np.abs(array[overflow]).max())
+        raise ValueError(
+            f"{name} has finite values up to {peak:g} in magnitude, beyond float32's {_FLOAT32_MAX:g}, "
+            f"the widest values Spectro stores; scale them down (e.g. to dB) before writing"
+        )
 
 
 def check_tag(tag, name: str = "tag") -> str:

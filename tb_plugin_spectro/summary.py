@@ -11,12 +11,16 @@ copy of the step's header under `tag + "/_spectro_headers"`, a tensor series
 that lets TensorBoard list every step's statistics in one read (see
 `metadata.HEADERS_SUFFIX`). Tags ending with that suffix are refused.
 Arrays may be numpy arrays, nested lists, PyTorch tensors (any device, with
-grad, half precision), JAX arrays or TF tensors. Every argument is checked
-before anything is written: a TypeError for the wrong kind of value, a
-ValueError for a bad value, each naming the parameter.
+grad, half precision), JAX arrays or TF tensors. Values are stored as
+float32 at most: a finite value beyond float32's range (about 3.4e38) is a
+ValueError, never a silent Inf. Every argument is checked before anything
+is written: a TypeError for the wrong kind of value, a ValueError for a bad
+value, each naming the parameter.
 
 NaN and Inf are not errors: they are stored in place, counted in the step's
-header, and warned about once per tag.
+header, and warned about once per tag. The masked values of a numpy masked
+array are stored as NaN, counted and warned about as such (to leave out
+padded frames, pass `lengths` instead).
 """
 
 from typing import Optional, Sequence, Union
@@ -168,7 +172,8 @@ def mel_comparison(
     Raises:
       TypeError: an argument is of the wrong kind (e.g. a complex array).
       ValueError: an argument has a bad value (wrong rank, mismatched mel
-        bins, a negative step, an unknown option, no writer).
+        bins, a negative step, an unknown option, no writer, or a value
+        beyond float32's range).
 
     Example:
       spectro_summary.mel_comparison(

@@ -393,6 +393,25 @@ CASES = [
         ValueError,
         r"tokens label the rows of an alignment; pass alignment=",
     ),
+    # Values beyond float32, which would be stored as Inf.
+    (
+        "target beyond float32",
+        mel(target=MEL.astype(np.float64) + 1e39),
+        ValueError,
+        r"target has finite values up to 1e\+39 in magnitude, beyond float32's 3.40282e\+38.*scale them down",
+    ),
+    (
+        "embeddings beyond float32",
+        similarity(b=EMB.astype(np.float64) * -1e300),
+        ValueError,
+        r"b has finite values up to 1e\+300 in magnitude, beyond float32's",
+    ),
+    (
+        "weights beyond float32 beside an Inf",
+        align(weights=np.where(np.eye(5, 20) > 0, np.inf, 1e39)),
+        ValueError,
+        r"weights has finite values up to 1e\+39 in magnitude",
+    ),
 ]
 
 

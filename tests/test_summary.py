@@ -607,6 +607,51 @@ class TestFrameworkInputs:
         assert written.header.similarity.stats.recall_at_1_rows == 1.0
 
 
+class TestMaskedAndWideValues:
+    def test_masked_values_are_stored_as_nan_counted_and_warned(self, own_writer):
+        target = speech_like_mel(frames=30).astype(np.float64)
+        target[5, 6] = 1e39  # masked: neither stored nor refused
+        mask = np.zeros(target.shape, dtype=bool)
+        mask[5, 6] = mask[10, :4] = True
+        masked = np.ma.masked_array(target, mask=mask)
+        predicted = np.ma.masked_array(np.arange(80 * 30).reshape(80, 30), mask=np.eye(80, 30, dtype=bool))
+        with pytest.warns(RuntimeWarning, match=r"'mel/masked' step 2: target and predicted hold 35 NaN, 0 \+Inf"):
+            spectro_summary.mel_comparison("mel/masked", masked, predicted, 2, writer=own_writer.writer)
+        assert target[5, 6] == 1e39 and not np.isnan(predicted.data).any()  # the caller's arrays are as they were
+        (written,) = own_writer.read()
+        (sample,) = written.header.mel.samples
+        assert (sample.target.nonfinite.nan, sample.predicted.nonfinite.nan) == (5, 30)
+        expected = np.where(mask, np.nan, target).astype(np.float32)
+        assert_decodes_within_error(written, sample.target, expected)
+        decoded = written.array(sample.predicted)
+        np.testing.assert_array_equal(np.isnan(decoded), np.eye(80, 30, dtype=bool))
+
+    def test_a_mask_of_nothing_changes_nothing(self, own_writer):
+        mel = speech_like_mel(frames=20)
+        with warnings.catch_warnings():
+            warnings.simplefilter("error")
+            spectro_summary.spectrogram("s", np.ma.masked_array(mel), 0, writer=own_writer.writer)
+        (written,) = own_writer.read()
+        assert_decodes_within_error(written, written.header.spectrogram.samples[0].mel, mel)
+
+    def test_inf_given_in_wide_values_stays_a_warning(self, own_writer):
+        noise = np.ones((8, 8))  # float64
+        noise[0, 0] = np.inf
+        noise[1, 1] = 3e38  # within float32's range
+        with pytest.warns(RuntimeWarning, match=r"noise hold 0 NaN, 2 \+Inf and 0 -Inf"):
+            spectro_summary.noise_pair("n", noise, noise, 0, writer=own_writer.writer)
+        (written,) = own_writer.read()
+        assert written.header.noise.predicted.nonfinite.pos_inf == 1
+        assert written.header.noise.predicted.range.max == pytest.approx(3e38, rel=1e-6)
+
+    def test_a_torch_float64_tensor_beyond_float32_is_refused(self, own_writer):
+        torch = pytest.importorskip("torch")
+        wide = torch.ones(4, 4, dtype=torch.float64) * 1e39
+        with pytest.raises(ValueError, match=r"a has finite values up to 1e\+39 in magnitude, beyond float32's"):
+            spectro_summary.similarity_matrix("s", wide, None, 0, writer=own_writer.writer)
+        assert own_writer.read() == []
+
+
 class TestTracker:
     def test_smoothing_follows_tensorboard(self, own_writer):
         values = [4.0, 1.0, 3.0, 2.0, 0.5, 5.0]
