@@ -36,6 +36,27 @@ def _describe(value) -> str:
     return text if len(text) <= 80 else text[:77] + "..."
 
 
+def _check_encodable(value: str, name: str) -> str:
+    """Returns `value` if it encodes as UTF-8, as protobuf strings must; a lone surrogate does not."""
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError as e:
+        raise ValueError(
+            f"{name} cannot be encoded as UTF-8: it holds the lone surrogate {value[e.start : e.end]!r} "
+            f"at index {e.start}; got {_describe(value)}"
+        ) from None
+    return value
+
+
+def _check_torch_tensor(tensor, name: str) -> None:
+    """Refuses the torch tensors that hold no values to convert: meta and sparse ones."""
+    if getattr(tensor, "is_meta", False):
+        raise TypeError(f"{name} is a torch meta tensor (no data); pass a tensor with values")
+    layout = getattr(tensor, "layout", None)
+    if layout is not None and str(layout) != "torch.strided":
+        raise TypeError(f"{name} is a sparse torch tensor (layout {layout}); pass {name}.to_dense()")
+
+
 def _from_framework(value, name: str):
     """Converts a tensor of a framework to numpy without importing the framework.
 
@@ -44,6 +65,7 @@ def _from_framework(value, name: str):
     """
     module = type(value).__module__ or ""
     if module.startswith("torch"):
+        _check_torch_tensor(value, name)
         tensor = value.detach()
         if tensor.is_complex():
             raise TypeError(f"{name} must be real-valued, got a complex tensor of dtype {tensor.dtype}")
@@ -131,13 +153,26 @@ def check_tag(tag, name: str = "tag") -> str:
         raise TypeError(f"{name} must be a string, got {type(tag).__name__} {_describe(tag)}")
     if not tag.strip():
         raise ValueError(f"{name} must be a non-empty string, got {tag!r}")
-    return tag
+    return _check_encodable(tag, name)
+
+
+def _is_bool(value) -> bool:
+    """True for a bool, a numpy bool and a bool array or tensor of any framework."""
+    if isinstance(value, (bool, np.bool_)):
+        return True
+    dtype = getattr(value, "dtype", None)
+    if dtype is None:
+        return False
+    # numpy and JAX: dtype('bool'); PyTorch: torch.bool; TensorFlow: a DType whose is_bool is True.
+    return str(dtype) in ("bool", "torch.bool") or getattr(dtype, "is_bool", False) is True
 
 
 def check_count(value, name: str, *, minimum: int = 0) -> int:
-    """Returns an integer >= minimum; numpy and 0-d tensor integers are accepted."""
-    if isinstance(value, bool) or not hasattr(value, "__index__"):
+    """Returns an integer >= minimum; numpy and 0-d tensor integers are accepted, bools of any kind are not."""
+    if _is_bool(value) or not hasattr(value, "__index__"):
         raise TypeError(f"{name} must be an integer, got {type(value).__name__} {_describe(value)}")
+    if (type(value).__module__ or "").startswith("torch"):
+        _check_torch_tensor(value, name)
     try:
         result = int(value.__index__())
     except TypeError:
@@ -174,6 +209,8 @@ def check_real(value, name: str, *, finite: bool = True) -> float:
     """Returns a float; numpy scalars and one-value tensors are accepted."""
     number = value
     if not isinstance(value, numbers.Real):
+        if (type(value).__module__ or "").startswith("torch"):
+            _check_torch_tensor(value, name)
         try:
             array = np.asarray(_from_framework(value, name))
         except Exception:  # anything that is not array-like is reported below
@@ -201,7 +238,7 @@ def check_string(value, name: str, *, max_length: int = 100_000) -> str:
         raise TypeError(f"{name} must be a string, got {type(value).__name__} {_describe(value)}")
     if len(value) > max_length:
         raise ValueError(f"{name} must be at most {max_length} characters, got {len(value)}")
-    return value
+    return _check_encodable(value, name)
 
 
 def check_strings(values, name: str, count: int, *, what: str) -> List[str]:
@@ -224,4 +261,4 @@ def check_path(value, name: str) -> str:
         value = os.fspath(value)
     if not isinstance(value, str):
         raise TypeError(f"{name} must be a string or path, got {type(value).__name__} {_describe(value)}")
-    return value
+    return _check_encodable(value, name)

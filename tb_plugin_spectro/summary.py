@@ -11,11 +11,14 @@ copy of the step's header under `tag + "/_spectro_headers"`, a tensor series
 that lets TensorBoard list every step's statistics in one read (see
 `metadata.HEADERS_SUFFIX`). Tags ending with that suffix are refused.
 Arrays may be numpy arrays, nested lists, PyTorch tensors (any device, with
-grad, half precision), JAX arrays or TF tensors. Values are stored as
-float32 at most: a finite value beyond float32's range (about 3.4e38) is a
-ValueError, never a silent Inf. Every argument is checked before anything
-is written: a TypeError for the wrong kind of value, a ValueError for a bad
-value, each naming the parameter.
+grad, half precision), JAX arrays or TF tensors; a torch meta or sparse
+tensor is refused (pass one with values, or `.to_dense()`). Values are
+stored as float32 at most: a finite value beyond float32's range (about
+3.4e38) is a ValueError, never a silent Inf. Every argument is checked
+before anything is written: a TypeError for the wrong kind of value, a
+ValueError for a bad value, each naming the parameter. Strings (tags,
+labels, ids, texts, paths) must encode as UTF-8: a lone surrogate is a
+ValueError.
 
 NaN and Inf are not errors: they are stored in place, counted in the step's
 header, and warned about once per tag. The masked values of a numpy masked
@@ -170,10 +173,11 @@ def mel_comparison(
       description: a Markdown description of the series.
 
     Raises:
-      TypeError: an argument is of the wrong kind (e.g. a complex array).
+      TypeError: an argument is of the wrong kind (e.g. a complex array, a
+        torch meta or sparse tensor, a bool or bool tensor as step).
       ValueError: an argument has a bad value (wrong rank, mismatched mel
-        bins, a negative step, an unknown option, no writer, or a value
-        beyond float32's range).
+        bins, a negative step, an unknown option, no writer, a value beyond
+        float32's range, or a string that cannot be encoded as UTF-8).
 
     Example:
       spectro_summary.mel_comparison(

@@ -158,8 +158,9 @@ class Writer:
     Raises:
       TypeError: `logdir` is not a non-empty path, or another argument is of
         the wrong type.
-      ValueError: `max_queue` < 1 or `flush_secs` <= 0. Bad arguments are
-        refused before anything is created.
+      ValueError: `max_queue` < 1 or `flush_secs` <= 0, or `logdir` or
+        `filename_suffix` cannot be encoded as UTF-8 (a lone surrogate). Bad
+        arguments are refused before anything is created.
 
     Example:
         with spectro_summary.Writer("runs/tts") as writer:
@@ -172,12 +173,14 @@ class Writer:
             logdir = os.fspath(logdir)
         if not isinstance(logdir, str) or not logdir:
             raise TypeError(f"logdir must be a non-empty path, got {logdir!r}")
+        logdir = _inputs.check_path(logdir, "logdir")
         max_queue = _inputs.check_count(max_queue, "max_queue", minimum=1)
         flush_secs = _inputs.check_real(flush_secs, "flush_secs")
         if flush_secs <= 0:
             raise ValueError(f"flush_secs must be > 0 seconds, got {flush_secs!r}")
         if not isinstance(filename_suffix, str):
             raise TypeError(f"filename_suffix must be a str, got {filename_suffix!r}")
+        filename_suffix = _inputs.check_string(filename_suffix, "filename_suffix")
         self._logdir = logdir
         self._file = _EventFile(logdir, max_queue, flush_secs, filename_suffix)
         self._closed = False

@@ -1,11 +1,17 @@
 """Bad input: a clear error naming the parameter and the value, nothing written."""
 
 import os
+import pathlib
 
 import numpy as np
 import pytest
 
 from tb_plugin_spectro import summary as spectro_summary
+
+try:
+    import torch
+except ImportError:  # the torch cases are left out
+    torch = None
 
 MEL = np.zeros((80, 20), dtype=np.float32)
 EMB = np.ones((4, 8), dtype=np.float32)
@@ -412,7 +418,105 @@ CASES = [
         ValueError,
         r"weights has finite values up to 1e\+39 in magnitude",
     ),
+    # Bools of any kind as a step, as True itself.
+    ("step numpy bool", noise(step=np.bool_(True)), TypeError, r"step must be an integer, got bool (np\.True_|True)"),
+    (
+        "step bool array",
+        similarity(step=np.array(True)),
+        TypeError,
+        r"step must be an integer, got ndarray array\(True\)",
+    ),
+    # Strings that cannot be encoded as UTF-8 (a lone surrogate).
+    (
+        "tag surrogate",
+        mel(tag="mel\ud800"),
+        ValueError,
+        r"tag cannot be encoded as UTF-8: it holds the lone surrogate '\\ud800' at index 3",
+    ),
+    (
+        "marker tag surrogate",
+        lowest(tag="\udcffloss"),
+        ValueError,
+        r"tag cannot be encoded as UTF-8: .*'\\udcff' at index 0",
+    ),
+    ("display_name surrogate", noise(display_name="n\udc80"), ValueError, r"display_name cannot be encoded as UTF-8"),
+    ("description surrogate", similarity(description="\ud800"), ValueError, r"description cannot be encoded as UTF-8"),
+    ("sample_ids surrogate", mel(sample_ids=["LJ\udcff"]), ValueError, r"sample_ids\[0\] cannot be encoded as UTF-8"),
+    ("texts surrogate", single(texts="a\ud83d"), ValueError, r"texts\[0\] cannot be encoded as UTF-8: .*'\\ud83d'"),
+    (
+        "tokens surrogate",
+        align(tokens=["a", "b", "\ud800", "d", "e"]),
+        ValueError,
+        r"tokens\[2\] cannot be encoded as UTF-8",
+    ),
+    (
+        "mel tokens surrogate",
+        mel(alignment=ATTN, tokens=["\udfff"] * 5),
+        ValueError,
+        r"tokens\[0\] cannot be encoded as UTF-8",
+    ),
+    (
+        "labels_b surrogate",
+        similarity(labels_b=["x", "y", "z", "\udcff"]),
+        ValueError,
+        r"labels_b\[3\] cannot be encoded as UTF-8",
+    ),
+    ("a_name surrogate", similarity(a_name="text\ud800"), ValueError, r"a_name cannot be encoded as UTF-8"),
+    (
+        "checkpoint_path surrogate",
+        lowest(checkpoint_path="G_\udcff.pth"),
+        ValueError,
+        r"checkpoint_path cannot be encoded as UTF-8: .*'\\udcff' at index 2",
+    ),
+    (
+        "checkpoint Path surrogate",
+        lowest(checkpoint_path=pathlib.Path("G_\udcff.pth")),
+        ValueError,
+        r"checkpoint_path cannot be encoded as UTF-8",
+    ),
 ]
+
+if torch is not None:
+    CASES += [
+        (
+            "target torch meta",
+            mel(target=torch.empty(80, 20, device="meta")),
+            TypeError,
+            r"target is a torch meta tensor \(no data\); pass a tensor with values",
+        ),
+        (
+            "actual torch sparse",
+            noise(actual=torch.zeros(80, 20).to_sparse()),
+            TypeError,
+            r"actual is a sparse torch tensor \(layout torch.sparse_coo\); pass actual.to_dense\(\)",
+        ),
+        (
+            "durations torch sparse",
+            align(weights=None, durations=torch.tensor([4, 4, 4, 4, 4]).to_sparse()),
+            TypeError,
+            r"durations is a sparse torch tensor",
+        ),
+        (
+            "value torch meta",
+            lowest(value=torch.tensor(0.5, device="meta")),
+            TypeError,
+            r"value is a torch meta tensor",
+        ),
+        ("step torch meta", single(step=torch.tensor(3, device="meta")), TypeError, r"step is a torch meta tensor"),
+        (
+            "target float64 tensor beyond float32",
+            mel(target=torch.full((80, 20), -1e40, dtype=torch.float64)),
+            ValueError,
+            r"target has finite values up to 1e\+40 in magnitude, beyond float32's",
+        ),
+        (
+            "step bool tensor",
+            mel(step=torch.tensor(True)),
+            TypeError,
+            r"step must be an integer, got Tensor tensor\(True\)",
+        ),
+        ("epoch bool tensor", lowest(epoch=torch.tensor(False)), TypeError, r"epoch must be an integer, got Tensor"),
+    ]
 
 
 @pytest.mark.parametrize("call,error,pattern", [c[1:] for c in CASES], ids=[c[0] for c in CASES])
@@ -475,7 +579,11 @@ def test_tracker_arguments(tmp_path):
             spectro_summary.LowestPointTracker("loss", writer=writer, smoothing=1.5)
         with pytest.raises(ValueError, match=r"min_delta must be >= 0, got -0.1"):
             spectro_summary.LowestPointTracker("loss", writer=writer, min_delta=-0.1)
+        with pytest.raises(ValueError, match=r"tag cannot be encoded as UTF-8"):
+            spectro_summary.LowestPointTracker("loss\ud800", writer=writer)
         tracker = spectro_summary.LowestPointTracker("loss", writer=writer)
+        with pytest.raises(TypeError, match=r"step must be an integer, got bool (np\.True_|True)"):
+            tracker.update(np.bool_(True), 1.0)
         with pytest.raises(ValueError, match=r"step must be >= 0, got -3"):
             tracker.update(-3, 1.0)
         assert tracker.best_step is None

@@ -119,12 +119,20 @@ def test_write_errors_reach_the_caller(tmp_path):
         ({"flush_secs": 0}, ValueError, r"flush_secs must be > 0 seconds, got 0.0"),
         ({"flush_secs": "soon"}, TypeError, r"flush_secs must be a real number, got str 'soon'"),
         ({"filename_suffix": 3}, TypeError, r"filename_suffix must be a str, got 3"),
+        ({"filename_suffix": ".\udcff"}, ValueError, r"filename_suffix cannot be encoded as UTF-8"),
     ],
 )
 def test_bad_writer_arguments_create_nothing(tmp_path, kwargs, error, pattern):
     with pytest.raises(error, match=pattern):
         spectro_summary.Writer(tmp_path / "run", **kwargs)
     assert not (tmp_path / "run").exists()
+
+
+def test_a_logdir_that_cannot_be_encoded_as_utf8_creates_nothing(tmp_path):
+    # A directory name of bytes that are not UTF-8, as os.fsdecode gives it.
+    with pytest.raises(ValueError, match=r"logdir cannot be encoded as UTF-8: it holds the lone surrogate '\\udcff'"):
+        spectro_summary.Writer(str(tmp_path / "run\udcff"))
+    assert os.listdir(tmp_path) == []
 
 
 @pytest.mark.parametrize("walltime", [float("nan"), float("inf"), -float("inf")])
