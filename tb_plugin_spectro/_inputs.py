@@ -7,6 +7,7 @@ parameter and shows the value.
 
 import numbers
 import os
+import re
 from typing import List, Optional, Sequence
 
 import numpy as np
@@ -15,6 +16,7 @@ __all__ = [
     "DEFAULT_MAX_ELEMENTS",
     "to_float_array",
     "check_tag",
+    "check_series_tag",
     "check_step",
     "check_choice",
     "check_count",
@@ -29,6 +31,12 @@ __all__ = [
 DEFAULT_MAX_ELEMENTS = 1 << 24  # values per array argument, about 16.8 million
 
 _FLOAT32_MAX = float(np.finfo(np.float32).max)  # largest finite float32, about 3.4e38
+
+# What RustBoard (`--load_fast=true`) cannot take in a tag: its blob keys are
+# JSON that it parses into borrowed strings, which fails on any escaped
+# character, and serde_json escapes exactly these.
+_TAG_CHARACTER_NAMES = {'"': "a double quote", "\\": "a backslash", "\t": "a tab", "\n": "a newline", "\x00": "a NUL"}
+_UNSERVABLE_TAG_CHARACTERS = re.compile(r'["\\\x00-\x1f]')
 
 
 def _describe(value) -> str:
@@ -154,6 +162,25 @@ def check_tag(tag, name: str = "tag") -> str:
     if not tag.strip():
         raise ValueError(f"{name} must be a non-empty string, got {tag!r}")
     return _check_encodable(tag, name)
+
+
+def check_series_tag(tag, name: str = "tag") -> str:
+    """Checks the tag of a Spectro series: a tag whose data both of TensorBoard's readers can serve.
+
+    RustBoard (`tensorboard --load_fast=true`) lists the steps of a tag
+    holding a double quote, a backslash or a control character, but cannot
+    serve their data; the Python reader can. Such tags are refused.
+    """
+    tag = check_tag(tag, name)
+    found = _UNSERVABLE_TAG_CHARACTERS.search(tag)
+    if found:
+        char = found.group()
+        what = _TAG_CHARACTER_NAMES.get(char, "a control character")
+        raise ValueError(
+            f"{name} must not contain {what} ({char!r}): TensorBoard's fast reader (RustBoard, "
+            f"--load_fast=true) cannot serve the data of such a tag; got {_describe(tag)}"
+        )
+    return tag
 
 
 def _is_bool(value) -> bool:

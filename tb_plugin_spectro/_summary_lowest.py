@@ -44,7 +44,7 @@ def lowest_point_pb(
     description: Optional[str] = None,
 ) -> summary_pb2.Summary:
     """Returns a lowest-point Summary proto; see `lowest_point`."""
-    tag = _inputs.check_tag(tag)
+    tag = _inputs.check_series_tag(tag)
     step = _inputs.check_step(step)
     encoded = lowest.encode(
         tag,
@@ -142,7 +142,7 @@ class LowestPointTracker:
         smoothing: TensorBoard smoothing weight in [0, 1); 0 watches the raw value.
         min_delta: how far below the previous low a new one must be, >= 0.
         """
-        self.tag = _inputs.check_tag(tag)
+        self.tag = _inputs.check_series_tag(tag)
         self._write = resolve_writer(writer)
         self.smoothing = _inputs.check_smoothing(smoothing, "smoothing")
         self.min_delta = _inputs.check_real(min_delta, "min_delta")

@@ -65,7 +65,7 @@ def check_labels(display_name, description) -> None:
 
 def check_array_op(tag, step, precision, max_elements, display_name, description) -> ArrayOptions:
     """Checks the arguments common to the ops that store arrays, in the order the ops list them."""
-    tag = _inputs.check_tag(tag)
+    tag = _inputs.check_series_tag(tag)
     if tag.endswith(metadata.HEADERS_SUFFIX):
         raise ValueError(
             f"tag must not end with {metadata.HEADERS_SUFFIX!r}, the suffix of Spectro's header series; got {tag!r}"

@@ -24,6 +24,10 @@ NaN and Inf are not errors: they are stored in place, counted in the step's
 header, and warned about once per tag. The masked values of a numpy masked
 array are stored as NaN, counted and warned about as such (to leave out
 padded frames, pass `lengths` instead).
+
+Tags holding a double quote, a backslash or a control character (tab,
+newline, NUL, ...) are refused: TensorBoard's fast reader (RustBoard,
+`--load_fast=true`) lists their steps but cannot serve their data.
 """
 
 from typing import Optional, Sequence, Union
@@ -177,7 +181,8 @@ def mel_comparison(
         torch meta or sparse tensor, a bool or bool tensor as step).
       ValueError: an argument has a bad value (wrong rank, mismatched mel
         bins, a negative step, an unknown option, no writer, a value beyond
-        float32's range, or a string that cannot be encoded as UTF-8).
+        float32's range, a string that cannot be encoded as UTF-8, or a tag
+        that TensorBoard's fast reader cannot serve).
 
     Example:
       spectro_summary.mel_comparison(

@@ -474,6 +474,29 @@ CASES = [
         ValueError,
         r"checkpoint_path cannot be encoded as UTF-8",
     ),
+    # Tags whose data TensorBoard's fast reader cannot serve.
+    (
+        "tag quote",
+        mel(tag='mel"val'),
+        ValueError,
+        r"tag must not contain a double quote \('\"'\): TensorBoard's fast reader \(RustBoard, --load_fast=true\) "
+        r"cannot serve the data of such a tag; got 'mel\"val'",
+    ),
+    (
+        "tag backslash",
+        noise(tag="noise\\t"),
+        ValueError,
+        r"tag must not contain a backslash \('\\\\'\): TensorBoard's fast reader",
+    ),
+    ("tag tab", similarity(tag="sim\tx"), ValueError, r"tag must not contain a tab \('\\t'\)"),
+    ("tag newline", single(tag="spec\n"), ValueError, r"tag must not contain a newline \('\\n'\)"),
+    ("tag NUL", align(tag="al\x00ign"), ValueError, r"tag must not contain a NUL \('\\x00'\)"),
+    (
+        "marker tag escape",
+        lowest(tag="loss\x1b[0m"),
+        ValueError,
+        r"tag must not contain a control character \('\\x1b'\): TensorBoard's fast reader",
+    ),
 ]
 
 if torch is not None:
@@ -579,6 +602,8 @@ def test_tracker_arguments(tmp_path):
             spectro_summary.LowestPointTracker("loss", writer=writer, smoothing=1.5)
         with pytest.raises(ValueError, match=r"min_delta must be >= 0, got -0.1"):
             spectro_summary.LowestPointTracker("loss", writer=writer, min_delta=-0.1)
+        with pytest.raises(ValueError, match=r"tag must not contain a double quote"):
+            spectro_summary.LowestPointTracker('loss"d', writer=writer)
         with pytest.raises(ValueError, match=r"tag cannot be encoded as UTF-8"):
             spectro_summary.LowestPointTracker("loss\ud800", writer=writer)
         tracker = spectro_summary.LowestPointTracker("loss", writer=writer)

@@ -135,6 +135,14 @@ def test_a_logdir_that_cannot_be_encoded_as_utf8_creates_nothing(tmp_path):
     assert os.listdir(tmp_path) == []
 
 
+def test_scalars_may_have_tags_that_spectro_series_may_not(tmp_path):
+    # RustBoard serves scalars of any tag; only blob sequences have blob keys.
+    with spectro_summary.Writer(tmp_path) as writer:
+        writer.add_scalar('loss "g"\ttotal', 1.0, 0)
+        path = writer.path
+    assert [e.summary.value[0].tag for e in _events(path)[1:]] == ['loss "g"\ttotal']
+
+
 @pytest.mark.parametrize("walltime", [float("nan"), float("inf"), -float("inf")])
 def test_add_summary_refuses_a_non_finite_walltime(tmp_path, walltime):
     summary = spectro_summary.noise_pair_pb("n", np.ones((2, 2)), np.ones((2, 2)), 0)
