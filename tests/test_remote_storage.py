@@ -6,7 +6,7 @@ at `S3_ENDPOINT`): tags, steps, data, and the lowest-point view with the
 checkpoints listed in the bucket. RustBoard reads local and gs:// logdirs
 only: with `--load_fast=auto` TensorBoard reads s3:// with the Python reader,
 and with `--load_fast=true` it exits. `/logdir` names the logdir, its reader
-and, when the reader cannot read it, why.
+and, when the reader cannot read it, why; the tab's empty state says so.
 
 Run as a script, `python tests/test_remote_storage.py s3://BUCKET/DIR`, this
 file is the training process that writes the logdir.
@@ -24,6 +24,7 @@ from tensorboard.backend.event_processing import plugin_event_multiplexer
 from tensorboard.data import grpc_provider
 from tensorboard.plugins import base_plugin
 
+from support.browser import card, open_tab, wait_shown, wait_until
 from support.routes import PREFIX, parse_binary
 from support.s3 import CLEARED, moto_server
 from support.server import fetch, fetch_json, free_port, tensorboard, wait_for
@@ -286,6 +287,36 @@ def test_logdir_note_of_local_directories(tmp_path):
     assert _status(missing, "rustboard")["note"] == f"There is no directory {missing}."
     assert _status(str(tmp_path), "python")["note"] is None
     assert _status("", "python")["note"] is None  # --logdir_spec: no one logdir
+
+
+def test_tab_paints_a_mel_comparison_from_the_bucket(browser, python_reader):
+    with open_tab(browser, python_reader) as (page, frame):
+        wait_shown(card(frame, RUN, MEL_TAG), STEPS[-1])
+        wait_shown(card(frame, RUN, NOISE_TAG), STEPS[-1])
+
+
+@pytest.mark.skipif(_reads_gs_here(), reason="gs:// would be read from Google's servers here")
+def test_empty_tab_says_why_the_python_reader_reads_nothing(browser):
+    logdir = "gs://spectro-unreadable/logs"
+    port = free_port()
+    command = [sys.executable, "-m", "tensorboard.main", "--logdir", logdir, "--port", str(port)]
+    command += ["--host", "127.0.0.1", "--load_fast=false"]
+    # TensorBoard logs the file layer's ImportError with its traceback on every reload: expected here.
+    server = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    base = f"http://127.0.0.1:{port}"
+    try:
+        wait_for(lambda: fetch(base + "/data/plugins_listing")[0] == 200, START_TIMEOUT, "tensorboard to start")
+        with open_tab(browser, base) as (page, frame):
+            empty = frame.locator(".spectro-empty")
+            empty.wait_for()
+            note = wait_until(lambda: empty.locator(".spectro-empty-note").inner_text(), "the logdir's note")
+            text = empty.inner_text()
+    finally:
+        server.terminate()
+        server.wait(timeout=20)
+    assert "No Spectro data found" in text
+    assert f"Logdir: {logdir}, read by TensorBoard's Python reader (--load_fast=false)." in text
+    assert "Please install gcsfs" in note and "--load_fast=true" in note
 
 
 if __name__ == "__main__":

@@ -2,7 +2,7 @@
 // which TensorBoard serves under /data/plugin/spectro/ (or an experiment's prefix).
 
 import { decodeStep, parseDataBody, unreadableStepMessage, type DecodedArray } from "./decode";
-import type { LowestResponse, ScalarIndex, StepDescription, StepsResponse, TagIndex } from "./types";
+import type { LogdirInfo, LowestResponse, ScalarIndex, StepDescription, StepsResponse, TagIndex } from "./types";
 
 export interface StepData {
   description: StepDescription;
@@ -47,6 +47,10 @@ export async function fetchSteps(run: string, tag: string): Promise<StepsRespons
 
 export async function fetchScalars(): Promise<ScalarIndex> {
   return (await (await fetchOk("scalars")).json()) as ScalarIndex;
+}
+
+export async function fetchLogdir(): Promise<LogdirInfo> {
+  return (await (await fetchOk("logdir")).json()) as LogdirInfo;
 }
 
 /** What the lowest-point view asks for: a scalar series, smoothed as TensorBoard's Scalars tab does. */

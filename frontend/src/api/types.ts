@@ -222,3 +222,15 @@ export interface LowestResponse {
   hint: OvertrainingHint;
   checkpoints: { searched: string[]; count: number; note: string | null };
 }
+
+/** Which reader TensorBoard reads with; "rustboard" is any gRPC data server. */
+export type ReaderName = "python" | "rustboard" | "other";
+
+/** GET /logdir: where TensorBoard reads, with which reader, and why it may find nothing there. */
+export interface LogdirInfo {
+  /** --logdir as given; "" with --logdir_spec. */
+  logdir: string;
+  reader: ReaderName;
+  /** Null where nothing is known to be wrong. */
+  note: string | null;
+}

@@ -2,7 +2,7 @@
 // controller (controller.ts) changes it, through a Store.
 
 import type { StepKey } from "../api/client";
-import type { ScalarIndex, SeriesInfo, StepInfo, StepsResponse, TagIndex } from "../api/types";
+import type { LogdirInfo, ScalarIndex, SeriesInfo, StepInfo, StepsResponse, TagIndex } from "../api/types";
 import type { ColormapName } from "../colormaps";
 import type { DiffMode, RangeMode } from "../render/scale";
 import type { FrameWindow } from "../render/zoom";
@@ -65,6 +65,8 @@ export interface AppState {
   /** Null until /scalars first answers. */
   scalars: ScalarIndex | null;
   lowest: Map<string, LowestCardState>;
+  /** Where TensorBoard reads and why it may find nothing; asked when nothing is listed, else null. */
+  logdir: LogdirInfo | null;
 }
 
 export function cardKey(run: string, tag: string): string {
@@ -88,6 +90,7 @@ export function initialState(settings?: Partial<Settings>): AppState {
     cards: new Map(),
     scalars: null,
     lowest: new Map(),
+    logdir: null,
   };
 }
 

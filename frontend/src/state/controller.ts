@@ -3,6 +3,7 @@
 // passes instead) and keeps the step and lowest-point caches.
 
 import {
+  fetchLogdir,
   fetchLowest,
   fetchScalars,
   fetchStepData,
@@ -12,7 +13,7 @@ import {
   type StepData,
   type StepKey,
 } from "../api/client";
-import type { LowestResponse, ScalarIndex, StepsResponse, TagIndex } from "../api/types";
+import type { LogdirInfo, LowestResponse, ScalarIndex, StepsResponse, TagIndex } from "../api/types";
 import type { AppActions } from "./actions";
 import {
   applyScalars,
@@ -41,6 +42,8 @@ export interface Server {
   stepData(key: StepKey): Promise<StepData>;
   scalars(): Promise<ScalarIndex>;
   lowest(query: LowestQuery): Promise<LowestResponse>;
+  /** Where TensorBoard reads; asked only when nothing is listed. */
+  logdir?(): Promise<LogdirInfo>;
 }
 
 export const HTTP_SERVER: Server = {
@@ -49,6 +52,7 @@ export const HTTP_SERVER: Server = {
   stepData: fetchStepData,
   scalars: fetchScalars,
   lowest: fetchLowest,
+  logdir: fetchLogdir,
 };
 
 /** Where the toolbar's choices are kept. */
@@ -156,6 +160,18 @@ export class Controller {
     this.store.update(change);
   }
 
+  /** With nothing listed, asks where TensorBoard reads and why it may find nothing; without an answer the empty state stands as it is. */
+  private async explainEmpty(generation: number): Promise<void> {
+    if (!this.server.logdir) return;
+    let logdir: LogdirInfo;
+    try {
+      logdir = await this.server.logdir();
+    } catch {
+      return;
+    }
+    if (generation === this.reloadGeneration) this.store.update((state) => (state.logdir = logdir));
+  }
+
   /** Lists the series again and every card's steps, keeping what is selected. */
   async reload(): Promise<void> {
     const generation = ++this.reloadGeneration;
@@ -177,6 +193,7 @@ export class Controller {
       if (scalarIndex instanceof Error) state.loadError = `Could not list the scalar series: ${scalarIndex.message}`;
       else applyScalars(state, scalarIndex);
     });
+    if (this.store.state.cards.size === 0) void this.explainEmpty(generation);
     for (const card of this.store.state.cards.values()) {
       const opening = openingStepKey(card);
       if (opening) this.cache.request(opening);

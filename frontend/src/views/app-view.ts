@@ -4,6 +4,7 @@
 
 import { isColormapName, SEQUENTIAL_MAPS } from "../colormaps";
 import type { AppActions } from "../state/actions";
+import type { ReaderName } from "../api/types";
 import { compileTagFilter, visibleCards, visibleLowest, type AppState, type CardState } from "../state/app-state";
 import { FALLBACK_KIND, KINDS, type KindFacts } from "../state/kinds";
 import { showCardFailure } from "./card-frame";
@@ -19,6 +20,13 @@ writer = spectro_summary.Writer("logs/my_run")   # or a torch SummaryWriter
 # target, predicted: [n_mels, frames] arrays (numpy, torch, jax or tf)
 spectro_summary.mel_comparison("mel/val", target, predicted, step, writer=writer)
 writer.flush()`;
+
+/** How the empty state names the reader of /logdir. */
+export const READER_NAMES: Record<ReaderName, string> = {
+  python: "TensorBoard's Python reader (--load_fast=false)",
+  rustboard: "RustBoard (--load_fast)",
+  other: "TensorBoard's data provider",
+};
 
 interface Group {
   kind: KindFacts;
@@ -60,6 +68,8 @@ export class AppView {
   private readonly linkSteps: HTMLInputElement;
   private readonly status = el("div", { className: "spectro-status" });
   private readonly empty: HTMLElement;
+  private readonly emptyWhere = el("p", { className: "spectro-empty-where" });
+  private readonly emptyNote = el("p", { className: "spectro-empty-note" });
   /** By kind name, in the order of KINDS, then the fallback kind's. */
   private readonly groups = new Map<string, Group>();
   private readonly views = new Map<string, CardView>();
@@ -97,7 +107,9 @@ export class AppView {
       ]),
     ]);
     this.empty = el("div", { className: "spectro-empty" }, [
-      el("h2", { text: "No Spectro data yet" }),
+      el("h2", { text: "No Spectro data found" }),
+      this.emptyWhere,
+      this.emptyNote,
       el("p", { text: "Log a mel comparison from your training loop, then reload:" }),
       el("pre", {}, [el("code", { text: FIRST_COMPARISON_SNIPPET })]),
       el("p", {
@@ -156,6 +168,11 @@ export class AppView {
     setText(this.status, state.loadError ?? (loaded ? "" : "Loading…"));
     setHidden(this.status, this.status.textContent === "");
     setHidden(this.empty, !loaded || state.cards.size > 0);
+    const logdir = state.logdir;
+    setText(this.emptyWhere, logdir?.logdir ? `Logdir: ${logdir.logdir}, read by ${READER_NAMES[logdir.reader]}.` : "");
+    setHidden(this.emptyWhere, !logdir?.logdir);
+    setText(this.emptyNote, logdir?.note ?? "");
+    setHidden(this.emptyNote, !logdir?.note);
 
     const visible = visibleCards(state);
     const live = new Set<string>();

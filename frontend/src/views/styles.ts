@@ -40,7 +40,7 @@ body { margin: 0; background: var(--spectro-bg); color: var(--spectro-fg);
   font: inherit; color: var(--spectro-fg); background: var(--spectro-card-bg);
   border: 1px solid var(--spectro-border); border-radius: 4px; padding: 3px 6px; }
 .spectro-card button { cursor: pointer; }
-.spectro-filter-error, .spectro-error { color: var(--spectro-warning); }
+.spectro-filter-error, .spectro-error, .spectro-empty-note { color: var(--spectro-warning); }
 .spectro-status { color: var(--spectro-muted); margin: 8px 0; }
 .spectro-group h2 { font-size: 15px; font-weight: 500; margin: 16px 0 8px; }
 .spectro-cards { display: grid; grid-template-columns: repeat(auto-fill, minmax(520px, 1fr)); gap: 12px; }
