@@ -93,8 +93,9 @@ def lowest_point(
       description: a Markdown description of the series.
 
     Raises:
-      TypeError, ValueError: as for `mel_comparison`; a non-finite value is
-        a ValueError.
+      TypeError, ValueError: as for `mel_comparison`
+        (the marker's tag, "<tag>/lowest_point", holds one kind too); a
+        non-finite value is a ValueError.
 
     Example:
       spectro_summary.lowest_point("loss/g/total", loss, step, epoch=epoch,

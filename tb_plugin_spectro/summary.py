@@ -25,9 +25,12 @@ header, and warned about once per tag. The masked values of a numpy masked
 array are stored as NaN, counted and warned about as such (to leave out
 padded frames, pass `lengths` instead).
 
-Tags holding a double quote, a backslash or a control character (tab,
-newline, NUL, ...) are refused: TensorBoard's fast reader (RustBoard,
-`--load_fast=true`) lists their steps but cannot serve their data.
+A tag holds one kind for its whole life: an op refuses a tag that already
+holds another Spectro kind in the same writer (the same `Writer`, torch,
+tensorboardX or tf.summary writer). Tags holding a double quote, a
+backslash or a control character (tab, newline, NUL, ...) are refused:
+TensorBoard's fast reader (RustBoard, `--load_fast=true`) lists their steps
+but cannot serve their data.
 """
 
 from typing import Optional, Sequence, Union
@@ -181,8 +184,9 @@ def mel_comparison(
         torch meta or sparse tensor, a bool or bool tensor as step).
       ValueError: an argument has a bad value (wrong rank, mismatched mel
         bins, a negative step, an unknown option, no writer, a value beyond
-        float32's range, a string that cannot be encoded as UTF-8, or a tag
-        that TensorBoard's fast reader cannot serve).
+        float32's range, a string that cannot be encoded as UTF-8, a tag
+        that TensorBoard's fast reader cannot serve, or a tag that already
+        holds another Spectro kind in this writer).
 
     Example:
       spectro_summary.mel_comparison(

@@ -5,8 +5,13 @@ Supported: `Writer` (this module, no TensorFlow or PyTorch needed), PyTorch's
 `torch.utils.tensorboard.SummaryWriter` (also PyTorch Lightning's
 `TensorBoardLogger.experiment`), tensorboardX's `SummaryWriter`, a TF2
 `tf.summary` writer, and, with `writer=None`, TF2's default writer.
+
+A tag holds one Spectro kind for its whole life. Each writer remembers the
+kind of each Spectro tag written through it, and refuses a summary that would
+put another kind under one of them, before writing anything.
 """
 
+import contextlib
 import itertools
 import os
 import queue
@@ -14,11 +19,12 @@ import socket
 import sys
 import threading
 import time
-from typing import Callable, Optional
+import weakref
+from typing import Callable, Dict, Iterator, List, Optional, Tuple
 
 from tensorboard.compat.proto import event_pb2, summary_pb2
 
-from tb_plugin_spectro import _crc32c, _inputs
+from tb_plugin_spectro import _crc32c, _inputs, metadata
 
 __all__ = ["Writer", "resolve_writer"]
 
@@ -33,6 +39,88 @@ _WRITER_HELP = (
 
 _file_ids = itertools.count()
 _STOP = object()  # tells the writing thread to finish
+
+
+def _spectro_kinds(summary: summary_pb2.Summary) -> Iterator[Tuple[str, int]]:
+    """The (tag, kind) of each Spectro series value of `summary`; header copies and other data are left out."""
+    for value in summary.value:
+        value_metadata = value.metadata
+        if (
+            value_metadata.plugin_data.plugin_name != metadata.PLUGIN_NAME
+            or value_metadata.data_class != summary_pb2.DATA_CLASS_BLOB_SEQUENCE
+        ):
+            continue
+        try:
+            plugin_data = metadata.parse_plugin_metadata(value_metadata.plugin_data.content)
+        except ValueError:
+            continue  # not this module's to judge; the reader reports it
+        yield value.tag, plugin_data.kind
+
+
+class _TagKinds:
+    """The Spectro kind each tag holds, per destination: the writer object written through.
+
+    Destinations are held weakly, so remembering them keeps no writer alive;
+    one that cannot be weakly referenced is not checked.
+    """
+
+    def __init__(self) -> None:
+        self._tables: "weakref.WeakKeyDictionary[object, Dict[str, int]]" = weakref.WeakKeyDictionary()
+        self._lock = threading.Lock()
+
+    def _claim(self, destination, summary: summary_pb2.Summary) -> List[str]:
+        """Records the kinds of `summary`'s tags; returns the tags new to `destination`.
+
+        Raises:
+          ValueError: a tag already holds another kind in `destination`.
+        """
+        written = list(_spectro_kinds(summary))
+        if not written or destination is None:
+            return []
+        with self._lock:
+            try:
+                table = self._tables.setdefault(destination, {})
+            except TypeError:  # not weakly referenceable, or not hashable
+                return []
+            for tag, kind in written:
+                held = table.get(tag, kind)
+                if held != kind:
+                    raise ValueError(
+                        f"tag {tag!r} already holds {metadata.kind_name(held)} steps in this writer; "
+                        f"{metadata.kind_name(kind)} cannot write to it: use another tag"
+                    )
+            new = [tag for tag, _ in written if tag not in table]
+            table.update(written)
+            return new
+
+    def _release(self, destination, tags: List[str]) -> None:
+        with self._lock:
+            table = self._tables.get(destination, {})
+            for tag in tags:
+                table.pop(tag, None)
+
+    @contextlib.contextmanager
+    def writing(self, destination, summary: summary_pb2.Summary) -> Iterator[None]:
+        """Checks and records the kinds of `summary`'s tags around writing it; a failed write records nothing."""
+        new = self._claim(destination, summary)
+        try:
+            yield
+        except BaseException:
+            self._release(destination, new)
+            raise
+
+
+_TAG_KINDS = _TagKinds()
+
+
+def _keeping_kinds(destination: Callable[[], object], write: WriteFn) -> WriteFn:
+    """`write`, refusing a Spectro tag that holds another kind in the writer `destination()` returns."""
+
+    def checked(summary, step, walltime):
+        with _TAG_KINDS.writing(destination(), summary):
+            write(summary, step, walltime)
+
+    return checked
 
 
 class _EventFile:
@@ -142,6 +230,10 @@ class Writer:
     every call after that, except a second `close`. Events added after the
     failure are lost.
 
+    A Spectro tag holds one kind: `add_summary` refuses a Spectro summary
+    (an op's or a `*_pb()` result) of another kind than the one this Writer
+    already wrote under its tag.
+
     Use it as a context manager, or call `close()`: the writing thread is a
     daemon thread, so events still queued when the process exits without a
     close may not reach the file.
@@ -205,7 +297,9 @@ class Writer:
 
         Raises:
           TypeError: walltime is not a real number.
-          ValueError: the Writer is closed, or walltime is NaN or infinite.
+          ValueError: the Writer is closed, walltime is NaN or infinite, or
+            a Spectro tag of `summary` already holds another kind in this
+            Writer.
           Exception: the error a failed write of the file raised earlier.
         """
         if self._closed:
@@ -215,7 +309,9 @@ class Writer:
             step=int(step),
             summary=summary,
         )
-        self._file.add(event.SerializeToString())
+        data = event.SerializeToString()
+        with _TAG_KINDS.writing(self, summary):
+            self._file.add(data)
 
     def add_scalar(self, tag: str, value: float, step: int, walltime: Optional[float] = None) -> None:
         """Queues a scalar that TensorBoard's Scalars tab shows, e.g. a loss.
@@ -317,30 +413,45 @@ def _tf_write(tf, tf_writer=None) -> WriteFn:
     return write
 
 
+def _tf_default_writer() -> object:
+    """TF2's default summary writer of this thread, or None where TF does not say."""
+    try:
+        from tensorflow.python.ops import summary_ops_v2  # type: ignore[import-not-found]
+    except ImportError:
+        return None
+    return getattr(getattr(summary_ops_v2, "_summary_state", None), "writer", None)
+
+
 def resolve_writer(writer) -> WriteFn:
     """Returns a function that writes a Summary through `writer`.
+
+    The function refuses a Summary that would put a Spectro kind under a tag
+    that already holds another kind in the same writer (ValueError, nothing
+    written): the same `Writer`, the same torch, tensorboardX or tf.summary
+    writer object, or with `writer=None` TF2's default writer at the time of
+    the call.
 
     Raises:
       TypeError: `writer` is of a kind Spectro cannot write through.
       ValueError: `writer` is None and TensorFlow is not in use.
     """
     if isinstance(writer, Writer):
-        return writer.add_summary
+        return writer.add_summary  # which checks the kinds itself
     if writer is None:
         tf = sys.modules.get("tensorflow")
         if tf is None or not hasattr(tf, "summary"):
             raise ValueError(
                 f"writer=None writes to TF2's default writer, but TensorFlow is not in use; {_WRITER_HELP}"
             )
-        return _tf_write(tf)
+        return _keeping_kinds(_tf_default_writer, _tf_write(tf))
     if _has_base(writer, "torch.utils.tensorboard", "SummaryWriter"):
         file_writer = writer._get_file_writer()
-        return file_writer.add_summary
+        return _keeping_kinds(lambda: writer, file_writer.add_summary)
     if _has_base(writer, "tensorboardX", "SummaryWriter"):
-        return _tensorboardx_write(writer)
+        return _keeping_kinds(lambda: writer, _tensorboardx_write(writer))
     tf = sys.modules.get("tensorflow")
     if tf is not None and _has_base(writer, "tensorflow", "SummaryWriter"):
-        return _tf_write(tf, writer)
+        return _keeping_kinds(lambda: writer, _tf_write(tf, writer))
     hint = ""
     if hasattr(writer, "experiment"):
         hint = " (for a Lightning logger, pass logger.experiment)"

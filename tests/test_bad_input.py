@@ -1,11 +1,15 @@
 """Bad input: a clear error naming the parameter and the value, nothing written."""
 
+import gc
 import os
 import pathlib
+import weakref
 
 import numpy as np
 import pytest
 
+from support.logdir import read_logdir
+from tb_plugin_spectro import plugin_data_pb2 as pb
 from tb_plugin_spectro import summary as spectro_summary
 
 try:
@@ -554,6 +558,103 @@ def test_bad_input_raises_and_writes_nothing(tmp_path, call, error, pattern):
 
     events = list(event_file_loader.EventFileLoader(str(logdir / event_file)).Load())
     assert [e.WhichOneof("what") for e in events] == ["file_version"]
+
+
+NOISE = dict(predicted=MEL + 1, actual=MEL + 2)  # a pair whose SNR is defined
+
+
+def _kinds(written):
+    return sorted((w.tag, w.step, w.plugin_data.kind) for w in written)
+
+
+def test_a_tag_keeps_its_kind_in_a_writer(writer_case):
+    writer = writer_case.writer
+    mel(tag="x")(writer)
+    for call, kind in (
+        (noise(tag="x", **NOISE), "noise_pair"),
+        (similarity(tag="x"), "similarity_matrix"),
+        (single(tag="x"), "spectrogram"),
+        (align(tag="x"), "alignment"),
+    ):
+        message = (
+            f"tag 'x' already holds mel_comparison steps in this writer; {kind} cannot write to it: use another tag"
+        )
+        with pytest.raises(ValueError, match=message):
+            call(writer)
+    mel(tag="x", step=2)(writer)  # the same kind goes on
+    lowest(tag="loss")(writer)
+    with pytest.raises(
+        ValueError, match=r"tag 'loss/lowest_point' already holds lowest_point steps in this writer; noise_pair"
+    ):
+        noise(tag="loss/lowest_point", **NOISE)(writer)
+    spectro_summary.lowest_point("x", 1.0, 1, writer=writer)  # under x/lowest_point, a tag of its own
+    mel(tag="y/lowest_point")(writer)
+    tracker = spectro_summary.LowestPointTracker("y", writer=writer)
+    with pytest.raises(ValueError, match=r"tag 'y/lowest_point' already holds mel_comparison steps .*; lowest_point"):
+        tracker.update(1, 0.5)
+    assert _kinds(writer_case.read()) == [
+        ("loss/lowest_point", 1, pb.LOWEST_POINT),
+        ("x", 1, pb.MEL_COMPARISON),
+        ("x", 2, pb.MEL_COMPARISON),
+        ("x/lowest_point", 1, pb.LOWEST_POINT),
+        ("y/lowest_point", 1, pb.MEL_COMPARISON),
+    ]
+
+
+def test_a_pb_twin_added_to_a_writer_keeps_the_tag_s_kind_too(tmp_path):
+    with spectro_summary.Writer(tmp_path) as writer:
+        writer.add_summary(spectro_summary.mel_comparison_pb("x", MEL, MEL, 1), 1)
+        with pytest.raises(ValueError, match=r"tag 'x' already holds mel_comparison steps in this writer; noise_pair"):
+            writer.add_summary(spectro_summary.noise_pair_pb("x", MEL + 1, MEL + 2, 2), 2)
+        writer.add_scalar("x/loss", 1.0, 2)  # plain scalars are not Spectro's to judge
+    assert _kinds(read_logdir(tmp_path)) == [("x", 1, pb.MEL_COMPARISON)]
+
+
+def test_another_writer_may_hold_another_kind_under_the_same_tag(tmp_path):
+    writers = [spectro_summary.Writer(tmp_path / "own"), spectro_summary.Writer(tmp_path / "own")]
+    if torch is not None:
+        from torch.utils.tensorboard import SummaryWriter
+
+        writers.append(SummaryWriter(str(tmp_path / "torch")))
+    try:
+        import tensorboardX
+
+        writers.append(tensorboardX.SummaryWriter(str(tmp_path / "tensorboardx")))
+    except ImportError:
+        pass
+    calls = [mel(tag="x"), noise(tag="x", **NOISE), similarity(tag="x"), single(tag="x")]
+    for writer, call in zip(writers, calls):
+        call(writer)
+        writer.close()
+    kinds = [pb.MEL_COMPARISON, pb.NOISE_PAIR, pb.SIMILARITY_MATRIX, pb.SPECTROGRAM]
+    assert _kinds(read_logdir(tmp_path / "own")) == [("x", 1, kinds[0]), ("x", 1, kinds[1])]
+    for name, kind in zip(["torch", "tensorboardx"], kinds[2 : len(writers)]):
+        assert _kinds(read_logdir(tmp_path / name)) == [("x", 1, kind)]
+
+
+def test_a_failed_write_does_not_claim_the_tag(tmp_path):
+    with spectro_summary.Writer(tmp_path) as writer:
+        add = writer._file.add
+
+        def fail(event):
+            raise OSError("no space left on device")
+
+        writer._file.add = fail
+        with pytest.raises(OSError, match="no space left"):
+            mel(tag="x")(writer)
+        writer._file.add = add
+        noise(tag="x", **NOISE)(writer)
+    assert _kinds(read_logdir(tmp_path)) == [("x", 1, pb.NOISE_PAIR)]
+
+
+def test_the_kinds_a_writer_holds_do_not_keep_it_alive(tmp_path):
+    writer = spectro_summary.Writer(tmp_path)
+    mel()(writer)
+    writer.close()
+    alive = weakref.ref(writer)
+    del writer
+    gc.collect()
+    assert alive() is None
 
 
 class NotAWriter:
