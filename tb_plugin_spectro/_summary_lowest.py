@@ -93,7 +93,7 @@ def lowest_point(
       description: a Markdown description of the series.
 
     Raises:
-      TypeError, ValueError: as for `mel_comparison`
+      TypeError, ValueError, FileNotFoundError: as for `mel_comparison`
         (the marker's tag, "<tag>/lowest_point", holds one kind too); a
         non-finite value is a ValueError.
 

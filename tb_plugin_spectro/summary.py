@@ -187,6 +187,8 @@ def mel_comparison(
         float32's range, a string that cannot be encoded as UTF-8, a tag
         that TensorBoard's fast reader cannot serve, or a tag that already
         holds another Spectro kind in this writer).
+      FileNotFoundError: the event file of a `Writer` is gone (its
+        directory was deleted); nothing is written.
 
     Example:
       spectro_summary.mel_comparison(
@@ -301,7 +303,7 @@ def spectrogram(
       description: a Markdown description of the series.
 
     Raises:
-      TypeError, ValueError: as for `mel_comparison`.
+      TypeError, ValueError, FileNotFoundError: as for `mel_comparison`.
 
     Example:
       spectro_summary.spectrogram("gt/y_spec", y_spec[0], step, writer=writer,
@@ -431,9 +433,9 @@ def alignment(
       description: a Markdown description of the series.
 
     Raises:
-      TypeError, ValueError: as for `mel_comparison`; also for negative
-        weights or durations, token labels of the wrong count, or durations
-        whose sum is not the frame length given.
+      TypeError, ValueError, FileNotFoundError: as for `mel_comparison`;
+        also for negative weights or durations, token labels of the wrong
+        count, or durations whose sum is not the frame length given.
 
     Example:
       spectro_summary.alignment("align/attn", attn[:, 0], step, writer=writer,
@@ -524,7 +526,7 @@ def noise_pair(
       description: a Markdown description of the series.
 
     Raises:
-      TypeError, ValueError: as for `mel_comparison`.
+      TypeError, ValueError, FileNotFoundError: as for `mel_comparison`.
 
     Example:
       spectro_summary.noise_pair("noise", eps_hat[0], eps[0], step,
@@ -614,8 +616,9 @@ def similarity_matrix(
       description: a Markdown description of the series.
 
     Raises:
-      TypeError, ValueError: as for `mel_comparison`; also for labels of the
-        wrong count or type, or embeddings of different dimensions.
+      TypeError, ValueError, FileNotFoundError: as for `mel_comparison`;
+        also for labels of the wrong count or type, or embeddings of
+        different dimensions.
 
     Example:
       spectro_summary.similarity_matrix("align", text_emb, audio_emb, step,

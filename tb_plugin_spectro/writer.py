@@ -12,6 +12,7 @@ put another kind under one of them, before writing anything.
 """
 
 import contextlib
+import errno
 import itertools
 import os
 import queue
@@ -123,6 +124,15 @@ def _keeping_kinds(destination: Callable[[], object], write: WriteFn) -> WriteFn
     return checked
 
 
+def _naming_the_file(error: Exception, path: str) -> Exception:
+    """`error`, or for an OSError that names the file in bytes (TensorBoard's file layer does), one naming `path`."""
+    if isinstance(error, OSError) and isinstance(error.filename, bytes):
+        named = type(error)(error.errno, error.strerror, path)
+        named.__cause__ = error
+        return named
+    return error
+
+
 class _EventFile:
     """An event file that a background thread appends records to.
 
@@ -139,6 +149,9 @@ class _EventFile:
         tf.io.gfile.makedirs(logdir)
         name = "events.out.tfevents.%010d.%s.%s.%s" % (time.time(), socket.gethostname(), os.getpid(), next(_file_ids))
         self.path = os.path.join(logdir, name) + filename_suffix
+        # A local file is looked for before each event is queued; a remote one
+        # (s3://, gs://) would cost a request per event.
+        self._local = "://" not in self.path
         self._file = tf.io.gfile.GFile(self.path, "wb")
         self._file_lock = threading.Lock()
         self._queue: "queue.Queue[object]" = queue.Queue(max(1, max_queue))
@@ -149,11 +162,13 @@ class _EventFile:
         self._thread.start()
         version = event_pb2.Event(wall_time=time.time(), file_version="brain.Event:2")
         version.source_metadata.writer = "tb_plugin_spectro"
-        self.add(version.SerializeToString())
+        # Queued directly: the file layer creates the file at its first write.
+        self._queue.put(_crc32c.frame_record(version.SerializeToString()))
         self.flush()
 
     def add(self, event: bytes) -> None:
         self._check()
+        self._check_file()
         self._queue.put(_crc32c.frame_record(event))
 
     def flush(self) -> None:
@@ -162,6 +177,7 @@ class _EventFile:
         with self._file_lock:
             self._file.flush()
         self._check()
+        self._check_file()
 
     def close(self) -> None:
         if self._closed:
@@ -176,6 +192,17 @@ class _EventFile:
     def _check(self) -> None:
         if self._error is not None:
             raise self._error
+
+    def _check_file(self) -> None:
+        # TensorBoard's file layer opens a local file again for each write, so
+        # a deleted file or directory would fail in the thread, after the call
+        # that queued the event had returned.
+        if self._local and not os.path.exists(self.path):
+            raise FileNotFoundError(
+                errno.ENOENT,
+                "the event file is gone (was its directory deleted?); nothing more can be written",
+                self.path,
+            )
 
     def _run(self) -> None:
         next_flush = time.monotonic() + self._flush_secs
@@ -195,7 +222,7 @@ class _EventFile:
                             self._file.flush()
                             next_flush = time.monotonic() + self._flush_secs
             except Exception as e:  # raised to the caller at its next call
-                self._error = e
+                self._error = _naming_the_file(e, self.path)
             finally:
                 if record is not None:
                     self._queue.task_done()
@@ -228,7 +255,10 @@ class Writer:
     the thread keeps the exception and writes nothing more; the next call to
     `add_summary`, `add_scalar`, `flush` or `close` raises it, and so does
     every call after that, except a second `close`. Events added after the
-    failure are lost.
+    failure are lost. A local event file that no longer exists (its
+    directory was deleted) is found before the event is queued: that call,
+    and every `add_summary`, `add_scalar` and `flush` after it, raises
+    FileNotFoundError naming the file, and nothing is written.
 
     A Spectro tag holds one kind: `add_summary` refuses a Spectro summary
     (an op's or a `*_pb()` result) of another kind than the one this Writer
@@ -300,6 +330,7 @@ class Writer:
           ValueError: the Writer is closed, walltime is NaN or infinite, or
             a Spectro tag of `summary` already holds another kind in this
             Writer.
+          FileNotFoundError: the local event file no longer exists.
           Exception: the error a failed write of the file raised earlier.
         """
         if self._closed:
@@ -337,6 +368,7 @@ class Writer:
         """Waits until every event queued so far is written, then flushes the file.
 
         Raises:
+          FileNotFoundError: the local event file no longer exists.
           Exception: the error a failed write of the file raised.
         """
         self._file.flush()

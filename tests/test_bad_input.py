@@ -3,6 +3,7 @@
 import gc
 import os
 import pathlib
+import shutil
 import weakref
 
 import numpy as np
@@ -655,6 +656,38 @@ def test_the_kinds_a_writer_holds_do_not_keep_it_alive(tmp_path):
     del writer
     gc.collect()
     assert alive() is None
+
+
+def test_a_writer_whose_directory_was_deleted_fails_at_the_call_naming_the_file(tmp_path):
+    logdir = tmp_path / "run"
+    writer = spectro_summary.Writer(logdir)
+    mel()(writer)
+    writer.flush()
+    path = writer.path
+    shutil.rmtree(logdir)
+    for call in (mel(step=2), noise(**NOISE), lowest()):
+        with pytest.raises(
+            FileNotFoundError, match=r"the event file is gone \(was its directory deleted\?\)"
+        ) as raised:
+            call(writer)
+        assert raised.value.filename == path  # a str, the file's own path
+    with pytest.raises(FileNotFoundError, match="the event file is gone") as raised:
+        writer.add_scalar("loss", 1.0, 2)
+    assert raised.value.filename == path
+    with pytest.raises(FileNotFoundError, match="the event file is gone"):
+        writer.flush()
+    writer.close()  # nothing was queued, so nothing was lost on the way
+    assert not logdir.exists()  # no file begun again without its start
+
+
+def test_a_writer_whose_file_was_deleted_writes_no_file_without_its_start(tmp_path):
+    with spectro_summary.Writer(tmp_path) as writer:
+        writer.flush()
+        os.remove(writer.path)
+        with pytest.raises(FileNotFoundError) as raised:
+            noise(**NOISE)(writer)
+        assert raised.value.filename == writer.path
+    assert os.listdir(tmp_path) == []
 
 
 class NotAWriter:

@@ -135,6 +135,22 @@ def test_a_logdir_that_cannot_be_encoded_as_utf8_creates_nothing(tmp_path):
     assert os.listdir(tmp_path) == []
 
 
+def test_a_failed_write_names_the_file_as_a_str(tmp_path):
+    writer = spectro_summary.Writer(tmp_path)
+
+    def gone(record):
+        # TensorBoard's file layer names the file in bytes.
+        raise FileNotFoundError(2, "No such file or directory", writer.path.encode())
+
+    writer._file._file.write = gone
+    writer.add_scalar("loss", 1.0, 0)
+    with pytest.raises(FileNotFoundError) as raised:
+        writer.flush()
+    assert raised.value.filename == writer.path
+    with pytest.raises(FileNotFoundError):
+        writer.close()
+
+
 def test_scalars_may_have_tags_that_spectro_series_may_not(tmp_path):
     # RustBoard serves scalars of any tag; only blob sequences have blob keys.
     with spectro_summary.Writer(tmp_path) as writer:
