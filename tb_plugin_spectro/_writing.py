@@ -7,9 +7,11 @@ companion header series (`metadata.HEADERS_SUFFIX`).
 """
 
 import dataclasses
+import math
 import warnings
-from typing import List, NamedTuple, Optional
+from typing import Iterator, List, NamedTuple, Optional
 
+from google.protobuf import message as protobuf_message
 from tensorboard.compat.proto import summary_pb2, tensor_pb2, tensor_shape_pb2, types_pb2
 
 from tb_plugin_spectro import _inputs, _once, codec, metadata
@@ -20,6 +22,7 @@ __all__ = [
     "ArrayOptions",
     "EncodedStep",
     "NONFINITE_WARNINGS",
+    "OVERSIZE_WARNINGS",
     "check_array_op",
     "check_labels",
     "check_walltime",
@@ -32,6 +35,8 @@ _PRECISION_NAMES = tuple(codec.PRECISIONS)
 
 # Tags whose NaN or Inf were warned about, once per tag per process.
 NONFINITE_WARNINGS = _once.WarnOnce()
+# Tags warned about for an array larger than the server reads, once per tag per process.
+OVERSIZE_WARNINGS = _once.WarnOnce()
 
 
 class ArrayOptions(NamedTuple):
@@ -106,18 +111,55 @@ def _warn_nonfinite(tag: str, step: int, encoded: EncodedStep) -> None:
     )
 
 
+def _encoded_arrays(message: protobuf_message.Message) -> Iterator[pb.EncodedArray]:
+    """Every EncodedArray set in `message`, at any depth, whatever the kind."""
+    for field, value in message.ListFields():
+        if field.message_type is None:
+            continue
+        for item in value if field.is_repeated else (value,):
+            if isinstance(item, pb.EncodedArray):
+                yield item
+            else:
+                yield from _encoded_arrays(item)
+
+
+def _warn_oversize(tag: str, step: int, header: pb.StepHeader) -> None:
+    # The server refuses an array of more values than the default cap before
+    # reading it (codec.payload_size), so such a step is stored but never shown.
+    for encoded in _encoded_arrays(header):
+        count = math.prod(encoded.shape)
+        if count > _inputs.DEFAULT_MAX_ELEMENTS:
+            if OVERSIZE_WARNINGS.first(tag):
+                warnings.warn(
+                    f"Spectro tag {tag!r} step {step}: an array of shape {tuple(encoded.shape)!r} holds {count} "
+                    f"values, more than the {_inputs.DEFAULT_MAX_ELEMENTS} (max_elements' default) that "
+                    f"TensorBoard's Spectro plugin reads; it is written, but the server will refuse to show "
+                    f"the step (warned once per tag)",
+                    RuntimeWarning,
+                    # The op's caller: above this function, `summary`, the *_pb function and the op.
+                    stacklevel=5,
+                )
+            return
+
+
 def summary(
     tag: str,
     step: int,
     encoded: EncodedStep,
     display_name: Optional[str],
     description: Optional[str],
+    *,
+    max_elements: int = _inputs.DEFAULT_MAX_ELEMENTS,
 ) -> summary_pb2.Summary:
     """The step's blob sequence under `tag`, then its header again in the companion series.
 
-    Warns, once per tag, of the NaN and Inf the step holds.
+    Warns, once per tag, of the NaN and Inf the step holds, and, when
+    `max_elements` is above its default, of an array larger than the server
+    reads.
     """
     _warn_nonfinite(tag, step, encoded)
+    if max_elements > _inputs.DEFAULT_MAX_ELEMENTS:
+        _warn_oversize(tag, step, encoded.header)
     encoded.header.version = metadata.PROTO_VERSION
     header_blob = encoded.header.SerializeToString()
     result = summary_pb2.Summary()

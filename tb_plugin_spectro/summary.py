@@ -109,7 +109,9 @@ def mel_comparison_pb(
         alignment=alignment,
         tokens=tokens,
     )
-    return _writing.summary(options.tag, options.step, encoded, display_name, description)
+    return _writing.summary(
+        options.tag, options.step, encoded, display_name, description, max_elements=options.max_elements
+    )
 
 
 def mel_comparison(
@@ -175,7 +177,10 @@ def mel_comparison(
         list per sample of a batch).
       precision: storage of each value: "uint8" (default; error at most half
         of (max - min) / 255), "uint16", "float16" or "float32" (lossless).
-      max_elements: most values an array argument may hold.
+      max_elements: most values an array argument may hold. TensorBoard's
+        Spectro plugin reads arrays of up to the default (1 << 24 values)
+        only: a larger stored array is written, with a warning (once per
+        tag), but the server refuses to show its step.
       display_name: shown instead of the tag.
       description: a Markdown description of the series.
 
@@ -255,7 +260,9 @@ def spectrogram_pb(
         sample_rate=sample_rate,
         hop_length=hop_length,
     )
-    return _writing.summary(options.tag, options.step, encoded, display_name, description)
+    return _writing.summary(
+        options.tag, options.step, encoded, display_name, description, max_elements=options.max_elements
+    )
 
 
 def spectrogram(
@@ -298,7 +305,8 @@ def spectrogram(
       sample_rate: audio sample rate in Hz, to show time in seconds.
       hop_length: hop in samples between frames, likewise.
       precision: "uint8" (default), "uint16", "float16" or "float32".
-      max_elements: most values `mel` may hold.
+      max_elements: most values `mel` may hold; see `mel_comparison` for
+        values above the default.
       display_name: shown instead of the tag.
       description: a Markdown description of the series.
 
@@ -370,7 +378,9 @@ def alignment_pb(
         sample_rate=sample_rate,
         hop_length=hop_length,
     )
-    return _writing.summary(options.tag, options.step, encoded, display_name, description)
+    return _writing.summary(
+        options.tag, options.step, encoded, display_name, description, max_elements=options.max_elements
+    )
 
 
 def alignment(
@@ -428,7 +438,8 @@ def alignment(
       sample_rate: audio sample rate in Hz, to show time in seconds.
       hop_length: hop in samples between frames, likewise.
       precision: "uint8" (default), "uint16", "float16" or "float32".
-      max_elements: most values the weights may hold.
+      max_elements: most values the weights may hold; see `mel_comparison`
+        for values above the default.
       display_name: shown instead of the tag.
       description: a Markdown description of the series.
 
@@ -486,7 +497,9 @@ def noise_pair_pb(
     """Returns a noise-pair Summary proto; see `noise_pair`."""
     options = _writing.check_array_op(tag, step, precision, max_elements, display_name, description)
     encoded = noise.encode(options, predicted, actual, timestep=timestep, total_timesteps=total_timesteps)
-    return _writing.summary(options.tag, options.step, encoded, display_name, description)
+    return _writing.summary(
+        options.tag, options.step, encoded, display_name, description, max_elements=options.max_elements
+    )
 
 
 def noise_pair(
@@ -521,7 +534,8 @@ def noise_pair(
       walltime: seconds since the epoch; now if None.
       total_timesteps: T of the noise schedule; `timestep` must be below it.
       precision: "uint8" (default), "uint16", "float16" or "float32".
-      max_elements: most values an array argument may hold.
+      max_elements: most values an array argument may hold; see
+        `mel_comparison` for values above the default.
       display_name: shown instead of the tag.
       description: a Markdown description of the series.
 
@@ -571,7 +585,9 @@ def similarity_matrix_pb(
     """Returns a similarity-matrix Summary proto; see `similarity_matrix`."""
     options = _writing.check_array_op(tag, step, precision, max_elements, display_name, description)
     encoded = similarity.encode(options, a, b, labels_a=labels_a, labels_b=labels_b, a_name=a_name, b_name=b_name)
-    return _writing.summary(options.tag, options.step, encoded, display_name, description)
+    return _writing.summary(
+        options.tag, options.step, encoded, display_name, description, max_elements=options.max_elements
+    )
 
 
 def similarity_matrix(
@@ -611,7 +627,8 @@ def similarity_matrix(
       a_name: what the rows are, e.g. "text" (a fact of the series).
       b_name: what the columns are, e.g. "audio".
       precision: "uint8" (default), "uint16", "float16" or "float32".
-      max_elements: most values an array argument, or the matrix, may hold.
+      max_elements: most values an array argument, or the matrix, may hold;
+        see `mel_comparison` for values above the default.
       display_name: shown instead of the tag.
       description: a Markdown description of the series.
 

@@ -10,7 +10,7 @@ import pytest
 from tensorboard.compat.proto import summary_pb2
 
 from support.logdir import by_tag, read_logdir
-from tb_plugin_spectro import codec, metadata
+from tb_plugin_spectro import _inputs, codec, metadata
 from tb_plugin_spectro import plugin_data_pb2 as pb
 from tb_plugin_spectro import stats as spectro_stats
 from tb_plugin_spectro import summary as spectro_summary
@@ -650,6 +650,34 @@ class TestMaskedAndWideValues:
         with pytest.raises(ValueError, match=r"a has finite values up to 1e\+39 in magnitude, beyond float32's"):
             spectro_summary.similarity_matrix("s", wide, None, 0, writer=own_writer.writer)
         assert own_writer.read() == []
+
+
+class TestArraysLargerThanTheServerReads:
+    """max_elements above its default stores arrays that the server refuses; the ops warn of it."""
+
+    def test_the_server_reads_up_to_the_default(self):
+        assert codec.MAX_READ_ELEMENTS == _inputs.DEFAULT_MAX_ELEMENTS
+
+    def test_warned_once_per_tag(self, own_writer, monkeypatch):
+        monkeypatch.setattr(_inputs, "DEFAULT_MAX_ELEMENTS", 150)  # stands for 1 << 24, which would take seconds
+        large, small = np.ones((10, 20)), np.ones((10, 10))
+        with pytest.warns(RuntimeWarning) as caught:
+            spectro_summary.spectrogram("s", large, 0, writer=own_writer.writer, max_elements=1000)
+            spectro_summary.spectrogram("s", large, 1, writer=own_writer.writer, max_elements=1000)
+            spectro_summary.noise_pair("n", large, large, 0, writer=own_writer.writer, max_elements=1000)
+        assert [str(w.message) for w in caught] == [
+            f"Spectro tag {tag!r} step 0: an array of shape (10, 20) holds 200 values, more than the 150 "
+            f"(max_elements' default) that TensorBoard's Spectro plugin reads; it is written, but the server "
+            f"will refuse to show the step (warned once per tag)"
+            for tag in ("s", "n")
+        ]
+        assert all(w.filename == __file__ for w in caught)  # the line that called the op
+        with warnings.catch_warnings():
+            warnings.simplefilter("error")
+            # The stored arrays are within the default: the first sample of a batch, or arrays under it.
+            spectro_summary.spectrogram("b", np.ones((4, 10, 10)), 0, writer=own_writer.writer, max_elements=1000)
+            spectro_summary.noise_pair("m", small, small, 0, writer=own_writer.writer, max_elements=1000)
+        assert len(own_writer.read()) == 5
 
 
 class TestTracker:
