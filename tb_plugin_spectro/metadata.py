@@ -9,6 +9,7 @@ from tb_plugin_spectro import plugin_data_pb2
 __all__ = [
     "PLUGIN_NAME",
     "PROTO_VERSION",
+    "NewerVersionError",
     "HEADERS_SUFFIX",
     "headers_tag",
     "create_summary_metadata",
@@ -88,25 +89,36 @@ def create_headers_metadata(plugin_data: plugin_data_pb2.SpectroPluginData) -> s
     )
 
 
+class NewerVersionError(ValueError):
+    """Data of a format version above PROTO_VERSION: a newer Spectro wrote it."""
+
+
 def parse_plugin_metadata(content: bytes) -> plugin_data_pb2.SpectroPluginData:
     """Parses SummaryMetadata.plugin_data.content of a Spectro series.
 
     Raises:
-      ValueError: if the content does not parse, or was written by a newer
-        version of Spectro than this one (its `version` is higher than
-        PROTO_VERSION).
+      NewerVersionError: the content was written by a newer version of
+        Spectro than this one (its `version` is higher than PROTO_VERSION).
+      ValueError: the content is not a Spectro message: it does not parse,
+        holds text that is not UTF-8, or names no format version (every
+        Spectro writes one) or no kind. The message says which.
     """
     if not isinstance(content, bytes):
         raise TypeError(f"content must be bytes, got {type(content).__name__}")
     try:
         result = plugin_data_pb2.SpectroPluginData.FromString(content)
     except Exception as e:  # protobuf raises DecodeError or a runtime error
-        raise ValueError(f"unreadable Spectro plugin data: {e}") from None
+        what = "a text field is not UTF-8" if "UTF-8" in str(e) else "not a Spectro message"
+        raise ValueError(f"plugin data unreadable: {what} ({e})") from None
+    if result.version == 0:
+        raise ValueError("plugin data unreadable: not a Spectro message (it holds no format version)")
     if result.version > PROTO_VERSION:
-        raise ValueError(
+        raise NewerVersionError(
             f"Spectro data of format version {result.version} needs a newer "
             f"tb-plugin-spectro (this one reads up to version {PROTO_VERSION})"
         )
+    if result.kind == plugin_data_pb2.KIND_UNSPECIFIED:
+        raise ValueError("plugin data unreadable: it names no kind")
     return result
 
 
@@ -114,14 +126,15 @@ def parse_step_header(blob: bytes) -> plugin_data_pb2.StepHeader:
     """Parses element 0 of a step's blob sequence.
 
     Raises:
-      ValueError: if the header does not parse, or is of a newer version.
+      NewerVersionError: the header is of a newer version.
+      ValueError: the header does not parse.
     """
     try:
         header = plugin_data_pb2.StepHeader.FromString(blob)
     except Exception as e:  # protobuf raises DecodeError or a runtime error
         raise ValueError(f"unreadable Spectro step header: {e}") from None
     if header.version > PROTO_VERSION:
-        raise ValueError(
+        raise NewerVersionError(
             f"Spectro step of format version {header.version} needs a newer "
             f"tb-plugin-spectro (this one reads up to version {PROTO_VERSION})"
         )

@@ -69,13 +69,13 @@ class SpectroPlugin(base_plugin.TBPlugin):
     # -- implementations -------------------------------------------------
 
     def tags_impl(self, ctx, experiment: str) -> Dict[str, Dict[str, Any]]:
-        """Every run and tag with Spectro data, with its kind, steps and facts."""
+        """Every run and tag with Spectro data, with its kind, steps and facts, or why its facts cannot be read."""
         result: Dict[str, Dict[str, Any]] = {}
         for listed in self._reader.every_series(ctx, experiment):
             plugin_data = listed.plugin_data
             kind = kinds.of_series(plugin_data)
             steps = [d.step for d in listed.data]
-            result.setdefault(listed.run, {})[listed.tag] = {
+            entry = result.setdefault(listed.run, {})[listed.tag] = {
                 "kind": kind.name,
                 "steps": len(steps),
                 "first_step": min(steps) if steps else None,
@@ -85,6 +85,8 @@ class SpectroPlugin(base_plugin.TBPlugin):
                 "description": listed.listing.description,
                 "series": kind.series_facts(plugin_data),
             }
+            if listed.error is not None:
+                entry["error"] = listed.error
         return result
 
     def steps_impl(self, ctx, experiment: str, run: str, tag: str) -> Dict[str, Any]:

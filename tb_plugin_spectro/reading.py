@@ -194,8 +194,9 @@ class ListedSeries(NamedTuple):
     run: str
     tag: str
     listing: Any  # provider.BlobSequenceTimeSeries: display name, description, max_length
-    plugin_data: pb.SpectroPluginData
+    plugin_data: pb.SpectroPluginData  # empty when `error` is set
     data: List[Any]
+    error: Optional[str]  # why its facts cannot be read (plugin data of a newer version, or damaged)
 
 
 class StepRef(NamedTuple):
@@ -262,20 +263,24 @@ class SeriesReader:
         # round trip over the whole series. Listing a series refreshes it.
         self._index: Dict[Tuple[str, str, str], Tuple[pb.SpectroPluginData, list]] = {}
         self._lock = threading.Lock()
-        self._warned_versions = _once.WarnOnce()  # series skipped as of a newer version
+        self._warned_facts = _once.WarnOnce()  # series whose facts cannot be read
 
     def run(self, ctx, experiment: str, *calls: Callable[[], Any]) -> List[Outcome]:
         """Each call's `Outcome`; at once through RustBoard (see `ProviderCalls`)."""
         return self.calls.run(ctx, experiment, calls)
 
-    def plugin_data(self, run: str, tag: str, content: bytes) -> Optional[pb.SpectroPluginData]:
-        """The series' facts; None, with one warning per series, when they are of a newer version."""
+    def facts(self, run: str, tag: str, content: bytes) -> Tuple[Optional[pb.SpectroPluginData], Optional[str]]:
+        """The series' facts, or None and why they cannot be read (with one warning per series)."""
         try:
-            return metadata.parse_plugin_metadata(content)
+            return metadata.parse_plugin_metadata(content), None
         except ValueError as e:
-            if self._warned_versions.first((run, tag)):
-                logger.warning("Spectro: skipping run %r tag %r: %s", run, tag, e)
-            return None
+            if self._warned_facts.first((run, tag)):
+                logger.warning("Spectro: cannot read run %r tag %r: %s", run, tag, e)
+            return None, str(e)
+
+    def plugin_data(self, run: str, tag: str, content: bytes) -> Optional[pb.SpectroPluginData]:
+        """The series' facts; None, with one warning per series, when they cannot be read."""
+        return self.facts(run, tag, content)[0]
 
     def listing(self, ctx, experiment: str, run: Optional[str] = None):
         """The reader's listing of Spectro series, {run: {tag: series}}: of one run, or of all."""
@@ -287,7 +292,8 @@ class SeriesReader:
         )
 
     def every_series(self, ctx, experiment: str) -> List[ListedSeries]:
-        """Every readable series of every run, sorted by run and tag, with its steps."""
+        """Every series of every run, sorted by run and tag, with its steps; those whose facts cannot be
+        read with their `error`."""
         listing, data = raise_any(
             self.run(
                 ctx,
@@ -303,20 +309,22 @@ class SeriesReader:
         result = []
         for run, tags in sorted(listing.items()):
             for tag, series in sorted(tags.items()):
-                plugin_data = self.plugin_data(run, tag, series.plugin_content)
-                if plugin_data is None:
-                    continue
+                plugin_data, error = self.facts(run, tag, series.plugin_content)
                 series_data = data.get(run, {}).get(tag, [])
+                if plugin_data is None:
+                    result.append(ListedSeries(run, tag, series, pb.SpectroPluginData(), series_data, error))
+                    continue
                 with self._lock:
                     self._index[(experiment, run, tag)] = (plugin_data, series_data)
-                result.append(ListedSeries(run, tag, series, plugin_data, series_data))
+                result.append(ListedSeries(run, tag, series, plugin_data, series_data, None))
         return result
 
     def series(self, ctx, experiment: str, run: str, tag: str, with_copies: bool = False) -> Series:
         """One series; its header copies too if `with_copies`, read at once with it.
 
         Raises:
-          NotFoundError: no such run or tag, or a series of a newer format.
+          NotFoundError: no such run or tag, or a series whose facts cannot be
+            read (of a newer format, or damaged); the message says why.
         """
         only = provider.RunTagFilter(runs=[run], tags=[tag])
         calls = [
@@ -340,9 +348,9 @@ class SeriesReader:
             if run not in listing and run not in self.listing(ctx, experiment):
                 raise errors.NotFoundError(f"No run {run!r} with Spectro data")
             raise errors.NotFoundError(f"No Spectro tag {tag!r} in run {run!r}")
-        plugin_data = self.plugin_data(run, tag, listed.plugin_content)
+        plugin_data, error = self.facts(run, tag, listed.plugin_content)
         if plugin_data is None:
-            raise errors.NotFoundError(f"Spectro tag {tag!r} in run {run!r} was written by a newer Spectro")
+            raise errors.NotFoundError(f"Spectro tag {tag!r} in run {run!r} cannot be read: {error}")
         series_data = data.get(run, {}).get(tag, [])
         with self._lock:
             self._index[(experiment, run, tag)] = (plugin_data, series_data)

@@ -22,16 +22,39 @@ def test_create_and_parse():
 
 def test_newer_version_is_refused_with_a_clear_message():
     content = pb.SpectroPluginData(version=metadata.PROTO_VERSION + 1, kind=pb.MEL_COMPARISON).SerializeToString()
-    with pytest.raises(ValueError, match=r"format version 2 needs a newer tb-plugin-spectro"):
+    with pytest.raises(metadata.NewerVersionError, match=r"format version 2 needs a newer tb-plugin-spectro"):
         metadata.parse_plugin_metadata(content)
     header = pb.StepHeader(version=metadata.PROTO_VERSION + 1).SerializeToString()
-    with pytest.raises(ValueError, match=r"step of format version 2 needs a newer"):
+    with pytest.raises(metadata.NewerVersionError, match=r"step of format version 2 needs a newer"):
         metadata.parse_step_header(header)
 
 
-def test_garbage_is_a_value_error():
-    with pytest.raises(ValueError, match="unreadable Spectro plugin data"):
-        metadata.parse_plugin_metadata(b"\xff\xff\xff")
+@pytest.mark.parametrize(
+    "content, message",
+    [
+        (b"\xff\xff\xff", r"^plugin data unreadable: not a Spectro message \(Error parsing message"),
+        (b"", r"^plugin data unreadable: not a Spectro message \(it holds no format version\)$"),
+        (pb.SpectroPluginData(kind=pb.NOISE_PAIR).SerializeToString(), r"it holds no format version"),
+        (
+            pb.SpectroPluginData(version=metadata.PROTO_VERSION).SerializeToString(),
+            r"^plugin data unreadable: it names no kind$",
+        ),
+        (
+            pb.SpectroPluginData(version=1, kind=pb.LOWEST_POINT, lowest_point=pb.LowestPointSeries(watched_tag="AB"))
+            .SerializeToString()
+            .replace(b"AB", b"\xff\xfe"),
+            r"^plugin data unreadable: a text field is not UTF-8 \(.*UTF-8",
+        ),
+    ],
+)
+def test_plugin_data_that_is_not_spectros_says_what_is_wrong(content, message):
+    with pytest.raises(ValueError, match=message) as raised:
+        metadata.parse_plugin_metadata(content)
+    assert not isinstance(raised.value, metadata.NewerVersionError)
+    assert "newer" not in str(raised.value)
+
+
+def test_a_garbage_step_header_is_a_value_error():
     with pytest.raises(ValueError, match="unreadable Spectro step header"):
         metadata.parse_step_header(b"\x0a\xff")
 

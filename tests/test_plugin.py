@@ -439,20 +439,55 @@ def test_new_steps_appear_after_reload(tmp_path):
     writer.close()
 
 
-def test_newer_format_is_skipped_with_one_warning(tmp_path, caplog):
-    summary = spectro_summary.noise_pair_pb("future", np.ones((2, 2)), np.ones((2, 2)), 0)
+def with_plugin_content(summary, content):
+    for value in summary.value:  # the series and its header series
+        value.metadata.plugin_data.content = content
+    return summary
+
+
+def newer_content(summary):
     plugin_data = pb.SpectroPluginData.FromString(summary.value[0].metadata.plugin_data.content)
     plugin_data.version = 99
-    summary.value[0].metadata.plugin_data.content = plugin_data.SerializeToString()
+    return plugin_data.SerializeToString()
+
+
+# case: (plugin data of a noise series, what /tags, /steps and /data say of it)
+UNREADABLE_FACTS = {
+    "newer": (newer_content, "Spectro data of format version 99 needs a newer tb-plugin-spectro"),
+    "garbage": (lambda _: b"garbage!", "plugin data unreadable: not a Spectro message (Error parsing message"),
+    "empty": (lambda _: b"", "plugin data unreadable: not a Spectro message (it holds no format version)"),
+    "no kind": (
+        lambda _: pb.SpectroPluginData(version=metadata.PROTO_VERSION).SerializeToString(),
+        "plugin data unreadable: it names no kind",
+    ),
+    "not UTF-8": (
+        lambda summary: summary.value[0].metadata.plugin_data.content.replace(b"ROWS", b"RO\xff\xfe"),
+        "plugin data unreadable: a text field is not UTF-8 (",
+    ),
+}
+
+
+@pytest.mark.parametrize("case", list(UNREADABLE_FACTS))
+def test_series_whose_facts_cannot_be_read_is_listed_with_why(tmp_path, caplog, case):
+    make_content, reason = UNREADABLE_FACTS[case]
+    summary = spectro_summary.similarity_matrix_pb("future", np.eye(2), np.eye(2), 0, a_name="ROWS")
     with spectro_summary.Writer(tmp_path / "run") as writer:
-        writer.add_summary(summary, 0)
+        writer.add_summary(with_plugin_content(summary, make_content(summary)), 0)
         spectro_summary.noise_pair("today", np.ones((2, 2)), np.ones((2, 2)), 0, writer=writer)
     client, _ = make_client(tmp_path)
     with caplog.at_level("WARNING"):
-        assert sorted(get_json(client, "/tags")["run"]) == ["today"]
+        tags = get_json(client, "/tags")["run"]
         get_json(client, "/tags")
+    assert sorted(tags) == ["future", "today"] and "error" not in tags["today"]
+    assert tags["future"]["kind"] == "unknown" and tags["future"]["steps"] == 1
+    assert reason in tags["future"]["error"], tags["future"]
+    if case != "newer":
+        assert "newer" not in tags["future"]["error"]
+    for route in ("/steps?run=run&tag=future", "/data?run=run&tag=future&step=0"):
+        text = get_json(client, route, status=404)
+        assert f"Spectro tag 'future' in run 'run' cannot be read: {reason}" in text, text
     warnings = [r for r in caplog.records if "future" in r.getMessage()]
-    assert len(warnings) == 1 and "version 99" in warnings[0].getMessage()
+    assert len(warnings) == 1 and reason in warnings[0].getMessage()
 
 
 def test_unreadable_step_is_reported_and_the_rest_serves(tmp_path):
