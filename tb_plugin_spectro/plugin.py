@@ -99,7 +99,9 @@ class SpectroPlugin(base_plugin.TBPlugin):
             if error is not None:
                 if not isinstance(error, (ValueError, errors.PublicError)):
                     raise error
-                entry["error"] = str(error)
+                entry["error"] = str(
+                    reading.BlobKeyError(run, tag) if isinstance(error, reading.BlobKeyError) else error
+                )
             else:
                 entry.update(kind.step_summary(header))
             steps.append(entry)
@@ -294,5 +296,9 @@ class SpectroPlugin(base_plugin.TBPlugin):
 
 
 def _unreadable(run: str, tag: str, step: int, error: ValueError) -> errors.NotFoundError:
-    """The 404 of a step whose header or blobs do not read as the format says."""
+    """The 404 of a step whose header or blobs do not read as the format says, or that the reader cannot read."""
+    if isinstance(error, reading.BlobKeyError):
+        return errors.NotFoundError(
+            f"Step {step} of Spectro tag {tag!r} in run {run!r}: {reading.BlobKeyError(run, tag)}"
+        )
     return errors.NotFoundError(f"Step {step} of Spectro tag {tag!r} in run {run!r} is unreadable: {error}")

@@ -24,6 +24,7 @@ from tb_plugin_spectro import plugin_data_pb2 as pb
 
 __all__ = [
     "ALL_STEPS",
+    "BlobKeyError",
     "ByteBoundedCache",
     "Outcome",
     "raise_any",
@@ -33,6 +34,7 @@ __all__ = [
     "StepRef",
     "SeriesHeaders",
     "SeriesReader",
+    "unkeyable_names",
 ]
 
 logger = logging.getLogger(__name__)
@@ -47,6 +49,48 @@ _NUDGES_IN_FLIGHT = 2  # most nudges outstanding at once
 
 # {(step, wall time): header blob} of a series' companion header series.
 Copies = Dict[Tuple[int, float], bytes]
+
+# Characters that RustBoard's blob keys cannot carry in a run or tag name: its
+# key parser takes JSON strings without escapes, and JSON escapes these. By
+# the name a message gives them; the other control characters by code point.
+_UNKEYABLE = {'"': "a double quote", "\\": "a backslash", "\t": "a tab", "\n": "a newline", "\r": "a carriage return"}
+
+
+def _unkeyable_characters(name: str) -> List[str]:
+    found = []
+    for character in name:
+        what = _UNKEYABLE.get(character) or (f"the control character U+{ord(character):04X}" if character < " " else "")
+        if what and what not in found:
+            found.append(what)
+    return found
+
+
+def unkeyable_names(run: str, tag: str) -> Optional[str]:
+    """Which of `run` and `tag` hold characters RustBoard's blob keys cannot carry ("the run's name holds a
+    tab"); None when neither does."""
+    parts = []
+    for what, name in (("the run's name", run), ("the tag", tag)):
+        found = _unkeyable_characters(name)
+        if found:
+            parts.append(f"{what} holds {' and '.join(found)}")
+    return " and ".join(parts) or None
+
+
+class BlobKeyError(ValueError):
+    """The reader refused the blob key of a step: RustBoard's, for a run or tag whose name it cannot carry."""
+
+    def __init__(self, run: Optional[str] = None, tag: Optional[str] = None):
+        names = None if run is None or tag is None else unkeyable_names(run, tag)
+        why = (
+            f"{names}, which its blob keys cannot carry"
+            if names
+            else "its run or tag holds a character its blob keys cannot carry (a double quote, a backslash "
+            "or a control character)"
+        )
+        super().__init__(
+            f"RustBoard (--load_fast=true) cannot read this data: {why}. "
+            "TensorBoard's Python reader (--load_fast=false) reads it"
+        )
 
 
 class ByteBoundedCache:
@@ -417,7 +461,13 @@ class SeriesReader:
         return StepRef(series.plugin_data, datum)
 
     def read(self, ctx, datum, index: int, parse: Optional[Callable[[bytes], Any]] = None) -> Any:
-        """Blob `index` of a step, parsed by `parse` if given, through the cache."""
+        """Blob `index` of a step, parsed by `parse` if given, through the cache.
+
+        Raises:
+          BlobKeyError: the reader cannot read the blob by its key (see
+            `unkeyable_names`).
+          ValueError: there is no such blob, or `parse` raised it.
+        """
         if index >= len(datum.values):
             raise ValueError(f"the step holds {len(datum.values)} blobs, not blob {index}")
         blob_key = datum.values[index].blob_key
@@ -425,7 +475,13 @@ class SeriesReader:
         key = (parse, blob_key, datum.wall_time)
         value = self._cache.get(key)
         if value is None:
-            blob = self.provider.read_blob(ctx, blob_key=blob_key)
+            try:
+                blob = self.provider.read_blob(ctx, blob_key=blob_key)
+            except errors.InvalidArgumentError as e:
+                # RustBoard makes keys it cannot parse back: "failed to parse blob key: BadJson(...)".
+                if "blob key" in str(e):
+                    raise BlobKeyError() from None
+                raise
             value = blob if parse is None else parse(blob)
             self._cache.put(key, value, len(blob))  # a parsed header's size, roughly
         return value

@@ -4,6 +4,8 @@ import threading
 
 import numpy as np
 import pytest
+from tensorboard import errors
+from tensorboard.data import provider
 
 from support.routes import PREFIX, get_json, make_client
 from tb_plugin_spectro import reading
@@ -101,3 +103,41 @@ def test_a_step_of_another_kind_is_that_steps_error(tmp_path):
     message = get_json(client, "/data?run=run&tag=m&step=1", status=404)
     assert "Step 1 of Spectro tag 'm' in run 'run' is unreadable" in message and "noise_pair" in message
     assert client.get(PREFIX + "/data?run=run&tag=m&step=2").status_code == 200
+
+
+def test_names_that_rustboard_blob_keys_cannot_carry():
+    assert reading.unkeyable_names("tts/run 1", "mel/val <b>é</b>") is None
+    assert reading.unkeyable_names('a "b"', "t") == "the run's name holds a double quote"
+    assert reading.unkeyable_names("r", "a\tb\\c\x01\t") == (
+        "the tag holds a tab and a backslash and the control character U+0001"
+    )
+    assert (
+        reading.unkeyable_names("a\nb", "c\rd") == "the run's name holds a newline and the tag holds a carriage return"
+    )
+
+
+class BlobKeyRefusingProvider:
+    """Refuses blob keys as RustBoard's data server does for a name it cannot parse back."""
+
+    def __init__(self, message: str):
+        self.message = message
+
+    def read_blob(self, ctx, blob_key):
+        raise errors.InvalidArgumentError(self.message)
+
+
+def test_a_blob_key_the_reader_refuses_says_which_reader_can_read_it():
+    datum = provider.BlobSequenceDatum(step=0, wall_time=1.0, values=(provider.BlobReference(blob_key="key"),))
+    refusing = reading.SeriesReader(
+        BlobKeyRefusingProvider('failed to parse blob key: BadJson(Error("invalid type: string"))'), reading.ALL_STEPS
+    )
+    with pytest.raises(reading.BlobKeyError, match=r"RustBoard \(--load_fast=true\) cannot read this data: its run or"):
+        refusing.read(None, datum, 0)
+    named = str(reading.BlobKeyError("a\tb", "n"))
+    assert named == (
+        "RustBoard (--load_fast=true) cannot read this data: the run's name holds a tab, which its blob keys cannot "
+        "carry. TensorBoard's Python reader (--load_fast=false) reads it"
+    )
+    other = reading.SeriesReader(BlobKeyRefusingProvider("no such experiment"), reading.ALL_STEPS)
+    with pytest.raises(errors.InvalidArgumentError, match="no such experiment"):
+        other.read(None, datum, 0)
