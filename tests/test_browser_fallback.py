@@ -73,7 +73,7 @@ def test_fallback_card_says_to_upgrade_and_the_other_cards_work(browser, server)
         assert "spectro-series-card" in newer.get_attribute("class")
         group = frame.locator('.spectro-group[data-kind="unknown"]')
         assert group.is_visible()
-        assert group.locator("h2").text_content() == "Series of a newer Spectro (1)"
+        assert group.locator("h2").text_content() == "Newer or unreadable series (1)"
         assert newer.locator(".spectro-card-title").text_content() == "attention alignment"
         assert newer.locator(".spectro-card-run").text_content() == RUN
         upgrade = newer.locator(".spectro-upgrade").text_content()

@@ -76,6 +76,25 @@ test("reloading asks for the opening step of the cards with arrays only", async 
   );
 });
 
+test("a series whose facts the server could not read is not asked for its steps", async () => {
+  const { server } = fakeServer();
+  const listed: string[] = [];
+  const steps = server.steps;
+  const unreadable = { ...series("unknown"), error: "plugin data unreadable: not a Spectro message (…)" };
+  const pane = controller({
+    ...server,
+    tags: async () => ({ run: { ...TAGS.run, unreadable } }),
+    steps: (run, tag) => {
+      listed.push(tag);
+      return steps(run, tag);
+    },
+  });
+  await pane.reload();
+  assert.deepEqual(listed.sort(), ["marker", "mel", "newer", "sim"]);
+  const card = pane.store.state.cards.get(cardKey("run", "unreadable"))!;
+  assert.deepEqual([card.steps.length, card.stepsError, card.info.error], [0, null, unreadable.error]);
+});
+
 test("playing waits for the arrays of a kind with arrays; the other kinds move on after the interval", async () => {
   const { server, release } = fakeServer();
   const pane = controller(server);

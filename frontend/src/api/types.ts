@@ -27,6 +27,12 @@ export interface SeriesInfo {
   display_name: string;
   description: string;
   series: Record<string, unknown>;
+  /**
+   * Set when the series' facts cannot be read: written by a newer Spectro
+   * (of a higher format version) or damaged. Its kind is then "unknown", and
+   * its steps cannot be listed.
+   */
+  error?: string;
 }
 
 /** GET /tags: run → tag → series. */

@@ -198,8 +198,10 @@ export class Controller {
       const opening = openingStepKey(card);
       if (opening) this.cache.request(opening);
     }
+    // A series whose facts the server could not read has no steps to list; its card says why.
+    const listed = [...this.store.state.cards.values()].filter((card) => card.info.error === undefined);
     await Promise.all(
-      [...this.store.state.cards.values()].map(async (card) => {
+      listed.map(async (card) => {
         try {
           const steps = await this.server.steps(card.run, card.tag);
           if (generation !== this.reloadGeneration) return;

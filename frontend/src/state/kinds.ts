@@ -36,12 +36,14 @@ export type KnownKind = (typeof KINDS)[number]["name"];
 
 /**
  * The record of a kind this pane does not know: a newer Spectro wrote it (the
- * server then names it "unknown", or a newer server by a name missing here).
- * Its cards show the steps and the stats stored with them, as text.
+ * server then names it "unknown", or a newer server by a name missing here),
+ * or the server could not read the series' facts (it then says why). Its
+ * cards show the steps and the stats stored with them, as text, or why the
+ * series cannot be read.
  */
 export const FALLBACK_KIND: KindFacts = {
   name: "unknown",
-  title: "Series of a newer Spectro",
+  title: "Newer or unreadable series",
   hasArrays: false,
   cards: "series",
 };

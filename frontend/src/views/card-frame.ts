@@ -9,7 +9,7 @@
 // the start of its own update with a function that takes a loaded step.
 
 import { dataUrl, type StepData, type StepKey } from "../api/client";
-import type { NonfiniteCounts } from "../api/types";
+import type { NonfiniteCounts, SeriesInfo } from "../api/types";
 import { nonfiniteText } from "../render/scale";
 import type { CardActions } from "../state/actions";
 import { openingStepKey, type CardState } from "../state/app-state";
@@ -127,7 +127,7 @@ export class CardFrame {
     setText(this.title, card.info.display_name || card.tag);
     setText(this.run, card.run);
     this.stepControl.update(card.steps, card.stepIndex, card.playing);
-    let errorText = card.stepsError ?? card.steps[card.stepIndex]?.error ?? "";
+    let errorText = seriesErrorText(card.info) ?? card.stepsError ?? card.steps[card.stepIndex]?.error ?? "";
     if (this.spec.arrays) errorText = this.updateStep(card, this.spec.arrays, show) ?? errorText;
     setText(this.error, errorText);
     setHidden(this.error, errorText === "");
@@ -233,6 +233,12 @@ export class CardFrame {
       if (key) this.actions.requestStep(key);
     }
   }
+}
+
+/** What a card says of a series whose facts the server could not read; null for the others. */
+export function seriesErrorText(info: SeriesInfo): string | null {
+  const error = info.error;
+  return error === undefined ? null : `This series cannot be read: ${error || "no reason given"}`;
 }
 
 /** What a card says when updating or drawing it threw. */

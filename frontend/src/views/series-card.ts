@@ -1,6 +1,7 @@
 // The card of a series of a kind this pane does not know: a newer Spectro
 // wrote it. It says so, and shows the steps and the stats stored with each, as
-// text, on the card frame every card shares.
+// text, on the card frame every card shares. A series whose facts the server
+// could not read gets this card too; its frame's error line says why.
 
 import type { StepInfo } from "../api/types";
 import { formatStat, formatValue } from "../render/scale";
@@ -9,7 +10,7 @@ import type { CardState, Settings } from "../state/app-state";
 import { FALLBACK_KIND } from "../state/kinds";
 import { CardFrame } from "./card-frame";
 import type { CardView } from "./card-view";
-import { el, setText } from "./dom";
+import { el, setHidden, setText } from "./dom";
 
 export const SERIES_CARD_STYLES = `
 .spectro-series-card .spectro-upgrade { color: var(--spectro-muted); margin: 6px 0; }
@@ -75,7 +76,9 @@ export class SeriesCard implements CardView {
 
   update(card: CardState, _settings?: Settings): void {
     this.frame.update(card);
-    setText(this.upgrade, upgradeText(card.info.kind));
+    // A series that cannot be read is not one of a newer kind: the frame's error line says what it is.
+    setText(this.upgrade, card.info.error === undefined ? upgradeText(card.info.kind) : "");
+    setHidden(this.upgrade, card.info.error !== undefined);
     const step = card.steps[card.stepIndex];
     const key = JSON.stringify([card.steps.length, step?.step, step?.wall_time]);
     if (key === this.shownKey) return;
