@@ -27,12 +27,19 @@ export function dataUrl(key: StepKey, format: "binary" | "npz" = "binary"): stri
   return `data?${params.toString()}`;
 }
 
+/**
+ * What a failed request says: the server's own text when it sent one (the
+ * plugin's errors name the run, tag and step, and say why), else the request
+ * and its status.
+ */
+export function httpErrorMessage(url: string, status: number, detail: string): string {
+  const text = detail.trim();
+  return text ? text : `GET ${url} answered ${status}`;
+}
+
 async function fetchOk(url: string, signal?: AbortSignal): Promise<Response> {
   const response = await fetch(url, { signal });
-  if (!response.ok) {
-    const detail = (await response.text()).trim();
-    throw new Error(`GET ${url} answered ${response.status}${detail ? `: ${detail}` : ""}`);
-  }
+  if (!response.ok) throw new Error(httpErrorMessage(url, response.status, await response.text()));
   return response;
 }
 
