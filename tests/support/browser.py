@@ -5,7 +5,6 @@ Playwright is imported only where a browser is launched, so modules that need
 """
 
 import contextlib
-import json
 import os
 import subprocess
 import time
@@ -99,9 +98,18 @@ def wait_until(predicate, what: str, timeout: float = 30.0):
     raise AssertionError(f"timed out waiting for {what}")
 
 
+def css_string(text: str) -> str:
+    """`text` as a quoted CSS string: quotes and backslashes escaped, control characters by code point."""
+    escaped = "".join(
+        "\\" + character if character in '"\\' else f"\\{ord(character):x} " if character < " " else character
+        for character in text
+    )
+    return f'"{escaped}"'
+
+
 def card(frame: "Frame", run: str, tag: str):
     """The card of (run, tag), located by its data attributes (set as text, so any name works)."""
-    selector = f".spectro-card[data-run={json.dumps(run)}][data-tag={json.dumps(tag)}]"
+    selector = f".spectro-card[data-run={css_string(run)}][data-tag={css_string(tag)}]"
     frame.wait_for_selector(selector)
     return frame.locator(selector)
 
