@@ -3,11 +3,9 @@ finite, a step whose array blob is corrupt, and a card whose drawing throws."""
 
 import math
 
-import numpy as np
 import pytest
-from tensorboard.compat.proto import event_pb2
-from tensorboard.summary.writer import event_file_writer
 
+from damaged_corpus import noise_step, write_event
 from support.browser import card, open_tab, wait_shown, wait_until
 from support.server import tensorboard
 from tb_plugin_spectro import summary as spectro_summary
@@ -17,29 +15,17 @@ pytest.importorskip("playwright", reason="playwright is in the test extras: pip 
 STEPS = [0, 1, 2]
 
 
-def noise_step(tag, step):
-    rng = np.random.default_rng(step)
-    return spectro_summary.noise_pair_pb(tag, rng.normal(size=(4, 6)), rng.normal(size=(4, 6)), step)
-
-
-def write_event(logdir, summary, step, wall_time):
-    """Writes through TensorBoard's own writer, which lets any wall time through."""
-    writer = event_file_writer.EventFileWriter(str(logdir))
-    writer.add_event(event_pb2.Event(wall_time=wall_time, step=step, summary=summary))
-    writer.close()
-
-
 @pytest.fixture(scope="module")
 def server(tmp_path_factory):
     root = tmp_path_factory.mktemp("damaged")
-    corrupt = noise_step("n", 1)
+    corrupt = noise_step(1)
     corrupt.value[0].tensor.string_val[1] = b"not deflate data"
-    write_event(root / "damaged", noise_step("n", 0), 0, math.nan)
+    write_event(root / "damaged", noise_step(0), 0, math.nan)
     write_event(root / "damaged", corrupt, 1, 1000.0)
     with spectro_summary.Writer(str(root / "run")) as writer:
         for step in STEPS:
             for tag in ("good", "bad"):
-                writer.add_summary(noise_step(tag, step), step)
+                writer.add_summary(noise_step(step, tag), step)
     with tensorboard(root, "false") as base:
         yield base
 
