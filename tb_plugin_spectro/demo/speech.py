@@ -179,6 +179,8 @@ _VOWELS = {
     "OY": _Vowel((780, 1140, 2820), (480, 2370, 3050)),
 }
 _LABIAL, _ALVEOLAR, _VELAR = (300, 1000, 2400), (300, 1750, 2900), (300, 2200, 2500)
+# Noise levels are in the mel; a sibilant's power spreads over wide mel bins, so at -26 dB its
+# waveform is about 20 dB under a stressed vowel's, as in speech.
 _CONSONANTS = {
     "P": _Consonant(_LABIAL, 5, 0.0, "burst_p", -30, "voiceless"),
     "B": _Consonant(_LABIAL, 4, 0.0, "burst_p", -36, "voiced"),
@@ -192,10 +194,10 @@ _CONSONANTS = {
     "V": _Consonant((350, 1100, 2400), 5, 0.35, "f", -40),
     "TH": _Consonant((350, 1600, 2800), 7, 0.0, "f", -36),
     "DH": _Consonant((350, 1600, 2800), 4, 0.4, "f", -42),
-    "S": _Consonant((350, 1750, 2900), 9, 0.0, "s", -6),
-    "Z": _Consonant((350, 1750, 2900), 7, 0.3, "s", -11),
-    "SH": _Consonant((350, 2000, 2600), 9, 0.0, "sh", -6),
-    "ZH": _Consonant((350, 2000, 2600), 6, 0.3, "sh", -11),
+    "S": _Consonant((350, 1750, 2900), 9, 0.0, "s", -26),
+    "Z": _Consonant((350, 1750, 2900), 7, 0.3, "s", -31),
+    "SH": _Consonant((350, 2000, 2600), 9, 0.0, "sh", -26),
+    "ZH": _Consonant((350, 2000, 2600), 6, 0.3, "sh", -31),
     "HH": _Consonant(None, 5, 0.0, "aspiration", -31),
     "M": _Consonant((280, 1000, 2300), 6, 0.5, nasal=True),
     "N": _Consonant((280, 1650, 2650), 6, 0.5, nasal=True),
@@ -485,8 +487,8 @@ def speech_mel(text: str, rng: np.random.Generator) -> np.ndarray:
         noise += blur(amplitude_track, onset, axis=0)[:, None] ** 2 * _NOISE_SPECTRA[name]
     noise *= rng.standard_exponential(noise.shape)  # the power of noise in one bin is exponential
     power = voiced + noise
-    # Level the utterance: its loudest mel value becomes about 1.9.
-    power *= (np.exp(rng.uniform(1.7, 2.1)) / np.max(np.sqrt(power) @ _MEL_BASIS.T)) ** 2
+    # Level the utterance: its loudest mel value becomes about 1.2, its waveform's peak about 0.8.
+    power *= (np.exp(rng.uniform(1.0, 1.4)) / np.max(np.sqrt(power) @ _MEL_BASIS.T)) ** 2
     power += _ROOM_NOISE * rng.standard_exponential(power.shape)
     # The 1024-sample window spans four hops: each frame also sees its neighbours.
     smeared = power.copy()
