@@ -288,6 +288,15 @@ def test_browser_pass_paints_the_healthy_cards_and_says_what_is_wrong(served, br
         wait_shown(mixed, 1)
         wait_until(lambda: mixed.locator(".spectro-error").is_hidden(), "the mel step to clear the error")
         assert "step 1" in mixed.locator(".spectro-step-label").inner_text()
+        panels = mixed.locator(".spectro-panels")
+        assert panels.is_visible()
+        # Back on the noise step, step 1's drawing is not passed off as step 2's.
+        mixed.locator(".spectro-step-next").click()
+        wait_until(lambda: mixed.locator(".spectro-error").is_visible(), "step 2's error")
+        assert "step 2" in mixed.locator(".spectro-step-label").inner_text()
+        wait_until(lambda: not panels.is_visible(), "step 1's panels to be hidden")
+        mixed.locator(".spectro-step-previous").click()
+        wait_until(lambda: panels.is_visible(), "step 1's panels again")
         assert "unreadable" in error_of("damaged/step_not_deflate")
 
         tab = card(frame, "damaged/run \t tab", "n")

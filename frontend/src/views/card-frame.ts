@@ -175,6 +175,10 @@ export class CardFrame {
       // Stepping one by one: the steps ahead load while this one does.
       if (this.move.stride === 1) this.prefetch(card, arrays);
     }
+    // The panels still hold the drawing of the step shown before: under a step whose data could not be
+    // loaded they would pass that step off as this one, so they are hidden (keeping their place) until
+    // a step is shown again.
+    for (const part of this.spec.body ?? []) part.style.visibility = entry?.status === "failed" ? "hidden" : "";
     setText(this.loading, entry === undefined || entry.status === "loading" ? "loading…" : "");
     if (this.npzLink) {
       setAttr(this.npzLink, "href", dataUrl(key, "npz"));
