@@ -9,7 +9,7 @@ from tensorboard.backend.event_processing import event_accumulator
 from support.logdir import by_tag, read_logdir
 from tb_plugin_spectro import checkpoints, codec, demo, lowest
 from tb_plugin_spectro import plugin_data_pb2 as pb
-from tb_plugin_spectro.demo import alignment
+from tb_plugin_spectro.demo import alignment, speech, tts
 
 _MEL_HZ_PER_BIN = 800.0 / 21.48  # Slaney bins below 1 kHz, 80 bins up to 8 kHz: about 37 Hz apart
 
@@ -286,6 +286,115 @@ def test_mel_filterbank_is_slaney_normalized():
     assert fft_hz[np.flatnonzero(basis[-1])[-1]] < 8000 <= fft_hz[np.flatnonzero(basis[-1])[-1] + 1]
     peaks = fft_hz[basis.argmax(axis=1)]
     assert (np.diff(peaks) >= 0).all() and peaks[0] < 60
+
+
+# ---------------------------------------------------------------------------
+# The reference's audio: synthesized from the model of its mel, and vocoded from the predictions
+
+_AUDIBLE = demo.SILENCE + 2.0  # a frame whose loudest mel bin is above this is not a pause
+
+
+@pytest.fixture(scope="module")
+def reference():
+    return speech.utterance(*demo.REFERENCE, np.random.default_rng(tts.REFERENCE_SEED), audio=True)
+
+
+def _audible_frames(target):
+    return target.max(axis=0) > _AUDIBLE
+
+
+def _mean_difference(mel, target):
+    """Mean absolute difference of two log-mels over the target's frames above silence."""
+    return float(np.abs(mel - target)[:, _audible_frames(target)].mean())
+
+
+def _frame_energy(mel):
+    return np.log(np.exp(mel).sum(axis=0))
+
+
+def _hifigan_log_mel(waveform):
+    """HiFi-GAN's `mel_spectrogram` (meldataset.py) in torch, with the demo's filterbank."""
+    torch = pytest.importorskip("torch")
+    pad = (demo.N_FFT - demo.HOP_LENGTH) // 2
+    y = torch.nn.functional.pad(torch.from_numpy(waveform)[None, None], (pad, pad), mode="reflect")[0]
+    spec = torch.stft(
+        y,
+        demo.N_FFT,
+        hop_length=demo.HOP_LENGTH,
+        win_length=demo.N_FFT,
+        window=torch.hann_window(demo.N_FFT),
+        center=False,
+        return_complex=True,
+    ).abs()
+    mel = torch.from_numpy(demo.mel_filterbank().astype(np.float32)) @ spec[0]
+    return torch.log(torch.clamp(mel, min=1e-5)).numpy()
+
+
+def test_log_mel_is_hifigans(reference):
+    mel = speech.log_mel(reference.audio)
+    assert mel.shape == (demo.N_MELS, len(reference.audio) // demo.HOP_LENGTH) and mel.dtype == np.float32
+    np.testing.assert_allclose(mel, _hifigan_log_mel(reference.audio), rtol=0, atol=2e-3)
+
+
+def test_reference_audio_is_a_waveform_of_the_mels_frames(reference):
+    audio = reference.audio
+    assert audio.dtype == np.float32 and audio.ndim == 1
+    assert abs(len(audio) - reference.target.shape[1] * demo.HOP_LENGTH) < demo.HOP_LENGTH
+    assert 0.3 <= np.abs(audio).max() <= 1.0
+    # Silence at both ends, as in the mel.
+    assert np.abs(audio[: 5 * demo.HOP_LENGTH]).max() < 0.01 and np.abs(audio[-5 * demo.HOP_LENGTH :]).max() < 0.01
+
+
+def test_reference_audio_sounds_as_its_target_mel_looks(reference):
+    target = reference.target
+    mel = speech.log_mel(reference.audio)
+    audible = _audible_frames(target)
+    assert audible.sum() > target.shape[1] / 2
+    # Two waveforms of one model differ by about 0.3 (their noise differs): the match is at that floor.
+    assert _mean_difference(mel, target) < 0.4
+    assert abs(float((mel - target)[:, audible].mean())) < 0.1  # at the target's level
+    assert np.corrcoef(_frame_energy(mel), _frame_energy(target))[0, 1] > 0.99
+    # The pauses are quiet in the sound too; its voiced frames have the mel's harmonics.
+    assert (mel[:, ~audible].max(axis=0) < _AUDIBLE + 1.0).all()
+    voiced = _voiced_frames(target)
+    assert np.median([len(_harmonic_peaks(mel[:, frame])) for frame in voiced]) >= 3
+
+
+def test_reference_target_is_the_same_with_or_without_audio(reference):
+    without = speech.utterance(*demo.REFERENCE, np.random.default_rng(tts.REFERENCE_SEED))
+    assert without.audio is None
+    np.testing.assert_array_equal(without.target, reference.target)
+    np.testing.assert_array_equal(without.errors, reference.errors)
+    again = speech.utterance(*demo.REFERENCE, np.random.default_rng(tts.REFERENCE_SEED), audio=True)
+    np.testing.assert_array_equal(again.audio, reference.audio)
+
+
+def test_vocoded_predictions_approach_the_target_audio(reference):
+    spectrum = speech.stft(reference.audio)
+    phase = spectrum / np.abs(spectrum)
+    target_mel = speech.log_mel(reference.audio)
+    rng = np.random.default_rng(0)
+    differences, peaks = [], []
+    for progress in (0.0, 0.3, 0.6, 0.9, 1.0):
+        audio = speech.griffin_lim(speech.predicted_mel(reference, progress, rng), 0, phase=phase)
+        assert audio.dtype == np.float32 and len(audio) == len(reference.audio)
+        differences.append(_mean_difference(speech.log_mel(audio), target_mel))
+        peaks.append(np.abs(audio).max())
+    assert all(later < earlier for earlier, later in zip(differences, differences[1:]))
+    assert differences[0] > 1.5 and differences[-1] < 0.4
+    assert peaks[0] < 0.1 * peaks[-1] and peaks[-1] <= 1.0  # an untrained model's mel is too quiet, and so its sound
+
+
+def test_griffin_lim_from_a_random_phase_converges_on_the_mel(reference):
+    start = [
+        _mean_difference(
+            speech.log_mel(speech.griffin_lim(reference.target, n, rng=np.random.default_rng(0))), reference.target
+        )
+        for n in (0, 8)
+    ]
+    assert start[1] < 0.2 < 0.5 < start[0]
+    with pytest.raises(ValueError, match="phase= or rng="):
+        speech.griffin_lim(reference.target, 1)
 
 
 # ---------------------------------------------------------------------------

@@ -1,11 +1,14 @@
-"""Speech for the demo's runs: log-mels synthesized from transcripts, and a TTS model's predictions of them.
+"""Speech for the demo's runs: log-mels and audio synthesized from transcripts, and a TTS model's predictions.
 
 The targets are log-mels as HiFi-GAN and VITS compute them (22050 Hz, hop
 256, 1024-point STFT, 80 Slaney mel bins up to 8 kHz, log of the mel clamped
 at 1e-5), synthesized from the transcripts with a source-filter model:
 glottal harmonics under a pitch contour, moving formants, fricative noise,
-stop closures and bursts, pauses. A model's predictions of them start
-over-smoothed and biased and sharpen towards the targets.
+stop closures and bursts, pauses. The same model, frame by frame, gives the
+waveform: its harmonics added sample by sample and its noise overlap-added,
+so the waveform's own log-mel (`log_mel`) is the target. A model's
+predictions start over-smoothed and biased and sharpen towards the targets;
+a simple vocoder (`griffin_lim`) makes audio of them.
 """
 
 import functools
@@ -447,8 +450,21 @@ def _harmonic_comb(f0: np.ndarray) -> np.ndarray:
     return comb
 
 
-def speech_mel(text: str, rng: np.random.Generator) -> np.ndarray:
-    """A log-mel [N_MELS, frames] of `text` spoken, from a source-filter model.
+class SourceFilter(NamedTuple):
+    """An utterance's source-filter model frame by frame: what both its mel and its waveform are made from.
+
+    Powers are over the STFT's bins [frames, N_FFT // 2 + 1], in the units of
+    the squared magnitude of a 1024-point Hann STFT of the waveform.
+    """
+
+    f0: np.ndarray  # [frames]: Hz
+    voice: np.ndarray  # [frames, bins]: the power a steady harmonic at each bin's frequency has (source x tract)
+    noise: np.ndarray  # [frames, bins]: the noise's power (one draw of it), the room's floor included
+    mel: np.ndarray  # [N_MELS, frames], float32: the log-mel
+
+
+def source_filter(text: str, rng: np.random.Generator) -> SourceFilter:
+    """The source-filter model of `text` spoken, and its log-mel.
 
     Per frame: glottal harmonics under a spectral tilt and breath noise,
     shaped by four formants, plus frication, burst and aspiration noise and
@@ -472,7 +488,8 @@ def speech_mel(text: str, rng: np.random.Generator) -> np.ndarray:
     tilt_db = 6.0 + 4.0 * (1.0 - np.clip(voicing, 0.0, 1.0))
     source = 10 ** (-tilt_db[:, None] / 10 * np.log2(1.0 + _FFT_HZ / 250.0)) * _RADIATION_HIGHPASS
     shimmer = np.exp(0.15 * rng.standard_normal(frames))[:, None]
-    voiced = (voicing**2)[:, None] * shimmer * source * tract * _harmonic_comb(f0)
+    voice = (voicing**2)[:, None] * shimmer * source * tract
+    voiced = voice * _harmonic_comb(f0)
     noise = 10 ** (-2.5) * (voicing**2)[:, None] * source * tract  # breath: turbulence at the glottis
 
     amplitudes = {name: np.zeros(frames) for name in (*_NOISE_SPECTRA, "aspiration")}
@@ -487,16 +504,169 @@ def speech_mel(text: str, rng: np.random.Generator) -> np.ndarray:
         noise += blur(amplitude_track, onset, axis=0)[:, None] ** 2 * _NOISE_SPECTRA[name]
     noise *= rng.standard_exponential(noise.shape)  # the power of noise in one bin is exponential
     power = voiced + noise
-    # Level the utterance: its loudest mel value becomes about 1.2, its waveform's peak about 0.8.
-    power *= (np.exp(rng.uniform(1.0, 1.4)) / np.max(np.sqrt(power) @ _MEL_BASIS.T)) ** 2
-    power += _ROOM_NOISE * rng.standard_exponential(power.shape)
+    # Level the utterance: its loudest mel value becomes about 1.2, its waveform's peak 0.8 to 1.
+    gain = (np.exp(rng.uniform(1.0, 1.4)) / np.max(np.sqrt(power) @ _MEL_BASIS.T)) ** 2
+    power *= gain
+    room = _ROOM_NOISE * rng.standard_exponential(power.shape)
+    power += room
     # The 1024-sample window spans four hops: each frame also sees its neighbours.
     smeared = power.copy()
     smeared[1:] += 0.25 * power[:-1]
     smeared[:-1] += 0.25 * power[1:]
     # HiFi-GAN and VITS take the mel of the STFT magnitude.
     mel = np.log(np.maximum(np.sqrt(smeared / 1.5) @ _MEL_BASIS.T, MEL_FLOOR))
-    return mel.T.astype(np.float32)
+    return SourceFilter(f0, voice * gain, noise * gain + room, mel.T.astype(np.float32))
+
+
+def speech_mel(text: str, rng: np.random.Generator) -> np.ndarray:
+    """A log-mel [N_MELS, frames] of `text` spoken, from its source-filter model (`source_filter`)."""
+    return source_filter(text, rng).mel
+
+
+# ---------------------------------------------------------------------------
+# Waveforms: the STFT and log-mel of a sound, the model's sound, and a vocoder
+
+_WINDOW = 0.5 - 0.5 * np.cos(2 * np.pi * np.arange(N_FFT) / N_FFT)  # periodic Hann, as torch.hann_window
+_PAD = (N_FFT - HOP_LENGTH) // 2  # samples reflected at each end, as HiFi-GAN pads: frames = samples / hop
+_WINDOWS_PER_SAMPLE = N_FFT // HOP_LENGTH  # windows that overlap at each sample
+_SINE_GAIN = 2.0 / _WINDOW.sum()  # amplitude of a sine per unit of its STFT magnitude
+# Random-phase frames overlap-added add up incoherently: a frame of the STFT sees HOP / N_FFT of their power.
+_NOISE_GAIN = np.sqrt(N_FFT / HOP_LENGTH)
+_BAND_TOP = F_MAX + 300.0  # Hz: the waveform's content fades out between the mel's top and this
+_BAND_EDGE = np.clip((_BAND_TOP - _FFT_HZ) / (_BAND_TOP - F_MAX), 0.0, 1.0)
+_PEAK_LIMIT = 0.99  # a waveform louder than this at its mel's level is lowered to it
+_JITTER = 0.03  # relative std of f0's fast wander, which spreads high harmonics as _harmonic_comb's jitter does
+_JITTER_HZ = 150.0  # the wander's bandwidth
+_MEL_INVERSE = np.linalg.pinv(_MEL_BASIS).T.astype(np.float32)  # [N_MELS, bins]: mel to STFT magnitude
+_GRIFFIN_LIM_MOMENTUM = 0.99  # as librosa's: the fast Griffin-Lim of Perraudin et al.
+
+
+def stft(waveform: np.ndarray) -> np.ndarray:
+    """The STFT [frames, N_FFT // 2 + 1] of a waveform as HiFi-GAN and VITS take it, frames = samples // hop.
+
+    A 1024-point periodic Hann window every 256 samples over the waveform
+    reflected by (N_FFT - HOP_LENGTH) / 2 samples at each end, so frame i is
+    centred on sample (i + 0.5) * HOP_LENGTH.
+    """
+    padded = np.pad(np.asarray(waveform, dtype=np.float64), _PAD, mode="reflect")
+    windows = np.lib.stride_tricks.sliding_window_view(padded, N_FFT)[::HOP_LENGTH]
+    return np.fft.rfft(windows * _WINDOW, axis=1)
+
+
+def log_mel(waveform: np.ndarray) -> np.ndarray:
+    """The log-mel [N_MELS, frames] of a waveform at SAMPLE_RATE as HiFi-GAN and VITS compute it.
+
+    The mel filterbank over the magnitude of `stft(waveform)`, then
+    log(max(mel, 1e-5)): the demo's targets are log-mels of this kind.
+    """
+    mel = np.abs(stft(waveform)) @ _MEL_BASIS.T
+    return np.log(np.maximum(mel, MEL_FLOOR)).T.astype(np.float32)
+
+
+def _overlap_add(frames: np.ndarray) -> np.ndarray:
+    """Frames [count, N_FFT] added HOP_LENGTH apart: [(count + 3) * HOP_LENGTH] samples."""
+    count = frames.shape[0]
+    total = np.zeros((count + _WINDOWS_PER_SAMPLE - 1) * HOP_LENGTH, dtype=frames.dtype)
+    for quarter in range(_WINDOWS_PER_SAMPLE):
+        part = frames[:, quarter * HOP_LENGTH : (quarter + 1) * HOP_LENGTH]
+        total[quarter * HOP_LENGTH : (quarter + count) * HOP_LENGTH] += part.reshape(-1)
+    return total
+
+
+@functools.lru_cache(maxsize=4)
+def _window_weight(frames: int) -> np.ndarray:
+    """The squared windows of `frames` frames overlap-added: what `_istft` divides by."""
+    weight = np.maximum(_overlap_add(np.tile(_WINDOW**2, (frames, 1))), 1e-3).astype(np.float32)
+    weight.flags.writeable = False
+    return weight
+
+
+def _istft(spectrum: np.ndarray) -> np.ndarray:
+    """The waveform [frames * HOP_LENGTH] whose `stft` is nearest `spectrum` [frames, bins] (least squares)."""
+    frames = spectrum.shape[0]
+    windowed = np.fft.irfft(spectrum, n=N_FFT, axis=1)
+    windowed *= _WINDOW.astype(windowed.dtype)
+    return (_overlap_add(windowed) / _window_weight(frames))[_PAD : _PAD + frames * HOP_LENGTH]
+
+
+def _harmonics(model: SourceFilter, rng: np.random.Generator) -> np.ndarray:
+    """The voiced part of `model`'s waveform: the harmonics k * f0 up to the mel's top, added sample by sample.
+
+    The f0 track is interpolated between frame centres and wanders fast by
+    _JITTER; each harmonic's amplitude is the frame's source-filter power at
+    k * f0, interpolated likewise. The harmonics start in phase, as a glottal
+    pulse's do.
+    """
+    frames = len(model.f0)
+    samples = np.arange(frames * HOP_LENGTH)
+    position = np.clip((samples + 0.5) / HOP_LENGTH - 0.5, 0.0, frames - 1.0)  # in frames, from the centres
+    below = np.minimum(position.astype(np.int64), frames - 2)
+    above_weight = position - below
+    wander = blur(rng.standard_normal(len(samples)), SAMPLE_RATE / (2 * np.pi * _JITTER_HZ), axis=0)
+    f0 = np.interp(position, np.arange(frames), model.f0) * (1.0 + _JITTER * wander / wander.std())
+    phase = 2 * np.pi * np.cumsum(f0) / SAMPLE_RATE
+    waveform = np.zeros(len(samples))
+    rows = np.arange(frames)
+    for k in range(1, int(_BAND_TOP / model.f0.min()) + 1):
+        at = np.minimum(k * model.f0 / _BIN_HZ, N_FFT // 2 - 1.0)
+        low = at.astype(np.int64)
+        power = model.voice[rows, low] + (at - low) * (model.voice[rows, low + 1] - model.voice[rows, low])
+        amplitude = _SINE_GAIN * np.sqrt(power) * np.interp(k * model.f0, _FFT_HZ, _BAND_EDGE)
+        if amplitude.any():
+            envelope = amplitude[below] + above_weight * (amplitude[below + 1] - amplitude[below])
+            waveform += envelope * np.sin(k * phase)
+    return waveform
+
+
+def speech_waveform(model: SourceFilter, rng: np.random.Generator) -> np.ndarray:
+    """The waveform [frames * HOP_LENGTH] of `model` at SAMPLE_RATE, float32, whose log-mel is `model.mel`.
+
+    The harmonics added sample by sample (`_harmonics`), plus the noise:
+    each frame's noise power as the magnitude of random-phase frames,
+    overlap-added with the Hann window. Both fade out just above F_MAX,
+    and one gain brings the waveform's own log-mel (`log_mel`) to the
+    target's level, where its peak is 0.8 to 1 (one louder than
+    _PEAK_LIMIT is lowered to it, no longer at the mel's level).
+    """
+    noise = _NOISE_GAIN * np.sqrt(model.noise) * _BAND_EDGE
+    waveform = _harmonics(model, rng) + _istft(noise * np.exp(2j * np.pi * rng.random(noise.shape)))
+    audible = model.mel > SILENCE + 3.0
+    if audible.any():
+        waveform *= np.exp(np.median((model.mel - log_mel(waveform))[audible]))
+    peak = np.max(np.abs(waveform), initial=0.0)
+    if peak > _PEAK_LIMIT:
+        waveform *= _PEAK_LIMIT / peak
+    return waveform.astype(np.float32)
+
+
+def griffin_lim(
+    mel: np.ndarray, iterations: int, phase: Optional[np.ndarray] = None, rng: Optional[np.random.Generator] = None
+) -> np.ndarray:
+    """A waveform [frames * HOP_LENGTH], float32, whose log-mel is near `mel` [N_MELS, frames]: a simple vocoder.
+
+    The STFT magnitude is the mel filterbank's pseudo-inverse of the mel,
+    clipped at 0 (so nothing above F_MAX). The phase starts at `phase`
+    [frames, bins], complex of modulus 1 (e.g. a reference waveform's:
+    `spectrum / abs(spectrum)` of its `stft`), or if it is None at random
+    from `rng`; `iterations` of Griffin-Lim (with momentum, as librosa's)
+    then make magnitude and phase consistent. Single precision: the demo
+    vocodes every logged step.
+    """
+    magnitude = np.exp(mel.T.astype(np.float32)) @ _MEL_INVERSE
+    np.maximum(magnitude, 0.0, out=magnitude)
+    if phase is not None:
+        angles = np.asarray(phase, dtype=np.complex64)
+    elif rng is not None:
+        angles = np.exp(2j * np.pi * rng.random(magnitude.shape)).astype(np.complex64)
+    else:
+        raise ValueError("griffin_lim needs a phase to start from: pass phase= or rng=")
+    rebuilt = np.zeros_like(angles) if iterations else angles
+    for _ in range(iterations):
+        previous = rebuilt
+        rebuilt = stft(_istft(magnitude * angles)).astype(np.complex64)
+        angles = rebuilt - _GRIFFIN_LIM_MOMENTUM / (1 + _GRIFFIN_LIM_MOMENTUM) * previous
+        angles /= np.maximum(np.abs(angles), 1e-30)
+    return _istft(magnitude * angles).astype(np.float32)
 
 
 # ---------------------------------------------------------------------------
@@ -507,7 +677,7 @@ _SMOOTHING_LEVELS = 9  # over-smoothed versions of a target kept, from a trained
 
 
 class Utterance(NamedTuple):
-    """A transcript, its target mel, and what a model's predictions of it are made from."""
+    """A transcript, its target mel and audio, and what a model's predictions of it are made from."""
 
     sample_id: str
     text: str
@@ -515,6 +685,7 @@ class Utterance(NamedTuple):
     smoothed: np.ndarray  # [_SMOOTHING_LEVELS, N_MELS, frames]: the target ever more blurred
     average: np.ndarray  # [N_MELS, 1]: its long-term spectrum, smoothed
     errors: np.ndarray  # [2, N_MELS, 2 * frames]: a fine and a coarse error field, unit variance
+    audio: Optional[np.ndarray] = None  # [frames * HOP_LENGTH] float32: the target's waveform, if synthesized
 
 
 def _over_smoothed(target: np.ndarray, level: float) -> np.ndarray:
@@ -525,9 +696,14 @@ def _over_smoothed(target: np.ndarray, level: float) -> np.ndarray:
     return blur(mel, 0.4 + 6.0 * level, axis=1)
 
 
-def utterance(sample_id: str, text: str, rng: np.random.Generator) -> Utterance:
-    """Synthesizes the target of `text` and what predictions of it are made from."""
-    target = speech_mel(text, rng)
+def utterance(sample_id: str, text: str, rng: np.random.Generator, audio: bool = False) -> Utterance:
+    """Synthesizes the target of `text`, its waveform if `audio`, and what predictions of it are made from.
+
+    The waveform draws from a stream spawned from `rng`, so the target and
+    the rest are the same with or without it.
+    """
+    model = source_filter(text, rng)
+    target = model.mel
     smoothed = np.stack([_over_smoothed(target, level) for level in np.linspace(0.0, 1.0, _SMOOTHING_LEVELS)])
     average = blur(target.mean(axis=1, keepdims=True), 3.0, axis=0)
     errors = []
@@ -535,7 +711,8 @@ def utterance(sample_id: str, text: str, rng: np.random.Generator) -> Utterance:
         noise = rng.standard_normal((N_MELS, 2 * target.shape[1]))
         field = blur(blur(noise, bins_sigma, axis=0), frames_sigma, axis=1)
         errors.append(field / field.std())
-    return Utterance(sample_id, text, target, smoothed, average, np.stack(errors).astype(np.float32))
+    waveform = speech_waveform(model, rng.spawn(1)[0]) if audio else None
+    return Utterance(sample_id, text, target, smoothed, average, np.stack(errors).astype(np.float32), waveform)
 
 
 @functools.lru_cache(maxsize=1)
