@@ -1,8 +1,24 @@
 // The only code that fetches. URLs are relative to the plugin's iframe,
 // which TensorBoard serves under /data/plugin/spectro/ (or an experiment's prefix).
 
-import { decodeStep, parseDataBody, unreadableStepMessage, type DecodedArray } from "./decode";
-import type { LogdirInfo, LowestResponse, ScalarIndex, StepDescription, StepsResponse, TagIndex } from "./types";
+import {
+  audioWaveforms,
+  AUDIO_ARRAYS,
+  decodeStep,
+  parseDataBody,
+  unreadableStepMessage,
+  type DecodedArray,
+  type Waveform,
+} from "./decode";
+import type {
+  AudioRole,
+  LogdirInfo,
+  LowestResponse,
+  ScalarIndex,
+  StepDescription,
+  StepsResponse,
+  TagIndex,
+} from "./types";
 
 export interface StepData {
   description: StepDescription;
@@ -14,6 +30,12 @@ export interface StepKey {
   tag: string;
   step: number;
   sample: number;
+}
+
+/** The audio part of one step's sample: its waveforms by role. */
+export interface StepAudio {
+  description: StepDescription;
+  clips: Map<AudioRole, Waveform>;
 }
 
 export function dataUrl(key: StepKey, format: "binary" | "npz" = "binary"): string {
@@ -87,6 +109,39 @@ export async function fetchStepData(key: StepKey): Promise<StepData> {
   try {
     const raw = parseDataBody(body);
     return { description: raw.description, arrays: await decodeStep(raw) };
+  } catch (e) {
+    throw new Error(unreadableStepMessage(key.step, e instanceof Error ? e.message : String(e)));
+  }
+}
+
+function audioParams(key: StepKey): URLSearchParams {
+  return new URLSearchParams({
+    run: key.run,
+    tag: key.tag,
+    step: String(key.step),
+    sample: String(key.sample),
+    part: "audio",
+  });
+}
+
+/** The waveforms of a mel comparison's sample: /data's part "audio". */
+export function audioUrl(key: StepKey): string {
+  return `data?${audioParams(key).toString()}`;
+}
+
+/** A 16-bit mono WAV of one role's clip. */
+export function wavUrl(key: StepKey, role: AudioRole): string {
+  const params = audioParams(key);
+  params.set("format", "wav");
+  params.set("array", AUDIO_ARRAYS[role].samples);
+  return `data?${params.toString()}`;
+}
+
+export async function fetchStepAudio(key: StepKey): Promise<StepAudio> {
+  const body = await (await fetchOk(audioUrl(key))).arrayBuffer();
+  try {
+    const raw = parseDataBody(body);
+    return { description: raw.description, clips: audioWaveforms(raw.description, await decodeStep(raw)) };
   } catch (e) {
     throw new Error(unreadableStepMessage(key.step, e instanceof Error ? e.message : String(e)));
   }

@@ -1,6 +1,6 @@
 // Pure decoding of a GET /data body (layout in http_api.md): no fetch, no DOM.
 
-import type { ArrayInfo, NonfiniteCounts, StepDescription } from "./types";
+import type { ArrayInfo, AudioRole, NonfiniteCounts, StepDescription } from "./types";
 
 export const DATA_MAGIC = "SPD1";
 
@@ -283,4 +283,33 @@ export function decodeArray(info: ArrayInfo, inflated: Uint8Array, maxElements =
     values,
     nonfinite: { ...info.nonfinite },
   };
+}
+
+/** A clip's waveform as played: values in [-1, 1] (pcm / 32768) at its own sample rate. */
+export interface Waveform {
+  samples: Float32Array;
+  sampleRate: number;
+}
+
+/** The /data array of a role's waveform (part "audio") and of its outline (the default part). */
+export const AUDIO_ARRAYS: Readonly<Record<AudioRole, { samples: string; envelope: string }>> = {
+  target: { samples: "target_audio", envelope: "target_envelope" },
+  predicted: { samples: "predicted_audio", envelope: "predicted_envelope" },
+};
+
+/** The waveforms of a decoded /data body of part "audio", by role, each at the sample rate its clip's facts give. */
+export function audioWaveforms(
+  description: StepDescription,
+  arrays: ReadonlyMap<string, DecodedArray>,
+): Map<AudioRole, Waveform> {
+  const facts = description.samples?.[description.sample]?.audio;
+  const clips = new Map<AudioRole, Waveform>();
+  for (const role of ["target", "predicted"] as const) {
+    const array = arrays.get(AUDIO_ARRAYS[role].samples);
+    if (!array) continue;
+    const sampleRate = facts?.[role]?.sample_rate ?? 0;
+    if (!(sampleRate > 0)) throw new Error(`${role} audio without a sample rate`);
+    clips.set(role, { samples: array.values, sampleRate });
+  }
+  return clips;
 }

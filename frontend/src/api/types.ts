@@ -57,7 +57,32 @@ export interface MelSampleInfo {
   stats: MelStats;
   /** The alignment of the same sample, written with the comparison; absent from older servers. */
   alignment?: AttachedAlignment | null;
+  /** The sample's waveforms, if any were written; absent from older servers. */
+  audio?: SampleAudio | null;
 }
+
+/** The two waveforms a mel comparison's sample may carry. */
+export type AudioRole = "target" | "predicted";
+
+/** What /steps and /data say of one clip of a mel comparison's sample (its samples come with /data's part "audio"). */
+export interface AudioClipInfo {
+  sample_rate: number;
+  samples: number;
+  seconds: number | null;
+  /** Values beyond [-1, 1] before storage, clipped to it. */
+  clipped: number;
+  /** NaN values before storage, stored as 0. */
+  nan: number;
+  /** Largest |value| before clipping. */
+  peak: number | null;
+  /** frames × hop_length of the mel; null when the hop is not known. */
+  expected_samples: number | null;
+  /** The length is off expected_samples by more than a hop and a window. */
+  length_mismatch: boolean;
+}
+
+/** A mel comparison sample's clips; either may be absent. */
+export type SampleAudio = Record<AudioRole, AudioClipInfo | null>;
 
 /** The write-time stats of an alignment (their definitions: plugin_data.proto's AlignmentStats). */
 export interface AlignmentStats {

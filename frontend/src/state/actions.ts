@@ -1,7 +1,7 @@
 // What the views may ask of the controller (state/controller.ts): user intent,
 // and the cached answers of the server that a view shows.
 
-import type { LowestQuery, StepKey } from "../api/client";
+import type { LowestQuery, StepAudio, StepKey } from "../api/client";
 import type { LowestResponse } from "../api/types";
 import type { FrameWindow } from "../render/zoom";
 import type { Cursor, Settings, ViewOptions } from "./app-state";
@@ -22,6 +22,8 @@ export interface CardActions {
   requestStep(key: StepKey): StepEntry;
   /** The cache entry of a step if any, without loading it. */
   peekStep(key: StepKey): StepEntry | undefined;
+  /** The waveforms of a mel comparison's sample (/data's audio part), loading them if needed; settling marks the store dirty. */
+  requestAudio(key: StepKey): Entry<StepAudio>;
 }
 
 /** What a lowest-point view may ask. */

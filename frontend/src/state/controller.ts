@@ -6,10 +6,12 @@ import {
   fetchLogdir,
   fetchLowest,
   fetchScalars,
+  fetchStepAudio,
   fetchStepData,
   fetchSteps,
   fetchTags,
   type LowestQuery,
+  type StepAudio,
   type StepData,
   type StepKey,
 } from "../api/client";
@@ -28,12 +30,14 @@ import {
 } from "./app-state";
 import { kindFacts } from "./kinds";
 import { loadSettings, saveSettings } from "./settings";
-import { RequestCache, StepCache } from "./step-cache";
+import { RequestCache, StepCache, stepKeyString } from "./step-cache";
 import { indexNearest, PlayClock } from "./steps";
 import { animationFrame, Store, type Scheduler } from "./store";
 
 export const PLAY_INTERVAL_MS = 150; // time each step is shown while playing
 export const PLAY_TICK_MS = 30; // how often playing cards are checked
+// Samples whose waveforms are kept: a few steps either side of each card that plays.
+const AUDIO_KEPT = 16;
 
 /** The server's answers the controller asks for. */
 export interface Server {
@@ -44,6 +48,8 @@ export interface Server {
   lowest(query: LowestQuery): Promise<LowestResponse>;
   /** Where TensorBoard reads; asked only when nothing is listed. */
   logdir?(): Promise<LogdirInfo>;
+  /** A mel comparison sample's waveforms; asked only when someone listens. */
+  stepAudio?(key: StepKey): Promise<StepAudio>;
 }
 
 export const HTTP_SERVER: Server = {
@@ -53,6 +59,7 @@ export const HTTP_SERVER: Server = {
   scalars: fetchScalars,
   lowest: fetchLowest,
   logdir: fetchLogdir,
+  stepAudio: fetchStepAudio,
 };
 
 /** Where the toolbar's choices are kept. */
@@ -67,6 +74,7 @@ export class Controller {
   readonly store: Store<AppState>;
   private readonly cache: StepCache;
   private readonly playClock = new PlayClock(PLAY_INTERVAL_MS);
+  private readonly audioCache: RequestCache<StepKey, StepAudio>;
   private readonly lowestCache: RequestCache<LowestQuery, LowestResponse>;
   private reloadGeneration = 0;
   private lastCardKey: string | null = null;
@@ -86,6 +94,12 @@ export class Controller {
       (query) => server.lowest(query),
       () => this.store.markDirty(),
       32,
+    );
+    this.audioCache = new RequestCache<StepKey, StepAudio>(
+      stepKeyString,
+      (key) => (server.stepAudio ? server.stepAudio(key) : Promise.reject(new Error("this server sends no audio"))),
+      () => this.store.markDirty(),
+      AUDIO_KEPT,
     );
   }
 
@@ -125,6 +139,7 @@ export class Controller {
       }),
     requestStep: (key) => this.cache.request(key),
     peekStep: (key) => this.cache.peek(key),
+    requestAudio: (key) => this.audioCache.request(key),
     setLowest: (key, change) =>
       this.store.update((state) => {
         const card = state.lowest.get(key);
@@ -176,6 +191,7 @@ export class Controller {
   async reload(): Promise<void> {
     const generation = ++this.reloadGeneration;
     this.cache.forgetFailed();
+    this.audioCache.forgetFailed();
     let tags;
     const scalars = this.server.scalars().catch((e: Error) => e);
     try {
