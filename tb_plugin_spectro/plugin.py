@@ -107,8 +107,14 @@ class SpectroPlugin(base_plugin.TBPlugin):
             steps.append(entry)
         return {"run": run, "tag": tag, "kind": kind.name, "steps": steps}
 
-    def data_impl(self, ctx, experiment: str, run: str, tag: str, step: int, sample: int) -> wire.StepData:
-        """One step's facts and stats, and its stored arrays (of one sample of a batched kind)."""
+    def data_impl(
+        self, ctx, experiment: str, run: str, tag: str, step: int, sample: int, part: str = ""
+    ) -> wire.StepData:
+        """One step's facts and stats, and its stored arrays (of one sample of a batched kind).
+
+        `part` names a part of the step sent only when asked (a mel
+        comparison's "audio"); "" is the arrays a card draws.
+        """
         reader = self._reader
         found = reader.step(ctx, experiment, run, tag, step)
         datum = found.datum
@@ -119,7 +125,12 @@ class SpectroPlugin(base_plugin.TBPlugin):
         if error is not None:
             raise error
         kind.check_sample(header, sample, step)
-        named = kind.arrays(header, sample)
+        if part and part not in kind.parts:
+            parts = ", ".join(repr(p) for p in kind.parts)
+            raise errors.InvalidArgumentError(
+                f"part must be {'one of ' + parts if parts else 'left out'} for a {kind.name} step, got {part!r}"
+            )
+        named = kind.part_arrays(header, sample, part) if part else kind.arrays(header, sample)
         try:
             for array in named:  # before a blob is read or sent for the pane to inflate
                 codec.payload_size(array.encoded)
@@ -148,7 +159,8 @@ class SpectroPlugin(base_plugin.TBPlugin):
         for extra, value in zip(read_extras, blobs[len(named) :]):
             description[extra.key] = value
         arrays = [wire.StepArray(array.name, array.encoded, blob) for array, blob in zip(named, blobs)]
-        return wire.StepData(kind, description, arrays)
+        rates = kind.sample_rates(header, sample) if part else {}
+        return wire.StepData(kind, description, arrays, rates)
 
     def scalars_impl(self, ctx, experiment: str) -> Dict[str, Any]:
         """Every scalar tag of every run, and the Spectro marker series watching each."""
@@ -239,10 +251,26 @@ class SpectroPlugin(base_plugin.TBPlugin):
         # Other writers may log negative steps, and /steps lists them.
         step = self._int_arg(request, "step", signed=True)
         sample = self._int_arg(request, "sample", default=0)
+        part = request.args.get("part", "")
         response_format = request.args.get("format", "binary")
-        if response_format not in ("binary", "npz"):
-            raise errors.InvalidArgumentError(f"format must be 'binary' or 'npz', got {response_format!r}")
-        data = self.data_impl(ctx, experiment, run, tag, step, sample)
+        if response_format not in ("binary", "npz", "wav"):
+            raise errors.InvalidArgumentError(f"format must be 'binary', 'npz' or 'wav', got {response_format!r}")
+        name = request.args.get("array") if response_format == "wav" else None
+        if response_format == "wav" and not name:
+            raise errors.InvalidArgumentError("format 'wav' needs the query parameter 'array', e.g. array=target_audio")
+        data = self.data_impl(ctx, experiment, run, tag, step, sample, part)
+        if name is not None:
+            try:
+                body = wire.wav_body(data, name)
+            except KeyError:
+                audio = ", ".join(repr(n) for n in data.sample_rates) or "none"
+                raise errors.NotFoundError(
+                    f"Step {step} of Spectro tag {tag!r} in run {run!r} has no audio array {name!r} "
+                    f"in part {part!r} (audio arrays: {audio})"
+                ) from None
+            except ValueError as e:
+                raise _unreadable(run, tag, step, e) from None
+            return http_util.Respond(request, body, "audio/wav")
         if response_format == "npz":
             try:
                 body = wire.npz_body(data)

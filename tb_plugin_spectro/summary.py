@@ -86,6 +86,10 @@ def mel_comparison_pb(
     hop_length: Optional[int] = None,
     alignment: Optional[ArrayLike] = None,
     tokens: Optional[Sequence] = None,
+    target_audio: Optional[ArrayLike] = None,
+    predicted_audio: Optional[ArrayLike] = None,
+    audio_lengths: Optional[Sequence[int]] = None,
+    predicted_audio_lengths: Optional[Sequence[int]] = None,
     precision: str = "uint8",
     max_elements: int = _inputs.DEFAULT_MAX_ELEMENTS,
     display_name: Optional[str] = None,
@@ -108,6 +112,10 @@ def mel_comparison_pb(
         hop_length=hop_length,
         alignment=alignment,
         tokens=tokens,
+        target_audio=target_audio,
+        predicted_audio=predicted_audio,
+        audio_lengths=audio_lengths,
+        predicted_audio_lengths=predicted_audio_lengths,
     )
     return _writing.summary(
         options.tag, options.step, encoded, display_name, description, max_elements=options.max_elements
@@ -133,6 +141,10 @@ def mel_comparison(
     hop_length: Optional[int] = None,
     alignment: Optional[ArrayLike] = None,
     tokens: Optional[Sequence] = None,
+    target_audio: Optional[ArrayLike] = None,
+    predicted_audio: Optional[ArrayLike] = None,
+    audio_lengths: Optional[Sequence[int]] = None,
+    predicted_audio_lengths: Optional[Sequence[int]] = None,
     precision: str = "uint8",
     max_elements: int = _inputs.DEFAULT_MAX_ELEMENTS,
     display_name: Optional[str] = None,
@@ -142,7 +154,9 @@ def mel_comparison(
 
     The pane shows target, predicted and their difference (target - predicted)
     in one synchronized view. MAE, RMSE, max |diff| and bias are computed here,
-    once, and stored with the step.
+    once, and stored with the step. With audio, the pane plays it with a
+    playhead across the panels and switches between target and prediction
+    at the same instant.
 
     Args:
       tag: name of the series, e.g. "mel/val".
@@ -166,7 +180,8 @@ def mel_comparison(
       max_outputs: how many samples of a batch to keep, the first ones.
       sample_ids: an id per sample of the batch (e.g. "LJ001-0001").
       texts: a transcript per sample of the batch.
-      sample_rate: audio sample rate in Hz, to show time in seconds.
+      sample_rate: audio sample rate in Hz, to show time in seconds;
+        required with audio, whose sample rate it is.
       hop_length: hop in samples between frames, likewise.
       alignment: the attention alignment of the same sample(s), [tokens,
         frames] or a batch [batch, tokens, frames], on the target's frames
@@ -175,8 +190,25 @@ def mel_comparison(
         its stats are those `alignment` stores.
       tokens: the labels of the alignment's rows, one string per token (a
         list per sample of a batch).
+      target_audio: the ground-truth waveform, mono [samples], or a batch
+        [batch, samples] (padded; see `audio_lengths`): float in [-1, 1] or
+        int16 PCM. Stored losslessly at 16 bits (float rounded to the
+        nearest of 65536 levels, pcm / 32768 read back; int16 exactly);
+        values beyond [-1, 1] are clipped, counted and flagged, never
+        scaled; NaN is stored as 0 and counted. Needs `sample_rate`.
+        Either waveform may be left out: a vocoder's ground truth may be
+        logged once, at the first step, and the pane offers it at later
+        steps.
+      predicted_audio: the model's waveform, same layout as `target_audio`.
+      audio_lengths: valid samples per waveform of a batch, to strip
+        padding; applies to both (capped at the prediction's samples)
+        unless `predicted_audio_lengths` is given. A length that differs
+        from the mel's frames times `hop_length` by more than a hop and a
+        window (4 hops) is not an error; it is recorded and shown.
+      predicted_audio_lengths: valid samples of the predicted waveforms.
       precision: storage of each value: "uint8" (default; error at most half
         of (max - min) / 255), "uint16", "float16" or "float32" (lossless).
+        Audio is always 16-bit.
       max_elements: most values an array argument may hold. TensorBoard's
         Spectro plugin reads arrays of up to the default (1 << 24 values)
         only: a larger stored array is written, with a warning (once per
@@ -186,7 +218,8 @@ def mel_comparison(
 
     Raises:
       TypeError: an argument is of the wrong kind (e.g. a complex array, a
-        torch meta or sparse tensor, a bool or bool tensor as step).
+        torch meta or sparse tensor, a bool or bool tensor as step, audio
+        of an integer type other than int16).
       ValueError: an argument has a bad value (wrong rank, mismatched mel
         bins, a negative step, an unknown option, no writer, a value beyond
         float32's range, a string that cannot be encoded as UTF-8, a tag
@@ -218,6 +251,10 @@ def mel_comparison(
         hop_length=hop_length,
         alignment=alignment,
         tokens=tokens,
+        target_audio=target_audio,
+        predicted_audio=predicted_audio,
+        audio_lengths=audio_lengths,
+        predicted_audio_lengths=predicted_audio_lengths,
         precision=precision,
         max_elements=max_elements,
         display_name=display_name,

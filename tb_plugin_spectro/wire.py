@@ -10,6 +10,7 @@ import io
 import json
 import math
 import struct
+import wave
 from typing import TYPE_CHECKING, Any, Dict, Iterable, List, NamedTuple, Optional, Tuple, Union, cast
 
 import numpy as np
@@ -32,6 +33,7 @@ __all__ = [
     "message_dict",
     "binary_body",
     "npz_body",
+    "wav_body",
 ]
 
 DATA_MAGIC = b"SPD1"  # first bytes of a /data body; see http_api.md
@@ -52,6 +54,7 @@ class StepData:
     kind: "kinds.Kind"
     description: Dict[str, Any]  # JSON-able: the step's facts and stats, without `arrays`
     arrays: List[StepArray]
+    sample_rates: Dict[str, int] = dataclasses.field(default_factory=dict)  # of its audio arrays, by name
 
 
 def json_body(data: Any) -> Any:
@@ -165,6 +168,9 @@ def message_dict(message) -> Dict[str, Any]:
 _PRECISION_NAMES = {code: name for name, code in codec.PRECISIONS.items()}
 
 
+_FILTER_NAMES = {pb.GRADIENT: "gradient", pb.DELTA_PLANES: "delta_planes"}
+
+
 def _array_json(encoded: pb.EncodedArray, name: str) -> Dict[str, Any]:
     return {
         "name": name,
@@ -174,7 +180,8 @@ def _array_json(encoded: pb.EncodedArray, name: str) -> Dict[str, Any]:
         "scale": encoded.scale,
         "nonfinite": message_dict(encoded.nonfinite),
         "range": message_dict(encoded.range),
-        "filter": "gradient" if encoded.filter == pb.GRADIENT else "none",
+        # Unknown filters never get here: codec.payload_size refuses them first.
+        "filter": _FILTER_NAMES.get(encoded.filter, "none"),
     }
 
 
@@ -212,4 +219,26 @@ def npz_body(step: StepData) -> bytes:
     decoded.update(step.kind.derived_arrays(decoded))
     out = io.BytesIO()
     np.savez_compressed(out, **cast(Dict[str, Any], decoded))
+    return out.getvalue()
+
+
+def wav_body(step: StepData, name: str) -> bytes:
+    """The audio array `name` of a step as a 16-bit mono WAV file.
+
+    Raises:
+      KeyError: the step has no audio array of that name.
+      ValueError: the array does not decode as its header says.
+    """
+    found = [a for a in step.arrays if a.name == name and name in step.sample_rates]
+    if not found:
+        raise KeyError(name)
+    array = found[0]
+    values = codec.decode_array(array.encoded, array.blob)
+    pcm = np.clip(np.rint(values.astype(np.float64) * 32768), -32768, 32767).astype("<i2")
+    out = io.BytesIO()
+    with wave.open(out, "wb") as wav:
+        wav.setnchannels(1)
+        wav.setsampwidth(2)
+        wav.setframerate(step.sample_rates[name])
+        wav.writeframes(pcm.tobytes())
     return out.getvalue()

@@ -73,8 +73,90 @@ def align(**overrides):
     )
 
 
+WAVE = np.zeros(20 * 256, dtype=np.float32)
+
+
+def audio(**overrides):
+    """A mel comparison with audio; the overrides replace or add to its arguments."""
+    args = dict(target_audio=WAVE, sample_rate=22050, hop_length=256)
+    args.update(overrides)
+    return mel(**{k: v for k, v in args.items() if v is not _LEFT_OUT})
+
+
+_LEFT_OUT = object()
+
 CASES = [
     # (id, call, error, message pattern)
+    (
+        "audio without sample_rate",
+        audio(sample_rate=_LEFT_OUT),
+        ValueError,
+        r"sample_rate is needed with target_audio, to play it",
+    ),
+    (
+        "audio sample_rate not an integer",
+        audio(sample_rate=22050.0),
+        TypeError,
+        r"sample_rate must be an integer, got float 22050.0",
+    ),
+    ("audio sample_rate zero", audio(sample_rate=0), ValueError, r"sample_rate must be >= 1, got 0"),
+    ("audio sample_rate negative", audio(sample_rate=-8000), ValueError, r"sample_rate must be >= 1, got -8000"),
+    (
+        "audio 3-D",
+        audio(target_audio=np.zeros((1, 1, 5))),
+        ValueError,
+        r"target_audio must be 1-D or 2-D \[samples\] or \[batch, samples\] of mono audio, got shape \(1, 1, 5\)",
+    ),
+    (
+        "audio empty",
+        audio(predicted_audio=np.zeros(0)),
+        ValueError,
+        r"predicted_audio must not be empty, got shape \(0,\)",
+    ),
+    (
+        "audio strings",
+        audio(target_audio=np.array(["a", "b"])),
+        TypeError,
+        r"target_audio must hold numbers, got dtype <U1",
+    ),
+    ("audio a path", audio(target_audio="a.wav"), TypeError, r"target_audio must be an array .*got str"),
+    (
+        "audio int32",
+        audio(target_audio=np.zeros(100, np.int32)),
+        TypeError,
+        r"target_audio must be float audio in \[-1, 1\] or int16 PCM, got dtype int32",
+    ),
+    (
+        "audio complex",
+        audio(target_audio=np.zeros(100, np.complex64)),
+        TypeError,
+        r"target_audio must be real-valued, got complex dtype complex64",
+    ),
+    (
+        "audio batch of another size",
+        audio(target_audio=np.zeros((2, 100))),
+        ValueError,
+        r"target_audio must have one waveform per sample of the mels' batch \(1\), got 2",
+    ),
+    (
+        "audio length beyond its samples",
+        audio(audio_lengths=[5121]),
+        ValueError,
+        r"audio_lengths\[0\] must be at most the 5120 samples given, got 5121",
+    ),
+    ("audio length zero", audio(audio_lengths=[0]), ValueError, r"audio_lengths\[0\] must be >= 1, got 0"),
+    (
+        "audio lengths without audio",
+        mel(audio_lengths=[3]),
+        ValueError,
+        r"audio_lengths counts the valid samples of audio; pass target_audio= or predicted_audio= with it",
+    ),
+    (
+        "audio above max_elements",
+        audio(target_audio=np.zeros(4000), max_elements=3000),
+        ValueError,
+        r"target_audio has 4000 values, more than max_elements=3000",
+    ),
     ("tag not a string", mel(tag=3), TypeError, r"tag must be a string, got int 3"),
     ("tag empty", noise(tag=""), ValueError, r"tag must be a non-empty string, got ''"),
     ("tag blank", lowest(tag="  "), ValueError, r"tag must be a non-empty string, got '  '"),

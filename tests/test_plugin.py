@@ -362,7 +362,7 @@ ERRORS = [
     ("/data?run=tts&tag=mel/val&step=4", 404, "No step 4 in Spectro tag 'mel/val'"),
     ("/data?run=tts&tag=mel/val&step=3&sample=2", 400, r"sample must be in [0, 2) for step 3, got 2"),
     ("/data?run=diffusion&tag=noise&step=1&sample=1", 400, "sample must be 0 for a noise_pair step"),
-    ("/data?run=tts&tag=mel/val&step=3&format=png", 400, "format must be 'binary' or 'npz', got 'png'"),
+    ("/data?run=tts&tag=mel/val&step=3&format=png", 400, "format must be 'binary', 'npz' or 'wav', got 'png'"),
     ("/data?run=tts&tag=nope&step=3", 404, "No Spectro tag 'nope'"),
 ]
 

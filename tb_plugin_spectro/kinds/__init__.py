@@ -14,7 +14,7 @@ below, so adding a kind is adding its module.
 
 import importlib
 import pkgutil
-from typing import Any, Callable, Dict, List, NamedTuple, Optional
+from typing import Any, Callable, Dict, List, NamedTuple, Optional, Tuple
 
 import numpy as np
 from tensorboard import errors
@@ -87,6 +87,18 @@ class Kind:
     def arrays(self, header: pb.StepHeader, sample: int) -> List[NamedArray]:
         """The arrays of one step (of one sample of it), in the order /data sends them."""
         return []
+
+    # Parts of a step that /data sends only when asked (`part=`), beside the
+    # arrays it always sends: e.g. a mel comparison's waveforms ("audio").
+    parts: Tuple[str, ...] = ()
+
+    def part_arrays(self, header: pb.StepHeader, sample: int, part: str) -> List[NamedArray]:
+        """The arrays of one of the `parts` of a step (of one sample of it), in the order /data sends them."""
+        return []
+
+    def sample_rates(self, header: pb.StepHeader, sample: int) -> Dict[str, int]:
+        """The sample rate of each audio array of a step's parts, by array name, for a WAV of it."""
+        return {}
 
     def extra_blobs(self, header: pb.StepHeader, sample: int) -> List[ExtraBlob]:
         """The step's other blobs (of one sample of it) that /data reads and sends in its JSON."""

@@ -4,7 +4,9 @@ A step holds up to `max_outputs` samples of a batch, each a target and a
 predicted [n_mels, frames] sharing one quantization range; the diff
 (target - predicted) is derived, never stored. A sample may carry the
 alignment of the same utterance on the target's frames (`MelSample.alignment`),
-whose blobs follow the mels' blobs.
+whose blobs follow the mels' blobs, and its target and predicted waveforms
+(`MelSample.target_audio`, `predicted_audio`; see `_audio`), whose blobs
+follow the alignments'.
 """
 
 from typing import Any, Dict, List, Optional, Tuple
@@ -13,7 +15,7 @@ import numpy as np
 
 from tb_plugin_spectro import _inputs, _writing, codec, kinds, stats, wire
 from tb_plugin_spectro import plugin_data_pb2 as pb
-from tb_plugin_spectro.kinds import _spectra
+from tb_plugin_spectro.kinds import _audio, _spectra
 from tb_plugin_spectro.kinds import alignment as alignment_kind
 
 __all__ = ["MelComparison", "KIND", "encode"]
@@ -95,6 +97,10 @@ def encode(
     hop_length,
     alignment=None,
     tokens=None,
+    target_audio=None,
+    predicted_audio=None,
+    audio_lengths=None,
+    predicted_audio_lengths=None,
 ) -> _writing.EncodedStep:
     """Checks the arguments of `summary.mel_comparison` beyond the common ones; computes the stats; encodes."""
     layout = _inputs.check_choice(layout, "layout", _spectra.MEL_LAYOUTS)
@@ -132,6 +138,9 @@ def encode(
     facts = _spectra.sample_facts(sample_ids, texts, batch)
     target_frames = target_lengths or [target_array.shape[2]] * batch
     attached = _attached_alignments(alignment, tokens, batch, target_array.shape[2], target_frames, options)
+    audio = _checked_audio(
+        target_audio, predicted_audio, audio_lengths, predicted_audio_lengths, sample_rate, batch, options
+    )
 
     header = pb.StepHeader()
     step_pb = header.mel
@@ -179,21 +188,76 @@ def encode(
             sample.alignment.batch_index = index
             sample.alignment.sample_id = sample.sample_id
             sample.alignment.text = sample.text
+    for waveforms, field, frames_field in (
+        (audio[0], "target_audio", "target_frames"),
+        (audio[1], "predicted_audio", "predicted_frames"),
+    ):
+        if waveforms is None:
+            continue
+        for index, sample in enumerate(step_pb.samples):
+            _audio.encode_clip(
+                getattr(sample, field),
+                waveforms.sample(index),
+                sample_rate,
+                getattr(sample, frames_field),
+                hop_length,
+                blobs,
+            )
     step_pb.stats.CopyFrom(pooled.to_proto())
 
     plugin_data = pb.SpectroPluginData(kind=pb.MEL_COMPARISON)
     plugin_data.mel.sample_rate = sample_rate
     plugin_data.mel.hop_length = hop_length
-    plugin_data.mel.sample_blobs = 2 if attached is None else 3 if attached[1] is None else 4
-    if attached is None:
-        return _writing.EncodedStep(plugin_data, header, blobs, step_pb.stats.nonfinite, "target and predicted")
+    clips = sum(waveforms is not None for waveforms in audio)
+    plugin_data.mel.sample_blobs = (2 if attached is None else 3 if attached[1] is None else 4) + 2 * clips
     nonfinite = pb.NonFiniteCounts()
     nonfinite.CopyFrom(step_pb.stats.nonfinite)
-    for sample in step_pb.samples:
-        nonfinite.nan += sample.alignment.stats.nonfinite.nan
-        nonfinite.pos_inf += sample.alignment.stats.nonfinite.pos_inf
-        nonfinite.neg_inf += sample.alignment.stats.nonfinite.neg_inf
-    return _writing.EncodedStep(plugin_data, header, blobs, nonfinite, "target, predicted and alignment")
+    holders = ["target", "predicted"]
+    if attached is not None:
+        holders.append("alignment")
+        for sample in step_pb.samples:
+            nonfinite.nan += sample.alignment.stats.nonfinite.nan
+            nonfinite.pos_inf += sample.alignment.stats.nonfinite.pos_inf
+            nonfinite.neg_inf += sample.alignment.stats.nonfinite.neg_inf
+    for field, _ in _CLIPS:
+        _audio.warn_damaged(options.tag, options.step, field, [getattr(s, field) for s in step_pb.samples])
+    holding = " and ".join(holders) if len(holders) == 2 else ", ".join(holders[:-1]) + " and " + holders[-1]
+    return _writing.EncodedStep(plugin_data, header, blobs, nonfinite, holding)
+
+
+def _checked_audio(
+    target_audio, predicted_audio, audio_lengths, predicted_audio_lengths, sample_rate, batch, options
+) -> Tuple[Optional[_audio.Waveforms], Optional[_audio.Waveforms]]:
+    """Checks the waveforms of a mel comparison's samples, either or both, and what they need."""
+    given = [
+        name
+        for name, value in (("target_audio", target_audio), ("predicted_audio", predicted_audio))
+        if value is not None
+    ]
+    if not given:
+        for name, value in (("audio_lengths", audio_lengths), ("predicted_audio_lengths", predicted_audio_lengths)):
+            if value is not None:
+                raise ValueError(
+                    f"{name} counts the valid samples of audio; pass target_audio= or predicted_audio= with it"
+                )
+        return None, None
+    _audio.check_sample_rate(sample_rate, *given)
+    target = _audio.waveforms(target_audio, "target_audio", batch, audio_lengths, "audio_lengths", options.max_elements)
+    if predicted_audio_lengths is not None or audio_lengths is None:
+        predicted = _audio.waveforms(
+            predicted_audio,
+            "predicted_audio",
+            batch,
+            predicted_audio_lengths,
+            "predicted_audio_lengths",
+            options.max_elements,
+        )
+    else:  # audio_lengths apply to the prediction too, capped at its samples
+        predicted = _audio.waveforms(predicted_audio, "predicted_audio", batch, None, "", options.max_elements)
+        if predicted is not None:
+            lengths = _spectra.frame_lengths(audio_lengths, "audio_lengths", batch, 1 << 62, what="samples") or []
+            predicted = predicted._replace(lengths=[min(n, predicted.values.shape[1]) for n in lengths])
+    return target, predicted
 
 
 # ---------------------------------------------------------------------------
@@ -211,12 +275,39 @@ def _pair_range(first: pb.EncodedArray, second: pb.EncodedArray) -> Dict[str, Op
     }
 
 
+_CLIPS = (("target_audio", "target"), ("predicted_audio", "predicted"))
+
+
+def _clip_summary(clip: pb.AudioClip) -> Dict[str, Any]:
+    """What /steps and /data say of one audio clip, without its samples."""
+    samples = clip.samples.shape[0] if clip.samples.shape else 0
+    return {
+        "sample_rate": clip.sample_rate,
+        "samples": samples,
+        "seconds": samples / clip.sample_rate if clip.sample_rate else None,
+        "clipped": clip.clipped,
+        "nan": clip.nan,
+        "peak": wire.finite_or_none(clip.peak),
+        "expected_samples": clip.expected_samples or None,
+        "length_mismatch": clip.length_mismatch,
+    }
+
+
+def _audio_summary(sample: pb.MelSample) -> Optional[Dict[str, Any]]:
+    """The sample's clips by role ("target", "predicted"; null where absent), or None without audio."""
+    present = {role: sample.HasField(field) for field, role in _CLIPS}
+    if not any(present.values()):
+        return None
+    return {role: _clip_summary(getattr(sample, field)) if present[role] else None for field, role in _CLIPS}
+
+
 class MelComparison(kinds.Kind):
-    """A step holds samples; /data sends one sample's target and predicted."""
+    """A step holds samples; /data sends one sample's target and predicted, and part "audio" its waveforms."""
 
     enum = pb.MEL_COMPARISON
     name = "mel_comparison"
     body = "mel"
+    parts = ("audio",)
 
     def max_samples(self, listing: Any, plugin_data: pb.SpectroPluginData) -> int:
         return _spectra.max_samples(listing.max_length, plugin_data.mel.sample_blobs or 2)
@@ -232,7 +323,22 @@ class MelComparison(kinds.Kind):
         named = [kinds.NamedArray("target", chosen.target), kinds.NamedArray("predicted", chosen.predicted)]
         if chosen.HasField("alignment"):
             named.append(kinds.NamedArray("alignment", chosen.alignment.weights))
+        # The clips' outlines, for the waveform strip; their samples are the part "audio".
+        named += [
+            kinds.NamedArray(f"{role}_envelope", chosen.envelope)
+            for role, chosen in ((role, getattr(chosen, field)) for field, role in _CLIPS if chosen.HasField(field))
+        ]
         return named
+
+    def part_arrays(self, header: pb.StepHeader, sample: int, part: str) -> List[kinds.NamedArray]:
+        chosen = header.mel.samples[sample]
+        return [
+            kinds.NamedArray(field, getattr(chosen, field).samples) for field, _ in _CLIPS if chosen.HasField(field)
+        ]
+
+    def sample_rates(self, header: pb.StepHeader, sample: int) -> Dict[str, int]:
+        chosen = header.mel.samples[sample]
+        return {field: getattr(chosen, field).sample_rate for field, _ in _CLIPS if chosen.HasField(field)}
 
     def extra_blobs(self, header: pb.StepHeader, sample: int) -> List[kinds.ExtraBlob]:
         chosen = header.mel.samples[sample]
@@ -251,6 +357,7 @@ class MelComparison(kinds.Kind):
                     "range": _pair_range(s.target, s.predicted),
                     "stats": wire.message_dict(s.stats),
                     "alignment": alignment_kind.sample_summary(s.alignment) if s.HasField("alignment") else None,
+                    "audio": _audio_summary(s),
                 }
                 for s in header.mel.samples
             ],
@@ -258,6 +365,8 @@ class MelComparison(kinds.Kind):
         }
 
     def derived_arrays(self, arrays: Dict[str, np.ndarray]) -> Dict[str, np.ndarray]:
+        if "target" not in arrays or "predicted" not in arrays:
+            return {}  # the audio part
         return {"diff": arrays["target"] - arrays["predicted"]}
 
 

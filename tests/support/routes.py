@@ -53,7 +53,7 @@ def parse_binary(body):
             compression=pb.ZLIB,
             offset=entry["offset"],
             scale=entry["scale"],
-            filter=pb.GRADIENT if entry["filter"] == "gradient" else pb.FILTER_NONE,
+            filter=pb.Filter.Value(entry["filter"].upper()) if entry["filter"] != "none" else pb.FILTER_NONE,
         )
         encoded.nonfinite.nan = entry["nonfinite"]["nan"]
         encoded.nonfinite.pos_inf = entry["nonfinite"]["pos_inf"]
