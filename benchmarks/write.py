@@ -20,6 +20,15 @@ A second pair of rows takes the kinds of one array: an attention alignment
 `imshow` panel with a colour bar as Tacotron's and VITS's `plot_alignment`
 and `plot_spectrogram` draw them (6×4 and 10×2 inches), timed the same way.
 
+Audio rows take 5 s of the demo's synthesized speech at 22.05 kHz per
+sample, its target and a vocoder's rendering of a prediction: the cost and
+bytes that the two waveforms add to a mel comparison, against TensorBoard's
+own audio summaries of the same two waveforms (16-bit WAV, as a PyTorch
+`SummaryWriter.add_audio` writes them). A table beside them measures the
+encodings that were weighed for the waveforms: WAV, deflate of the 16-bit
+codes as they are, Spectro's (deflate after the DELTA_PLANES filter), and
+FLAC through `soundfile` where it is installed (Spectro does not use it).
+
 A last table times the CRC-32C that frames each record, on the op's own
 record: the one the writer uses (google-crc32c's compiled code where it
 loads) and the numpy one it falls back to.
@@ -50,6 +59,8 @@ FIGURE_INCHES = (18, 4)
 FIGURE_DPI = 100
 RECORD_FRAMING = 16  # bytes a TFRecord adds around each event
 CRC_CALLS = 20  # CRCs per timed sample: one of google-crc32c's takes a few µs
+AUDIO_SECONDS = 5.0
+QUICK_AUDIO_SECONDS = 0.5
 # One-array kinds: name -> ([rows, frames], quick [rows, frames], figure inches, y label)
 SINGLES = {
     "alignment": ((120, 800), (12, 40), (6, 4), "Encoder timestep"),
@@ -329,6 +340,133 @@ def _time_single(kind: str, quick: bool, repeats: int, logdir: str) -> dict:
     }
 
 
+def speech_audio(seconds: float) -> Tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """The demo's reference utterance, `seconds` of it (tiled if shorter): target and predicted mels and waveforms."""
+    from tb_plugin_spectro.demo import speech
+
+    rng = np.random.default_rng(7)
+    sample = speech.utterance(*demo.REFERENCE, rng, audio=True)
+    assert sample.audio is not None
+    frames = int(seconds * speech.SAMPLE_RATE) // speech.HOP_LENGTH
+    predicted_mel = speech.predicted_mel(sample, 0.7, rng)
+    spectrum = speech.stft(sample.audio)
+    predicted_audio = speech.griffin_lim(predicted_mel, 8, phase=spectrum / np.maximum(np.abs(spectrum), 1e-12))
+    fit = lambda a: np.resize(a, a.shape[:-1] + (frames,))  # noqa: E731
+    samples = frames * speech.HOP_LENGTH
+    return (
+        np.ascontiguousarray(fit(sample.target)),
+        np.ascontiguousarray(fit(predicted_mel)),
+        np.resize(sample.audio, samples).astype(np.float32),
+        np.resize(predicted_audio, samples).astype(np.float32),
+    )
+
+
+def wav_summary(tag: str, waveform: np.ndarray, sample_rate: int):
+    """TensorBoard's audio summary of one waveform: 16-bit WAV, as PyTorch's `SummaryWriter.add_audio` makes it."""
+    import wave
+
+    from tensorboard.compat.proto import summary_pb2
+
+    pcm = (np.clip(waveform, -1, 1) * 32767).astype("<i2")
+    out = io.BytesIO()
+    with wave.open(out, "wb") as wav:
+        wav.setnchannels(1)
+        wav.setsampwidth(2)
+        wav.setframerate(sample_rate)
+        wav.writeframes(pcm.tobytes())
+    summary = summary_pb2.Summary()
+    summary.value.add(
+        tag=tag,
+        audio=summary_pb2.Summary.Audio(
+            sample_rate=sample_rate,
+            num_channels=1,
+            length_frames=len(pcm),
+            encoded_audio_string=out.getvalue(),
+            content_type="audio/wav",
+        ),
+    )
+    return summary
+
+
+def _flac_bytes(pcm: np.ndarray, sample_rate: int) -> bytes:
+    import soundfile  # type: ignore[import-not-found]
+
+    out = io.BytesIO()
+    soundfile.write(out, pcm, sample_rate, format="FLAC", subtype="PCM_16")
+    return out.getvalue()
+
+
+def _time_audio(quick: bool, repeats: int, logdir: str) -> dict:
+    """The cost and bytes two waveforms add to a mel comparison, against TensorBoard's WAV audio summaries."""
+    from tb_plugin_spectro.demo import speech
+
+    seconds = QUICK_AUDIO_SECONDS if quick else AUDIO_SECONDS
+    rate, hop = speech.SAMPLE_RATE, speech.HOP_LENGTH
+    target, predicted, target_audio, predicted_audio = speech_audio(seconds)
+    writer = spectro_summary.Writer(os.path.join(logdir, "audio"))
+    facts = dict(sample_rate=rate, hop_length=hop)
+    with_audio = dict(facts, target_audio=target_audio, predicted_audio=predicted_audio)
+
+    def spectro(step):
+        spectro_summary.mel_comparison("mel/val", target, predicted, step, writer=writer, **with_audio)
+        writer.flush()
+
+    def mels_only(step):
+        spectro_summary.mel_comparison("mel/plain", target, predicted, step, writer=writer, **facts)
+        writer.flush()
+
+    def baseline(step):
+        for role, waveform in (("target", target_audio), ("predicted", predicted_audio)):
+            writer.add_summary(wav_summary(f"audio/{role}", waveform, rate), step)
+        writer.flush()
+
+    variants = {"spectro": spectro, "mels_only": mels_only, "baseline": baseline}
+    samples: Dict[str, List[float]] = {name: [] for name in variants}
+    for round_index in range(WARMUP + repeats):
+        shift = round_index % len(variants)
+        names = list(variants)
+        for name in names[shift:] + names[:shift]:
+            start = time.perf_counter()
+            variants[name](round_index)
+            if round_index >= WARMUP:
+                samples[name].append(time.perf_counter() - start)
+    writer.close()
+    added = [a - m for a, m in zip(samples["spectro"], samples["mels_only"])]
+    spectro_bytes = _event_bytes(spectro_summary.mel_comparison_pb("mel/val", target, predicted, 1, **with_audio))
+    mels_bytes = _event_bytes(spectro_summary.mel_comparison_pb("mel/val", target, predicted, 1, **facts))
+    wav_bytes = sum(_event_bytes(wav_summary("audio/x", w, rate)) for w in (target_audio, predicted_audio))
+
+    pcm = np.rint(np.clip(target_audio.astype(np.float64) * 32768, -32768, 32767)).astype(np.int16)
+    encodings: Dict[str, Callable[[], bytes]] = {
+        "WAV (16-bit PCM)": lambda: pcm.tobytes(),
+        "16-bit codes, deflated": lambda: zlib.compress(pcm.tobytes(), codec._ZLIB_LEVEL),
+        "Spectro: DELTA_PLANES, deflated": lambda: codec.encode_pcm16(pcm, 1)[1],
+    }
+    try:
+        _flac_bytes(pcm[:rate], rate)
+        encodings["FLAC (soundfile)"] = lambda: _flac_bytes(pcm, rate)
+    except ImportError:
+        pass
+    encoding_results = {}
+    for name, encode in encodings.items():
+        times = []
+        for round_index in range(WARMUP + repeats):
+            start = time.perf_counter()
+            size = len(encode())
+            if round_index >= WARMUP:
+                times.append(time.perf_counter() - start)
+        encoding_results[name] = {"bytes": size, "bytes_per_second": size / seconds, "timing": common.summarize(times)}
+    return {
+        "seconds": seconds,
+        "sample_rate": rate,
+        "timings": {name: common.summarize(values) for name, values in samples.items()},
+        "added": common.summarize([max(a, 0.0) for a in added]),
+        "spectro_added_bytes": spectro_bytes - mels_bytes,
+        "wav_bytes": wav_bytes,
+        "encodings": encoding_results,
+    }
+
+
 def _crc_cost(n_mels: int, frames: int, repeats: int) -> dict:
     """The CRC-32C of one Spectro event record, by the writer's implementation and by numpy."""
     from tensorboard.compat.proto import event_pb2
@@ -361,6 +499,7 @@ def run(quick: bool = False) -> dict:
             entry["crc"] = _crc_cost(n_mels, frames, repeats)
             results["sizes"][key] = entry
         results["singles"] = {kind: _time_single(kind, quick, repeats, logdir) for kind in SINGLES}
+        results["audio"] = _time_audio(quick, repeats, logdir)
     return results
 
 
@@ -459,4 +598,34 @@ def report(results: dict) -> str:
         ["kind", "array", "matplotlib figure", "Spectro", "figure ÷ Spectro", "PNG record", "Spectro record", "÷ PNG"],
         rows,
     )
-    return timing + "\n" + size + "\n" + singles + "\n" + crc_table
+    audio = results["audio"]
+    t = audio["timings"]
+    audio_table = common.table(
+        f"Audio: {audio['seconds']:g} s at {audio['sample_rate'] / 1000:g} kHz per waveform, a target and a "
+        f"prediction per sample; ms: median (p25–p75) of {results['repeats']} alternating rounds",
+        ["", "write cost, ms", "bytes on disk", "÷ WAV"],
+        [
+            [
+                "TensorBoard audio summaries (2 WAV)",
+                common.spread(t["baseline"]),
+                common.fmt_bytes(audio["wav_bytes"]),
+                "1.00",
+            ],
+            [
+                "Spectro: what the 2 waveforms add to a mel comparison",
+                common.spread(audio["added"]),
+                common.fmt_bytes(audio["spectro_added_bytes"]),
+                f"{audio['spectro_added_bytes'] / audio['wav_bytes']:.2f}",
+            ],
+            ["Spectro: the mel comparison with them", common.spread(t["spectro"]), "", ""],
+        ],
+    )
+    encodings = common.table(
+        f"Audio encodings weighed: {audio['seconds']:g} s of synthesized speech, lossless at 16 bits",
+        ["encoding", "KB per second", "ms per waveform"],
+        [
+            [name, f"{e['bytes_per_second'] / 1000:.1f}", common.spread(e["timing"])]
+            for name, e in audio["encodings"].items()
+        ],
+    )
+    return timing + "\n" + size + "\n" + singles + "\n" + audio_table + "\n" + encodings + "\n" + crc_table

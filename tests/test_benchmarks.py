@@ -53,6 +53,14 @@ def test_write_part(tmp_path):
         assert single["timings"]["spectro"]["n"] == single["timings"]["baseline"]["n"] == part["repeats"]
         assert 0 < single["bytes"] < single["float32_raw_bytes"] + 4096 and single["baseline_bytes"] > 0
     assert "### Write cost and bytes per alignment or single spectrogram" in stdout
+    audio = part["audio"]
+    assert audio["timings"]["spectro"]["n"] == audio["timings"]["baseline"]["n"] == part["repeats"]
+    assert 0 < audio["spectro_added_bytes"] < audio["wav_bytes"]
+    encodings = audio["encodings"]
+    raw = encodings["WAV (16-bit PCM)"]["bytes"]
+    assert raw == 2 * int(audio["seconds"] * audio["sample_rate"]) // 256 * 256
+    assert encodings["Spectro: DELTA_PLANES, deflated"]["bytes"] < encodings["16-bit codes, deflated"]["bytes"] < raw
+    assert "### Audio: 0.5 s at 22.05 kHz per waveform" in stdout and "### Audio encodings weighed" in stdout
     assert "| alignment   | 12×40 " in stdout and "| spectrogram | 16×40 " in stdout
 
 
