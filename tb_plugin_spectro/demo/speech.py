@@ -537,7 +537,17 @@ _BAND_EDGE = np.clip((_BAND_TOP - _FFT_HZ) / (_BAND_TOP - F_MAX), 0.0, 1.0)
 _PEAK_LIMIT = 0.99  # a waveform louder than this at its mel's level is lowered to it
 _JITTER = 0.03  # relative std of f0's fast wander, which spreads high harmonics as _harmonic_comb's jitter does
 _JITTER_HZ = 150.0  # the wander's bandwidth
-_MEL_INVERSE = np.linalg.pinv(_MEL_BASIS).T.astype(np.float32)  # [N_MELS, bins]: mel to STFT magnitude
+
+# A mel value over its filter's sum is the magnitude of a flat spectrum under the filter; the vocoder
+# interpolates those between the filters' centres (a gather, where a pseudo-inverse's product would
+# start BLAS threads at every step).
+_MEL_FLAT = (1.0 / _MEL_BASIS.sum(axis=1)).astype(np.float32)
+_MEL_BINS_BELOW_TOP = int(np.searchsorted(_FFT_HZ, F_MAX))  # FFT bins that the filterbank covers
+_MEL_POSITION = np.interp(
+    _FFT_HZ[:_MEL_BINS_BELOW_TOP], (_MEL_BASIS @ _FFT_HZ) / _MEL_BASIS.sum(axis=1), np.arange(N_MELS)
+)
+_MEL_BELOW = np.minimum(_MEL_POSITION.astype(np.int64), N_MELS - 2)  # the mel bin at or below each FFT bin
+_MEL_ABOVE_WEIGHT = (_MEL_POSITION - _MEL_BELOW).astype(np.float32)
 _GRIFFIN_LIM_MOMENTUM = 0.99  # as librosa's: the fast Griffin-Lim of Perraudin et al.
 
 
@@ -644,16 +654,18 @@ def griffin_lim(
 ) -> np.ndarray:
     """A waveform [frames * HOP_LENGTH], float32, whose log-mel is near `mel` [N_MELS, frames]: a simple vocoder.
 
-    The STFT magnitude is the mel filterbank's pseudo-inverse of the mel,
-    clipped at 0 (so nothing above F_MAX). The phase starts at `phase`
-    [frames, bins], complex of modulus 1 (e.g. a reference waveform's:
-    `spectrum / abs(spectrum)` of its `stft`), or if it is None at random
-    from `rng`; `iterations` of Griffin-Lim (with momentum, as librosa's)
-    then make magnitude and phase consistent. Single precision: the demo
-    vocodes every logged step.
+    The STFT magnitude is each mel bin's flat-spectrum magnitude
+    (`_MEL_FLAT`) interpolated between the filters' centres, nothing above
+    F_MAX. The phase starts at `phase` [frames, bins], complex of modulus 1
+    (e.g. a reference waveform's: `spectrum / abs(spectrum)` of its
+    `stft`), or if it is None at random from `rng`; `iterations` of
+    Griffin-Lim (with momentum, as librosa's) then make magnitude and phase
+    consistent. Single precision: the demo vocodes every logged step.
     """
-    magnitude = np.exp(mel.T.astype(np.float32)) @ _MEL_INVERSE
-    np.maximum(magnitude, 0.0, out=magnitude)
+    flat = np.exp(mel.T.astype(np.float32)) * _MEL_FLAT
+    magnitude = np.zeros((flat.shape[0], N_FFT // 2 + 1), dtype=np.float32)
+    below, above = flat[:, _MEL_BELOW], flat[:, _MEL_BELOW + 1]
+    magnitude[:, :_MEL_BINS_BELOW_TOP] = below + _MEL_ABOVE_WEIGHT * (above - below)
     if phase is not None:
         angles = np.asarray(phase, dtype=np.complex64)
     elif rng is not None:
