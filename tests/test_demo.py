@@ -385,6 +385,26 @@ def test_vocoded_predictions_approach_the_target_audio(reference):
     assert peaks[0] < 0.1 * peaks[-1] and peaks[-1] <= 1.0  # an untrained model's mel is too quiet, and so its sound
 
 
+def test_reference_steps_carry_the_target_and_predicted_audio(tags, reference):
+    frames = reference.target.shape[1]
+    differences = []
+    for written in tags["mel/reference"]:
+        sample = written.header.mel.samples[0]
+        assert sample.HasField("target_audio") and sample.HasField("predicted_audio")
+        for clip in (sample.target_audio, sample.predicted_audio):
+            assert clip.sample_rate == demo.SAMPLE_RATE
+            assert clip.expected_samples == frames * demo.HOP_LENGTH and not clip.length_mismatch
+            assert clip.clipped == 0 and clip.nan == 0
+        target = written.array(sample.target_audio.samples)
+        # The same synthesized waveform at every step, within 16-bit rounding.
+        np.testing.assert_allclose(target, reference.audio, rtol=0, atol=0.5 / 32768 + 1e-6)
+        predicted = written.array(sample.predicted_audio.samples)
+        assert predicted.shape == target.shape
+        differences.append(_mean_difference(speech.log_mel(predicted), speech.log_mel(target)))
+    assert differences[0] > 1.5 and differences[-1] < 0.4
+    assert all(later < earlier + 0.05 for earlier, later in zip(differences, differences[1:]))
+
+
 def test_griffin_lim_from_a_random_phase_converges_on_the_mel(reference):
     start = [
         _mean_difference(

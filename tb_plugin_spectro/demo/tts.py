@@ -2,7 +2,7 @@
 
 import os
 import re
-from typing import Dict, List
+from typing import Dict, List, cast
 
 import numpy as np
 
@@ -16,7 +16,9 @@ from tb_plugin_spectro.demo.speech import (
     SILENCE,
     Utterance,
     convergence,
+    griffin_lim,
     predicted_mel,
+    stft,
     training_utterances,
     utterance,
 )
@@ -24,6 +26,7 @@ from tb_plugin_spectro.demo.speech import (
 BATCH_SIZE = 3  # training utterances logged per step
 REFERENCE_SEED = 7  # the reference utterance's synthesis, and so its phones' timing
 ALIGNMENT_PACE = 0.2  # how soon the attention finds the path, as `convergence`'s pace
+VOCODER_ITERATIONS = 0  # Griffin-Lim iterations from the target's phase: each costs 4 times the vocoding itself
 
 # ---------------------------------------------------------------------------
 # A VITS run's losses and checkpoints
@@ -94,12 +97,19 @@ def write_tts(logdir: str, steps: int, every: int, rng: np.random.Generator) -> 
     """A VITS run: losses every step, checkpoints every CHECKPOINT_INTERVAL, mels every `every` steps.
 
     The reference's full target is logged once, at step 0, as a single
-    spectrogram; with each comparison of the reference goes the attention
-    alignment of it, also logged alone (`alignment/reference`).
+    spectrogram; with each comparison of the reference go the attention
+    alignment of it, also logged alone (`alignment/reference`), and audio:
+    the target's, synthesized from the model of its mel, and the
+    prediction's, the predicted mel's magnitude under the target's phase
+    (`griffin_lim` with no iterations: a vocoder that has the speaker's
+    voicing but the model's spectrum), quiet and muffled early, close to the
+    target late.
     """
     run = os.path.join(logdir, "tts")
     os.makedirs(run, exist_ok=True)
-    reference = utterance(*REFERENCE, np.random.default_rng(REFERENCE_SEED))
+    reference = utterance(*REFERENCE, np.random.default_rng(REFERENCE_SEED), audio=True)
+    spectrum = stft(cast(np.ndarray, reference.audio))  # synthesized: audio=True
+    reference_phase = spectrum / np.maximum(np.abs(spectrum), 1e-30)
     reference_phones = phones(REFERENCE[1], np.random.default_rng(REFERENCE_SEED))
     training_set = training_utterances()
     # Spawned, not drawn from: the attention's draws leave the other streams as they were.
@@ -132,7 +142,7 @@ def write_tts(logdir: str, steps: int, every: int, rng: np.random.Generator) -> 
                     attention_rng,
                     failures.get(step),
                 )
-                _write_reference(writer, step, steps, reference, reference_phones, weights, rng)
+                _write_reference(writer, step, steps, reference, reference_phase, reference_phones, weights, rng)
                 _write_train(writer, step, steps, training_set, rng)
 
 
@@ -141,14 +151,16 @@ def _write_reference(
     step: int,
     steps: int,
     reference: Utterance,
+    reference_phase: np.ndarray,
     reference_phones: Phones,
     weights: np.ndarray,
     rng: np.random.Generator,
 ) -> None:
+    predicted = predicted_mel(reference, convergence(step, steps, 0.2), rng)
     spectro_summary.mel_comparison(
         "mel/reference",
         reference.target,
-        predicted_mel(reference, convergence(step, steps, 0.2), rng),
+        predicted,
         step,
         writer=writer,
         sample_ids=reference.sample_id,
@@ -157,6 +169,8 @@ def _write_reference(
         hop_length=HOP_LENGTH,
         alignment=weights,
         tokens=reference_phones.tokens,
+        target_audio=reference.audio,
+        predicted_audio=griffin_lim(predicted, VOCODER_ITERATIONS, phase=reference_phase),
     )
     spectro_summary.alignment(
         "alignment/reference",
