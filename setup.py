@@ -100,7 +100,10 @@ setuptools.setup(
             # Drives Debian's chromium in tests/test_browser.py (its own browsers are never downloaded).
             "playwright>=1.40",
             # tests/test_remote_storage.py: an S3 server on loopback, and the boto3 TensorBoard reads s3:// through.
-            "moto[server]>=5",
+            # moto's server with only its S3 backend: half the download of moto[server], which brings every service.
+            "moto[s3]>=5",
+            "flask>=2",
+            "flask-cors>=3",
             "boto3>=1.26",
         ],
     },
