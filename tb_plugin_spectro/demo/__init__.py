@@ -18,8 +18,12 @@ speech of `speech`:
   (`alignment/reference`, also attached to `mel/reference`): broad and
   blotchy at first, then a sharp monotonic path along the phones' true
   durations, except at three logged steps where it skips or repeats a few
-  phones. The reference's full target is logged once as a single
-  spectrogram (`mel/full_target`, step 0). Every step logs VITS's losses (`loss/g/total`,
+  phones. The reference's comparisons carry its audio: the target's,
+  synthesized from the same source-filter model as its mel, once at step 0,
+  and at every logged step the prediction's, its mel's magnitude under the
+  target's phase (muffled early, close to the target late). The reference's
+  full target is logged once as a single spectrogram (`mel/full_target`,
+  step 0). Every step logs VITS's losses (`loss/g/total`,
   `loss/d/total`, `loss/g/mel`, `loss/g/kl`, `loss/g/fm`, `loss/g/dur`):
   the generator's total falls, flattens, and from 55 % of the run rises
   again as the discriminator overfits. `G_{step}.pth` and `D_{step}.pth`

@@ -99,7 +99,7 @@ def write_tts(logdir: str, steps: int, every: int, rng: np.random.Generator) -> 
     The reference's full target is logged once, at step 0, as a single
     spectrogram; with each comparison of the reference go the attention
     alignment of it, also logged alone (`alignment/reference`), and audio:
-    the target's, synthesized from the model of its mel, and the
+    the target's (at step 0 only), synthesized from the model of its mel, and the
     prediction's, the predicted mel's magnitude under the target's phase
     (`griffin_lim` with no iterations: a vocoder that has the speaker's
     voicing but the model's spectrum), quiet and muffled early, close to the
@@ -169,7 +169,8 @@ def _write_reference(
         hop_length=HOP_LENGTH,
         alignment=weights,
         tokens=reference_phones.tokens,
-        target_audio=reference.audio,
+        # The ground truth once, at the first step, as vocoder recipes log it; the pane offers it later on.
+        target_audio=reference.audio if step == 0 else None,
         predicted_audio=griffin_lim(predicted, VOCODER_ITERATIONS, phase=reference_phase),
     )
     spectro_summary.alignment(
