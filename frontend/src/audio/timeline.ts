@@ -90,10 +90,15 @@ export interface Position {
   ended: boolean;
 }
 
-/** Where in the clip playback is at audio-clock time `now`. */
+/**
+ * Where in the clip playback is at audio-clock time `now`. Before the
+ * anchor's time (a start scheduled ahead) it counts back from the offset, so
+ * that a clip scheduled to take over from another at the same position gives
+ * the position the other has until then; never before the range's start.
+ */
 export function positionAt(anchor: Anchor, now: number): Position {
   const { range } = anchor;
-  const seconds = anchor.offset + Math.max(0, now - anchor.clockTime);
+  const seconds = Math.max(range.start, anchor.offset + (now - anchor.clockTime));
   if (seconds < range.end) return { seconds, ended: false };
   const length = range.end - range.start;
   if (!anchor.loop || !(length > 0)) return { seconds: range.end, ended: true };
@@ -101,9 +106,10 @@ export function positionAt(anchor: Anchor, now: number): Position {
 }
 
 /**
- * The anchor that goes on from `anchor` at audio-clock time `now` with
- * `range` and `loop`: the same position (A/B, another step, a loop toggled),
- * moved to the range's start when the new range no longer holds it.
+ * The anchor that goes on from `anchor` at audio-clock time `now` (a time
+ * ahead, when the new clip is scheduled to start) with `range` and `loop`:
+ * the same position (another step, a loop toggled), moved to the range's
+ * start when the new range no longer holds it.
  */
 export function reanchor(anchor: Anchor, now: number, range: PlayRange = anchor.range, loop = anchor.loop): Anchor {
   const { seconds } = positionAt(anchor, now);

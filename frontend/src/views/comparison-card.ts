@@ -155,13 +155,14 @@ export abstract class ComparisonCard implements CardView {
   private trendKey = "";
   private overlayKey = "";
 
-  /** `rowExtras` go after the select, `extras` after the stats line. */
+  /** `rowExtras` go after the select, `extras` after the stats line, `underPanels` between the panels and the readout. */
   constructor(
     card: CardState,
     protected readonly actions: CardActions,
     protected readonly spec: ComparisonSpec,
     rowExtras: HTMLElement[] = [],
     extras: HTMLElement[] = [],
+    underPanels: HTMLElement[] = [],
   ) {
     this.card = card;
     const key = card.key;
@@ -172,6 +173,7 @@ export abstract class ComparisonCard implements CardView {
       pan: (delta: number) => actions.setWindow(key, panBy(this.currentWindow(), delta, this.cols())),
       select: (a: number, b: number) => actions.setWindow(key, windowFromSelection(a, b, this.cols())),
       reset: () => actions.setWindow(key, null),
+      click: (cell: Cell) => this.panelClicked(cell.col),
     };
     const last = spec.panels.length - 1;
     this.panels = spec.panels.map(
@@ -208,7 +210,7 @@ export abstract class ComparisonCard implements CardView {
           this.aside,
         ]),
       ],
-      body: [this.panelBox, this.readout],
+      body: [this.panelBox, ...underPanels, this.readout],
       footer: [el("div", { className: "spectro-stats" }, [this.statsText, this.trend.element]), ...extras],
       actions: [this.pngButton, this.resetButton],
       stepKeysSelect: spec.stepKeysOnSelector ? this.selector : undefined,
@@ -276,6 +278,29 @@ export abstract class ComparisonCard implements CardView {
   protected abstract fileStem(step: number): string;
   /** Updates what the kind added to the card; called at the end of each update. */
   protected updateExtras(_card: CardState, _settings: Settings): void {}
+  /** A click (a press released without dragging) on column `col` of a panel. */
+  protected panelClicked(_col: number): void {}
+
+  /** Puts a playhead across every panel at column coordinate `col` (fractional); null hides it. */
+  protected setPlayhead(col: number | null): void {
+    for (const panel of this.panels) panel.setPlayhead(col);
+    this.attachedPanel.setPlayhead(this.prepared?.attached ? col : null);
+  }
+
+  /** The zoom window shown, or null when every column shows. */
+  protected get zoomWindow(): FrameWindow | null {
+    return this.card.window && this.prepared ? this.currentWindow() : null;
+  }
+
+  /** Columns of the arrays shown; 0 before a step has loaded. */
+  protected get columns(): number {
+    return this.prepared?.first.cols ?? 0;
+  }
+
+  /** CSS pixels of the panels' width as laid out. */
+  protected get panelsWidth(): number {
+    return sizeOf(this.panelBox).width;
+  }
 
   /** Draws everything again on the next update (the theme's colours changed). */
   forgetDrawings(): void {

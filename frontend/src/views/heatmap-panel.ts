@@ -71,6 +71,9 @@ export class HeatmapPanel {
   readonly element: HTMLDivElement;
   private readonly canvas: HTMLCanvasElement;
   private readonly overlay: HTMLCanvasElement;
+  /** The playhead: an element moved over the plot, so that it moves without repainting the canvases. */
+  private readonly playhead: HTMLDivElement;
+  private playheadFrame: number | null = null;
   private readonly source = document.createElement("canvas");
   private readonly colorbarSource = document.createElement("canvas");
   private imageKey = "";
@@ -106,9 +109,12 @@ export class HeatmapPanel {
     this.rowsFromTop = options.rowsFromTop === true;
     this.canvas = el("canvas", { className: "spectro-plot" });
     this.overlay = el("canvas", { className: "spectro-overlay" });
+    this.playhead = el("div", { className: "spectro-playhead" });
+    this.playhead.hidden = true;
     this.element = el("div", { className: "spectro-panel", attrs: { "data-panel": name } }, [
       this.canvas,
       this.overlay,
+      this.playhead,
     ]);
     this.listen();
   }
@@ -183,6 +189,9 @@ export class HeatmapPanel {
     this.element.dataset.plot = [layout.plot.x, layout.plot.y, layout.plot.width, layout.plot.height].join(",");
     this.element.dataset.window = `${window.start},${window.end}`;
     const { plot, colorbar } = layout;
+    this.playhead.style.top = `${plot.y}px`;
+    this.playhead.style.height = `${plot.height}px`;
+    this.setPlayhead(this.playheadFrame);
     const fg = themeColor(this.element, "--spectro-fg", "#212121");
     const muted = themeColor(this.element, "--spectro-muted", "#616161");
     context.clearRect(0, 0, width, height);
@@ -337,6 +346,18 @@ export class HeatmapPanel {
       context.lineTo(plot.x, y);
       context.stroke();
     }
+  }
+
+  /** Puts the playhead at frame coordinate `frame` (fractional), hidden when null or outside the window. */
+  setPlayhead(frame: number | null): void {
+    this.playheadFrame = frame;
+    const plot = this.layout?.plot;
+    const window = this.window;
+    const visible = frame !== null && plot !== undefined && frame >= window.start && frame <= window.end;
+    if (this.playhead.hidden !== !visible) this.playhead.hidden = !visible;
+    if (!visible) return;
+    const transform = `translateX(${(plot.x + xOfFrame(window, frame, plot.width)).toFixed(1)}px)`;
+    if (this.playhead.style.transform !== transform) this.playhead.style.transform = transform;
   }
 
   /** Draws the shared cursor (a cell, or only a column when the row is null) and the drag selection. */

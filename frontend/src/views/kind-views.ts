@@ -8,6 +8,7 @@ import { isKnownKind, KINDS, type KnownKind } from "../state/kinds";
 import type { CardView } from "./card-view";
 import { ALIGNMENT_CARD_STYLES, AlignmentCard } from "./alignment-card";
 import { COMPARISON_CARD_STYLES } from "./comparison-card";
+import { LISTENING_STYLES } from "./listening";
 import { LOWEST_CARD_STYLES } from "./lowest-card";
 import { MelCard } from "./mel-card";
 import { NOISE_CARD_STYLES, NoiseCard } from "./noise-card";
@@ -27,7 +28,7 @@ export interface KindView {
 export const KIND_VIEWS: Readonly<Record<KnownKind, KindView>> = {
   mel_comparison: {
     createCard: (card, actions) => new MelCard(card, actions),
-    styles: [COMPARISON_CARD_STYLES],
+    styles: [COMPARISON_CARD_STYLES, LISTENING_STYLES],
   },
   spectrogram: {
     createCard: (card, actions) => new SpectrogramCard(card, actions),

@@ -1,6 +1,8 @@
 // A mel comparison card: target, predicted and target − predicted stacked on
 // one frame axis, and the sample's alignment under them when it carries one;
-// the machinery is the ComparisonCard's.
+// the machinery is the ComparisonCard's. A sample with audio adds listening
+// (views/listening.ts): a waveform strip under the panels, play buttons, and
+// a playhead across the panels.
 
 import type { StepData } from "../api/client";
 import type { MelSampleInfo, NonfiniteCounts, StepInfo } from "../api/types";
@@ -25,6 +27,7 @@ import {
   type Selection,
   type StatsLine,
 } from "./comparison-card";
+import { Listening } from "./listening";
 
 export const MEL_SPEC: ComparisonSpec = {
   className: "spectro-mel-card",
@@ -45,8 +48,32 @@ export const MEL_SPEC: ComparisonSpec = {
 };
 
 export class MelCard extends ComparisonCard {
+  private readonly listening: Listening;
+
   constructor(card: CardState, actions: CardActions) {
-    super(card, actions, MEL_SPEC);
+    const listening = new Listening(actions);
+    super(card, actions, MEL_SPEC, [], [], [listening.element]);
+    this.listening = listening;
+    listening.attach(
+      this.element,
+      (frame) => this.setPlayhead(frame),
+      (step) => this.fileStem(step),
+    );
+  }
+
+  protected override updateExtras(card: CardState, _settings: Settings): void {
+    this.listening.update({
+      card,
+      shown: this.shown?.data ?? null,
+      window: this.zoomWindow,
+      cols: this.columns,
+      width: this.panelsWidth,
+    });
+  }
+
+  /** A click on a panel plays the sample's audio from that frame, when it has audio. */
+  protected override panelClicked(col: number): void {
+    this.listening.playFromFrame(col);
   }
 
   private sampleInfo(step: StepInfo | undefined): MelSampleInfo | undefined {
