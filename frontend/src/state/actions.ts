@@ -2,7 +2,7 @@
 // and the cached answers of the server that a view shows.
 
 import type { LowestQuery, StepAudio, StepKey } from "../api/client";
-import type { LowestResponse } from "../api/types";
+import type { LowestResponse, StepInfo } from "../api/types";
 import type { FrameWindow } from "../render/zoom";
 import type { Cursor, Settings, ViewOptions } from "./app-state";
 import type { Entry, StepEntry } from "./step-cache";
@@ -26,6 +26,13 @@ export interface CardActions {
   requestAudio(key: StepKey): Entry<StepAudio>;
 }
 
+/** A series of a run whose steps carry audio (a mel comparison's), as a lowest-point view offers to hear it. */
+export interface AudioSeries {
+  run: string;
+  tag: string;
+  steps: readonly StepInfo[];
+}
+
 /** What a lowest-point view may ask. */
 export interface LowestCardActions {
   /** Shows another run or scalar tag in a lowest-point view. */
@@ -35,6 +42,9 @@ export interface LowestCardActions {
   /** Moves every card with steps to the logged step nearest at or before `step`. */
   goToStep(step: number): void;
   setSettings(change: Partial<Settings>): void;
+  /** The series of `run` with audio at some step, by tag. */
+  audioSeries(run: string): AudioSeries[];
+  requestAudio(key: StepKey): Entry<StepAudio>;
 }
 
 export interface AppActions extends CardActions, LowestCardActions {

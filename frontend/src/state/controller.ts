@@ -15,7 +15,7 @@ import {
   type StepData,
   type StepKey,
 } from "../api/client";
-import type { LogdirInfo, LowestResponse, ScalarIndex, StepsResponse, TagIndex } from "../api/types";
+import type { LogdirInfo, LowestResponse, ScalarIndex, StepInfo, StepsResponse, TagIndex } from "../api/types";
 import type { AppActions } from "./actions";
 import {
   applyScalars,
@@ -76,6 +76,8 @@ export class Controller {
   private readonly playClock = new PlayClock(PLAY_INTERVAL_MS);
   private readonly audioCache: RequestCache<StepKey, StepAudio>;
   private readonly lowestCache: RequestCache<LowestQuery, LowestResponse>;
+  /** Step lists (replaced whole by each /steps answer) by whether they hold audio. */
+  private readonly audioLists = new WeakMap<StepInfo[], boolean>();
   private reloadGeneration = 0;
   private lastCardKey: string | null = null;
 
@@ -153,6 +155,11 @@ export class Controller {
         if (change.tag !== undefined) card.tag = change.tag;
       }),
     requestLowest: (query) => this.lowestCache.request(query),
+    audioSeries: (run) =>
+      [...this.store.state.cards.values()]
+        .filter((card) => card.run === run && this.hasAudio(card.steps))
+        .sort((a, b) => a.tag.localeCompare(b.tag))
+        .map((card) => ({ run: card.run, tag: card.tag, steps: card.steps })),
     goToStep: (step) => this.store.update((state) => moveAllToStep(state, step)),
     setSettings: (change) =>
       this.store.update((state) => {
@@ -162,6 +169,16 @@ export class Controller {
         if (linking) this.followLastCard(state);
       }),
   };
+
+  /** Whether a sample of a step of a list has audio; a list is looked through once. */
+  private hasAudio(steps: StepInfo[]): boolean {
+    let known = this.audioLists.get(steps);
+    if (known === undefined) {
+      known = steps.some((step) => step.samples?.some((sample) => sample.audio));
+      this.audioLists.set(steps, known);
+    }
+    return known;
+  }
 
   /** With linked steps, every card to the step of the card used last. */
   private followLastCard(state: AppState): void {

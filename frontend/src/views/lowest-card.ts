@@ -2,7 +2,8 @@
 // smoothing, its running-minimum records ranked as candidates, the markers
 // training code wrote, the nearest saved checkpoint of each, and whether the
 // curve has been rising since the low. "Go to step" moves the mel, noise and
-// similarity cards to a candidate's step.
+// similarity cards to a candidate's step; when the run's mel comparison has
+// audio, a candidate's step (or the nearest with audio) can be heard there.
 
 import type { LowestCandidate, LowestMarker, LowestResponse, ScalarIndex } from "../api/types";
 import {
@@ -20,6 +21,7 @@ import type { Rect } from "../render/layout";
 import { formatTick, formatValue, niceTicks } from "../render/scale";
 import type { LowestCardActions } from "../state/actions";
 import type { LowestCardState, Settings } from "../state/app-state";
+import { CandidateListening } from "./candidate-listening";
 import { el, fitCanvas, setHidden, setOptions, setText, themeColor } from "./dom";
 
 const CHART_HEIGHT = 220; // CSS pixels
@@ -138,6 +140,7 @@ export class LowestCard {
   private geometry: ChartGeometry | null = null;
   private hoverIndex = -1;
   private smoothingTimer: ReturnType<typeof setTimeout> | undefined;
+  private readonly listening: CandidateListening;
 
   constructor(
     card: LowestCardState,
@@ -193,6 +196,7 @@ export class LowestCard {
         this.footnote,
       ],
     );
+    this.listening = new CandidateListening(actions, this.element);
   }
 
   forgetDrawings(): void {
@@ -239,6 +243,7 @@ export class LowestCard {
     this.element.dataset.smoothing = this.shown ? String(this.shown.smoothing) : "";
     this.draw();
     this.updateTables();
+    this.listening.update(card.run);
   }
 
   private draw(): void {
@@ -399,6 +404,7 @@ export class LowestCard {
       setText(this.readout, shown ? "Hover the chart for values; click to move the cards to a step." : "");
 
     this.candidates.replaceChildren();
+    this.listening.resetButtons();
     if (shown && shown.candidates.length > 0) {
       this.candidates.append(
         el("caption", {
@@ -408,7 +414,7 @@ export class LowestCard {
           el(
             "tr",
             {},
-            ["#", "step", "raw", "smoothed", "nearest saved checkpoint", ""].map((h) => el("th", { text: h })),
+            ["#", "step", "raw", "smoothed", "nearest saved checkpoint", "audio", ""].map((h) => el("th", { text: h })),
           ),
         ]),
         el(
@@ -417,7 +423,7 @@ export class LowestCard {
           this.shownRows("candidates", shown.candidates).map((candidate) => this.candidateRow(candidate)),
         ),
       );
-      this.appendShowAll(this.candidates, "candidates", shown.candidates.length, 6);
+      this.appendShowAll(this.candidates, "candidates", shown.candidates.length, 7);
     }
     setHidden(this.candidates, !shown || shown.candidates.length === 0);
 
@@ -517,6 +523,7 @@ export class LowestCard {
       el("td", { text: valueText(candidate.value) }),
       el("td", { text: valueText(candidate.smoothed) }),
       checkpointCell(candidate),
+      el("td", {}, [this.listening.button(candidate.step)]),
       el("td", {}, [go]),
     ]);
     row.dataset.step = String(candidate.step);
