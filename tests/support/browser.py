@@ -8,7 +8,7 @@ import contextlib
 import os
 import subprocess
 import time
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Optional
 
 import numpy as np
 import pytest
@@ -27,6 +27,10 @@ CHROMIUM_ARGS = [
     "--disable-component-update",
     "--disable-sync",
 ]
+# Lets a page start Web Audio without a user gesture, for the listening tests. Headless Chromium's
+# audio clock runs without a sound device (and under the --mute-audio Playwright passes), so no
+# fake-device flag is needed.
+AUTOPLAY_ARGS = ["--autoplay-policy=no-user-gesture-required"]
 VIEWPORT = {"width": 1400, "height": 1000}
 N_MELS, FRAMES = 80, 60
 KNOWN_FRAME, KNOWN_BIN = 23, 37  # the cell whose values the readout test knows
@@ -59,10 +63,22 @@ def known_mel(step: int):
     return target, predicted
 
 
+def chromium_args(autoplay: bool = False) -> list:
+    """The arguments Chromium is launched with; `autoplay` adds AUTOPLAY_ARGS."""
+    return CHROMIUM_ARGS + (AUTOPLAY_ARGS if autoplay else [])
+
+
 @contextlib.contextmanager
-def open_tab(browser, base: str):
-    """TensorBoard's page on the Spectro tab, and the tab's iframe; fails on any page error or dialog."""
-    page = browser.new_page(viewport=VIEWPORT)
+def open_tab(browser, base: str, init_script: Optional[str] = None, bypass_csp: bool = False):
+    """TensorBoard's page on the Spectro tab, and the tab's iframe; fails on any page error or dialog.
+
+    `init_script` runs in every frame of the page before its own scripts;
+    `bypass_csp` lets it load what TensorBoard's Content-Security-Policy
+    would refuse (a blob: module).
+    """
+    page = browser.new_page(viewport=VIEWPORT, bypass_csp=bypass_csp)
+    if init_script is not None:
+        page.add_init_script(init_script)
     problems = []
     page.on("pageerror", lambda error: problems.append(f"page error: {error}"))
     page.on("dialog", lambda dialog: (problems.append(f"dialog: {dialog.message}"), dialog.dismiss()))
