@@ -18,7 +18,7 @@ $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
 
-$(VENV)/.installed: $(BIN)/python setup.py pyproject.toml MANIFEST.in package.json package-lock.json
+$(VENV)/.installed: $(BIN)/python setup.py pyproject.toml build_backend/spectro_backend.py MANIFEST.in package.json package-lock.json
 	$(BIN)/python -m pip install --quiet -e '.[test]'
 	touch $@
 

@@ -1,13 +1,17 @@
-"""The pane's build: TypeScript checks, generated colormaps, and the bundle in the wheel."""
+"""The pane's build: TypeScript checks, generated colormaps, the bundle in the wheel, and the Node it asks for."""
 
+import json
+import os
 import pathlib
 import re
 import subprocess
 import sys
+import tarfile
 import venv
 import zipfile
 
 import numpy as np
+import pytest
 
 from support.server import fetch, fetch_json, tensorboard
 from support.tools import load_tool
@@ -62,11 +66,19 @@ def test_colormaps_are_deterministic_and_match_matplotlib(tmp_path):
 
 def test_wheel_contains_bundle_and_tensorboard_serves_it(tmp_path):
     wheelhouse = tmp_path / "wheelhouse"
-    subprocess.run(
-        [sys.executable, "-m", "pip", "wheel", "--quiet", "--no-deps", "-w", str(wheelhouse), str(ROOT)],
-        check=True,
+    built = subprocess.run(
+        [sys.executable, "-m", "pip", "wheel", "-v", "--no-deps", "-w", str(wheelhouse), str(ROOT)],
         cwd=tmp_path,
+        capture_output=True,
+        text=True,
     )
+    log = built.stdout + built.stderr
+    assert built.returncode == 0, log[-5000:]
+    # The Node it asked for is the one it built with: this machine's if usable, else nodejs-bin's.
+    needed, why = build_frontend.needs_nodejs_bin()
+    verdict = f"needs {build_frontend.NODEJS_BIN_REQUIREMENT}" if needed else "needs no nodejs-bin"
+    assert f"Spectro pane: the build {verdict} ({why})" in log, log[-5000:]
+    assert re.search(rf"\(Node v[\d.]+ from {'nodejs-bin' if needed else 'PATH'}\)", log), log[-5000:]
     (wheel,) = wheelhouse.glob("tb_plugin_spectro-*.whl")
     with zipfile.ZipFile(wheel) as archive:
         assert BUNDLE_IN_WHEEL in archive.namelist(), archive.namelist()
@@ -97,3 +109,139 @@ def test_wheel_contains_bundle_and_tensorboard_serves_it(tmp_path):
         status, served = fetch(base + module_path)
         assert status == 200
         assert served == bundle
+
+
+# Asks the build backend of the tree at argv[1] for its requirements, as pip does; prints them as JSON.
+ASK_BACKEND = """
+import json, sys
+sys.path.insert(0, sys.argv[1] + "/build_backend")
+import spectro_backend
+print(json.dumps({
+    "wheel": spectro_backend.get_requires_for_build_wheel(),
+    "editable": spectro_backend.get_requires_for_build_editable(),
+}))
+"""
+
+
+@pytest.fixture(scope="module")
+def sdist(tmp_path_factory):
+    """The sdist of the work tree, built by the project's own backend, as a path to its archive."""
+    out = tmp_path_factory.mktemp("sdist")
+    code = "import sys; sys.path.insert(0, 'build_backend'); import spectro_backend; print(spectro_backend.build_sdist(sys.argv[1]))"
+    name = subprocess.run(
+        [sys.executable, "-c", code, str(out)], cwd=ROOT, check=True, capture_output=True, text=True
+    ).stdout.split()[-1]
+    return out / name
+
+
+@pytest.fixture(scope="module")
+def sdist_tree(sdist, tmp_path_factory):
+    """The sdist unpacked: the tree pip builds a wheel from."""
+    out = tmp_path_factory.mktemp("sdist-tree")
+    with tarfile.open(sdist) as archive:
+        # The "data" filter where this Python has it (3.9.17, 3.10.12, 3.11.4 and later).
+        archive.extractall(out, **({"filter": "data"} if hasattr(tarfile, "data_filter") else {}))
+    (tree,) = out.iterdir()
+    return tree
+
+
+def bin_dir(path: pathlib.Path, node_version=None, npm=True) -> pathlib.Path:
+    """A directory for PATH with `sh` and, if `node_version` is given, a `node` that says it is that version."""
+    path.mkdir()
+    (path / "sh").symlink_to("/bin/sh")
+    if node_version is not None:
+        (path / "node").write_text(f"#!/bin/sh\necho v{node_version}\n")
+        (path / "node").chmod(0o755)
+        if npm:
+            (path / "npm").write_text("#!/bin/sh\nexit 0\n")
+            (path / "npm").chmod(0o755)
+    return path
+
+
+def ask_backend(tree, path: str, spectro_node=None):
+    """The backend's wheel and editable requirements with `path` as PATH, and what it said of Node."""
+    env = {k: v for k, v in os.environ.items() if k != "SPECTRO_NODE"}
+    env["PATH"] = path
+    if spectro_node is not None:
+        env["SPECTRO_NODE"] = spectro_node
+    done = subprocess.run(
+        [sys.executable, "-c", ASK_BACKEND, str(tree)], cwd=tree, env=env, capture_output=True, text=True
+    )
+    assert done.returncode == 0, done.stderr
+    return json.loads(done.stdout.splitlines()[-1]), done.stderr
+
+
+NODEJS_BIN = build_frontend.NODEJS_BIN_REQUIREMENT
+
+
+@pytest.mark.parametrize(
+    "node_version, npm, spectro_node, needed, why",
+    [
+        (None, True, None, True, "no node on PATH"),
+        ("18.3.9", True, None, True, "is v18.3.9, older than 18.4"),
+        ("22.1.0", False, None, True, "but there is no npm on PATH"),
+        ("18.4.0", True, None, False, "is v18.4.0"),
+        ("22.1.0", True, "nodejs-bin", True, "SPECTRO_NODE=nodejs-bin"),
+        (None, True, "system", False, "SPECTRO_NODE=system"),
+    ],
+)
+def test_build_asks_for_nodejs_bin_only_without_a_usable_node(
+    sdist_tree, tmp_path, node_version, npm, spectro_node, needed, why
+):
+    path = bin_dir(tmp_path / "bin", node_version, npm)
+    requires, said = ask_backend(sdist_tree, str(path), spectro_node)
+    for hook in ("wheel", "editable"):
+        assert (NODEJS_BIN in requires[hook]) == needed, (hook, requires, said)
+        assert not [r for r in requires[hook] if r.startswith("nodejs") and r != NODEJS_BIN], requires
+    assert why in said, said
+
+
+def test_build_uses_the_machines_node_when_usable(sdist_tree):
+    needed, why = build_frontend.needs_nodejs_bin("auto")
+    requires, said = ask_backend(sdist_tree, os.environ.get("PATH", ""))
+    assert (NODEJS_BIN in requires["wheel"]) == needed, said
+    assert why in said, said
+
+
+def test_test_extra_pins_the_same_nodejs_bin():
+    assert f'"{NODEJS_BIN}"' in (ROOT / "setup.py").read_text(encoding="utf-8")
+
+
+def test_sdist_carries_what_the_wheel_build_needs(sdist):
+    with tarfile.open(sdist) as archive:
+        names = {name.split("/", 1)[1] for name in archive.getnames() if "/" in name}
+    needed = {
+        "pyproject.toml",
+        "setup.py",
+        "build_backend/spectro_backend.py",
+        "tools/build_frontend.py",
+        "tools/gen_colormaps.py",
+        "package.json",
+        "package-lock.json",
+        "frontend/tsconfig.json",
+        "frontend/src/index.ts",
+    }
+    assert needed <= names, sorted(needed - names)
+    # Built again from the sources, never shipped stale.
+    assert not {"tb_plugin_spectro/static/index.js", "frontend/src/colormaps/data.ts"} & names
+    assert not [name for name in names if name.startswith("node_modules/")]
+
+
+def test_wheel_from_the_sdist_without_node_fetches_nodejs_bin_and_holds_the_bundle(sdist, tmp_path):
+    wheelhouse = tmp_path / "wheelhouse"
+    path = bin_dir(tmp_path / "bin")  # a shell for npm's scripts, and no node
+    built = subprocess.run(
+        [sys.executable, "-m", "pip", "wheel", "-v", "--no-deps", "-w", str(wheelhouse), str(sdist)],
+        cwd=tmp_path,
+        env={**{k: v for k, v in os.environ.items() if k != "SPECTRO_NODE"}, "PATH": str(path)},
+        capture_output=True,
+        text=True,
+    )
+    log = built.stdout + built.stderr
+    assert built.returncode == 0, log[-5000:]
+    assert f"Spectro pane: the build needs {NODEJS_BIN} (no node on PATH)" in log, log[-5000:]
+    bundled = r"Spectro pane: tb_plugin_spectro/static/index\.js, .* \(Node v[\d.]+ from nodejs-bin\)"
+    assert re.search(bundled, log), log[-5000:]
+    (wheel,) = wheelhouse.glob("tb_plugin_spectro-*.whl")
+    with zipfile.ZipFile(wheel) as archive:
+        assert b"export" in archive.read(BUNDLE_IN_WHEEL)

@@ -4,8 +4,9 @@ Steps: generate frontend/src/colormaps/data.ts from matplotlib, `npm ci` when
 node_modules is missing or older than package-lock.json, `npm run build`.
 setup.py runs this whenever the package is built, so users never need Node.
 
-Node is the `node` on PATH if it is >= 18.4, else the one of the `nodejs-bin`
-package (a build requirement in pyproject.toml). SPECTRO_NODE=system or
+Node is the `node` on PATH if it is >= 18.4 and has its npm, else the one of
+the `nodejs-bin` package, which the package's build backend
+(build_backend/spectro_backend.py) asks for only then. SPECTRO_NODE=system or
 SPECTRO_NODE=nodejs-bin picks one of the two; the default is auto.
 
     python tools/build_frontend.py               # build the bundle
@@ -31,9 +32,21 @@ NODE_MODULES = ROOT / "node_modules"
 BUNDLE = ROOT / "tb_plugin_spectro" / "static" / "index.js"
 MIN_NODE = (18, 4, 0)
 NODE_CHOICES = ("auto", "system", "nodejs-bin")
-INSTALL_HINT = "install nodejs-bin (pip install nodejs-bin==18.4.0a4) or Node >= 18.4"
+# An exact pin, so that pip takes this pre-release.
+NODEJS_BIN_REQUIREMENT = "nodejs-bin==18.4.0a4"
+INSTALL_HINT = f"install nodejs-bin (pip install {NODEJS_BIN_REQUIREMENT}) or Node >= 18.4"
 
-__all__ = ["FrontendBuildError", "Node", "find_node", "has_sources", "ensure_node_modules", "build", "main"]
+__all__ = [
+    "FrontendBuildError",
+    "Node",
+    "NODEJS_BIN_REQUIREMENT",
+    "find_node",
+    "needs_nodejs_bin",
+    "has_sources",
+    "ensure_node_modules",
+    "build",
+    "main",
+]
 
 
 class FrontendBuildError(RuntimeError):
@@ -124,15 +137,43 @@ def _nodejs_bin() -> Tuple[Optional[Node], str]:
     return Node(executable, [executable, npm_cli], version, "nodejs-bin"), ""
 
 
+def _node_choice(choice: Optional[str]) -> str:
+    choice = choice or os.environ.get("SPECTRO_NODE") or "auto"
+    if choice not in NODE_CHOICES:
+        raise FrontendBuildError(f"SPECTRO_NODE must be one of {NODE_CHOICES!r}, got {choice!r}")
+    return choice
+
+
+def needs_nodejs_bin(choice: Optional[str] = None) -> Tuple[bool, str]:
+    """Whether building the bundle needs the nodejs-bin package, and why; `choice` as for `find_node`.
+
+    It does unless there are no sources to build, the Node on PATH will build
+    them (auto), or SPECTRO_NODE=system says to use that Node alone (where
+    there is none, the build then fails saying so).
+
+    Raises:
+      FrontendBuildError: SPECTRO_NODE is not one of NODE_CHOICES.
+    """
+    choice = _node_choice(choice)
+    if not has_sources():
+        return False, f"no {ENTRY.relative_to(ROOT)} to build"
+    if choice == "nodejs-bin":
+        return True, "SPECTRO_NODE=nodejs-bin"
+    if choice == "system":
+        return False, "SPECTRO_NODE=system"
+    node, reason = _system_node()
+    if node is None:
+        return True, reason
+    return False, f"{node.executable} is v{node.version_text}"
+
+
 def find_node(choice: Optional[str] = None) -> Node:
     """Returns the Node to build with; `choice` defaults to $SPECTRO_NODE or auto.
 
     Raises:
       FrontendBuildError: no usable Node, with the reason for each one tried.
     """
-    choice = choice or os.environ.get("SPECTRO_NODE") or "auto"
-    if choice not in NODE_CHOICES:
-        raise FrontendBuildError(f"SPECTRO_NODE must be one of {NODE_CHOICES!r}, got {choice!r}")
+    choice = _node_choice(choice)
     finders = {"auto": (_system_node, _nodejs_bin), "system": (_system_node,), "nodejs-bin": (_nodejs_bin,)}[choice]
     reasons: List[str] = []
     for finder in finders:
