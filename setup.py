@@ -91,6 +91,8 @@ setuptools.setup(
             # The colormap and browser tests compare with matplotlib; the build uses it too (pyproject.toml).
             "matplotlib>=3.5",
             "torch==2.13.0",
+            # numpy's bfloat16 and float8 types, as JAX and TF hand such arrays over (tests/test_summary.py).
+            "ml_dtypes>=0.2",
             "tensorboardX>=2.6",
             "mypy>=1.10",
             # Lint and format; pinned, since each release formats a little differently.

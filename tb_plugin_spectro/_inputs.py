@@ -65,11 +65,30 @@ def _check_torch_tensor(tensor, name: str) -> None:
         raise TypeError(f"{name} is a sparse torch tensor (layout {layout}); pass {name}.to_dense()")
 
 
+def _is_ml_dtype(dtype) -> bool:
+    """True for the narrow types of `ml_dtypes` (bfloat16, float8_*, float6_*, float4_*, int4, ...).
+
+    JAX arrays and TF tensors become numpy arrays of these types, which numpy
+    holds as opaque records (kind "V"; float8_e5m2 as kind "f"). The type's
+    module tells them apart, so ml_dtypes is never imported here.
+    """
+    return (getattr(getattr(dtype, "type", None), "__module__", None) or "").startswith("ml_dtypes")
+
+
+def _widen(value):
+    """A numpy array of an `ml_dtypes` type as float32 (exactly: each of its values is a float32); others as given."""
+    if isinstance(value, np.ndarray) and _is_ml_dtype(value.dtype):
+        return value.astype(np.float32)
+    return value
+
+
 def _from_framework(value, name: str):
     """Converts a tensor of a framework to numpy without importing the framework.
 
     The framework is recognised by the module of the value's type, so only a
-    framework the caller already uses is touched.
+    framework the caller already uses is touched. Floating types narrower than
+    float32 that numpy lacks (bfloat16 and float8 of torch, JAX, TF, or a
+    numpy array of `ml_dtypes`) become float32, which holds each value exactly.
     """
     module = type(value).__module__ or ""
     if module.startswith("torch"):
@@ -78,13 +97,19 @@ def _from_framework(value, name: str):
         if tensor.is_complex():
             raise TypeError(f"{name} must be real-valued, got a complex tensor of dtype {tensor.dtype}")
         if tensor.dtype.is_floating_point and tensor.dtype.itemsize < 4:
-            tensor = tensor.float()  # numpy has no bfloat16
+            try:
+                tensor = tensor.float()  # numpy has no bfloat16 or float8
+            except (RuntimeError, TypeError) as e:  # packed types such as float4_e2m1fn_x2
+                raise TypeError(
+                    f"{name} is a torch tensor of dtype {tensor.dtype}, which does not convert to float32 ({e}); "
+                    f"unpack it to a wider floating type first"
+                ) from None
         return tensor.cpu().numpy()
     if module.startswith(("tensorflow", "tf_keras", "keras")) and hasattr(value, "numpy"):
-        return value.numpy()
+        return _widen(value.numpy())
     if module.startswith(("jax", "jaxlib")):
-        return np.asarray(value)
-    return value
+        return _widen(np.asarray(value))
+    return _widen(value)
 
 
 def to_float_array(
@@ -98,7 +123,9 @@ def to_float_array(
     """Returns `value` as a float32 numpy array of one of the given ranks.
 
     Accepts numpy arrays, nested lists, PyTorch tensors (on any device,
-    requiring grad, half precision), JAX arrays and TF tensors. The masked
+    requiring grad, half precision, bfloat16, float8), JAX arrays and TF
+    tensors (bfloat16 and float8 among them, as numpy arrays of `ml_dtypes`
+    types are). The masked
     values of a numpy masked array become NaN. A finite value beyond
     float32's range is refused rather than stored as Inf.
     """
@@ -112,7 +139,7 @@ def to_float_array(
         value = np.ma.getdata(value)
     value = _from_framework(value, name)
     try:
-        array = np.asarray(value)
+        array = _widen(np.asarray(value))  # a list of ml_dtypes scalars
     except (ValueError, TypeError) as e:
         raise TypeError(f"{name} must be an array {shape_hint}; it does not convert to one: {e}") from None
     kind = array.dtype.kind
@@ -239,7 +266,7 @@ def check_real(value, name: str, *, finite: bool = True) -> float:
         if (type(value).__module__ or "").startswith("torch"):
             _check_torch_tensor(value, name)
         try:
-            array = np.asarray(_from_framework(value, name))
+            array = _widen(np.asarray(_from_framework(value, name)))
         except Exception:  # anything that is not array-like is reported below
             array = None
         if array is not None and array.size == 1 and array.dtype.kind in "fiu":

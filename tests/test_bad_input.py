@@ -627,6 +627,16 @@ if torch is not None:
         ),
         ("epoch bool tensor", lowest(epoch=torch.tensor(False)), TypeError, r"epoch must be an integer, got Tensor"),
     ]
+    if hasattr(torch, "float4_e2m1fn_x2"):  # packed: two values a byte, no conversion to float32
+        CASES.append(
+            (
+                "predicted torch float4 packed",
+                noise(predicted=torch.zeros(80, 20, dtype=torch.uint8).view(torch.float4_e2m1fn_x2)),
+                TypeError,
+                r"predicted is a torch tensor of dtype torch.float4_e2m1fn_x2, which does not convert to float32 "
+                r"\(.*\); unpack it to a wider floating type first",
+            )
+        )
 
 
 @pytest.mark.parametrize("call,error,pattern", [c[1:] for c in CASES], ids=[c[0] for c in CASES])

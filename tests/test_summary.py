@@ -607,6 +607,115 @@ class TestFrameworkInputs:
         assert written.header.similarity.stats.recall_at_1_rows == 1.0
 
 
+def bf16_exact(values: np.ndarray) -> np.ndarray:
+    """`values` as float32 cut to bfloat16's 8 significant bits: values that bfloat16 holds exactly."""
+    return (values.astype(np.float32).view(np.uint32) & np.uint32(0xFFFF0000)).view(np.float32)
+
+
+# Values that every 8-bit float type below holds exactly, zero and negatives among them.
+FLOAT8_EXACT = np.array([[0.0, 0.5, -1.0, 1.5], [2.0, -3.0, 0.25, 4.0]], dtype=np.float32)
+ML_DTYPES_FLOAT8 = ["float8_e4m3fn", "float8_e5m2", "float8_e4m3fnuz", "float8_e5m2fnuz"]
+TORCH_FLOAT8 = ["float8_e4m3fn", "float8_e5m2", "float8_e4m3fnuz", "float8_e5m2fnuz"]
+
+
+class TestNarrowFloatTypes:
+    """bfloat16 and float8 of numpy's ml_dtypes, torch and JAX are stored as the float32 values they hold."""
+
+    def write_and_read(self, own_writer, predicted, actual):
+        spectro_summary.noise_pair("n", predicted, actual, 0, precision="float32", writer=own_writer.writer)
+        (written,) = own_writer.read()
+        step = written.header.noise
+        return written.array(step.predicted), written.array(step.actual), step.stats
+
+    def test_ml_dtypes_bfloat16_round_trips(self, own_writer):
+        ml_dtypes = pytest.importorskip("ml_dtypes")
+        rng = np.random.default_rng(7)
+        actual = bf16_exact(rng.standard_normal((3, 4, 6, 8)).astype(np.float32))  # a video [C, T, H, W]
+        predicted = bf16_exact(actual * 0.75)
+        given_p, given_a = predicted.astype(ml_dtypes.bfloat16), actual.astype(ml_dtypes.bfloat16)
+        assert given_p.dtype.kind == "V"  # numpy's view of the type, which numpy itself cannot convert
+        stored_p, stored_a, stats = self.write_and_read(own_writer, given_p, given_a)
+        assert stored_p.dtype == np.float32
+        np.testing.assert_array_equal(stored_p, predicted)
+        np.testing.assert_array_equal(stored_a, actual)
+        assert stats.mse == pytest.approx(((predicted.astype(np.float64) - actual) ** 2).mean(), rel=1e-12)
+
+    @pytest.mark.parametrize("name", ML_DTYPES_FLOAT8)
+    def test_ml_dtypes_float8_round_trips(self, own_writer, name):
+        ml_dtypes = pytest.importorskip("ml_dtypes")
+        dtype = getattr(ml_dtypes, name)
+        given = FLOAT8_EXACT.astype(dtype), (FLOAT8_EXACT * 0.5).astype(dtype)
+        stored_p, stored_a, _ = self.write_and_read(own_writer, *given)
+        np.testing.assert_array_equal(stored_p, FLOAT8_EXACT)
+        np.testing.assert_array_equal(stored_a, FLOAT8_EXACT * 0.5)
+
+    def test_a_list_of_bfloat16_scalars_and_a_masked_bfloat16_array(self, own_writer):
+        ml_dtypes = pytest.importorskip("ml_dtypes")
+        rows = [[ml_dtypes.bfloat16(1.5), ml_dtypes.bfloat16(-2.0)], [ml_dtypes.bfloat16(0.25), ml_dtypes.bfloat16(8)]]
+        masked = np.ma.masked_array(np.array(rows, dtype=ml_dtypes.bfloat16), mask=[[False, True], [False, False]])
+        with pytest.warns(RuntimeWarning, match="1 NaN"):
+            stored_p, stored_a, _ = self.write_and_read(own_writer, rows, masked)
+        np.testing.assert_array_equal(stored_p, [[1.5, -2.0], [0.25, 8.0]])
+        np.testing.assert_array_equal(stored_a, [[1.5, np.nan], [0.25, 8.0]])
+
+    def test_torch_bfloat16_and_float8_round_trip(self, own_writer):
+        torch = pytest.importorskip("torch")
+        actual = bf16_exact(np.random.default_rng(8).standard_normal((2, 3, 4, 5)).astype(np.float32))
+        spectro_summary.noise_pair(
+            "bf16",
+            torch.tensor(actual).bfloat16(),
+            torch.tensor(actual, requires_grad=True).bfloat16() * 2,
+            0,
+            precision="float32",
+            writer=own_writer.writer,
+        )
+        names = [name for name in TORCH_FLOAT8 if hasattr(torch, name)]
+        for name in names:
+            dtype = getattr(torch, name)
+            spectro_summary.noise_pair(
+                name,
+                torch.tensor(FLOAT8_EXACT).to(dtype),
+                torch.tensor(-FLOAT8_EXACT).to(dtype),
+                0,
+                precision="float32",
+                writer=own_writer.writer,
+            )
+        written = by_tag(own_writer.read())
+        (bf16,) = written["bf16"]
+        np.testing.assert_array_equal(bf16.array(bf16.header.noise.predicted), actual)
+        np.testing.assert_array_equal(bf16.array(bf16.header.noise.actual), actual * 2)
+        for name in names:
+            (step,) = written[name]
+            np.testing.assert_array_equal(step.array(step.header.noise.predicted), FLOAT8_EXACT)
+            np.testing.assert_array_equal(step.array(step.header.noise.actual), -FLOAT8_EXACT)
+
+    def test_jax_bfloat16_and_float8_round_trip(self, own_writer):
+        jnp = pytest.importorskip("jax.numpy", reason="JAX is not installed (optional)")
+        actual = bf16_exact(np.random.default_rng(9).standard_normal((2, 4, 6)).astype(np.float32))
+        bf16 = jnp.asarray(actual, dtype=jnp.bfloat16)
+        writer = own_writer.writer
+        spectro_summary.noise_pair("bf16", bf16, bf16 * 2, 0, precision="float32", writer=writer)
+        e4m3, e5m2 = (jnp.asarray(FLOAT8_EXACT, dtype=dtype) for dtype in (jnp.float8_e4m3fn, jnp.float8_e5m2))
+        spectro_summary.noise_pair("f8", e4m3, e5m2, 0, precision="float32", writer=writer)
+        spectro_summary.lowest_point("loss", jnp.asarray(0.5, dtype=jnp.bfloat16), 0, writer=writer)
+        written = by_tag(own_writer.read())
+        (step,) = written["bf16"]
+        np.testing.assert_array_equal(step.array(step.header.noise.predicted), actual)
+        np.testing.assert_array_equal(step.array(step.header.noise.actual), actual * 2)
+        (step,) = written["f8"]
+        np.testing.assert_array_equal(step.array(step.header.noise.predicted), FLOAT8_EXACT)
+        np.testing.assert_array_equal(step.array(step.header.noise.actual), FLOAT8_EXACT)
+        assert written["loss/lowest_point"][0].header.lowest_point.value == 0.5
+
+    def test_tensorflow_bfloat16_round_trips(self, own_writer):
+        tf = pytest.importorskip("tensorflow", reason="TensorFlow is not installed (optional)")
+        actual = bf16_exact(np.random.default_rng(10).standard_normal((4, 6)).astype(np.float32))
+        tensor = tf.constant(actual, dtype=tf.bfloat16)
+        stored_p, stored_a, _ = self.write_and_read(own_writer, tensor, tensor * 2)
+        np.testing.assert_array_equal(stored_p, actual)
+        np.testing.assert_array_equal(stored_a, actual * 2)
+
+
 class TestMaskedAndWideValues:
     def test_masked_values_are_stored_as_nan_counted_and_warned(self, own_writer):
         target = speech_like_mel(frames=30).astype(np.float64)
