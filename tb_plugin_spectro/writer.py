@@ -33,8 +33,10 @@ __all__ = ["Writer", "resolve_writer"]
 WriteFn = Callable[[summary_pb2.Summary, int, Optional[float]], None]
 
 _WRITER_HELP = (
-    "pass writer=spectro_summary.Writer(logdir), a torch.utils.tensorboard or "
-    "tensorboardX SummaryWriter, or a tf.summary writer"
+    "pass writer=spectro_summary.Writer(logdir), a torch.utils.tensorboard or tensorboardX SummaryWriter "
+    "(Lightning's TensorBoardLogger or its .experiment, Hugging Face's TensorBoardCallback.tb_writer), "
+    "or a tf.summary writer; in a training framework's loop, a callback of tb_plugin_spectro.callbacks "
+    "finds the writer itself"
 )
 
 
@@ -454,6 +456,71 @@ def _tf_default_writer() -> object:
     return getattr(getattr(summary_ops_v2, "_summary_state", None), "writer", None)
 
 
+def other_process() -> Optional[str]:
+    """Which process of a distributed run this is, when it is not the first; None on the first or alone.
+
+    Recognised: `torch.distributed` (initialized, rank != 0) and JAX
+    (`jax.process_index() != 0`), looked up only where the program already
+    imported them. Hugging Face's and Lightning's processes are
+    `torch.distributed` ranks.
+    """
+    distributed = sys.modules.get("torch.distributed")
+    if distributed is not None and distributed.is_available() and distributed.is_initialized():
+        rank = distributed.get_rank()
+        if rank != 0:
+            return f"torch.distributed rank {rank}"
+    jax = sys.modules.get("jax")
+    if jax is not None and hasattr(jax, "process_index"):
+        index = jax.process_index()
+        if index != 0:
+            return f"JAX process {index}"
+    return None
+
+
+def _skip(summary, step, walltime) -> None:
+    """The writing of every process of a distributed run but the first: nothing."""
+
+
+_LIGHTNING_MODULES = ("lightning", "pytorch_lightning", "lightning_fabric")
+
+
+def _from_lightning(writer, class_name: str) -> bool:
+    return any(_has_base(writer, module, class_name) for module in _LIGHTNING_MODULES)
+
+
+def _described(writer) -> str:
+    kind = type(writer)
+    return f"{kind.__module__}.{kind.__qualname__}"
+
+
+def _wrong_writer(writer) -> Exception:
+    """The error for a `writer` Spectro cannot write through: what it is, and what to pass instead."""
+    if isinstance(writer, (str, os.PathLike)):
+        return TypeError(
+            f"writer must be a summary writer, got {_described(writer)} {os.fspath(writer)!r}, a path; "
+            f"pass writer=spectro_summary.Writer({os.fspath(writer)!r})"
+        )
+    if _from_lightning(writer, "Logger"):
+        return TypeError(
+            f"writer is Lightning's {type(writer).__name__}, which writes no TensorBoard event files; "
+            "log with Lightning's TensorBoardLogger and pass it (or its .experiment), "
+            "use tb_plugin_spectro.callbacks.lightning.SpectroCallback, "
+            "or pass writer=spectro_summary.Writer(logger.log_dir)"
+        )
+    if _has_base(writer, "keras", "TensorBoard"):
+        return TypeError(
+            "writer is Keras's TensorBoard callback, whose writers are TensorFlow's and private; "
+            "use tb_plugin_spectro.callbacks.keras.SpectroCallback(log_dir=...), which writes into the same "
+            "run folders without TensorFlow, or pass writer=spectro_summary.Writer(os.path.join(log_dir, 'train'))"
+        )
+    hint = ""
+    if hasattr(writer, "experiment"):
+        hint = " (for a Lightning logger, pass logger.experiment)"
+    elif hasattr(writer, "tb_writer"):
+        hint = " (it has .tb_writer: pass that)"
+    return TypeError(f"writer must be a summary writer, got {_described(writer)}{hint}; {_WRITER_HELP}")
+
+
 def resolve_writer(writer) -> WriteFn:
     """Returns a function that writes a Summary through `writer`.
 
@@ -463,13 +530,25 @@ def resolve_writer(writer) -> WriteFn:
     writer object, or with `writer=None` TF2's default writer at the time of
     the call.
 
+    On a process of a distributed run other than the first (see
+    `other_process`), `writer=None` writes nothing and is no error, and so
+    does the stand-in experiment that Lightning's loggers hand out there
+    (`_DummyExperiment`). A Lightning `TensorBoardLogger` is written through
+    its `.experiment`, and Hugging Face's `TensorBoardCallback` through its
+    `.tb_writer`.
+
     Raises:
-      TypeError: `writer` is of a kind Spectro cannot write through.
-      ValueError: `writer` is None and TensorFlow is not in use.
+      TypeError: `writer` is of a kind Spectro cannot write through; the
+        message says what it is and what to pass.
+      ValueError: `writer` is None and TensorFlow is not in use (on the
+        first process), or a Hugging Face TensorBoardCallback has no writer
+        yet.
     """
     if isinstance(writer, Writer):
         return writer.add_summary  # which checks the kinds itself
     if writer is None:
+        if other_process() is not None:
+            return _skip
         tf = sys.modules.get("tensorflow")
         if tf is None or not hasattr(tf, "summary"):
             raise ValueError(
@@ -484,9 +563,18 @@ def resolve_writer(writer) -> WriteFn:
     tf = sys.modules.get("tensorflow")
     if tf is not None and _has_base(writer, "tensorflow", "SummaryWriter"):
         return _keeping_kinds(lambda: writer, _tf_write(tf, writer))
-    hint = ""
-    if hasattr(writer, "experiment"):
-        hint = " (for a Lightning logger, pass logger.experiment)"
-    raise TypeError(
-        f"writer must be a summary writer, got {type(writer).__module__}.{type(writer).__name__}{hint}; {_WRITER_HELP}"
-    )
+    if _from_lightning(writer, "_DummyExperiment"):
+        return _skip  # what Lightning's loggers hand out on the processes but the first
+    if _from_lightning(writer, "TensorBoardLogger"):
+        return resolve_writer(writer.experiment)
+    if _has_base(writer, "transformers", "TensorBoardCallback"):
+        if writer.tb_writer is not None:
+            return resolve_writer(writer.tb_writer)
+        if other_process() is not None:
+            return _skip
+        raise ValueError(
+            "writer is Hugging Face's TensorBoardCallback, which has no writer yet: it opens one when training "
+            "begins; use tb_plugin_spectro.callbacks.huggingface.SpectroCallback, or pass its .tb_writer "
+            "once training has begun"
+        )
+    raise _wrong_writer(writer)
