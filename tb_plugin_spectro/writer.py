@@ -8,7 +8,13 @@ Supported: `Writer` (this module, no TensorFlow or PyTorch needed), PyTorch's
 
 A tag holds one Spectro kind for its whole life. Each writer remembers the
 kind of each Spectro tag written through it, and refuses a summary that would
-put another kind under one of them, before writing anything.
+put another kind under one of them, before writing anything. A tag also holds
+one plugin's data: TensorBoard's readers give it to the plugin whose data was
+written under it first, and the other plugins' steps are lost. The package's
+own `Writer` sees every value written through it, so it remembers the plugin
+of every tag too, and refuses a summary that would put another plugin's data
+under one of them (a mel comparison under an image's tag, a scalar under a
+mel comparison's).
 """
 
 import contextlib
@@ -44,40 +50,82 @@ _file_ids = itertools.count()
 _STOP = object()  # tells the writing thread to finish
 
 
-def _spectro_kinds(summary: summary_pb2.Summary) -> Iterator[Tuple[str, int]]:
-    """The (tag, kind) of each Spectro series value of `summary`; header copies and other data are left out."""
+# The plugin TensorBoard's readers give a value that names none, by the value's field (as data_compat does).
+_PLUGIN_OF_FIELD = {"simple_value": "scalars", "image": "images", "audio": "audio", "histo": "histograms"}
+
+
+def _tag_owners(summary: summary_pb2.Summary) -> Iterator[Tuple[str, str, Optional[int]]]:
+    """The (tag, plugin, Spectro kind) of each value of `summary` that gives its tag to a plugin.
+
+    The kind is None for another plugin's value. Spectro's header copies
+    follow their series, and Spectro data this module cannot parse is the
+    reader's to report: both are left out, as are values that name no plugin
+    and hold a plain tensor (a writer that strips metadata after a tag's first
+    value writes those).
+    """
     for value in summary.value:
         value_metadata = value.metadata
-        if (
-            value_metadata.plugin_data.plugin_name != metadata.PLUGIN_NAME
-            or value_metadata.data_class != summary_pb2.DATA_CLASS_BLOB_SEQUENCE
-        ):
+        plugin = value_metadata.plugin_data.plugin_name or _PLUGIN_OF_FIELD.get(value.WhichOneof("value") or "")
+        if not plugin:
+            continue
+        if plugin != metadata.PLUGIN_NAME:
+            yield value.tag, plugin, None
+            continue
+        if value_metadata.data_class != summary_pb2.DATA_CLASS_BLOB_SEQUENCE:
             continue
         try:
             plugin_data = metadata.parse_plugin_metadata(value_metadata.plugin_data.content)
         except ValueError:
-            continue  # not this module's to judge; the reader reports it
-        yield value.tag, plugin_data.kind
+            continue
+        yield value.tag, plugin, plugin_data.kind
+
+
+# What a tag holds: its plugin, and its Spectro kind (None for another plugin's tag).
+_Owner = Tuple[str, Optional[int]]
+
+
+def _conflict(tag: str, held: _Owner, new: _Owner) -> Optional[str]:
+    """Why `new` cannot be written under `tag`, which holds `held`; None if it can."""
+    (held_plugin, held_kind), (new_plugin, new_kind) = held, new
+    holds = f"{held_plugin} data" if held_kind is None else f"{metadata.kind_name(held_kind)} steps"
+    if held_plugin != new_plugin:
+        what = f"{new_plugin} data" if new_kind is None else f"a {metadata.kind_name(new_kind)}"
+        return (
+            f"tag {tag!r} already holds {holds} in this writer; {what} written under it would not be shown "
+            "(TensorBoard's readers give a tag to the plugin whose data was written under it first, and that "
+            "plugin cannot read the others' steps): use another tag"
+        )
+    if held_kind is None or new_kind is None or held_kind == new_kind:
+        return None
+    return f"tag {tag!r} already holds {holds} in this writer; {metadata.kind_name(new_kind)} cannot write to it: use another tag"
 
 
 class _TagKinds:
-    """The Spectro kind each tag holds, per destination: the writer object written through.
+    """What each tag holds (its plugin, and its Spectro kind), per destination: the writer object written through.
 
     Destinations are held weakly, so remembering them keeps no writer alive;
     one that cannot be weakly referenced is not checked.
     """
 
     def __init__(self) -> None:
-        self._tables: "weakref.WeakKeyDictionary[object, Dict[str, int]]" = weakref.WeakKeyDictionary()
+        self._tables: "weakref.WeakKeyDictionary[object, Dict[str, _Owner]]" = weakref.WeakKeyDictionary()
         self._lock = threading.Lock()
 
     def _claim(self, destination, summary: summary_pb2.Summary) -> List[str]:
-        """Records the kinds of `summary`'s tags; returns the tags new to `destination`.
+        """Records what `summary`'s tags hold; returns the tags new to `destination`.
 
         Raises:
-          ValueError: a tag already holds another kind in `destination`.
+          ValueError: a tag already holds another plugin's data, or another
+            Spectro kind, in `destination`.
         """
-        written = list(_spectro_kinds(summary))
+        written = {}
+        for tag, plugin, kind in _tag_owners(summary):
+            held = written.get(tag)
+            if held is not None:
+                error = _conflict(tag, held, (plugin, kind))
+                if error:  # within this one summary
+                    raise ValueError(error)
+            written[tag] = (plugin, kind)
         if not written or destination is None:
             return []
         with self._lock:
@@ -85,14 +133,12 @@ class _TagKinds:
                 table = self._tables.setdefault(destination, {})
             except TypeError:  # not weakly referenceable, or not hashable
                 return []
-            for tag, kind in written:
-                held = table.get(tag, kind)
-                if held != kind:
-                    raise ValueError(
-                        f"tag {tag!r} already holds {metadata.kind_name(held)} steps in this writer; "
-                        f"{metadata.kind_name(kind)} cannot write to it: use another tag"
-                    )
-            new = [tag for tag, _ in written if tag not in table]
+            for tag, owner in written.items():
+                held = table.get(tag)
+                error = None if held is None else _conflict(tag, held, owner)
+                if error:
+                    raise ValueError(error)
+            new = [tag for tag in written if tag not in table]
             table.update(written)
             return new
 
@@ -104,7 +150,7 @@ class _TagKinds:
 
     @contextlib.contextmanager
     def writing(self, destination, summary: summary_pb2.Summary) -> Iterator[None]:
-        """Checks and records the kinds of `summary`'s tags around writing it; a failed write records nothing."""
+        """Checks and records what `summary`'s tags hold around writing it; a failed write records nothing."""
         new = self._claim(destination, summary)
         try:
             yield
@@ -264,7 +310,13 @@ class Writer:
 
     A Spectro tag holds one kind: `add_summary` refuses a Spectro summary
     (an op's or a `*_pb()` result) of another kind than the one this Writer
-    already wrote under its tag.
+    already wrote under its tag. A tag holds one plugin's data too, since
+    TensorBoard's readers give it to the plugin whose data was written under
+    it first: `add_summary` and `add_scalar` refuse a value of another plugin
+    than the one this Writer already wrote under its tag (a mel comparison
+    under a scalar's or an image's tag, a scalar under a mel comparison's).
+    Both are ValueErrors naming the tag and what it holds, raised before
+    anything is written.
 
     Use it as a context manager, or call `close()`: the writing thread is a
     daemon thread, so events still queued when the process exits without a
@@ -330,8 +382,8 @@ class Writer:
         Raises:
           TypeError: walltime is not a real number.
           ValueError: the Writer is closed, walltime is NaN or infinite, or
-            a Spectro tag of `summary` already holds another kind in this
-            Writer.
+            a tag of `summary` already holds another plugin's data, or
+            another Spectro kind, in this Writer.
           FileNotFoundError: the local event file no longer exists.
           Exception: the error a failed write of the file raised earlier.
         """
@@ -356,7 +408,8 @@ class Writer:
           walltime: seconds since the epoch; now if None.
 
         Raises:
-          TypeError, ValueError: a bad argument, or the Writer is closed.
+          TypeError, ValueError: a bad argument, the Writer is closed, or
+            `tag` already holds another plugin's data in this Writer.
           Exception: the error a failed write of the file raised earlier.
         """
         summary = summary_pb2.Summary()
