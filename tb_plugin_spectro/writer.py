@@ -118,7 +118,7 @@ class _TagKinds:
           ValueError: a tag already holds another plugin's data, or another
             Spectro kind, in `destination`.
         """
-        written = {}
+        written: Dict[str, _Owner] = {}
         for tag, plugin, kind in _tag_owners(summary):
             held = written.get(tag)
             if held is not None:
