@@ -241,29 +241,36 @@ class LowestReport:
     ) -> Dict[str, Any]:
         """A scalar curve, its lowest-point candidates with their checkpoints, markers and hint."""
         reader = self._reader
-        listing, data = reading.raise_any(
-            reader.run(
+        listed, read = reader.run(
+            ctx,
+            experiment,
+            lambda: reader.provider.list_scalars(
                 ctx,
-                experiment,
-                lambda: reader.provider.list_scalars(
-                    ctx,
-                    experiment_id=experiment,
-                    plugin_name=_SCALARS_PLUGIN,
-                    run_tag_filter=provider.RunTagFilter(runs=[run]),
-                ),
-                lambda: reader.provider.read_scalars(
-                    ctx,
-                    experiment_id=experiment,
-                    plugin_name=_SCALARS_PLUGIN,
-                    downsample=reading.ALL_STEPS,
-                    run_tag_filter=provider.RunTagFilter(runs=[run], tags=[tag]),
-                ),
-            )
+                experiment_id=experiment,
+                plugin_name=_SCALARS_PLUGIN,
+                run_tag_filter=provider.RunTagFilter(runs=[run]),
+            ),
+            lambda: reader.provider.read_scalars(
+                ctx,
+                experiment_id=experiment,
+                plugin_name=_SCALARS_PLUGIN,
+                downsample=reading.ALL_STEPS,
+                run_tag_filter=provider.RunTagFilter(runs=[run], tags=[tag]),
+            ),
         )
+        (listing,) = reading.raise_any([listed])
         if run not in listing:
             raise errors.NotFoundError(f"No run {run!r} with scalars")
         if tag not in listing[run]:
             raise errors.NotFoundError(f"No scalar tag {tag!r} in run {run!r}")
+        if isinstance(read.error, ValueError):
+            # The Python reader's, for a tag holding a value that is not a scalar after its scalars.
+            raise errors.NotFoundError(
+                f"Scalar tag {tag!r} in run {run!r} cannot be read: TensorBoard's reader failed on it ({read.error}); "
+                "a value under the tag that is not a scalar, such as Spectro data written under it after the "
+                "scalars, does that: write that data under another tag"
+            )
+        (data,) = reading.raise_any([read])
         points = data.get(run, {}).get(tag, [])
         series = lowest.dedupe_resumed(
             [p.step for p in points],

@@ -240,7 +240,9 @@ class ListedSeries(NamedTuple):
     listing: Any  # provider.BlobSequenceTimeSeries: display name, description, max_length
     plugin_data: pb.SpectroPluginData  # empty when `error` is set
     data: List[Any]
-    error: Optional[str]  # why its facts cannot be read (plugin data of a newer version, or damaged)
+    # Why its facts cannot be read (plugin data of a newer version, or damaged), or that its tag belongs to
+    # another plugin (then `listing` and `data` are its header series').
+    error: Optional[str]
 
 
 class StepRef(NamedTuple):
@@ -248,6 +250,21 @@ class StepRef(NamedTuple):
 
     plugin_data: pb.SpectroPluginData
     datum: Any  # provider.BlobSequenceDatum
+
+
+def claimed_tag_error(owner: Optional[str], kind: str, steps: Sequence[int]) -> str:
+    """What /tags says of Spectro steps written under a tag that `owner`'s data (another plugin's) claimed first."""
+    holder = f"the {owner} plugin's data" if owner else "another plugin's data"
+    counted = ""
+    if steps:
+        first, last = min(steps), max(steps)
+        counted = (
+            f" ({len(steps)} step{'' if len(steps) == 1 else 's'}, {first if first == last else f'{first} to {last}'})"
+        )
+    return (
+        f"its tag already holds {holder}, written under it first, and TensorBoard's readers give a tag to one "
+        f"plugin, so Spectro cannot read the {kind} steps written under it{counted}; write them under another tag"
+    )
 
 
 def _companion_blob(datum) -> Optional[bytes]:
@@ -337,8 +354,8 @@ class SeriesReader:
 
     def every_series(self, ctx, experiment: str) -> List[ListedSeries]:
         """Every series of every run, sorted by run and tag, with its steps; those whose facts cannot be
-        read with their `error`."""
-        listing, data = raise_any(
+        read, or whose tag belongs to another plugin, with their `error`."""
+        listing, data, copies_listing = raise_any(
             self.run(
                 ctx,
                 experiment,
@@ -348,9 +365,10 @@ class SeriesReader:
                 lambda: self.provider.read_blob_sequences(
                     ctx, experiment_id=experiment, plugin_name=metadata.PLUGIN_NAME, downsample=self._downsample
                 ),
+                lambda: self.provider.list_tensors(ctx, experiment_id=experiment, plugin_name=metadata.PLUGIN_NAME),
             )
         )
-        result = []
+        result = self._claimed_elsewhere(ctx, experiment, listing, copies_listing)
         for run, tags in sorted(listing.items()):
             for tag, series in sorted(tags.items()):
                 plugin_data, error = self.facts(run, tag, series.plugin_content)
@@ -361,14 +379,76 @@ class SeriesReader:
                 with self._lock:
                     self._index[(experiment, run, tag)] = (plugin_data, series_data)
                 result.append(ListedSeries(run, tag, series, plugin_data, series_data, None))
+        return sorted(result, key=lambda listed: (listed.run, listed.tag))
+
+    def _claimed_elsewhere(self, ctx, experiment: str, listing, copies_listing) -> List[ListedSeries]:
+        """The series whose tag another plugin's data claimed first, from their header series.
+
+        Both readers give a tag to the plugin of the first data written under
+        it: Spectro data written later under the tag is listed, and read, as
+        that plugin's, and only its header series, a tag of its own, remains.
+        """
+        claimed = {
+            (run, tag[: -len(metadata.HEADERS_SUFFIX)]): series
+            for run, tags in copies_listing.items()
+            for tag, series in tags.items()
+            if tag.endswith(metadata.HEADERS_SUFFIX)
+            and tag[: -len(metadata.HEADERS_SUFFIX)] not in listing.get(run, {})
+        }
+        if not claimed:
+            return []
+        runs, tags = sorted({run for run, _ in claimed}), sorted({tag for _, tag in claimed})
+        only = provider.RunTagFilter(runs=runs, tags=tags)
+        copies_only = provider.RunTagFilter(runs=runs, tags=[metadata.headers_tag(tag) for tag in tags])
+        copies, plugins = raise_any(
+            self.run(
+                ctx,
+                experiment,
+                lambda: self.provider.read_tensors(
+                    ctx,
+                    experiment_id=experiment,
+                    plugin_name=metadata.PLUGIN_NAME,
+                    downsample=self._downsample,
+                    run_tag_filter=copies_only,
+                ),
+                lambda: self.provider.list_plugins(ctx, experiment_id=experiment),
+            )
+        )
+        owners = self._owners(ctx, experiment, [p for p in plugins if p != metadata.PLUGIN_NAME], only)
+        result = []
+        for (run, tag), series in claimed.items():
+            steps = copies.get(run, {}).get(metadata.headers_tag(tag), [])
+            plugin_data, _ = self.facts(run, metadata.headers_tag(tag), series.plugin_content)
+            kind = metadata.kind_name(plugin_data.kind) if plugin_data is not None else "Spectro"
+            error = claimed_tag_error(owners.get((run, tag)), kind, [datum.step for datum in steps])
+            if self._warned_facts.first((run, tag)):
+                logger.warning("Spectro: run %r tag %r: %s", run, tag, error)
+            result.append(ListedSeries(run, tag, series, pb.SpectroPluginData(), steps, error))
         return result
+
+    def _owners(self, ctx, experiment: str, plugins: Sequence[str], only) -> Dict[Tuple[str, str], str]:
+        """{(run, tag): plugin} of the tags of `only` that one of `plugins` lists, as data of any class."""
+        asked = [
+            (plugin, functools.partial(lister, ctx, experiment_id=experiment, plugin_name=plugin, run_tag_filter=only))
+            for plugin in sorted(plugins)
+            for lister in (self.provider.list_scalars, self.provider.list_tensors, self.provider.list_blob_sequences)
+        ]
+        owners: Dict[Tuple[str, str], str] = {}
+        for (plugin, _), outcome in zip(asked, self.run(ctx, experiment, *[call for _, call in asked])):
+            if outcome.error is not None:
+                continue  # an owner is named only where one is found
+            for run, tags in outcome.value.items():
+                for tag in tags:
+                    owners.setdefault((run, tag), plugin)
+        return owners
 
     def series(self, ctx, experiment: str, run: str, tag: str, with_copies: bool = False) -> Series:
         """One series; its header copies too if `with_copies`, read at once with it.
 
         Raises:
-          NotFoundError: no such run or tag, or a series whose facts cannot be
-            read (of a newer format, or damaged); the message says why.
+          NotFoundError: no such run or tag, a series whose facts cannot be
+            read (of a newer format, or damaged), or whose tag another
+            plugin's data claimed first; the message says why.
         """
         only = provider.RunTagFilter(runs=[run], tags=[tag])
         calls = [
@@ -389,6 +469,14 @@ class SeriesReader:
         listing, data = raise_any(outcomes[:2])
         listed = listing.get(run, {}).get(tag)
         if listed is None:
+            copies_listing = self.provider.list_tensors(
+                ctx,
+                experiment_id=experiment,
+                plugin_name=metadata.PLUGIN_NAME,
+                run_tag_filter=provider.RunTagFilter(runs=[run], tags=[metadata.headers_tag(tag)]),
+            )
+            for claimed in self._claimed_elsewhere(ctx, experiment, {}, copies_listing):
+                raise errors.NotFoundError(f"Spectro tag {tag!r} in run {run!r} cannot be read: {claimed.error}")
             if run not in listing and run not in self.listing(ctx, experiment):
                 raise errors.NotFoundError(f"No run {run!r} with Spectro data")
             raise errors.NotFoundError(f"No Spectro tag {tag!r} in run {run!r}")
@@ -466,7 +554,8 @@ class SeriesReader:
         Raises:
           BlobKeyError: the reader cannot read the blob by its key (see
             `unkeyable_names`).
-          ValueError: there is no such blob, or `parse` raised it.
+          ValueError: there is no such blob, the step holds no blobs (a
+            value of another plugin), or `parse` raised it.
         """
         if index >= len(datum.values):
             raise ValueError(f"the step holds {len(datum.values)} blobs, not blob {index}")
@@ -482,6 +571,15 @@ class SeriesReader:
                 if "blob key" in str(e):
                     raise BlobKeyError() from None
                 raise
+            except IndexError:
+                # The Python reader's, for a step that holds one value: another plugin's (a scalar's), written
+                # under the tag after Spectro's data; RustBoard leaves such a step out.
+                raise ValueError(
+                    "the step holds a single value, not a sequence of blobs: it is not Spectro data (was another "
+                    "plugin's value, such as a scalar, written under this tag?)"
+                ) from None
+            if not isinstance(blob, bytes):
+                raise ValueError(f"blob {index} of the step is a {type(blob).__name__}, not bytes")
             value = blob if parse is None else parse(blob)
             self._cache.put(key, value, len(blob))  # a parsed header's size, roughly
         return value
