@@ -12,6 +12,7 @@ import numpy as np
 from tb_plugin_spectro import _inputs
 from tb_plugin_spectro._summary_lowest import LowestPointTracker
 from tb_plugin_spectro.policy import LoggingPolicy, Reference
+from tb_plugin_spectro.writer import resolve_writer
 
 __all__ = ["Series", "CheckpointedLows", "SPLITS"]
 
@@ -253,6 +254,10 @@ class CheckpointedLows:
         if self._pending is not None:
             pending, self._pending = self._pending, None
             self.tracker.update(pending["step"], pending["value"], epoch=pending["epoch"], checkpoint_path=path)
+
+    def write_through(self, writer) -> None:
+        """Writes the markers to come through `writer` (the same writer, reopened after its owner closed it)."""
+        self.tracker._write = resolve_writer(writer)
 
     def flush(self) -> None:
         """Writes the marker of the pending value, if it is a new low, with no checkpoint."""
