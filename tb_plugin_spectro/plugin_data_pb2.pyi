@@ -104,10 +104,12 @@ class MelSeries(_message.Message):
     def __init__(self, sample_rate: _Optional[int] = ..., hop_length: _Optional[int] = ..., sample_blobs: _Optional[int] = ...) -> None: ...
 
 class NoiseSeries(_message.Message):
-    __slots__ = ("total_timesteps",)
+    __slots__ = ("total_timesteps", "sample_blobs")
     TOTAL_TIMESTEPS_FIELD_NUMBER: _ClassVar[int]
+    SAMPLE_BLOBS_FIELD_NUMBER: _ClassVar[int]
     total_timesteps: int
-    def __init__(self, total_timesteps: _Optional[int] = ...) -> None: ...
+    sample_blobs: int
+    def __init__(self, total_timesteps: _Optional[int] = ..., sample_blobs: _Optional[int] = ...) -> None: ...
 
 class SimilaritySeries(_message.Message):
     __slots__ = ("rows_name", "columns_name")
@@ -286,7 +288,7 @@ class NoiseStats(_message.Message):
     def __init__(self, mse: _Optional[float] = ..., mae: _Optional[float] = ..., correlation: _Optional[float] = ..., snr_db: _Optional[float] = ..., compared: _Optional[int] = ..., nonfinite: _Optional[_Union[NonFiniteCounts, _Mapping]] = ...) -> None: ...
 
 class NoiseStep(_message.Message):
-    __slots__ = ("predicted", "actual", "has_timestep", "timestep", "total_timesteps", "stats", "frame_mse")
+    __slots__ = ("predicted", "actual", "has_timestep", "timestep", "total_timesteps", "stats", "frame_mse", "samples", "batch_size", "video_stats_blob_index")
     PREDICTED_FIELD_NUMBER: _ClassVar[int]
     ACTUAL_FIELD_NUMBER: _ClassVar[int]
     HAS_TIMESTEP_FIELD_NUMBER: _ClassVar[int]
@@ -294,6 +296,9 @@ class NoiseStep(_message.Message):
     TOTAL_TIMESTEPS_FIELD_NUMBER: _ClassVar[int]
     STATS_FIELD_NUMBER: _ClassVar[int]
     FRAME_MSE_FIELD_NUMBER: _ClassVar[int]
+    SAMPLES_FIELD_NUMBER: _ClassVar[int]
+    BATCH_SIZE_FIELD_NUMBER: _ClassVar[int]
+    VIDEO_STATS_BLOB_INDEX_FIELD_NUMBER: _ClassVar[int]
     predicted: EncodedArray
     actual: EncodedArray
     has_timestep: bool
@@ -301,7 +306,38 @@ class NoiseStep(_message.Message):
     total_timesteps: int
     stats: NoiseStats
     frame_mse: _containers.RepeatedScalarFieldContainer[float]
-    def __init__(self, predicted: _Optional[_Union[EncodedArray, _Mapping]] = ..., actual: _Optional[_Union[EncodedArray, _Mapping]] = ..., has_timestep: bool = ..., timestep: _Optional[int] = ..., total_timesteps: _Optional[int] = ..., stats: _Optional[_Union[NoiseStats, _Mapping]] = ..., frame_mse: _Optional[_Iterable[float]] = ...) -> None: ...
+    samples: _containers.RepeatedCompositeFieldContainer[NoiseSample]
+    batch_size: int
+    video_stats_blob_index: int
+    def __init__(self, predicted: _Optional[_Union[EncodedArray, _Mapping]] = ..., actual: _Optional[_Union[EncodedArray, _Mapping]] = ..., has_timestep: bool = ..., timestep: _Optional[int] = ..., total_timesteps: _Optional[int] = ..., stats: _Optional[_Union[NoiseStats, _Mapping]] = ..., frame_mse: _Optional[_Iterable[float]] = ..., samples: _Optional[_Iterable[_Union[NoiseSample, _Mapping]]] = ..., batch_size: _Optional[int] = ..., video_stats_blob_index: _Optional[int] = ...) -> None: ...
+
+class NoiseSample(_message.Message):
+    __slots__ = ("predicted", "actual", "has_timestep", "timestep", "stats", "frame_mse", "batch_index", "video_stats_blob_index")
+    PREDICTED_FIELD_NUMBER: _ClassVar[int]
+    ACTUAL_FIELD_NUMBER: _ClassVar[int]
+    HAS_TIMESTEP_FIELD_NUMBER: _ClassVar[int]
+    TIMESTEP_FIELD_NUMBER: _ClassVar[int]
+    STATS_FIELD_NUMBER: _ClassVar[int]
+    FRAME_MSE_FIELD_NUMBER: _ClassVar[int]
+    BATCH_INDEX_FIELD_NUMBER: _ClassVar[int]
+    VIDEO_STATS_BLOB_INDEX_FIELD_NUMBER: _ClassVar[int]
+    predicted: EncodedArray
+    actual: EncodedArray
+    has_timestep: bool
+    timestep: int
+    stats: NoiseStats
+    frame_mse: _containers.RepeatedScalarFieldContainer[float]
+    batch_index: int
+    video_stats_blob_index: int
+    def __init__(self, predicted: _Optional[_Union[EncodedArray, _Mapping]] = ..., actual: _Optional[_Union[EncodedArray, _Mapping]] = ..., has_timestep: bool = ..., timestep: _Optional[int] = ..., stats: _Optional[_Union[NoiseStats, _Mapping]] = ..., frame_mse: _Optional[_Iterable[float]] = ..., batch_index: _Optional[int] = ..., video_stats_blob_index: _Optional[int] = ...) -> None: ...
+
+class VideoNoiseStats(_message.Message):
+    __slots__ = ("frame_mse", "channel_frame_mse")
+    FRAME_MSE_FIELD_NUMBER: _ClassVar[int]
+    CHANNEL_FRAME_MSE_FIELD_NUMBER: _ClassVar[int]
+    frame_mse: _containers.RepeatedScalarFieldContainer[float]
+    channel_frame_mse: _containers.RepeatedScalarFieldContainer[float]
+    def __init__(self, frame_mse: _Optional[_Iterable[float]] = ..., channel_frame_mse: _Optional[_Iterable[float]] = ...) -> None: ...
 
 class SimilarityStats(_message.Message):
     __slots__ = ("diagonal_mean", "off_diagonal_mean", "gap", "square", "recall_at_1_rows", "recall_at_5_rows", "recall_at_1_columns", "recall_at_5_columns", "nonfinite")

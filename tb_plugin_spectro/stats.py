@@ -13,6 +13,8 @@ __all__ = [
     "count_nonfinite",
     "noise_stats",
     "frame_mse",
+    "plane_squared_errors",
+    "mean_squared",
     "similarity_stats",
     "recall_at_k",
     "alignment_stats",
@@ -132,6 +134,29 @@ def frame_mse(predicted: np.ndarray, actual: np.ndarray) -> list:
         else:
             result.append(float("nan"))
     return result
+
+
+def plane_squared_errors(predicted: np.ndarray, actual: np.ndarray):
+    """The sum of squared errors and the number of finite pairs of each [H, W] plane (the last two axes).
+
+    Returns two arrays of the leading shape, e.g. [C, T] for a video
+    [C, T, H, W]: float64 sums and integer counts, which add up over any
+    axis to the MSE of a larger part (`mean_squared`).
+    """
+    both = np.isfinite(predicted) & np.isfinite(actual)
+    with np.errstate(invalid="ignore"):  # Inf - Inf at positions left out below
+        error = predicted.astype(np.float64) - actual
+    if not both.all():
+        error[~both] = 0.0
+    # einsum without `optimize` sums in place, without BLAS (see _dot).
+    return np.einsum("...ij,...ij->...", error, error), both.sum(axis=(-2, -1))
+
+
+def mean_squared(sums: np.ndarray, counts: np.ndarray) -> list:
+    """sums / counts element by element as a list of floats; NaN where nothing was compared."""
+    with np.errstate(invalid="ignore", divide="ignore"):
+        means = np.where(counts > 0, sums / np.maximum(counts, 1), np.nan)
+    return [float(v) for v in np.ravel(means)]
 
 
 def recall_at_k(matrix: np.ndarray, k: int) -> float:

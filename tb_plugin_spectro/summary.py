@@ -524,8 +524,10 @@ def noise_pair_pb(
     actual: ArrayLike,
     step: int,
     *,
-    timestep: Optional[int] = None,
+    timestep: Union[int, Sequence[int], None] = None,
     total_timesteps: Optional[int] = None,
+    layout: str = "channels_frames",
+    max_outputs: int = 3,
     precision: str = "uint8",
     max_elements: int = _inputs.DEFAULT_MAX_ELEMENTS,
     display_name: Optional[str] = None,
@@ -533,7 +535,15 @@ def noise_pair_pb(
 ) -> summary_pb2.Summary:
     """Returns a noise-pair Summary proto; see `noise_pair`."""
     options = _writing.check_array_op(tag, step, precision, max_elements, display_name, description)
-    encoded = noise.encode(options, predicted, actual, timestep=timestep, total_timesteps=total_timesteps)
+    encoded = noise.encode(
+        options,
+        predicted,
+        actual,
+        timestep=timestep,
+        total_timesteps=total_timesteps,
+        layout=layout,
+        max_outputs=max_outputs,
+    )
     return _writing.summary(
         options.tag, options.step, encoded, display_name, description, max_elements=options.max_elements
     )
@@ -545,10 +555,12 @@ def noise_pair(
     actual: ArrayLike,
     step: int,
     *,
-    timestep: Optional[int] = None,
+    timestep: Union[int, Sequence[int], None] = None,
     writer=None,
     walltime: Optional[float] = None,
     total_timesteps: Optional[int] = None,
+    layout: str = "channels_frames",
+    max_outputs: int = 3,
     precision: str = "uint8",
     max_elements: int = _inputs.DEFAULT_MAX_ELEMENTS,
     display_name: Optional[str] = None,
@@ -557,19 +569,30 @@ def noise_pair(
     """Writes the predicted and actual noise of a diffusion model at a timestep.
 
     MSE, MAE, Pearson correlation and SNR (dB) are computed here and stored
-    with the step, with the MSE of each frame of a stack; the pane plots the
-    MSE against both training step and diffusion timestep.
+    with the step, with the MSE of each slice of a stack or channel of a
+    video, and of each frame of a video; the pane plots the MSE against both
+    training step and diffusion timestep, and a video's MSE per frame.
 
     Args:
       tag: name of the series, e.g. "diffusion/noise".
       predicted: the model's noise estimate, float [H, W] (e.g. [n_mels,
-        frames]) or a stack [C or frames, H, W].
+        frames]), a stack [C or frames, H, W], a video [C, T, H, W]
+        (channels, frames, height, width; see `layout`), or a batch of
+        videos [B, C, T, H, W] (a batch of images is [B, C, 1, H, W]).
       actual: the noise that was added, same shape.
       step: training step, an integer >= 0.
-      timestep: the diffusion timestep t of this pair, an integer >= 0.
+      timestep: the diffusion timestep t of this pair, an integer >= 0; for
+        a batch, one for every video or a sequence (list, array, tensor)
+        of one per video of the batch passed in.
       writer: as for `mel_comparison`.
       walltime: seconds since the epoch; now if None.
       total_timesteps: T of the noise schedule; `timestep` must be below it.
+      layout: the order of a video's axes: "channels_frames" for
+        [C, T, H, W] (default) or "frames_channels" for [T, C, H, W] (a
+        batch adds B in front); stored as [C, T, H, W]. [H, W] and
+        [C, H, W] are taken as they are.
+      max_outputs: how many videos of a batch to keep, the first ones; the
+        step's stats are pooled over them.
       precision: "uint8" (default), "uint16", "float16" or "float32".
       max_elements: most values an array argument may hold; see
         `mel_comparison` for values above the default.
@@ -582,6 +605,10 @@ def noise_pair(
     Example:
       spectro_summary.noise_pair("noise", eps_hat[0], eps[0], step,
                                  timestep=int(t[0]), total_timesteps=1000, writer=writer)
+      # A batch of videos [B, T, C, H, W], each at its own timestep:
+      spectro_summary.noise_pair("noise/video", eps_hat, eps, step, timestep=t,
+                                 total_timesteps=1000, layout="frames_channels",
+                                 max_outputs=2, writer=writer)
     """
     walltime = _writing.check_walltime(walltime)
     write = resolve_writer(writer)
@@ -592,6 +619,8 @@ def noise_pair(
         step,
         timestep=timestep,
         total_timesteps=total_timesteps,
+        layout=layout,
+        max_outputs=max_outputs,
         precision=precision,
         max_elements=max_elements,
         display_name=display_name,

@@ -20,6 +20,7 @@ except ImportError:  # the torch cases are left out
 
 MEL = np.zeros((80, 20), dtype=np.float32)
 EMB = np.ones((4, 8), dtype=np.float32)
+VIDEOS = np.zeros((2, 3, 4, 5, 6), dtype=np.float32)  # a batch of noise videos [B, C, T, H, W]
 
 
 def mel(**overrides):
@@ -270,10 +271,78 @@ CASES = [
         r"predicted and actual must have the same shape, got \(80, 20\) and \(80, 21\)",
     ),
     (
-        "noise 4-D",
-        noise(predicted=np.zeros((1, 2, 3, 4))),
+        "noise 6-D",
+        noise(predicted=np.zeros((1, 2, 3, 4, 5, 6))),
         ValueError,
-        r"predicted must be 2-D or 3-D \[H, W\] or a stack",
+        r"predicted must be 2-D or 3-D or 4-D or 5-D \[H, W\], a stack \[C, H, W\], a video \[C, T, H, W\] "
+        r"or a batch \[B, C, T, H, W\], got shape \(1, 2, 3, 4, 5, 6\)",
+    ),
+    (
+        "noise 1-D in frames_channels",
+        noise(predicted=np.zeros(4), layout="frames_channels"),
+        ValueError,
+        r"a video \[T, C, H, W\] or a batch \[B, T, C, H, W\], got shape \(4,\)",
+    ),
+    (
+        "noise videos differ",
+        noise(predicted=np.zeros((3, 4, 5, 6)), actual=np.zeros((4, 3, 5, 6))),
+        ValueError,
+        r"predicted and actual must have the same shape, got \(3, 4, 5, 6\) and \(4, 3, 5, 6\)",
+    ),
+    (
+        "noise layout unknown",
+        noise(layout="tchw"),
+        ValueError,
+        r"layout must be one of 'channels_frames', 'frames_channels'; got 'tchw'",
+    ),
+    ("noise max_outputs zero", noise(max_outputs=0), ValueError, r"max_outputs must be >= 1, got 0"),
+    (
+        "noise timesteps of a single pair",
+        noise(timestep=[1, 2]),
+        TypeError,
+        r"timestep must be an integer, got list \[1, 2\]",
+    ),
+    (
+        "noise timesteps not one per video",
+        noise(predicted=VIDEOS, actual=VIDEOS, timestep=[1, 2, 3]),
+        ValueError,
+        r"timestep must be one integer or one per sample \(2\), got 3",
+    ),
+    (
+        "noise timestep of a video beyond schedule",
+        noise(predicted=VIDEOS, actual=VIDEOS, timestep=[1, 1000], total_timesteps=1000),
+        ValueError,
+        r"timestep\[1\] must be below total_timesteps=1000, got 1000",
+    ),
+    (
+        "noise one timestep for every video beyond schedule",
+        noise(predicted=VIDEOS, actual=VIDEOS, timestep=1000, total_timesteps=1000),
+        ValueError,
+        r"^timestep must be below total_timesteps=1000, got 1000",
+    ),
+    (
+        "noise timestep of a video negative",
+        noise(predicted=VIDEOS, actual=VIDEOS, timestep=np.array([3, -1])),
+        ValueError,
+        r"timestep\[1\] must be >= 0, got -1",
+    ),
+    (
+        "noise timestep of a video fractional",
+        noise(predicted=VIDEOS, actual=VIDEOS, timestep=[3, 2.5]),
+        TypeError,
+        r"timestep\[1\] must be an integer, got float 2.5",
+    ),
+    (
+        "noise timesteps strings",
+        noise(predicted=VIDEOS, actual=VIDEOS, timestep=["1", "2"]),
+        TypeError,
+        r"timestep must hold integers, got dtype <U1",
+    ),
+    (
+        "noise timesteps bool",
+        noise(predicted=VIDEOS, actual=VIDEOS, timestep=True),
+        TypeError,
+        r"timestep must be an integer, got bool True",
     ),
     ("timestep negative", noise(timestep=-5), ValueError, r"timestep must be >= 0, got -5"),
     (
@@ -626,6 +695,18 @@ if torch is not None:
             r"step must be an integer, got Tensor tensor\(True\)",
         ),
         ("epoch bool tensor", lowest(epoch=torch.tensor(False)), TypeError, r"epoch must be an integer, got Tensor"),
+        (
+            "timesteps bool tensor",
+            noise(predicted=VIDEOS, actual=VIDEOS, timestep=torch.tensor([True, False])),
+            TypeError,
+            r"timestep must be an integer, got Tensor tensor\(\[ True, False\]\)",
+        ),
+        (
+            "timesteps of a video fractional tensor",
+            noise(predicted=VIDEOS, actual=VIDEOS, timestep=torch.tensor([3.0, 0.5])),
+            TypeError,
+            r"timestep\[1\] must be an integer, got float 0.5",
+        ),
     ]
     if hasattr(torch, "float4_e2m1fn_x2"):  # packed: two values a byte, no conversion to float32
         CASES.append(

@@ -141,6 +141,49 @@ class TestEveryWriter:
         )
         assert list(step.frame_mse) == pytest.approx([(e**2).mean() for e in error])
 
+    def test_noise_video_batch_in_frames_channels_layout(self, writer_case):
+        rng = np.random.default_rng(5)
+        # [B, T, C, H, W]: 3 videos of 5 frames of 2 channels; the error grows with the frame.
+        actual = rng.standard_normal((3, 5, 2, 6, 8)).astype(np.float32)
+        growth = np.arange(1, 6, dtype=np.float32)[None, :, None, None, None]
+        predicted = (actual + 0.1 * growth * rng.standard_normal(actual.shape)).astype(np.float32)
+        spectro_summary.noise_pair(
+            "noise/video",
+            predicted,
+            actual,
+            4,
+            timestep=np.array([900, 10, 500]),
+            total_timesteps=1000,
+            layout="frames_channels",
+            max_outputs=2,
+            writer=writer_case.writer,
+        )
+        (written,) = writer_case.read()
+        assert written.plugin_data.noise.sample_blobs == 3
+        step = written.header.noise
+        assert (step.batch_size, step.has_timestep, step.total_timesteps) == (3, False, 1000)
+        assert not step.HasField("predicted") and not step.frame_mse
+        assert len(written.blobs) == 1 + 3 * 2
+        assert [(s.batch_index, s.has_timestep, s.timestep) for s in step.samples] == [(0, True, 900), (1, True, 10)]
+        for index, sample in enumerate(step.samples):
+            # Stored as [C, T, H, W]: channel c, frame t is the input's [t, c].
+            expected_p, expected_a = predicted[index].transpose(1, 0, 2, 3), actual[index].transpose(1, 0, 2, 3)
+            assert list(sample.predicted.shape) == [2, 5, 6, 8]
+            assert_decodes_within_error(written, sample.predicted, expected_p)
+            assert_decodes_within_error(written, sample.actual, expected_a)
+            assert (sample.predicted.offset, sample.predicted.scale) == (sample.actual.offset, sample.actual.scale)
+            error = expected_p.astype(np.float64) - expected_a
+            assert sample.stats.mse == pytest.approx((error**2).mean())
+            assert list(sample.frame_mse) == pytest.approx([(error[c] ** 2).mean() for c in range(2)])
+            video = pb.VideoNoiseStats.FromString(written.blobs[sample.video_stats_blob_index])
+            assert sample.video_stats_blob_index == 3 * index + 3
+            assert list(video.frame_mse) == pytest.approx([(error[:, t] ** 2).mean() for t in range(5)])
+            assert list(video.channel_frame_mse) == pytest.approx((error**2).mean(axis=(2, 3)).ravel().tolist())
+            assert video.frame_mse[4] > 4 * video.frame_mse[0]
+        kept = (predicted[:2].astype(np.float64) - actual[:2]).ravel()
+        assert step.stats.mse == pytest.approx((kept**2).mean())
+        assert step.stats.compared == kept.size
+
     def test_similarity_matrix(self, writer_case):
         rng = np.random.default_rng(4)
         text = rng.standard_normal((6, 12))
@@ -605,6 +648,50 @@ class TestFrameworkInputs:
         spectro_summary.similarity_matrix("s", matrix, None, 0, writer=own_writer.writer)
         (written,) = own_writer.read()
         assert written.header.similarity.stats.recall_at_1_rows == 1.0
+
+
+class TestVideoNoise:
+    def test_one_video_is_one_pair_with_its_stats_by_frame(self, own_writer):
+        rng = np.random.default_rng(6)
+        actual = rng.standard_normal((3, 4, 5, 7)).astype(np.float32)  # [C, T, H, W]
+        predicted = 0.5 * actual
+        predicted[1, 2] = np.nan  # channel 1's frame 2: nothing to compare
+        with pytest.warns(RuntimeWarning, match=r"35 NaN"):
+            spectro_summary.noise_pair("v", predicted, actual, 0, timestep=3, writer=own_writer.writer)
+        (written,) = own_writer.read()
+        step = written.header.noise
+        assert (step.has_timestep, step.timestep, step.batch_size, len(step.samples)) == (True, 3, 0, 0)
+        assert list(step.predicted.shape) == [3, 4, 5, 7] and len(written.blobs) == 4
+        assert_decodes_within_error(written, step.predicted, predicted)
+        squared = (0.5 * actual.astype(np.float64)) ** 2
+        video = pb.VideoNoiseStats.FromString(written.blobs[step.video_stats_blob_index])
+        by_plane = np.array(video.channel_frame_mse).reshape(3, 4)
+        assert math.isnan(by_plane[1, 2])
+        expected = squared.mean(axis=(2, 3))
+        expected[1, 2] = np.nan
+        np.testing.assert_allclose(by_plane, expected, rtol=1e-9)
+        # A frame's and a channel's MSE pool every finite position of it.
+        assert video.frame_mse[2] == pytest.approx(squared[[0, 2], 2].mean())
+        assert video.frame_mse[0] == pytest.approx(squared[:, 0].mean())
+        assert step.frame_mse[1] == pytest.approx(np.delete(squared[1], 2, axis=0).mean())
+        assert step.stats.compared == actual.size - 35
+
+    def test_one_timestep_for_every_video_and_max_outputs(self, own_writer):
+        videos = np.ones((4, 1, 2, 3, 3), dtype=np.float32)
+        spectro_summary.noise_pair("v", videos, videos * 0.5, 0, timestep=7, max_outputs=3, writer=own_writer.writer)
+        (written,) = own_writer.read()
+        step = written.header.noise
+        assert step.batch_size == 4
+        assert [(s.batch_index, s.timestep) for s in step.samples] == [(0, 7), (1, 7), (2, 7)]
+
+    def test_whole_float_timesteps_of_a_batch_are_taken(self, own_writer):
+        torch = pytest.importorskip("torch")
+        videos = torch.ones(2, 1, 2, 3, 3)
+        spectro_summary.noise_pair(
+            "v", videos, videos * 0.5, 0, timestep=torch.tensor([999.0, 0.0]), writer=own_writer.writer
+        )
+        (written,) = own_writer.read()
+        assert [s.timestep for s in written.header.noise.samples] == [999, 0]
 
 
 def bf16_exact(values: np.ndarray) -> np.ndarray:
