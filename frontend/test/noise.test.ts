@@ -4,12 +4,23 @@ import { test } from "node:test";
 import { colormapLut, rampColor } from "../src/colormaps";
 import {
   clampSlice,
+  frameChartPlan,
+  frameLabel,
   frameMse,
+  nextFrame,
+  noiseSample,
+  noiseSamples,
   noiseStat,
+  planeIndex,
+  planeOf,
+  sampleStat,
   SERIES_RANGE_SIGMAS,
   seriesNoiseScale,
   stackDepth,
   stackSlice,
+  timestepPoints,
+  videoFrames,
+  videoMse,
 } from "../src/render/noise";
 import { symmetricRange } from "../src/render/scale";
 import {
@@ -54,7 +65,7 @@ test("stack slices", async (t) => {
     );
     assert.throws(
       () => stackSlice({ values: new Float32Array(4), shape: [4] }, 0),
-      /expected shape \[H, W\] or \[C, H, W\], got \[4\]/,
+      /expected shape \[H, W\], \[C, H, W\] or \[C, T, H, W\], got \[4\]/,
     );
   });
   await t.test("a chosen slice stays inside the stack", () => {
@@ -64,6 +75,121 @@ test("stack slices", async (t) => {
     assert.equal(clampSlice(undefined, 3), 0);
     assert.equal(clampSlice("2", 3), 0);
     assert.equal(clampSlice(1, 1), 0);
+  });
+});
+
+test("video planes", async (t) => {
+  // [C=2, T=3, H=1, W=2]: value = 100 c + 10 t + w
+  const values = new Float32Array([0, 1, 10, 11, 20, 21, 100, 101, 110, 111, 120, 121]);
+  const video = { values, shape: [2, 3, 1, 2] };
+  await t.test("a video's channels are its first dimension and its frames its second", () => {
+    assert.equal(stackDepth(video.shape), 2);
+    assert.equal(videoFrames(video.shape), 3);
+    assert.equal(videoFrames([2, 4, 5]), 1);
+    assert.equal(videoFrames([4, 5]), 1);
+  });
+  await t.test("channel c's frame t is plane c × T + t, a view of its [H, W]", () => {
+    assert.equal(planeIndex(1, 2, 3), 5);
+    assert.deepEqual(planeOf(5, 3), { channel: 1, frame: 2 });
+    assert.deepEqual(planeOf(2, 1), { channel: 2, frame: 0 });
+    const plane = stackSlice(video, planeIndex(1, 1, 3));
+    assert.deepEqual([plane.rows, plane.cols], [1, 2]);
+    assert.deepEqual([...plane.values], [110, 111]);
+    assert.equal(plane.values.buffer, values.buffer);
+    assert.deepEqual([...stackSlice(video, planeIndex(0, 2, 3)).values], [20, 21]);
+    assert.throws(() => stackSlice(video, 6), /slice 6 is outside \[0, 6\)/);
+  });
+  await t.test("playing loops through the frames; the label names channel and frame", () => {
+    assert.deepEqual(
+      [0, 1, 2].map((f) => nextFrame(f, 3)),
+      [1, 2, 0],
+    );
+    assert.equal(nextFrame(0, 1), 0);
+    assert.equal(frameLabel(2, 7), "channel 2, frame 7");
+  });
+});
+
+test("noise samples", async (t) => {
+  const stats = (mse: number | null) => ({ mse, nonfinite: { nan: 0, pos_inf: 0, neg_inf: 0 } });
+  const batch = {
+    step: 10,
+    wall_time: 0,
+    stats: stats(0.3),
+    timestep: null,
+    batch_size: 3,
+    samples: [
+      { batch_index: 0, timestep: 900, stats: stats(0.25), frame_mse: [0.2, 0.3] },
+      { batch_index: 1, timestep: 40, stats: stats(0.35), frame_mse: [0.4, null] },
+    ],
+  } as unknown as StepInfo;
+  await t.test("a batch's samples carry their own timestep, stats and per-channel MSE", () => {
+    assert.deepEqual(
+      noiseSamples(batch).map((s) => [s.batch_index, s.timestep]),
+      [
+        [0, 900],
+        [1, 40],
+      ],
+    );
+    assert.deepEqual(frameMse(batch, 1), [0.4, null]);
+    assert.equal(sampleStat(batch, 1, "mse"), 0.35);
+    assert.equal(sampleStat(batch, 2, "mse"), null);
+    assert.equal(noiseSample(batch, 2), undefined);
+  });
+  await t.test("a step from a server before batches is its own one sample", () => {
+    const old = { step: 0, wall_time: 0, stats: stats(0.5), timestep: 7, frame_mse: [0.5, "x"] } as unknown as StepInfo;
+    assert.deepEqual(noiseSamples(old), [{ batch_index: 0, timestep: 7, stats: stats(0.5), frame_mse: [0.5, null] }]);
+    assert.deepEqual(frameMse(old), [0.5, null]);
+    assert.deepEqual(noiseSamples({ step: 1, wall_time: 0, error: "unreadable" }), []);
+    assert.deepEqual(noiseSamples(undefined), []);
+  });
+  await t.test("the scatter has a point per sample of every step, the current one found", () => {
+    const single = { step: 0, wall_time: 0, stats: stats(0.5), timestep: 7 } as StepInfo;
+    const { points, currentIndex } = timestepPoints([single, batch], { stepIndex: 1, sample: 1 });
+    assert.deepEqual(points, [
+      { step: 0, timestep: 7, value: 0.5 },
+      { step: 10, timestep: 900, value: 0.25 },
+      { step: 10, timestep: 40, value: 0.35 },
+    ]);
+    assert.equal(currentIndex, 2);
+    assert.equal(timestepPoints([single], { stepIndex: 0, sample: 3 }).currentIndex, -1);
+  });
+  await t.test("a video's MSE by frame from /data, null where a figure is missing", () => {
+    assert.deepEqual(videoMse({ frame_mse: [0.1, null, "x"], channel_frame_mse: [[0.1], [null]] }), {
+      frame_mse: [0.1, null, null],
+      channel_frame_mse: [[0.1], [null]],
+    });
+    assert.equal(videoMse(null), null);
+    assert.equal(videoMse({ frame_mse: [1] }), null);
+  });
+});
+
+test("the chart of MSE per frame", async (t) => {
+  const plan = frameChartPlan([0.1, 0.2, null, 0.4], [0.05, 0.5, 0.1, 0.2], 400, 120);
+  await t.test("frames run along x, MSE up from 0 to the largest value of either line", () => {
+    assert.deepEqual(plan.x, { min: 0, max: 3 });
+    assert.equal(plan.y.min, 0);
+    assert.ok(Math.abs(plan.y.max - 0.5 * 1.05) < 1e-12);
+  });
+  await t.test("the line breaks at a frame with no MSE; frame 0 is on the left, 0 at the bottom", () => {
+    assert.deepEqual(
+      plan.frames.map((line) => line.map((p) => p.index)),
+      [[0, 1], [3]],
+    );
+    const first = plan.frames[0]![0]!;
+    assert.equal(first.x, plan.plot.x);
+    const bottom = plan.plot.y + plan.plot.height;
+    assert.ok(Math.abs(first.y - (bottom - (0.1 / plan.y.max) * plan.plot.height)) < 1e-9);
+    assert.equal(plan.channel.flat().length, 4);
+  });
+  await t.test("without a channel line or any positive value", () => {
+    const flat = frameChartPlan([0, 0], null, 400, 120);
+    assert.deepEqual(flat.y, { min: 0, max: 1 });
+    assert.deepEqual(flat.channel, []);
+    assert.deepEqual(flat.ticks, [0, 1]);
+  });
+  await t.test("tick labels thin out on a narrow chart", () => {
+    const many = frameChartPlan(new Array<number>(64).fill(1), null, 300, 120);
+    assert.ok(many.ticks.length <= 8 && many.ticks[0] === 0, `${many.ticks.length} ticks`);
   });
 });
 

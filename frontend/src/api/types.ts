@@ -135,10 +135,27 @@ export interface StepInfo<S = MelSampleInfo> {
   nonfinite?: NonfiniteCounts;
   timestep?: number | null;
   total_timesteps?: number | null;
-  /** A noise stack's MSE per frame or channel; empty for a 2-D pair. */
+  /** A noise stack's MSE per frame or channel, a video's per channel; empty for a 2-D pair and a batch. */
   frame_mse?: (number | null)[];
   shape?: number[];
   marker?: Record<string, unknown>;
+}
+
+/** A sample of a noise step: a video of a batch, or the step's one pair. */
+export interface NoiseSampleInfo {
+  batch_index: number;
+  timestep: number | null;
+  stats: Record<string, unknown>;
+  /** MSE of each slice of the pair's first axis: each channel of a stack or video; empty for [H, W]. */
+  frame_mse: (number | null)[];
+}
+
+/** A noise video's MSE by frame, from /data only. */
+export interface VideoMse {
+  /** Of each frame over every channel. */
+  frame_mse: (number | null)[];
+  /** Of each channel's frames: C lists of T. */
+  channel_frame_mse: (number | null)[][];
 }
 
 /** GET /steps. */
@@ -175,6 +192,8 @@ export interface StepDescription extends StepInfo {
   labels?: { rows: string[]; columns: string[] };
   /** An alignment's token labels (of an alignment step, or of a mel sample's attached alignment). */
   tokens?: string[] | null;
+  /** A noise video's MSE by frame; null for a pair that is not a video, absent from older servers. */
+  video_mse?: VideoMse | null;
   arrays: ArrayInfo[];
 }
 
