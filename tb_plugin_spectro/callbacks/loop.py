@@ -137,15 +137,17 @@ class SpectroCallback:
             return
         step = _inputs.check_step(step)
         summary = summary_pb2.Summary()
-        for tag, value in metrics.items():
-            summary.value.add(tag=_inputs.check_tag(tag), simple_value=_inputs.check_real(value, tag, finite=False))
+        values = {
+            _inputs.check_tag(tag): _inputs.check_real(value, tag, finite=False) for tag, value in metrics.items()
+        }
+        for tag, number in values.items():
+            summary.value.add(tag=tag, simple_value=number)
         resolve_writer(self.writer)(summary, step, None)
-        value = metrics.get(self.lowest) if self.lowest is not None else None
-        if value is not None and math.isfinite(float(value)):
+        watched = values.get(self.lowest) if self.lowest is not None else None
+        if self.lowest is not None and watched is not None and math.isfinite(watched):
             if self._lows is None:
-                assert self.lowest is not None
                 self._lows = CheckpointedLows(self.lowest, self.writer, self.smoothing)
-            self._lows.value(step, float(value), epoch=epoch)
+            self._lows.value(step, watched, epoch=epoch)
 
     def on_save(self, path: Any) -> None:
         """A checkpoint was saved at `path` since the last `on_metrics`: the marker of its value names it."""
