@@ -8,7 +8,7 @@ import pytest
 
 from support.logdir import read_logdir
 from support.routes import PREFIX, get_json, make_client, parse_binary
-from tb_plugin_spectro import codec
+from tb_plugin_spectro import codec, metadata
 from tb_plugin_spectro import summary as spectro_summary
 
 SAMPLE_RATE, HOP = 22050, 256
@@ -143,3 +143,26 @@ def test_the_encoding_is_smaller_than_wav():
     pcm = (waves(batch=1, samples=5 * SAMPLE_RATE)[0] * 32768).astype(np.int16)
     _, blob = codec.encode_pcm16(pcm, 1)
     assert len(blob) < 0.8 * pcm.nbytes
+
+
+def test_torch_tensors_on_any_dtype_are_taken_as_numpy_is(tmp_path):
+    torch = pytest.importorskip("torch")
+    target, predicted = mels(batch=1)
+    waveform = waves(batch=1)
+    summary = spectro_summary.mel_comparison_pb(
+        "mel",
+        torch.from_numpy(target),
+        torch.from_numpy(predicted),
+        1,
+        target_audio=torch.from_numpy(waveform).to(torch.bfloat16).requires_grad_(),
+        predicted_audio=torch.from_numpy((waveform * 32768).astype(np.int16)),
+        sample_rate=torch.tensor(SAMPLE_RATE),
+    )
+    header = metadata.parse_step_header(summary.value[0].tensor.string_val[0])
+    blobs = summary.value[0].tensor.string_val
+    sample = header.mel.samples[0]
+    bf16 = torch.from_numpy(waveform).to(torch.bfloat16).float().numpy()[0]
+    decoded = codec.decode_array(sample.target_audio.samples, blobs[sample.target_audio.samples.blob_index])
+    assert np.abs(decoded - bf16).max() <= 0.5 / 32768 + 1e-9
+    decoded = codec.decode_array(sample.predicted_audio.samples, blobs[sample.predicted_audio.samples.blob_index])
+    assert np.array_equal(decoded * 32768, (waveform[0] * 32768).astype(np.int16))
