@@ -8,13 +8,14 @@ parameter and shows the value.
 import numbers
 import os
 import re
-from typing import List, Optional, Sequence
+from typing import List, Optional, Sequence, Tuple
 
 import numpy as np
 
 __all__ = [
     "DEFAULT_MAX_ELEMENTS",
     "to_float_array",
+    "to_numeric_array",
     "check_tag",
     "check_series_tag",
     "check_step",
@@ -112,22 +113,19 @@ def _from_framework(value, name: str):
     return _widen(value)
 
 
-def to_float_array(
+def to_numeric_array(
     value,
     name: str,
     *,
     ranks: Sequence[int],
     shape_hint: str,
     max_elements: int,
-) -> np.ndarray:
-    """Returns `value` as a float32 numpy array of one of the given ranks.
+) -> Tuple[np.ndarray, Optional[np.ndarray]]:
+    """Returns `value` as a numpy array of real numbers of one of the given ranks, in its own dtype.
 
-    Accepts numpy arrays, nested lists, PyTorch tensors (on any device,
-    requiring grad, half precision, bfloat16, float8), JAX arrays and TF
-    tensors (bfloat16 and float8 among them, as numpy arrays of `ml_dtypes`
-    types are). The masked
-    values of a numpy masked array become NaN. A finite value beyond
-    float32's range is refused rather than stored as Inf.
+    Takes what `to_float_array` takes, with the same checks; returns the
+    mask of a numpy masked array too (None for any other value), its
+    masked values left as they are.
     """
     if value is None:
         raise TypeError(f"{name} must be an array {shape_hint}, got None")
@@ -157,9 +155,30 @@ def to_float_array(
             f"{name} has {array.size} values, more than max_elements={max_elements}; "
             f"pass a larger max_elements to store it anyway"
         )
+    return array, masked
+
+
+def to_float_array(
+    value,
+    name: str,
+    *,
+    ranks: Sequence[int],
+    shape_hint: str,
+    max_elements: int,
+) -> np.ndarray:
+    """Returns `value` as a float32 numpy array of one of the given ranks.
+
+    Accepts numpy arrays, nested lists, PyTorch tensors (on any device,
+    requiring grad, half precision, bfloat16, float8), JAX arrays and TF
+    tensors (bfloat16 and float8 among them, as numpy arrays of `ml_dtypes`
+    types are). The masked
+    values of a numpy masked array become NaN. A finite value beyond
+    float32's range is refused rather than stored as Inf.
+    """
+    array, masked = to_numeric_array(value, name, ranks=ranks, shape_hint=shape_hint, max_elements=max_elements)
     with np.errstate(over="ignore"):  # values beyond float32 are reported below
         result = np.asarray(array, dtype=np.float32)
-    if kind == "f" and array.dtype.itemsize > 4:
+    if array.dtype.kind == "f" and array.dtype.itemsize > 4:
         _check_float32_range(array, result, name, masked)
     if masked is not None and masked.any():
         if np.may_share_memory(result, array):

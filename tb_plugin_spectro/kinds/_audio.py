@@ -65,32 +65,16 @@ def waveforms(value, name: str, batch: int, lengths, lengths_name: str, max_elem
     """
     if value is None:
         return None
-    shape_hint = "[samples] or [batch, samples] of mono audio"
-    if isinstance(value, (str, bytes)):
-        raise TypeError(f"{name} must be an array {shape_hint}, got {type(value).__name__} {value!r:.80}")
-    converted = _inputs._from_framework(value, name)
-    try:
-        array = np.asarray(converted)
-    except (ValueError, TypeError) as e:
-        raise TypeError(f"{name} must be an array {shape_hint}; it does not convert to one: {e}") from None
-    if array.dtype.kind == "c":
-        raise TypeError(f"{name} must be real-valued, got complex dtype {array.dtype}")
+    array, masked = _inputs.to_numeric_array(
+        value, name, ranks=(1, 2), shape_hint="[samples] or [batch, samples] of mono audio", max_elements=max_elements
+    )
     if array.dtype.kind in "iu" and array.dtype != np.int16:
         raise TypeError(
             f"{name} must be float audio in [-1, 1] or int16 PCM, got dtype {array.dtype}; "
             f"convert it (e.g. audio / 32768 for 16-bit values held in a wider integer type)"
         )
-    if array.dtype.kind not in "fi":
-        raise TypeError(f"{name} must hold numbers, got dtype {array.dtype}")
-    if array.ndim not in (1, 2):
-        raise ValueError(f"{name} must be 1-D or 2-D {shape_hint}, got shape {array.shape!r}")
-    if array.size == 0:
-        raise ValueError(f"{name} must not be empty, got shape {array.shape!r}")
-    if array.size > max_elements:
-        raise ValueError(
-            f"{name} has {array.size} values, more than max_elements={max_elements}; "
-            f"pass a larger max_elements to store it anyway"
-        )
+    if masked is not None and masked.any():  # masked samples are NaN, stored as 0 and counted
+        array = np.where(masked, np.float32(np.nan), np.asarray(array, dtype=np.float32))
     if array.ndim == 1:
         if batch != 1:
             raise ValueError(
