@@ -60,6 +60,7 @@ def mels(batch, outputs):
 
 def fit(root, package="lightning", extra_callbacks=()):
     """Trains the postnet for three epochs; returns the run's directory and each global_step a batch ended at."""
+    torch.manual_seed(0)
     framework = importlib.import_module("lightning.pytorch" if package == "lightning" else package)
     callbacks = importlib.import_module(f"tb_plugin_spectro.callbacks.{package}")
     global_steps = []
