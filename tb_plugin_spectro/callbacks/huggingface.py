@@ -194,7 +194,8 @@ class SpectroCallback(TrainerCallback):
         if watched is None:
             best = args.metric_for_best_model
             if best and not args.greater_is_better:
-                watched = best if best.startswith("eval_") or best == "loss" else "eval_" + best
+                # As the Trainer reads it: a metric of its evaluation.
+                watched = best if best.startswith("eval_") else "eval_" + best
             elif not best:
                 watched = "eval_loss"
         self._watched = watched or None
