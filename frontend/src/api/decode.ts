@@ -20,6 +20,8 @@ export interface DecodedArray {
   cols: number;
   values: Float32Array;
   nonfinite: NonfiniteCounts;
+  /** The most a value may differ from what was written: half a code's step (scale / 2), half a float16 ulp of the largest value, 0 for float32. */
+  quantError?: number;
 }
 
 const MASK_VALUES = [Number.NaN, Number.NaN, Number.POSITIVE_INFINITY, Number.NEGATIVE_INFINITY];
@@ -282,7 +284,18 @@ export function decodeArray(info: ArrayInfo, inflated: Uint8Array, maxElements =
     cols: rows === 0 ? 0 : count / rows,
     values,
     nonfinite: { ...info.nonfinite },
+    quantError: quantizationError(info, values),
   };
+}
+
+const FLOAT16_HALF_ULP = 2 ** -11; // relative rounding error of float16's 10-bit mantissa
+
+function quantizationError(info: ArrayInfo, values: Float32Array): number {
+  if (info.precision === "uint8" || info.precision === "uint16") return Math.abs(info.scale) / 2;
+  if (info.precision === "float32") return 0;
+  let largest = 0;
+  for (const value of values) if (Number.isFinite(value)) largest = Math.max(largest, Math.abs(value));
+  return largest * FLOAT16_HALF_ULP;
 }
 
 /** A clip's waveform as played: values in [-1, 1] (pcm / 32768) at its own sample rate. */
