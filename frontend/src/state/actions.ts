@@ -4,7 +4,7 @@
 import type { LowestQuery, StepAudio, StepKey } from "../api/client";
 import type { LowestResponse, StepInfo } from "../api/types";
 import type { FrameWindow } from "../render/zoom";
-import type { Cursor, Settings, ViewOptions } from "./app-state";
+import type { CardState, Cursor, Settings, ViewOptions } from "./app-state";
 import type { Entry, StepEntry } from "./step-cache";
 
 /** What a card of a series may ask. */
@@ -16,6 +16,14 @@ export interface CardActions {
   setWindow(key: string, window: FrameWindow | null): void;
   setCursor(key: string, cursor: Cursor | null): void;
   togglePlay(key: string): void;
+  /** Pins a step: the difference panel then shows prediction(now) − prediction(pinned); null unpins. */
+  setPinned(key: string, step: number | null): void;
+  /** The other runs compared on a card (up to three besides its own). */
+  setCompare(key: string, runs: string[]): void;
+  /** The cards of the other runs with a card's tag and kind, by run. */
+  comparable(key: string): CardState[];
+  /** A run's colour, as TensorBoard's palette deals them. */
+  runColor(run: string): string;
   /** Changes some of a card's own view choices; the others stay. */
   setView(key: string, change: ViewOptions): void;
   /** The cache entry of a step, loading it if needed; settling marks the store dirty. */

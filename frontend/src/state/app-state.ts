@@ -6,6 +6,7 @@ import type { LogdirInfo, ScalarIndex, SeriesInfo, StepInfo, StepsResponse, TagI
 import type { ColormapName } from "../colormaps";
 import type { DiffMode, RangeMode } from "../render/scale";
 import type { FrameWindow } from "../render/zoom";
+import type { CardUrlState, UrlState } from "../compare/url-state";
 import { KINDS, kindFacts } from "./kinds";
 import { indexAtOrBefore, uniqueSteps } from "./steps";
 
@@ -47,6 +48,12 @@ export interface CardState {
   cursor: Cursor | null;
   playing: boolean;
   view: ViewOptions;
+  /** The step whose prediction the difference subtracts (compare steps); null for the card's own difference. */
+  pinned: number | null;
+  /** Other runs with this tag compared on this card, in order. */
+  compare: string[];
+  /** The step to open at when /steps answers (a link's); null opens at the last. */
+  wantedStep: number | null;
 }
 
 /** A lowest-point view: any scalar series of a run, its lows and checkpoints. */
@@ -67,6 +74,10 @@ export interface AppState {
   lowest: Map<string, LowestCardState>;
   /** Where TensorBoard reads and why it may find nothing; asked when nothing is listed, else null. */
   logdir: LogdirInfo | null;
+  /** Cards' choices from the URL, applied when the card's series is listed. */
+  urlCards: Map<string, CardUrlState>;
+  /** Every run's name in the host's order (TensorBoard's GetRuns), for run colours; null until it answers. */
+  hostRuns: string[] | null;
 }
 
 export function cardKey(run: string, tag: string): string {
@@ -91,7 +102,36 @@ export function initialState(settings?: Partial<Settings>): AppState {
     scalars: null,
     lowest: new Map(),
     logdir: null,
+    urlCards: new Map(),
+    hostRuns: null,
   };
+}
+
+/** Takes a link's choices: its settings now, each card's when its series is listed. */
+export function applyUrlState(state: AppState, url: UrlState): void {
+  const { cards, ...settings } = url;
+  Object.assign(state.settings, settings);
+  for (const card of cards) state.urlCards.set(cardKey(card.run, card.tag), card);
+}
+
+/** The choices a link keeps: the settings and, per card, what differs from how it opens. */
+export function urlStateOf(state: AppState): UrlState {
+  const { tagFilter, colormap, diffMode, rangeMode, linkSteps } = state.settings;
+  const cards: CardUrlState[] = [...state.urlCards.values()].filter(
+    (card) => !state.cards.has(cardKey(card.run, card.tag)),
+  );
+  for (const card of state.cards.values()) {
+    const out: CardUrlState = { run: card.run, tag: card.tag };
+    const step = card.steps[card.stepIndex]?.step;
+    if (card.steps.length > 0 && card.stepIndex !== card.steps.length - 1 && step !== undefined) out.step = step;
+    else if (card.wantedStep !== null) out.step = card.wantedStep;
+    if (card.sample) out.sample = card.sample;
+    if (card.window) out.window = card.window;
+    if (card.pinned !== null) out.pinned = card.pinned;
+    if (card.compare.length > 0) out.compare = card.compare;
+    cards.push(out);
+  }
+  return { tagFilter, colormap, diffMode, rangeMode, linkSteps, cards };
 }
 
 /** The scalar tag a lowest-point view opens on when no marker names one: a total loss if there is one. */
@@ -164,6 +204,7 @@ export function applyTags(state: AppState, tags: TagIndex): void {
       if (card) {
         card.info = info;
       } else {
+        const wanted = state.urlCards.get(key);
         state.cards.set(key, {
           key,
           run,
@@ -172,12 +213,16 @@ export function applyTags(state: AppState, tags: TagIndex): void {
           steps: [],
           stepsError: null,
           stepIndex: 0,
-          sample: 0,
-          window: null,
+          sample: wanted?.sample ?? 0,
+          window: wanted?.window ?? null,
           cursor: null,
           playing: false,
           view: {},
+          pinned: wanted?.pinned ?? null,
+          compare: wanted?.compare ?? [],
+          wantedStep: wanted?.step ?? null,
         });
+        if (wanted) state.urlCards.delete(key);
       }
     }
   }
@@ -206,7 +251,10 @@ export function applySteps(card: CardState, response: StepsResponse): void {
   const selected = hadSteps ? card.steps[card.stepIndex]?.step : undefined;
   card.steps = uniqueSteps(response.steps);
   card.stepsError = null;
-  if (selected === undefined) {
+  if (selected === undefined && card.wantedStep !== null && card.steps.length > 0) {
+    card.stepIndex = Math.max(indexAtOrBefore(card.steps, card.wantedStep), 0);
+    card.wantedStep = null;
+  } else if (selected === undefined) {
     card.stepIndex = Math.max(card.steps.length - 1, 0);
   } else {
     card.stepIndex = Math.max(indexAtOrBefore(card.steps, selected), 0);

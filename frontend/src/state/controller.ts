@@ -21,6 +21,7 @@ import {
   applyScalars,
   applySteps,
   applyTags,
+  applyUrlState,
   initialState,
   moveAllToStep,
   openingStepKey,
@@ -28,6 +29,8 @@ import {
   type AppState,
   type Settings,
 } from "./app-state";
+import { runColor } from "../compare/colors";
+import { MAX_COMPARED_RUNS, type UrlState } from "../compare/url-state";
 import { kindFacts } from "./kinds";
 import { loadSettings, saveSettings } from "./settings";
 import { RequestCache, StepCache, stepKeyString } from "./step-cache";
@@ -139,6 +142,25 @@ export class Controller {
         const card = state.cards.get(key);
         if (card) Object.assign(card.view, change);
       }),
+    setPinned: (key, step) =>
+      this.change(key, (state) => {
+        const card = state.cards.get(key);
+        if (card) card.pinned = step;
+      }),
+    setCompare: (key, runs) =>
+      this.change(key, (state) => {
+        const card = state.cards.get(key);
+        if (card) card.compare = runs.filter((run) => run !== card.run).slice(0, MAX_COMPARED_RUNS - 1);
+      }),
+    comparable: (key) => {
+      const state = this.store.state;
+      const card = state.cards.get(key);
+      if (!card) return [];
+      return [...state.cards.values()]
+        .filter((other) => other.tag === card.tag && other.run !== card.run && other.info.kind === card.info.kind)
+        .sort((a, b) => a.run.localeCompare(b.run));
+    },
+    runColor: (run) => runColor(run, this.store.state.hostRuns ?? Object.keys(this.store.state.tags ?? {}).sort()),
     requestStep: (key) => this.cache.request(key),
     peekStep: (key) => this.cache.peek(key),
     requestAudio: (key) => this.audioCache.request(key),
@@ -169,6 +191,16 @@ export class Controller {
         if (linking) this.followLastCard(state);
       }),
   };
+
+  /** Takes a link's choices (the host's URL data, decoded). */
+  applyUrl(url: UrlState): void {
+    this.store.update((state) => applyUrlState(state, url));
+  }
+
+  /** The host's runs, in its order, for their colours. */
+  setHostRuns(runs: string[] | null): void {
+    this.store.update((state) => (state.hostRuns = runs));
+  }
 
   /** Whether a sample of a step of a list has audio; a list is looked through once. */
   private hasAudio(steps: StepInfo[]): boolean {

@@ -120,6 +120,8 @@ interface Prepared {
   valueRange: ColorRange;
   diffRange: ColorRange;
   attached: PreparedAttached | null;
+  /** The pinned step whose prediction the diff subtracts, with that prediction's plane; null for the card's own diff. */
+  pinned: { step: number; prediction: Plane } | null;
   key: string;
 }
 
@@ -140,6 +142,12 @@ export abstract class ComparisonCard implements CardView {
   private readonly pngButton = el("button", {
     className: "spectro-download-png",
     text: "Download PNG",
+    attrs: { type: "button" },
+  });
+  /** Pins the step shown, or unpins: the difference then compares the prediction with the pinned step's. */
+  private readonly pinButton = el("button", {
+    className: "spectro-pin-step",
+    text: "Pin step",
     attrs: { type: "button" },
   });
   private readonly resetButton = el("button", {
@@ -200,6 +208,11 @@ export abstract class ComparisonCard implements CardView {
     this.selector.addEventListener("change", () => this.choose(Number(this.selector.value)));
     this.pngButton.addEventListener("click", () => this.downloadPng());
     this.resetButton.addEventListener("click", () => actions.setWindow(key, null));
+    this.pinButton.addEventListener("click", () => {
+      const step = this.card.steps[this.card.stepIndex]?.step;
+      actions.setPinned(key, this.card.pinned === null && step !== undefined ? step : null);
+    });
+    setHidden(this.pinButton, spec.arrays.length < 2);
     this.frame = new CardFrame(card, actions, {
       className: spec.className,
       controls: [
@@ -212,7 +225,7 @@ export abstract class ComparisonCard implements CardView {
       ],
       body: [this.panelBox, ...underPanels, this.readout],
       footer: [el("div", { className: "spectro-stats" }, [this.statsText, this.trend.element]), ...extras],
-      actions: [this.pngButton, this.resetButton],
+      actions: [this.pinButton, this.pngButton, this.resetButton],
       stepKeysSelect: spec.stepKeysOnSelector ? this.selector : undefined,
       arrays: { sample: () => this.sample(), fileStem: (step) => this.fileStem(step) },
     });
@@ -334,6 +347,16 @@ export abstract class ComparisonCard implements CardView {
     this.updateReadout();
     this.updateStats(step);
     setHidden(this.resetButton, card.window === null);
+    setText(this.pinButton, card.pinned === null ? "Pin step" : `Unpin step ${card.pinned}`);
+    setAttr(
+      this.pinButton,
+      "title",
+      card.pinned === null
+        ? `compare later steps with this one: the difference shows ${this.predictionName()}(now) − ${this.predictionName()}(pinned)`
+        : "",
+    );
+    setAttr(this.element, "data-pinned", card.pinned === null ? "" : String(card.pinned));
+    setAttr(this.element, "data-pinned-shown", this.prepared?.pinned ? String(this.prepared.pinned.step) : "");
     const window = card.window && this.prepared ? this.currentWindow() : null;
     setAttr(this.element, "data-window", window ? `${window.start},${window.end}` : "");
     this.updateExtras(card, settings);
@@ -357,6 +380,7 @@ export abstract class ComparisonCard implements CardView {
     if (!first || second === undefined)
       throw new Error(`step ${data.description.step} of ${card.tag} has no ${names.join(" or ")} array`);
     const slice = this.sliceOf(first);
+    const pinnedData = second ? this.pinnedData() : null;
     const seriesPart = settings.rangeMode === "series" ? `${card.steps.length}` : "";
     const key = JSON.stringify([
       data.description.step,
@@ -366,12 +390,24 @@ export abstract class ComparisonCard implements CardView {
       settings.rangeMode,
       seriesPart,
       this.prepareKey(),
+      pinnedData?.description.step ?? null,
     ]);
     if (this.prepared && this.prepared.data === data && this.prepared.key === key) return;
+    const prediction = this.spec.minuend === 0 ? 1 : 0;
+    const pinnedArray = pinnedData?.arrays.get(this.spec.arrays[prediction]!) ?? null;
+    const nowArray = prediction === 0 ? first : second;
+    const pinned =
+      pinnedData && pinnedArray && nowArray && pinnedArray.values.length === nowArray.values.length
+        ? { step: pinnedData.description.step, prediction: this.plane(pinnedArray, slice) }
+        : null;
     const compared = { first, second, slice };
     let diff: Float32Array | null = null;
     if (second) {
-      const [minuend, subtrahend] = this.spec.minuend === 0 ? [first, second] : [second, first];
+      const [minuend, subtrahend] = pinned
+        ? [nowArray!, pinnedArray!]
+        : this.spec.minuend === 0
+          ? [first, second]
+          : [second, first];
       // One buffer per card: the step prepared before is not shown any more.
       const count = minuend.values.length;
       if (this.diffBuffer?.length !== count) this.diffBuffer = new Float32Array(count);
@@ -392,6 +428,7 @@ export abstract class ComparisonCard implements CardView {
         path: mostAttended(attached.weights.values, attached.weights.rows, attached.weights.cols),
         range: alignmentRange(finiteRange(attached.weights.values)?.max ?? null, "max"),
       },
+      pinned,
       key,
     };
   }
@@ -439,7 +476,11 @@ export abstract class ComparisonCard implements CardView {
     const zoomed = isFullWindow(window, first.cols)
       ? ""
       : `${this.spec.colsLabel}s ${Math.floor(window.start)}–${Math.ceil(window.end) - 1}`;
-    const diffText = settings.diffMode === "abs" ? `|${this.spec.diffText}|` : this.spec.diffText;
+    const diffWords = prepared.pinned
+      ? `${this.predictionName()}(step ${prepared.data.description.step}) − ${this.predictionName()}(step ${prepared.pinned.step})`
+      : this.spec.diffText;
+    const diffText = settings.diffMode === "abs" ? `|${diffWords}|` : diffWords;
+    this.element.dataset.diffText = diffText;
     this.panels.forEach((panel, i) => {
       const image = images[i]!;
       panel.setRowsFromTop(rowsFromTop);
@@ -458,6 +499,19 @@ export abstract class ComparisonCard implements CardView {
     });
     this.drawAttached(prepared, window, width);
     this.frame.painted(prepared.data.description.step);
+  }
+
+  /** The name of the predicted array (the one the diff subtracts), as the readout says it. */
+  private predictionName(): string {
+    return this.spec.arrays[this.spec.minuend === 0 ? 1 : 0] ?? "";
+  }
+
+  /** The pinned step's data, loading it; null while it loads, when it failed, or when no step is pinned. */
+  private pinnedData(): StepData | null {
+    const card = this.card;
+    if (card.pinned === null) return null;
+    const entry = this.actions.requestStep({ run: card.run, tag: card.tag, step: card.pinned, sample: this.sample() });
+    return entry.status === "loaded" ? entry.data : null;
   }
 
   /** The card's own view choices the prepared step depends on (e.g. its colour range), so that a change prepares it again. */
@@ -518,7 +572,13 @@ export abstract class ComparisonCard implements CardView {
       const values = [first];
       if (prepared.second) {
         const second = prepared.second.values[index]!;
-        values.push(second, this.spec.minuend === 0 ? first - second : second - first);
+        const now = this.spec.minuend === 0 ? second : first;
+        const diff = prepared.pinned
+          ? now - prepared.pinned.prediction.values[index]!
+          : this.spec.minuend === 0
+            ? first - second
+            : second - first;
+        values.push(second, diff);
       }
       parts.push(this.readoutText(cursor, values, prepared.slice));
       this.spec.panels.forEach((panel, i) => (dataset[panel.name] = String(values[i])));

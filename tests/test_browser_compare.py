@@ -1,0 +1,142 @@
+"""Comparing in a real browser: a step pinned within a run, and the view kept in TensorBoard's URL."""
+
+import urllib.parse
+
+import numpy as np
+import pytest
+
+from support.browser import FRAMES, N_MELS, XSS, card, hover_cell, open_tab, wait_shown, wait_until
+from support.server import tensorboard
+from tb_plugin_spectro import summary as spectro_summary
+
+pytest.importorskip("playwright", reason="playwright is in the test extras: pip install -e '.[test]'")
+
+RUNS = {"run_a": 0.0, "run_b": 0.5, "run_c": 1.5}  # each run's prediction is the target plus its offset
+STEPS = [0, 10, 20, 30]
+CHANGE_PER_STEP = 0.1  # every prediction moves by this much per logged step number
+CELL = (23, 37)  # frame, mel bin
+TAG = "mel/compare"
+
+
+def target():
+    frames = np.linspace(-6.0, 0.0, FRAMES, dtype=np.float32)
+    bins = np.linspace(0.0, 2.0, N_MELS, dtype=np.float32)[:, None]
+    return (frames[None, :] - bins).astype(np.float32)
+
+
+def predicted(run: str, step: int):
+    return (target() + RUNS[run] + CHANGE_PER_STEP * step).astype(np.float32)
+
+
+@pytest.fixture(scope="module")
+def logdir(tmp_path_factory):
+    root = tmp_path_factory.mktemp("compare")
+    for run in RUNS:
+        with spectro_summary.Writer(str(root / run)) as writer:
+            for step in STEPS:
+                spectro_summary.mel_comparison(
+                    TAG, target(), predicted(run, step), step, writer=writer, precision="uint16"
+                )
+    with spectro_summary.Writer(str(root / XSS)) as writer:
+        spectro_summary.mel_comparison(TAG, target(), predicted("run_a", 0), 0, writer=writer)
+    return root
+
+
+@pytest.fixture(scope="module")
+def server(logdir):
+    with tensorboard(logdir, "false") as base:
+        yield base
+
+
+def readout_values(page, mel):
+    hover_cell(page, mel, "diff", *CELL, FRAMES, N_MELS)
+    readout = mel.locator(".spectro-readout")
+    wait_until(lambda: readout.get_attribute("data-frame") == str(CELL[0]), "the readout")
+    return {name: float(readout.get_attribute(f"data-{name}")) for name in ("target", "predicted", "diff")}
+
+
+def test_a_pinned_step_turns_the_difference_into_the_change_since_it(browser, server):
+    with open_tab(browser, server) as (page, frame):
+        mel = card(frame, "run_b", TAG)
+        wait_shown(mel, 30)
+        assert readout_values(page, mel)["diff"] == pytest.approx(-RUNS["run_b"] - 30 * CHANGE_PER_STEP, abs=1e-3)
+        mel.locator(".spectro-step-slider").fill("1")
+        wait_shown(mel, 10)
+        mel.locator(".spectro-pin-step").click()
+        wait_until(lambda: mel.get_attribute("data-pinned") == "10", "the pinned step")
+        assert mel.locator(".spectro-pin-step").inner_text() == "Unpin step 10"
+        mel.locator(".spectro-step-slider").fill("3")
+        wait_shown(mel, 30)
+        wait_until(lambda: mel.get_attribute("data-pinned-shown") == "10", "the pinned step's prediction")
+        values = readout_values(page, mel)
+        # prediction(30) − prediction(10): the known change of 20 steps.
+        assert values["diff"] == pytest.approx(20 * CHANGE_PER_STEP, abs=1e-3)
+        assert mel.get_attribute("data-diff-text") == "|predicted(step 30) − predicted(step 10)|"
+        mel.locator(".spectro-pin-step").click()
+        wait_until(lambda: mel.get_attribute("data-pinned") == "", "the step to unpin")
+        assert readout_values(page, mel)["diff"] == pytest.approx(-RUNS["run_b"] - 30 * CHANGE_PER_STEP, abs=1e-3)
+
+
+def test_the_url_keeps_the_view_through_a_reload(browser, server):
+    with open_tab(browser, server) as (page, frame):
+        mel = card(frame, "run_c", TAG)
+        wait_shown(mel, 30)
+        mel.locator(".spectro-step-slider").fill("1")
+        wait_shown(mel, 10)
+        mel.locator(".spectro-pin-step").click()
+        mel.locator(".spectro-step-slider").fill("2")
+        wait_shown(mel, 20)
+        hover_cell(page, mel, "predicted", 30, 40, FRAMES, N_MELS)
+        page.mouse.wheel(0, -400)
+        window = wait_until(lambda: mel.get_attribute("data-window"), "a zoom window")
+        frame.select_option(".spectro-colormap", "magma")
+        frame.select_option(".spectro-diff-mode", "signed")
+        # Playwright's page.url follows navigations only; the pane replaces the history entry.
+        url = wait_until(
+            lambda: (href := page.evaluate("location.href")) and "p.spectro.diff=signed" in href and href,
+            "the view in the URL",
+        )
+        assert "p.spectro.cards=" in url and "p.spectro.colormap=magma" in url
+        assert urllib.parse.urlsplit(url).fragment.startswith("spectro&")
+        page.goto("about:blank")
+        page.goto(url)
+        frame = wait_until(
+            lambda: (
+                page.wait_for_timeout(50)
+                or next((f for f in page.frames if "plugin_entry.html?name=spectro" in f.url), None)
+            ),
+            "the Spectro iframe again",
+        )
+        mel = card(frame, "run_c", TAG)
+        wait_shown(mel, 20)
+        assert mel.get_attribute("data-pinned") == "10"
+        assert mel.get_attribute("data-window") == window
+        assert frame.locator(".spectro-colormap").input_value() == "magma"
+        assert frame.locator(".spectro-diff-mode").input_value() == "signed"
+        # The other cards open as they would without the link.
+        wait_shown(card(frame, "run_a", TAG), 30)
+
+
+def test_malformed_url_state_is_ignored(browser, server):
+    bad = urllib.parse.quote('[{"run":"run_a","tag":"' + TAG + '","step":"x","window":[9,1]},7,{')
+    with open_tab(browser, server) as (page, frame):
+        page.goto("about:blank")
+        page.goto(f"{server}/#spectro&p.spectro.cards={bad}&p.spectro.colormap=nope")
+        frame = wait_until(
+            lambda: (
+                page.wait_for_timeout(50)
+                or next((f for f in page.frames if "plugin_entry.html?name=spectro" in f.url), None)
+            ),
+            "the Spectro iframe",
+        )
+        mel = card(frame, "run_a", TAG)
+        wait_shown(mel, 30)
+        assert mel.get_attribute("data-window") == ""
+        assert frame.locator(".spectro-colormap").input_value() == "viridis"
+
+
+def test_run_names_with_markup_are_text(browser, server):
+    with open_tab(browser, server) as (page, frame):
+        mel = card(frame, XSS, TAG)
+        assert mel.locator(".spectro-card-run").inner_text() == XSS
+        assert frame.evaluate("document.querySelectorAll('img').length") == 0
