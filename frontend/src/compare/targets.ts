@@ -7,14 +7,18 @@ import type { DecodedArray } from "../api/decode";
 const FLOAT32_SLACK = 2 ** -20;
 
 /**
- * Whether two decoded arrays hold the same values as written: the same shape,
- * non-finite values at the same places, and every finite pair within the
- * larger of the two arrays' quantization errors.
+ * Whether two decoded arrays may hold the same values as written: the same
+ * shape, non-finite values at the same places, and every finite pair within
+ * the sum of the two arrays' quantization errors. Each decoded value lies
+ * within its own array's error of the written one, so two decodings of one
+ * value differ by up to that sum: a target and prediction share their
+ * quantization range, so the same target logged beside different
+ * predictions is quantized on different grids.
  */
 export function targetsEqual(a: DecodedArray, b: DecodedArray): boolean {
   if (a.shape.length !== b.shape.length || a.shape.some((size, i) => size !== b.shape[i])) return false;
   if (a.values.length !== b.values.length) return false;
-  const tolerance = Math.max(a.quantError ?? 0, b.quantError ?? 0);
+  const tolerance = (a.quantError ?? 0) + (b.quantError ?? 0);
   const x = a.values;
   const y = b.values;
   for (let i = 0; i < x.length; i++) {
