@@ -5,7 +5,7 @@ import urllib.parse
 import numpy as np
 import pytest
 
-from support.browser import FRAMES, N_MELS, XSS, card, hover_cell, open_tab, wait_shown, wait_until
+from support.browser import FRAMES, N_MELS, XSS, card, hover_cell, open_tab, panel_pixel, wait_shown, wait_until
 from support.server import tensorboard
 from tb_plugin_spectro import summary as spectro_summary
 
@@ -140,3 +140,109 @@ def test_run_names_with_markup_are_text(browser, server):
         mel = card(frame, XSS, TAG)
         assert mel.locator(".spectro-card-run").inner_text() == XSS
         assert frame.evaluate("document.querySelectorAll('img').length") == 0
+
+
+def compare_with(mel, *runs):
+    for run in runs:
+        mel.locator(f".spectro-compare-runs input[data-run={run}]").check()
+    wait_until(lambda: mel.get_attribute("data-compared") == "\n".join(runs), "the compared runs")
+
+
+def test_compared_runs_share_the_cursor_and_the_readout_lists_each_runs_value(browser, server):
+    with open_tab(browser, server) as (page, frame):
+        mel = card(frame, "run_a", TAG)
+        wait_shown(mel, 30)
+        compare_with(mel, "run_b", "run_c")
+        assert mel.get_attribute("data-targets-shared") == "true"
+        # The target shows once; each compared run adds its prediction and difference.
+        names = mel.locator(".spectro-panel").evaluate_all("panels => panels.map((p) => p.dataset.panel)")
+        assert names[:7] == [
+            "target",
+            "predicted",
+            "diff",
+            "run1-predicted",
+            "run1-diff",
+            "run2-predicted",
+            "run2-diff",
+        ]
+        hover_cell(page, mel, "run2-diff", *CELL, FRAMES, N_MELS)
+        known_target = float(target()[CELL[1], CELL[0]])
+        for run, offset in RUNS.items():
+            row = mel.locator(f".spectro-compare-row[data-run={run}]")
+            wait_until(lambda: row.get_attribute("data-predicted") is not None, f"{run}'s value")
+            assert float(row.get_attribute("data-predicted")) == pytest.approx(
+                known_target + offset + 30 * CHANGE_PER_STEP, abs=1e-3
+            )
+            assert float(row.get_attribute("data-diff")) == pytest.approx(-offset - 30 * CHANGE_PER_STEP, abs=1e-3)
+        # One step for all: moving the card moves every compared run.
+        mel.locator(".spectro-step-slider").fill("1")
+        wait_shown(mel, 10)
+        row = mel.locator(".spectro-compare-row[data-run=run_c]")
+        wait_until(
+            lambda: abs(float(row.get_attribute("data-predicted") or "nan") - (known_target + 1.5 + 1.0)) < 1e-3,
+            "run_c at step 10",
+        )
+        assert "p.spectro.cards=" in page.evaluate("location.href")
+
+
+def test_the_swipe_divider_splits_at_the_dragged_column(browser, server):
+    with open_tab(browser, server) as (page, frame):
+        mel = card(frame, "run_a", TAG)
+        wait_shown(mel, 30)
+        compare_with(mel, "run_c")
+        mel.locator(".spectro-swipe").check()
+        divider = mel.locator(".spectro-swipe-divider")
+        wait_until(lambda: divider.get_attribute("data-split") == str(FRAMES // 2), "the divider in the middle")
+        panel = mel.locator('.spectro-panel[data-panel="predicted"]')
+        x, y, w, h = map(float, panel.get_attribute("data-plot").split(","))
+        box = panel.bounding_box()
+        handle = divider.bounding_box()
+        page.mouse.move(handle["x"] + handle["width"] / 2, handle["y"] + handle["height"] / 2)
+        page.mouse.down()
+        page.mouse.move(box["x"] + x + 10 / FRAMES * w, box["y"] + y + h / 2, steps=5)
+        page.mouse.up()
+        wait_until(lambda: divider.get_attribute("data-split") == "10", "the divider at column 10")
+        for col in (2, 9, 10, 40):
+            own = panel_pixel(mel, "predicted", col, CELL[1], FRAMES, N_MELS)
+            other = panel_pixel(mel, "run1-predicted", col, CELL[1], FRAMES, N_MELS)
+            own_diff = panel_pixel(mel, "diff", col, CELL[1], FRAMES, N_MELS)
+            assert own_diff is not None
+            if col < 10:
+                assert own != other, col
+            else:
+                assert own == other, col
+
+
+def test_run_names_with_markup_are_text_when_compared(browser, server):
+    with open_tab(browser, server) as (page, frame):
+        mel = card(frame, "run_a", TAG)
+        wait_shown(mel, 30)
+        label = mel.locator(".spectro-compare-runs label", has_text=XSS)
+        assert label.inner_text().strip() == XSS
+        label.locator("input").check()
+        row = mel.locator(".spectro-compare-row").nth(1)
+        wait_until(lambda: row.get_attribute("data-run") == XSS, "the row of the run")
+        assert row.locator(".spectro-run-name").inner_text() == XSS
+        assert frame.evaluate("document.querySelectorAll('img').length") == 0
+        page.wait_for_timeout(300)
+
+
+def test_holding_the_flicker_key_shows_the_other_runs_prediction(browser, server):
+    with open_tab(browser, server) as (page, frame):
+        mel = card(frame, "run_a", TAG)
+        wait_shown(mel, 30)
+        compare_with(mel, "run_c")
+
+        def same_as_other():
+            return panel_pixel(mel, "predicted", 40, CELL[1], FRAMES, N_MELS) == panel_pixel(
+                mel, "run1-predicted", 40, CELL[1], FRAMES, N_MELS
+            )
+
+        assert not same_as_other()
+        mel.focus()
+        page.keyboard.down("f")
+        wait_until(lambda: mel.get_attribute("data-flicker") == "1", "the flicker")
+        wait_until(same_as_other, "the other run's prediction")
+        page.keyboard.up("f")
+        wait_until(lambda: mel.get_attribute("data-flicker") == "", "the flicker to end")
+        wait_until(lambda: not same_as_other(), "the card's own prediction")

@@ -13,7 +13,16 @@ import type { NonfiniteCounts, StepInfo } from "../api/types";
 import { ABS_DIFF_MAP, colormapLut, SIGNED_DIFF_MAP, type ColormapName } from "../colormaps";
 import type { Plane } from "../render/noise";
 import { alignmentRange, mostAttended, tokenLabel } from "../render/alignment";
-import { diffRange, diffValues, finiteRange, formatValue, maxAbsFinite, type ColorRange } from "../render/scale";
+import {
+  diffRange,
+  diffValues,
+  finiteRange,
+  formatValue,
+  maxAbsFinite,
+  unionRange,
+  usableRange,
+  type ColorRange,
+} from "../render/scale";
 import {
   clampWindow,
   fullWindow,
@@ -28,6 +37,7 @@ import type { CardState, Cursor, Settings } from "../state/app-state";
 import { CardFrame } from "./card-frame";
 import type { CardView } from "./card-view";
 import { download, el, safeFileName, setAttr, setHidden, setOptions, setText, sizeOf, watchSize } from "./dom";
+import { COMPARE_RUNS_STYLES, FLICKER_KEY, RunComparison } from "./compare-runs";
 import { HeatmapPanel, type Cell, type OutlinedCells } from "./heatmap-panel";
 import { TrendChart } from "./trend-chart";
 
@@ -44,7 +54,7 @@ export const COMPARISON_CARD_STYLES = `
 .spectro-readout { font-variant-numeric: tabular-nums; min-height: 18px; margin: 4px 0; white-space: pre-wrap; }
 .spectro-stats { display: flex; gap: 12px; align-items: center; margin-top: 6px; font-variant-numeric: tabular-nums; }
 .spectro-stats-text { white-space: nowrap; }
-`;
+${COMPARE_RUNS_STYLES}`;
 
 export interface PanelSpec {
   /** The panel's data-panel name; the readout's data-* name of its value. */
@@ -159,7 +169,10 @@ export abstract class ComparisonCard implements CardView {
   private settings: Settings | null = null;
   private prepared: Prepared | null = null;
   private diffBuffer: Float32Array | null = null;
+  /** Other runs compared on this card; null for a card of one array. */
+  private readonly comparison: RunComparison | null;
   private drawnKey = "";
+  private rowsKey = "";
   private trendKey = "";
   private overlayKey = "";
 
@@ -197,8 +210,25 @@ export abstract class ComparisonCard implements CardView {
       spec.colsLabel,
     );
     setHidden(this.attachedPanel.element, true);
+    const predictedIndex = spec.minuend === 0 ? 1 : 0;
+    this.comparison =
+      spec.arrays.length === 2
+        ? new RunComparison(
+            card,
+            actions,
+            { target: spec.arrays[spec.minuend]!, predicted: spec.arrays[predictedIndex]! },
+            gestures,
+            spec.rowsLabel,
+            spec.colsLabel,
+            () => {
+              this.forgetDrawings();
+              if (this.settings) this.update(this.card, this.settings);
+            },
+          )
+        : null;
     this.panelBox = el("div", { className: "spectro-panels" }, [
       ...this.panels.map((p) => p.element),
+      this.comparison?.panels ?? null,
       this.attachedPanel.element,
     ]);
     watchSize(this.panelBox);
@@ -222,14 +252,22 @@ export abstract class ComparisonCard implements CardView {
           this.selectionText,
           this.aside,
         ]),
+        ...(this.comparison ? [this.comparison.chooser] : []),
       ],
-      body: [this.panelBox, ...underPanels, this.readout],
+      body: [this.panelBox, ...underPanels, this.readout, ...(this.comparison ? [this.comparison.rows] : [])],
       footer: [el("div", { className: "spectro-stats" }, [this.statsText, this.trend.element]), ...extras],
       actions: [this.pinButton, this.pngButton, this.resetButton],
       stepKeysSelect: spec.stepKeysOnSelector ? this.selector : undefined,
       arrays: { sample: () => this.sample(), fileStem: (step) => this.fileStem(step) },
     });
     this.element = this.frame.element;
+    const flicker = (held: boolean) => (event: KeyboardEvent) => {
+      if (event.key.toLowerCase() !== FLICKER_KEY || event.target instanceof HTMLInputElement) return;
+      this.comparison?.setFlicker(held);
+    };
+    this.element.addEventListener("keydown", flicker(true));
+    this.element.addEventListener("keyup", flicker(false));
+    this.element.addEventListener("blur", () => this.comparison?.setFlicker(false));
   }
 
   // The questions a kind answers.
@@ -340,11 +378,13 @@ export abstract class ComparisonCard implements CardView {
     this.card = card;
     this.settings = settings;
     const step: StepInfo | undefined = card.steps[card.stepIndex];
+    this.comparison?.update(card, this.sample());
     this.frame.update(card, (data) => this.prepare(data, settings));
     this.updateSelection(step);
     this.frame.flagNonfinite(this.nonfinite(step));
     this.draw();
     this.updateReadout();
+    this.updateRunRows(step);
     this.updateStats(step);
     setHidden(this.resetButton, card.window === null);
     setText(this.pinButton, card.pinned === null ? "Pin step" : `Unpin step ${card.pinned}`);
@@ -391,6 +431,7 @@ export abstract class ComparisonCard implements CardView {
       seriesPart,
       this.prepareKey(),
       pinnedData?.description.step ?? null,
+      this.comparison?.runsKey ?? "",
     ]);
     if (this.prepared && this.prepared.data === data && this.prepared.key === key) return;
     const prediction = this.spec.minuend === 0 ? 1 : 0;
@@ -414,15 +455,23 @@ export abstract class ComparisonCard implements CardView {
       diff = diffValues(minuend.values, subtrahend.values, settings.diffMode, this.diffBuffer);
     }
     const attached = this.attached(data);
+    let valueRange = this.valueRange(compared, settings);
+    let diffMaxAbs = diff ? this.diffMaxAbs(maxAbsFinite(diff), settings) : 1;
+    if (this.comparison && second) {
+      // One colour range across every compared run.
+      const shared = this.comparison.prepare(this.spec.minuend === 0 ? first : second, settings);
+      valueRange = usableRange(unionRange(valueRange, shared.values));
+      diffMaxAbs = Math.max(diffMaxAbs, shared.maxAbsDiff);
+    }
     this.prepared = {
       data,
       slice,
       first: this.plane(first, slice),
       second: second ? this.plane(second, slice) : null,
       diff: diff ? this.plane({ ...first, values: diff }, slice) : null,
-      valueRange: this.valueRange(compared, settings),
+      valueRange,
       // |diff| and the signed diff have the same largest magnitude.
-      diffRange: diffRange(diff ? this.diffMaxAbs(maxAbsFinite(diff), settings) : 1, settings.diffMode),
+      diffRange: diffRange(diffMaxAbs, settings.diffMode),
       attached: attached && {
         ...attached,
         path: mostAttended(attached.weights.values, attached.weights.rows, attached.weights.cols),
@@ -450,6 +499,7 @@ export abstract class ComparisonCard implements CardView {
       window.end,
       rowsFromTop,
       this.outlineKey(),
+      this.comparison?.drawKey ?? "",
     ]);
     if (drawKey === this.drawnKey || width === 0) return;
     this.drawnKey = drawKey;
@@ -481,7 +531,18 @@ export abstract class ComparisonCard implements CardView {
       : this.spec.diffText;
     const diffText = settings.diffMode === "abs" ? `|${diffWords}|` : diffWords;
     this.element.dataset.diffText = diffText;
+    const comparing = this.comparison?.active === true;
+    const predictedIndex = this.spec.minuend === 0 ? 1 : 0;
+    if (comparing && prepared.second) {
+      // Under a swipe or a flicker the card's prediction panel shows another run's, there.
+      const own = images[predictedIndex]!;
+      const shown = this.comparison!.predictionShown(own.values, first.rows, first.cols);
+      images[predictedIndex] = { ...own, values: shown.values, mapName: `${own.mapName}|${shown.key}` };
+    }
+    const ownColor = this.actions.runColor(this.card.run);
     this.panels.forEach((panel, i) => {
+      panel.element.classList.toggle("spectro-compare-panel", comparing);
+      panel.element.style.borderLeftColor = comparing ? ownColor : "";
       const image = images[i]!;
       panel.setRowsFromTop(rowsFromTop);
       panel.setImage({
@@ -495,8 +556,30 @@ export abstract class ComparisonCard implements CardView {
       });
       if (i === 0) panel.setOutline(this.outline(first, prepared.data));
       const height = PANEL_HEIGHT + (i === last ? AXIS_HEIGHT : 0);
-      panel.draw(window, width, height, i === 0 ? zoomed : i === 2 ? diffText : "");
+      const runNote = comparing && i !== (this.spec.minuend === 0 ? 0 : 1) ? this.card.run : "";
+      const targetNote =
+        comparing && i === this.spec.minuend ? (this.comparison!.targetsShared ? "every run's" : this.card.run) : "";
+      const subtitle = [targetNote || runNote, i === 0 ? zoomed : i === 2 ? diffText : ""].filter(Boolean).join("  ");
+      panel.draw(window, width, height, subtitle);
     });
+    if (this.comparison && prepared.second) {
+      this.comparison.draw({
+        window,
+        width,
+        height: PANEL_HEIGHT,
+        axisHeight: AXIS_HEIGHT,
+        valueLut,
+        diffLut,
+        valueRange,
+        diffRange: prepared.diffRange,
+        rows: first.rows,
+        cols: first.cols,
+        diffText: settings.diffMode === "abs" ? `|${this.spec.diffText}|` : this.spec.diffText,
+        base,
+      });
+      this.comparison.placeDivider(this.panels[predictedIndex]!, window, first.cols);
+      this.comparison.describe(this.element);
+    }
     this.drawAttached(prepared, window, width);
     this.frame.painted(prepared.data.description.step);
   }
@@ -551,6 +634,7 @@ export abstract class ComparisonCard implements CardView {
       this.overlayKey = overlayKey;
       const cellCursor = overlayCursor && overlayCursor.row < 0 ? { col: overlayCursor.col, row: null } : overlayCursor;
       for (const panel of this.panels) panel.drawOverlay(cellCursor, null);
+      this.comparison?.drawCursor(cellCursor);
       if (prepared?.attached)
         this.attachedPanel.drawOverlay(overlayCursor && { col: overlayCursor.col, row: null }, null);
     }
@@ -597,6 +681,34 @@ export abstract class ComparisonCard implements CardView {
       setAttr(this.attachedPanel.element, "title", label);
     }
     setText(this.readout, parts.join("  "));
+  }
+
+  /** With compared runs, a line per run: its step, stats and values at the cursor. */
+  private updateRunRows(step: StepInfo | undefined): void {
+    const comparison = this.comparison;
+    const prepared = this.prepared;
+    if (!comparison) return;
+    const cursor = this.card.cursor;
+    const key = JSON.stringify([cursor, this.drawnKey, comparison.runsKey, step?.step]);
+    if (key === this.rowsKey) return;
+    this.rowsKey = key;
+    let own = { target: null as number | null, predicted: null as number | null, diff: null as number | null };
+    if (prepared?.second && prepared.diff && cursor && cursor.bin >= 0 && cursor.bin < prepared.first.rows) {
+      const index = cursor.bin * prepared.first.cols + cursor.frame;
+      const [target, predicted] =
+        this.spec.minuend === 0 ? [prepared.first, prepared.second] : [prepared.second, prepared.first];
+      if (cursor.frame < prepared.first.cols)
+        own = {
+          target: target.values[index]!,
+          predicted: predicted.values[index]!,
+          diff: target.values[index]! - predicted.values[index]!,
+        };
+    }
+    comparison.updateRows(
+      { run: this.card.run, ...own, stats: this.statsLine(step).text },
+      cursor,
+      (info) => this.statsLine(info).text,
+    );
   }
 
   private updateStats(step: StepInfo | undefined): void {

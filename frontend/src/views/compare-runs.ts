@@ -1,0 +1,416 @@
+// Compare runs on a card of two arrays (a mel comparison's target and
+// prediction, a noise pair's): up to three other runs with the card's tag
+// join it, each at its nearest logged step at or before the card's, with
+// their predictions and differences stacked under the card's panels on the
+// same column window, cursor and colour range. Their targets show once when
+// they equal the card's within quantization. A swipe (a divider dragged over
+// the card's prediction) and a flicker (a held key) show another run's
+// prediction in its place.
+
+import type { StepData } from "../api/client";
+import type { DecodedArray } from "../api/decode";
+import type { StepInfo } from "../api/types";
+import { columnAtX, flickerShown, swipeSplit, swipeValues, xOfColumn } from "../compare/geometry";
+import { matchedStepLabel, matchSteps, type MatchedStep } from "../compare/steps";
+import { targetsEqual } from "../compare/targets";
+import { MAX_COMPARED_RUNS } from "../compare/url-state";
+import { diffValues, finiteRange, formatValue, maxAbsFinite, unionRange, type ColorRange } from "../render/scale";
+import type { FrameWindow } from "../render/zoom";
+import type { CardActions } from "../state/actions";
+import type { CardState, Cursor, Settings } from "../state/app-state";
+import { el, setAttr, setHidden } from "./dom";
+import { HeatmapPanel, type PanelGestures } from "./heatmap-panel";
+
+const signedDiff = (target: number | null, predicted: number | null): number | null =>
+  target === null || predicted === null ? null : target - predicted;
+
+export const FLICKER_KEY = "f"; // held on a focused card, shows the first compared run's prediction
+
+export const COMPARE_RUNS_STYLES = `
+.spectro-compare-runs { display: flex; flex-wrap: wrap; gap: 4px 10px; align-items: center; margin: 4px 0; color: var(--spectro-muted); }
+.spectro-compare-runs label { display: inline-flex; gap: 4px; align-items: center; white-space: nowrap; }
+.spectro-run-swatch { display: inline-block; width: 10px; height: 10px; border-radius: 2px; }
+.spectro-compare-panel { border-left: 4px solid transparent; }
+.spectro-compare-rows { font-variant-numeric: tabular-nums; margin: 4px 0; }
+.spectro-compare-row { display: flex; gap: 12px; white-space: nowrap; }
+.spectro-compare-row .spectro-run-name { min-width: 8em; overflow: hidden; text-overflow: ellipsis; }
+.spectro-swipe-divider { position: absolute; width: 9px; margin-left: -4px; cursor: ew-resize; touch-action: none; }
+.spectro-swipe-divider::after { content: ""; position: absolute; left: 4px; top: 0; bottom: 0; width: 1px; background: var(--spectro-fg); }
+`;
+
+/** What a compared run shows at the card's step. */
+export interface ComparedRun {
+  run: string;
+  color: string;
+  match: MatchedStep;
+  info: StepInfo | undefined;
+  /** Null until its step loads (or when it failed: `error`). */
+  data: StepData | null;
+  error: string | null;
+}
+
+interface RunPanels {
+  target: HeatmapPanel;
+  predicted: HeatmapPanel;
+  diff: HeatmapPanel;
+}
+
+interface PreparedRun {
+  run: ComparedRun;
+  target: DecodedArray;
+  predicted: DecodedArray;
+  diff: Float32Array;
+  /** The run's target equals the card's within quantization: shown once, on the card's panel. */
+  sameTarget: boolean;
+}
+
+/** The arrays of a two-array card: which is the target (the minuend), which the prediction. */
+export interface ArrayRoles {
+  target: string;
+  predicted: string;
+}
+
+export class RunComparison {
+  /** Checkboxes of the other runs with the card's tag, beside a swipe toggle. */
+  readonly chooser = el("div", { className: "spectro-compare-runs" });
+  /** The compared runs' panels, under the card's. */
+  readonly panels = el("div", { className: "spectro-compare-panels" });
+  /** A line per run: its step, stats and the values at the cursor. */
+  readonly rows = el("div", { className: "spectro-compare-rows" });
+  private readonly swipeToggle = el("input", { className: "spectro-swipe", attrs: { type: "checkbox" } });
+  private readonly swipeLabel = el("label", { text: "swipe " }, [this.swipeToggle]);
+  readonly divider = el("div", { className: "spectro-swipe-divider" });
+  private readonly runPanels: RunPanels[] = [];
+  private runs: ComparedRun[] = [];
+  private prepared: PreparedRun[] = [];
+  private preparedKey = "";
+  private chooserKey = "";
+  private flickering = false;
+  private card: CardState;
+
+  constructor(
+    card: CardState,
+    private readonly actions: CardActions,
+    private readonly roles: ArrayRoles,
+    private readonly gestures: PanelGestures,
+    private readonly rowsLabel: string,
+    private readonly colsLabel: string,
+    private readonly onChange: () => void,
+  ) {
+    this.card = card;
+    this.swipeToggle.addEventListener("change", () =>
+      actions.setView(card.key, { swipe: this.swipeToggle.checked ? -1 : null }),
+    );
+    setHidden(this.divider, true);
+    this.divider.addEventListener("pointerdown", (event) => {
+      this.divider.setPointerCapture(event.pointerId);
+      event.preventDefault();
+    });
+    this.divider.addEventListener("pointermove", (event) => {
+      if (!this.divider.hasPointerCapture(event.pointerId)) return;
+      this.dragDivider(event.clientX);
+    });
+    this.divider.addEventListener("pointerup", (event) => this.divider.releasePointerCapture(event.pointerId));
+  }
+
+  /** Holds the flicker: the card's prediction panel shows the first compared run's while `held`. */
+  setFlicker(held: boolean): void {
+    if (held === this.flickering) return;
+    this.flickering = held;
+    this.onChange();
+  }
+
+  /** The runs compared now, each at its matched step, loading their data. */
+  update(card: CardState, sample: number): ComparedRun[] {
+    this.card = card;
+    const comparable = this.actions.comparable(card.key);
+    this.updateChooser(card, comparable);
+    const chosen = card.steps[card.stepIndex]?.step;
+    const others = card.compare
+      .map((run) => comparable.find((other) => other.run === run))
+      .filter((other): other is CardState => other !== undefined);
+    if (chosen === undefined || others.length === 0) {
+      this.runs = [];
+    } else {
+      const matches = matchSteps(others, chosen);
+      this.runs = others.map((other, i) => {
+        const match = matches[i]!;
+        const entry =
+          match.step === null
+            ? null
+            : this.actions.requestStep({ run: other.run, tag: other.tag, step: match.step, sample });
+        return {
+          run: other.run,
+          color: this.actions.runColor(other.run),
+          match,
+          info: other.steps[match.index],
+          data: entry?.status === "loaded" ? entry.data : null,
+          error: entry?.status === "failed" ? entry.error : null,
+        };
+      });
+    }
+    setHidden(this.swipeLabel, this.runs.length === 0);
+    this.swipeToggle.checked = typeof card.view.swipe === "number";
+    return this.runs;
+  }
+
+  private updateChooser(card: CardState, comparable: CardState[]): void {
+    const key = JSON.stringify([comparable.map((c) => c.run), card.compare]);
+    if (key === this.chooserKey) return;
+    this.chooserKey = key;
+    const full = card.compare.length >= MAX_COMPARED_RUNS - 1;
+    const boxes = comparable.map((other) => {
+      const box = el("input", { attrs: { type: "checkbox", "data-run": other.run } });
+      box.checked = card.compare.includes(other.run);
+      box.disabled = !box.checked && full;
+      box.addEventListener("change", () => {
+        const runs = box.checked ? [...card.compare, other.run] : card.compare.filter((run) => run !== other.run);
+        this.actions.setCompare(card.key, runs);
+      });
+      const swatch = el("span", { className: "spectro-run-swatch" });
+      swatch.style.background = this.actions.runColor(other.run);
+      return el("label", { title: other.run }, [box, swatch, document.createTextNode(other.run)]);
+    });
+    this.chooser.replaceChildren(
+      ...(boxes.length > 0 ? [el("span", { text: `compare with (up to ${MAX_COMPARED_RUNS - 1})` })] : []),
+      ...boxes,
+      this.swipeLabel,
+    );
+    setHidden(this.chooser, boxes.length === 0);
+  }
+
+  /**
+   * The compared runs' arrays and differences for a step of the card whose
+   * target is `ownTarget`; returns the colour range of their values and the
+   * largest |diff|, for the card to share.
+   */
+  prepare(ownTarget: DecodedArray, settings: Settings): { values: ColorRange | null; maxAbsDiff: number } {
+    const key = JSON.stringify([
+      this.runs.map((r) => [r.run, r.match.step, r.data !== null]),
+      ownTarget.values.length,
+      settings.diffMode,
+    ]);
+    if (key !== this.preparedKey || this.prepared.some((p, i) => p.run.data !== this.runs[i]?.data)) {
+      this.preparedKey = key;
+      this.prepared = [];
+      for (const run of this.runs) {
+        const target = run.data?.arrays.get(this.roles.target);
+        const predicted = run.data?.arrays.get(this.roles.predicted);
+        if (!target || !predicted || target.values.length !== predicted.values.length) continue;
+        this.prepared.push({
+          run,
+          target,
+          predicted,
+          diff: diffValues(target.values, predicted.values, settings.diffMode),
+          sameTarget: targetsEqual(ownTarget, target),
+        });
+      }
+    }
+    let values: ColorRange | null = null;
+    let maxAbsDiff = 0;
+    for (const p of this.prepared) {
+      values = unionRange(values, unionRange(finiteRange(p.target.values), finiteRange(p.predicted.values)));
+      maxAbsDiff = Math.max(maxAbsDiff, maxAbsFinite(p.diff));
+    }
+    return { values, maxAbsDiff };
+  }
+
+  /** Whether every compared run's target equals the card's: the card's target panel is all of theirs. */
+  get targetsShared(): boolean {
+    return this.prepared.every((p) => p.sameTarget);
+  }
+
+  /**
+   * The values the card's prediction panel shows: its own, or under a swipe
+   * or a flicker the first compared run's where it is shown.
+   */
+  predictionShown(own: Float32Array, rows: number, cols: number): { values: Float32Array; key: string } {
+    const other = this.prepared[0];
+    if (!other || other.predicted.values.length !== own.length) return { values: own, key: "" };
+    if (flickerShown(this.flickering) === 1) return { values: other.predicted.values, key: `flicker ${other.run.run}` };
+    const swipe = this.card.view.swipe;
+    if (typeof swipe !== "number") return { values: own, key: "" };
+    const split = swipe < 0 ? Math.round(cols / 2) : swipeSplit(swipe, cols);
+    return {
+      values: swipeValues(own, other.predicted.values, rows, cols, split),
+      key: `swipe ${other.run.run} ${split}`,
+    };
+  }
+
+  /** The swipe's split column, or null without a swipe. */
+  swipeColumn(cols: number): number | null {
+    const swipe = this.card.view.swipe;
+    if (typeof swipe !== "number" || this.prepared.length === 0) return null;
+    return swipe < 0 ? Math.round(cols / 2) : swipeSplit(swipe, cols);
+  }
+
+  private panelWindow: { window: FrameWindow; cols: number; panel: HeatmapPanel | null } | null = null;
+
+  /** Places the swipe divider over `panel` (the card's prediction) at the split. */
+  placeDivider(panel: HeatmapPanel, window: FrameWindow, cols: number): void {
+    this.panelWindow = { window, cols, panel };
+    const split = this.swipeColumn(cols);
+    const plot = panel.plotRect;
+    setHidden(this.divider, split === null || plot === null);
+    if (split === null || plot === null) return;
+    if (this.divider.parentElement !== panel.element) panel.element.append(this.divider);
+    const x = plot.x + xOfColumn(split, plot.width, window);
+    this.divider.style.left = `${x}px`;
+    this.divider.style.top = `${plot.y}px`;
+    this.divider.style.height = `${plot.height}px`;
+    this.divider.dataset.split = String(split);
+  }
+
+  private dragDivider(clientX: number): void {
+    const shown = this.panelWindow;
+    const plot = shown?.panel?.plotRect;
+    if (!shown || !shown.panel || !plot) return;
+    const left = shown.panel.element.getBoundingClientRect().left + plot.x;
+    const col = columnAtX(clientX - left, plot.width, shown.window);
+    this.actions.setView(this.card.key, { swipe: swipeSplit(col, shown.cols) });
+  }
+
+  /** Draws each compared run's panels (its target only when it differs from the card's). */
+  draw(options: {
+    window: FrameWindow;
+    width: number;
+    height: number;
+    axisHeight: number;
+    valueLut: Uint8Array;
+    diffLut: Uint8Array;
+    valueRange: ColorRange;
+    diffRange: ColorRange;
+    rows: number;
+    cols: number;
+    diffText: string;
+    base: string;
+  }): void {
+    while (this.runPanels.length < this.prepared.length) {
+      const i = this.runPanels.length + 1;
+      const panel = (part: string, title: string) =>
+        new HeatmapPanel(`run${i}-${part}`, title, false, this.gestures, this.rowsLabel, this.colsLabel);
+      this.runPanels.push({
+        target: panel("target", this.roles.target),
+        predicted: panel("predicted", this.roles.predicted),
+        diff: panel("diff", "difference"),
+      });
+    }
+    const shown: HTMLElement[] = [];
+    this.prepared.forEach((p, i) => {
+      const panels = this.runPanels[i]!;
+      const run = p.run.run;
+      const parts: [HeatmapPanel, Float32Array, Uint8Array, ColorRange, string][] = [
+        ...(p.sameTarget
+          ? []
+          : [[panels.target, p.target.values, options.valueLut, options.valueRange, "target"] as const]),
+        [panels.predicted, p.predicted.values, options.valueLut, options.valueRange, "predicted"],
+        [panels.diff, p.diff, options.diffLut, options.diffRange, "diff"],
+      ] as [HeatmapPanel, Float32Array, Uint8Array, ColorRange, string][];
+      for (const [panel, values, lut, range, part] of parts) {
+        panel.element.classList.add("spectro-compare-panel");
+        panel.element.style.borderLeftColor = p.run.color;
+        setAttr(panel.element, "data-run", run);
+        setAttr(panel.element, "data-step", String(p.run.match.step ?? ""));
+        panel.setImage({
+          values,
+          rows: options.rows,
+          cols: options.cols,
+          range,
+          lut,
+          key: `${options.base}|${run}|${p.run.match.step}|${part}|${range.min}|${range.max}`,
+        });
+        const stepLabel = matchedStepLabel(p.run.match, this.card.steps[this.card.stepIndex]?.step ?? 0);
+        const subtitle = `${run}${stepLabel ? ` (${stepLabel})` : ""}${part === "diff" ? `  ${options.diffText}` : ""}`;
+        panel.draw(options.window, options.width, options.height, subtitle);
+        shown.push(panel.element);
+      }
+    });
+    this.panels.replaceChildren(...shown);
+  }
+
+  /** Draws the cursor on the compared runs' panels. */
+  drawCursor(cursor: { col: number; row: number | null } | null): void {
+    for (const panels of this.runPanels) for (const panel of Object.values(panels)) panel.drawOverlay(cursor, null);
+  }
+
+  /**
+   * A line per run (the card's first, given as `own`): its name in its
+   * colour, the step it shows when that differs, its stats, and its values
+   * at the cursor's cell.
+   */
+  updateRows(
+    own: { run: string; predicted: number | null; diff: number | null; target: number | null; stats: string },
+    cursor: Cursor | null,
+    statsOf: (info: StepInfo | undefined) => string,
+  ): void {
+    if (this.runs.length === 0) {
+      this.rows.replaceChildren();
+      return;
+    }
+    const chosen = this.card.steps[this.card.stepIndex]?.step ?? 0;
+    const cell = (array: { values: Float32Array; cols: number; rows: number } | Float32Array, cols: number) => {
+      if (!cursor || cursor.bin < 0 || cursor.frame >= cols) return null;
+      const values = array instanceof Float32Array ? array : array.values;
+      const value = values[cursor.bin * cols + cursor.frame];
+      return value === undefined ? null : value;
+    };
+    const lines = [
+      { color: this.actions.runColor(own.run), step: "", ...own },
+      ...this.runs.map((run) => {
+        const p = this.prepared.find((q) => q.run.run === run.run);
+        const cols = p?.predicted.cols ?? 0;
+        return {
+          run: run.run,
+          color: run.color,
+          step: run.error ? run.error : matchedStepLabel(run.match, chosen),
+          target: p ? cell(p.target, cols) : null,
+          predicted: p ? cell(p.predicted, cols) : null,
+          diff: p ? signedDiff(cell(p.target, cols), cell(p.predicted, cols)) : null,
+          stats: statsOf(run.info),
+        };
+      }),
+    ];
+    this.rows.replaceChildren(
+      ...lines.map((line) => {
+        const swatch = el("span", { className: "spectro-run-swatch" });
+        swatch.style.background = line.color;
+        const values =
+          line.predicted === null
+            ? ""
+            : `${this.roles.predicted} ${formatValue(line.predicted)}  diff ${formatValue(line.diff ?? NaN)}`;
+        const row = el("div", { className: "spectro-compare-row", attrs: { "data-run": line.run } }, [
+          swatch,
+          el("span", { className: "spectro-run-name", text: line.run, title: line.run }),
+          el("span", { className: "spectro-run-step", text: line.step }),
+          el("span", { className: "spectro-run-stats", text: line.stats }),
+          el("span", { className: "spectro-run-values", text: values }),
+        ]);
+        if (line.predicted !== null) row.dataset.predicted = String(line.predicted);
+        if (line.diff !== null) row.dataset.diff = String(line.diff);
+        if (line.target !== null) row.dataset.target = String(line.target);
+        return row;
+      }),
+    );
+  }
+
+  /** What the compared runs' drawing depends on, for the card's draw key. */
+  get drawKey(): string {
+    return JSON.stringify([this.preparedKey, this.prepared.length, this.flickering, this.card.view.swipe ?? null]);
+  }
+
+  /** Sets the card's data-* of the comparison. */
+  describe(element: HTMLElement): void {
+    setAttr(element, "data-compared", this.runs.map((r) => r.run).join("\n"));
+    setAttr(element, "data-targets-shared", this.runs.length === 0 ? "" : String(this.targetsShared));
+    setAttr(element, "data-flicker", this.flickering ? "1" : "");
+  }
+
+  /** What the prepared comparison depends on, for the card's prepare key. */
+  get runsKey(): string {
+    return JSON.stringify(this.runs.map((r) => [r.run, r.match.step, r.data !== null]));
+  }
+
+  get active(): boolean {
+    return this.runs.length > 0;
+  }
+}
