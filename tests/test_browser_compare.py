@@ -154,6 +154,9 @@ def test_compared_runs_share_the_cursor_and_the_readout_lists_each_runs_value(br
         wait_shown(mel, 30)
         compare_with(mel, "run_b", "run_c")
         assert mel.get_attribute("data-targets-shared") == "true"
+        # The trends of all three runs, overlaid.
+        trend = mel.locator(".spectro-trend")
+        wait_until(lambda: trend.get_attribute("data-lines") == "3", "three trend lines")
         # The target shows once; each compared run adds its prediction and difference.
         names = mel.locator(".spectro-panel").evaluate_all("panels => panels.map((p) => p.dataset.panel)")
         assert names[:7] == [

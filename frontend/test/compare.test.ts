@@ -3,6 +3,7 @@ import { test } from "node:test";
 
 import type { DecodedArray } from "../src/api/decode";
 import { RUN_PALETTE, runColor } from "../src/compare/colors";
+import { overlaidTrendPoints } from "../src/render/trend";
 import { columnAtX, flickerShown, swipeSplit, swipeValues, xOfColumn } from "../src/compare/geometry";
 import { matchedStepLabel, matchSteps } from "../src/compare/steps";
 import { allTargetsEqual, targetsEqual } from "../src/compare/targets";
@@ -212,4 +213,27 @@ test("URL state: malformed data is ignored safely, valid parts kept", () => {
       { run: "b", tag: "t", step: 7 },
     ],
   });
+});
+
+test("overlaidTrendPoints puts every run's trend on shared axes", () => {
+  const { points, first, last } = overlaidTrendPoints(
+    [
+      { steps: [0, 10], values: [1, 2] },
+      { steps: [5, 20], values: [0, null] },
+      { steps: [], values: [] },
+    ],
+    24,
+    14,
+    2,
+  );
+  assert.equal(first, 0);
+  assert.equal(last, 20);
+  // x over steps 0…20 in [2, 22]; y over values 0…2 in [12, 2].
+  assert.deepEqual(points[0], [
+    { x: 2, y: 7, index: 0 },
+    { x: 12, y: 2, index: 1 },
+  ]);
+  assert.deepEqual(points[1], [{ x: 7, y: 12, index: 0 }]);
+  assert.deepEqual(points[2], []);
+  assert.deepEqual(overlaidTrendPoints([{ steps: [1], values: [NaN] }], 10, 10).points, [[]]);
 });

@@ -717,12 +717,17 @@ export abstract class ComparisonCard implements CardView {
     setAttr(this.statsText, "title", line.title);
     Object.assign(this.statsText.dataset, line.data ?? {});
     const card = this.card;
+    // The compared runs' trends overlaid, each in its run's colour.
+    const others = this.comparison?.active
+      ? this.actions.comparable(card.key).filter((other) => card.compare.includes(other.run))
+      : [];
     const trendKey = JSON.stringify([
       card.steps.length,
       card.steps[card.steps.length - 1]?.step,
       card.stepIndex,
       card.sample,
       sizeOf(this.trend.element).width,
+      others.map((other) => [other.run, other.steps.length]),
     ]);
     if (trendKey === this.trendKey) return;
     this.trendKey = trendKey;
@@ -730,6 +735,12 @@ export abstract class ComparisonCard implements CardView {
       card.steps.map((s) => s.step),
       card.steps.map((s) => this.trendValue(s)),
       card.stepIndex,
+      others.map((other) => ({
+        steps: other.steps.map((s) => s.step),
+        values: other.steps.map((s) => this.trendValue(s)),
+        color: this.actions.runColor(other.run),
+      })),
+      others.length > 0 ? this.actions.runColor(card.run) : undefined,
     );
   }
 

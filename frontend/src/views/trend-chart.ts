@@ -1,7 +1,7 @@
 // A small line of a statistic over all steps, the current step marked; a
 // click picks the step under the pointer.
 
-import { stepAtX, trendPoints } from "../render/trend";
+import { overlaidTrendPoints, stepAtX, trendPoints, type TrendPoint, type TrendSeries } from "../render/trend";
 import { el, fitCanvas, sizeOf, themeColor, watchSize } from "./dom";
 
 export class TrendChart {
@@ -24,20 +24,44 @@ export class TrendChart {
     });
   }
 
-  draw(steps: number[], values: (number | null | undefined)[], currentIndex: number): void {
-    this.steps = steps;
+  /**
+   * Draws the line of `values` over `steps`, the current step marked; with
+   * `overlays` (other runs' lines, each in its colour) on axes shared by all,
+   * the card's own line then in `color`.
+   */
+  draw(
+    steps: number[],
+    values: (number | null | undefined)[],
+    currentIndex: number,
+    overlays: readonly (TrendSeries & { color: string })[] = [],
+    color?: string,
+  ): void {
     const size = sizeOf(this.element);
     const width = size.width || 200;
     const height = size.height || 36;
     const context = fitCanvas(this.element, width, height, true);
     context.clearRect(0, 0, width, height);
-    const points = trendPoints(steps, values, width, height);
-    if (points.length === 0) return;
-    context.strokeStyle = themeColor(this.element, "--spectro-muted", "#616161");
+    let points: TrendPoint[];
+    this.steps = steps;
     context.lineWidth = 1.25;
-    context.beginPath();
-    points.forEach((p, i) => (i === 0 ? context.moveTo(p.x, p.y) : context.lineTo(p.x, p.y)));
-    context.stroke();
+    const line = (linePoints: TrendPoint[], stroke: string) => {
+      context.strokeStyle = stroke;
+      context.beginPath();
+      linePoints.forEach((p, i) => (i === 0 ? context.moveTo(p.x, p.y) : context.lineTo(p.x, p.y)));
+      context.stroke();
+    };
+    if (overlays.length > 0) {
+      const shared = overlaidTrendPoints([{ steps, values }, ...overlays], width, height);
+      this.steps = [shared.first, shared.last];
+      shared.points.slice(1).forEach((linePoints, i) => line(linePoints, overlays[i]!.color));
+      points = shared.points[0]!;
+      this.element.dataset.lines = String(shared.points.filter((p) => p.length > 0).length);
+    } else {
+      points = trendPoints(steps, values, width, height);
+      delete this.element.dataset.lines;
+    }
+    if (points.length === 0) return;
+    line(points, color ?? themeColor(this.element, "--spectro-muted", "#616161"));
     const marker = points.find((p) => p.index === currentIndex);
     if (marker) {
       context.fillStyle = themeColor(this.element, "--spectro-accent", "#f57c00");
