@@ -8,6 +8,8 @@ import { Controller, PLAY_TICK_MS } from "./state/controller";
 import { AppView } from "./views/app-view";
 import { listenToSizes } from "./views/dom";
 
+const URL_WRITE_DELAY_MS = 250; // the view goes into the URL this long after a change
+
 export async function render(): Promise<void> {
   const controller = new Controller();
   const view = new AppView(controller.actions);
@@ -26,10 +28,16 @@ export async function render(): Promise<void> {
   // A link's choices are taken before anything is listed, and written back to the host's URL as they change.
   controller.applyUrl(decodeUrlState(await host.urlData()));
   let written = "";
-  controller.store.subscribe((state) => {
-    const data = encodeUrlState(urlStateOf(state));
-    const text = JSON.stringify(data);
-    if (text !== written && writeUrlData(data, Object.values(URL_KEYS))) written = text;
+  let pending: ReturnType<typeof setTimeout> | null = null;
+  // Written a little after the last change: scrubbing would otherwise replace the history entry
+  // every frame, which browsers throttle.
+  controller.store.subscribe(() => {
+    pending ??= setTimeout(() => {
+      pending = null;
+      const data = encodeUrlState(urlStateOf(controller.store.state));
+      const text = JSON.stringify(data);
+      if (text !== written && writeUrlData(data, Object.values(URL_KEYS))) written = text;
+    }, URL_WRITE_DELAY_MS);
   });
   controller.store.markDirty();
   void host.runs().then((runs) => runs && controller.setHostRuns(runs));
