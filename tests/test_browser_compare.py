@@ -16,6 +16,7 @@ STEPS = [0, 10, 20, 30]
 CHANGE_PER_STEP = 0.1  # every prediction moves by this much per logged step number
 CELL = (23, 37)  # frame, mel bin
 TAG = "mel/compare"
+SPECTROGRAM_TAG = "mel/inference"
 
 
 def target():
@@ -36,6 +37,9 @@ def logdir(tmp_path_factory):
             for step in STEPS:
                 spectro_summary.mel_comparison(
                     TAG, target(), predicted(run, step), step, writer=writer, precision="uint16"
+                )
+                spectro_summary.spectrogram(
+                    SPECTROGRAM_TAG, predicted(run, step), step, writer=writer, precision="uint16"
                 )
     with spectro_summary.Writer(str(root / XSS)) as writer:
         spectro_summary.mel_comparison(TAG, target(), predicted("run_a", 0), 0, writer=writer)
@@ -249,3 +253,20 @@ def test_holding_the_flicker_key_shows_the_other_runs_prediction(browser, server
         page.keyboard.up("f")
         wait_until(lambda: mel.get_attribute("data-flicker") == "", "the flicker to end")
         wait_until(lambda: not same_as_other(), "the card's own prediction")
+
+
+def test_a_single_spectrogram_card_compares_runs(browser, server):
+    with open_tab(browser, server) as (page, frame):
+        spectrogram = card(frame, "run_a", SPECTROGRAM_TAG)
+        wait_shown(spectrogram, 30)
+        assert spectrogram.locator(".spectro-pin-step").is_hidden()
+        compare_with(spectrogram, "run_b")
+        names = spectrogram.locator(".spectro-panel").evaluate_all("panels => panels.map((p) => p.dataset.panel)")
+        assert names[:2] == ["mel", "run1-predicted"]
+        hover_cell(page, spectrogram, "run1-predicted", *CELL, FRAMES, N_MELS)
+        for run in ("run_a", "run_b"):
+            row = spectrogram.locator(f".spectro-compare-row[data-run={run}]")
+            wait_until(lambda: row.get_attribute("data-predicted") is not None, f"{run}'s value")
+            expected = float(predicted(run, 30)[CELL[1], CELL[0]])
+            assert float(row.get_attribute("data-predicted")) == pytest.approx(expected, abs=1e-3)
+            assert row.get_attribute("data-diff") is None

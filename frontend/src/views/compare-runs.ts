@@ -19,6 +19,7 @@ import type { FrameWindow } from "../render/zoom";
 import type { CardActions } from "../state/actions";
 import type { CardState, Cursor, Settings } from "../state/app-state";
 import { el, setAttr, setHidden } from "./dom";
+import type { Plane } from "../render/noise";
 import { HeatmapPanel, type PanelGestures } from "./heatmap-panel";
 
 const signedDiff = (target: number | null, predicted: number | null): number | null =>
@@ -57,16 +58,21 @@ interface RunPanels {
 
 interface PreparedRun {
   run: ComparedRun;
-  target: DecodedArray;
-  predicted: DecodedArray;
-  diff: Float32Array;
+  /** Null on a card of one array. */
+  target: Plane | null;
+  predicted: Plane;
+  /** target − predicted as the diff mode shows it; null on a card of one array. */
+  diff: Float32Array | null;
   /** The run's target equals the card's within quantization: shown once, on the card's panel. */
   sameTarget: boolean;
 }
 
-/** The arrays of a two-array card: which is the target (the minuend), which the prediction. */
+/**
+ * The arrays of a card: on a card of two, the target (the minuend) and the
+ * prediction; on a card of one, that array as `predicted`, with no target.
+ */
 export interface ArrayRoles {
-  target: string;
+  target: string | null;
   predicted: string;
 }
 
@@ -131,6 +137,8 @@ export class RunComparison {
       .filter((other): other is CardState => other !== undefined);
     if (chosen === undefined || others.length === 0) {
       this.runs = [];
+      this.prepared = [];
+      this.preparedKey = "";
     } else {
       const matches = matchSteps(others, chosen);
       this.runs = others.map((other, i) => {
@@ -184,24 +192,37 @@ export class RunComparison {
    * target is `ownTarget`; returns the colour range of their values and the
    * largest |diff|, for the card to share.
    */
-  prepare(ownTarget: DecodedArray, settings: Settings): { values: ColorRange | null; maxAbsDiff: number } {
+  prepare(
+    ownTarget: DecodedArray | null,
+    plane: (array: DecodedArray) => Plane,
+    planeKey: string,
+    settings: Settings,
+  ): { values: ColorRange | null; maxAbsDiff: number } {
     const key = JSON.stringify([
       this.runs.map((r) => [r.run, r.match.step, r.data !== null]),
-      ownTarget.values.length,
+      ownTarget?.values.length ?? null,
       settings.diffMode,
+      planeKey,
     ]);
     if (key !== this.preparedKey || this.prepared.some((p, i) => p.run.data !== this.runs[i]?.data)) {
       this.preparedKey = key;
       this.prepared = [];
       for (const run of this.runs) {
-        const target = run.data?.arrays.get(this.roles.target);
         const predicted = run.data?.arrays.get(this.roles.predicted);
-        if (!target || !predicted || target.values.length !== predicted.values.length) continue;
+        if (!predicted) continue;
+        if (this.roles.target === null || ownTarget === null) {
+          this.prepared.push({ run, target: null, predicted: plane(predicted), diff: null, sameTarget: true });
+          continue;
+        }
+        const target = run.data?.arrays.get(this.roles.target);
+        if (!target || target.values.length !== predicted.values.length) continue;
+        const targetPlane = plane(target);
+        const predictedPlane = plane(predicted);
         this.prepared.push({
           run,
-          target,
-          predicted,
-          diff: diffValues(target.values, predicted.values, settings.diffMode),
+          target: targetPlane,
+          predicted: predictedPlane,
+          diff: diffValues(targetPlane.values, predictedPlane.values, settings.diffMode),
           sameTarget: targetsEqual(ownTarget, target),
         });
       }
@@ -209,8 +230,9 @@ export class RunComparison {
     let values: ColorRange | null = null;
     let maxAbsDiff = 0;
     for (const p of this.prepared) {
-      values = unionRange(values, unionRange(finiteRange(p.target.values), finiteRange(p.predicted.values)));
-      maxAbsDiff = Math.max(maxAbsDiff, maxAbsFinite(p.diff));
+      values = unionRange(values, finiteRange(p.predicted.values));
+      if (p.target) values = unionRange(values, finiteRange(p.target.values));
+      if (p.diff) maxAbsDiff = Math.max(maxAbsDiff, maxAbsFinite(p.diff));
     }
     return { values, maxAbsDiff };
   }
@@ -290,7 +312,7 @@ export class RunComparison {
       const panel = (part: string, title: string) =>
         new HeatmapPanel(`run${i}-${part}`, title, false, this.gestures, this.rowsLabel, this.colsLabel);
       this.runPanels.push({
-        target: panel("target", this.roles.target),
+        target: panel("target", this.roles.target ?? ""),
         predicted: panel("predicted", this.roles.predicted),
         diff: panel("diff", "difference"),
       });
@@ -300,11 +322,11 @@ export class RunComparison {
       const panels = this.runPanels[i]!;
       const run = p.run.run;
       const parts: [HeatmapPanel, Float32Array, Uint8Array, ColorRange, string][] = [
-        ...(p.sameTarget
+        ...(p.sameTarget || !p.target
           ? []
           : [[panels.target, p.target.values, options.valueLut, options.valueRange, "target"] as const]),
         [panels.predicted, p.predicted.values, options.valueLut, options.valueRange, "predicted"],
-        [panels.diff, p.diff, options.diffLut, options.diffRange, "diff"],
+        ...(p.diff ? [[panels.diff, p.diff, options.diffLut, options.diffRange, "diff"] as const] : []),
       ] as [HeatmapPanel, Float32Array, Uint8Array, ColorRange, string][];
       for (const [panel, values, lut, range, part] of parts) {
         panel.element.classList.add("spectro-compare-panel");
@@ -326,6 +348,11 @@ export class RunComparison {
       }
     });
     this.panels.replaceChildren(...shown);
+  }
+
+  /** How many runs' panels are on the card. */
+  get drawnRuns(): number {
+    return this.panels.childElementCount;
   }
 
   /** Draws the cursor on the compared runs' panels. */
@@ -363,9 +390,9 @@ export class RunComparison {
           run: run.run,
           color: run.color,
           step: run.error ? run.error : matchedStepLabel(run.match, chosen),
-          target: p ? cell(p.target, cols) : null,
+          target: p?.target ? cell(p.target, cols) : null,
           predicted: p ? cell(p.predicted, cols) : null,
-          diff: p ? signedDiff(cell(p.target, cols), cell(p.predicted, cols)) : null,
+          diff: p?.target ? signedDiff(cell(p.target, cols), cell(p.predicted, cols)) : null,
           stats: statsOf(run.info),
         };
       }),
@@ -377,7 +404,8 @@ export class RunComparison {
         const values =
           line.predicted === null
             ? ""
-            : `${this.roles.predicted} ${formatValue(line.predicted)}  diff ${formatValue(line.diff ?? NaN)}`;
+            : `${this.roles.predicted} ${formatValue(line.predicted)}` +
+              (line.diff === null ? "" : `  diff ${formatValue(line.diff)}`);
         const row = el("div", { className: "spectro-compare-row", attrs: { "data-run": line.run } }, [
           swatch,
           el("span", { className: "spectro-run-name", text: line.run, title: line.run }),

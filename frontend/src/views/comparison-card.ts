@@ -170,7 +170,7 @@ export abstract class ComparisonCard implements CardView {
   private prepared: Prepared | null = null;
   private diffBuffer: Float32Array | null = null;
   /** Other runs compared on this card; null for a card of one array. */
-  private readonly comparison: RunComparison | null;
+  private readonly comparison: RunComparison;
   private drawnKey = "";
   private rowsKey = "";
   private trendKey = "";
@@ -210,25 +210,17 @@ export abstract class ComparisonCard implements CardView {
       spec.colsLabel,
     );
     setHidden(this.attachedPanel.element, true);
-    const predictedIndex = spec.minuend === 0 ? 1 : 0;
-    this.comparison =
+    const roles =
       spec.arrays.length === 2
-        ? new RunComparison(
-            card,
-            actions,
-            { target: spec.arrays[spec.minuend]!, predicted: spec.arrays[predictedIndex]! },
-            gestures,
-            spec.rowsLabel,
-            spec.colsLabel,
-            () => {
-              this.forgetDrawings();
-              if (this.settings) this.update(this.card, this.settings);
-            },
-          )
-        : null;
+        ? { target: spec.arrays[spec.minuend]!, predicted: spec.arrays[spec.minuend === 0 ? 1 : 0]! }
+        : { target: null, predicted: spec.arrays[0] };
+    this.comparison = new RunComparison(card, actions, roles, gestures, spec.rowsLabel, spec.colsLabel, () => {
+      this.forgetDrawings();
+      if (this.settings) this.update(this.card, this.settings);
+    });
     this.panelBox = el("div", { className: "spectro-panels" }, [
       ...this.panels.map((p) => p.element),
-      this.comparison?.panels ?? null,
+      this.comparison.panels,
       this.attachedPanel.element,
     ]);
     watchSize(this.panelBox);
@@ -252,9 +244,9 @@ export abstract class ComparisonCard implements CardView {
           this.selectionText,
           this.aside,
         ]),
-        ...(this.comparison ? [this.comparison.chooser] : []),
+        this.comparison.chooser,
       ],
-      body: [this.panelBox, ...underPanels, this.readout, ...(this.comparison ? [this.comparison.rows] : [])],
+      body: [this.panelBox, ...underPanels, this.readout, this.comparison.rows],
       footer: [el("div", { className: "spectro-stats" }, [this.statsText, this.trend.element]), ...extras],
       actions: [this.pinButton, this.pngButton, this.resetButton],
       stepKeysSelect: spec.stepKeysOnSelector ? this.selector : undefined,
@@ -263,11 +255,11 @@ export abstract class ComparisonCard implements CardView {
     this.element = this.frame.element;
     const flicker = (held: boolean) => (event: KeyboardEvent) => {
       if (event.key.toLowerCase() !== FLICKER_KEY || event.target instanceof HTMLInputElement) return;
-      this.comparison?.setFlicker(held);
+      this.comparison.setFlicker(held);
     };
     this.element.addEventListener("keydown", flicker(true));
     this.element.addEventListener("keyup", flicker(false));
-    this.element.addEventListener("blur", () => this.comparison?.setFlicker(false));
+    this.element.addEventListener("blur", () => this.comparison.setFlicker(false));
   }
 
   // The questions a kind answers.
@@ -378,7 +370,7 @@ export abstract class ComparisonCard implements CardView {
     this.card = card;
     this.settings = settings;
     const step: StepInfo | undefined = card.steps[card.stepIndex];
-    this.comparison?.update(card, this.sample());
+    this.comparison.update(card, this.sample());
     this.frame.update(card, (data) => this.prepare(data, settings));
     this.updateSelection(step);
     this.frame.flagNonfinite(this.nonfinite(step));
@@ -431,7 +423,7 @@ export abstract class ComparisonCard implements CardView {
       seriesPart,
       this.prepareKey(),
       pinnedData?.description.step ?? null,
-      this.comparison?.runsKey ?? "",
+      this.comparison.runsKey ?? "",
     ]);
     if (this.prepared && this.prepared.data === data && this.prepared.key === key) return;
     const prediction = this.spec.minuend === 0 ? 1 : 0;
@@ -457,9 +449,10 @@ export abstract class ComparisonCard implements CardView {
     const attached = this.attached(data);
     let valueRange = this.valueRange(compared, settings);
     let diffMaxAbs = diff ? this.diffMaxAbs(maxAbsFinite(diff), settings) : 1;
-    if (this.comparison && second) {
+    if (this.comparison.active) {
       // One colour range across every compared run.
-      const shared = this.comparison.prepare(this.spec.minuend === 0 ? first : second, settings);
+      const ownTarget = second ? (this.spec.minuend === 0 ? first : second) : null;
+      const shared = this.comparison.prepare(ownTarget, (array) => this.plane(array, slice), `${slice}`, settings);
       valueRange = usableRange(unionRange(valueRange, shared.values));
       diffMaxAbs = Math.max(diffMaxAbs, shared.maxAbsDiff);
     }
@@ -499,7 +492,7 @@ export abstract class ComparisonCard implements CardView {
       window.end,
       rowsFromTop,
       this.outlineKey(),
-      this.comparison?.drawKey ?? "",
+      this.comparison.drawKey ?? "",
     ]);
     if (drawKey === this.drawnKey || width === 0) return;
     this.drawnKey = drawKey;
@@ -531,12 +524,12 @@ export abstract class ComparisonCard implements CardView {
       : this.spec.diffText;
     const diffText = settings.diffMode === "abs" ? `|${diffWords}|` : diffWords;
     this.element.dataset.diffText = diffText;
-    const comparing = this.comparison?.active === true;
-    const predictedIndex = this.spec.minuend === 0 ? 1 : 0;
-    if (comparing && prepared.second) {
+    const comparing = this.comparison.active === true;
+    const predictedIndex = this.spec.arrays.length === 2 && this.spec.minuend === 0 ? 1 : 0;
+    if (comparing) {
       // Under a swipe or a flicker the card's prediction panel shows another run's, there.
       const own = images[predictedIndex]!;
-      const shown = this.comparison!.predictionShown(own.values, first.rows, first.cols);
+      const shown = this.comparison.predictionShown(own.values, first.rows, first.cols);
       images[predictedIndex] = { ...own, values: shown.values, mapName: `${own.mapName}|${shown.key}` };
     }
     const ownColor = this.actions.runColor(this.card.run);
@@ -556,13 +549,13 @@ export abstract class ComparisonCard implements CardView {
       });
       if (i === 0) panel.setOutline(this.outline(first, prepared.data));
       const height = PANEL_HEIGHT + (i === last ? AXIS_HEIGHT : 0);
-      const runNote = comparing && i !== (this.spec.minuend === 0 ? 0 : 1) ? this.card.run : "";
-      const targetNote =
-        comparing && i === this.spec.minuend ? (this.comparison!.targetsShared ? "every run's" : this.card.run) : "";
+      const isTarget = this.spec.arrays.length === 2 && i === this.spec.minuend;
+      const runNote = comparing && !isTarget ? this.card.run : "";
+      const targetNote = comparing && isTarget ? (this.comparison.targetsShared ? "every run's" : this.card.run) : "";
       const subtitle = [targetNote || runNote, i === 0 ? zoomed : i === 2 ? diffText : ""].filter(Boolean).join("  ");
       panel.draw(window, width, height, subtitle);
     });
-    if (this.comparison && prepared.second) {
+    if (comparing || this.comparison.drawnRuns > 0) {
       this.comparison.draw({
         window,
         width,
@@ -634,7 +627,7 @@ export abstract class ComparisonCard implements CardView {
       this.overlayKey = overlayKey;
       const cellCursor = overlayCursor && overlayCursor.row < 0 ? { col: overlayCursor.col, row: null } : overlayCursor;
       for (const panel of this.panels) panel.drawOverlay(cellCursor, null);
-      this.comparison?.drawCursor(cellCursor);
+      this.comparison.drawCursor(cellCursor);
       if (prepared?.attached)
         this.attachedPanel.drawOverlay(overlayCursor && { col: overlayCursor.col, row: null }, null);
     }
@@ -693,7 +686,11 @@ export abstract class ComparisonCard implements CardView {
     if (key === this.rowsKey) return;
     this.rowsKey = key;
     let own = { target: null as number | null, predicted: null as number | null, diff: null as number | null };
-    if (prepared?.second && prepared.diff && cursor && cursor.bin >= 0 && cursor.bin < prepared.first.rows) {
+    const inside =
+      prepared && cursor && cursor.bin >= 0 && cursor.bin < prepared.first.rows && cursor.frame < prepared.first.cols;
+    if (inside && !prepared.second)
+      own.predicted = prepared.first.values[cursor.bin * prepared.first.cols + cursor.frame]!;
+    if (inside && prepared.second && prepared.diff) {
       const index = cursor.bin * prepared.first.cols + cursor.frame;
       const [target, predicted] =
         this.spec.minuend === 0 ? [prepared.first, prepared.second] : [prepared.second, prepared.first];
@@ -718,7 +715,7 @@ export abstract class ComparisonCard implements CardView {
     Object.assign(this.statsText.dataset, line.data ?? {});
     const card = this.card;
     // The compared runs' trends overlaid, each in its run's colour.
-    const others = this.comparison?.active
+    const others = this.comparison.active
       ? this.actions.comparable(card.key).filter((other) => card.compare.includes(other.run))
       : [];
     const trendKey = JSON.stringify([
