@@ -15,6 +15,7 @@ RUNS = {"run_a": 0.0, "run_b": 0.5, "run_c": 1.5}  # each run's prediction is th
 STEPS = [0, 10, 20, 30]
 CHANGE_PER_STEP = 0.1  # every prediction moves by this much per logged step number
 CELL = (23, 37)  # frame, mel bin
+SPARSE_STEPS = [0, 20]  # a run logged less often: at 10 and 30 it shows 0 and 20
 TAG = "mel/compare"
 SPECTROGRAM_TAG = "mel/inference"
 
@@ -41,6 +42,9 @@ def logdir(tmp_path_factory):
                 spectro_summary.spectrogram(
                     SPECTROGRAM_TAG, predicted(run, step), step, writer=writer, precision="uint16"
                 )
+    with spectro_summary.Writer(str(root / "run_sparse")) as writer:
+        for step in SPARSE_STEPS:
+            spectro_summary.mel_comparison(TAG, target(), predicted("run_a", step), step, writer=writer)
     with spectro_summary.Writer(str(root / XSS)) as writer:
         spectro_summary.mel_comparison(TAG, target(), predicted("run_a", 0), 0, writer=writer)
     return root
@@ -270,3 +274,18 @@ def test_a_single_spectrogram_card_compares_runs(browser, server):
             expected = float(predicted(run, 30)[CELL[1], CELL[0]])
             assert float(row.get_attribute("data-predicted")) == pytest.approx(expected, abs=1e-3)
             assert row.get_attribute("data-diff") is None
+
+
+def test_each_run_shows_its_nearest_step_at_or_before_and_names_it(browser, server):
+    with open_tab(browser, server) as (page, frame):
+        mel = card(frame, "run_a", TAG)
+        wait_shown(mel, 30)
+        compare_with(mel, "run_b", "run_sparse")
+        sparse = mel.locator(".spectro-compare-row[data-run=run_sparse] .spectro-run-step")
+        same = mel.locator(".spectro-compare-row[data-run=run_b] .spectro-run-step")
+        wait_until(lambda: sparse.inner_text() == "step 20", "run_sparse at step 20")
+        assert same.inner_text() == ""
+        assert mel.locator('.spectro-panel[data-run="run_sparse"]').first.get_attribute("data-step") == "20"
+        mel.locator(".spectro-step-slider").fill("1")
+        wait_shown(mel, 10)
+        wait_until(lambda: sparse.inner_text() == "step 0", "run_sparse at step 0")

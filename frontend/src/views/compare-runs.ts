@@ -84,7 +84,14 @@ export class RunComparison {
   /** A line per run: its step, stats and the values at the cursor. */
   readonly rows = el("div", { className: "spectro-compare-rows" });
   private readonly swipeToggle = el("input", { className: "spectro-swipe", attrs: { type: "checkbox" } });
-  private readonly swipeLabel = el("label", { text: "swipe " }, [this.swipeToggle]);
+  private readonly swipeLabel = el(
+    "label",
+    {
+      text: "swipe ",
+      title: `drag the divider over the prediction to show the first compared run's from there on; hold ${FLICKER_KEY.toUpperCase()} on the card to flicker to it`,
+    },
+    [this.swipeToggle],
+  );
   readonly divider = el("div", { className: "spectro-swipe-divider" });
   private readonly runPanels: RunPanels[] = [];
   private runs: ComparedRun[] = [];
