@@ -200,8 +200,11 @@ def test_the_swipe_divider_splits_at_the_dragged_column(browser, server):
     with open_tab(browser, server) as (page, frame):
         mel = card(frame, "run_a", TAG)
         wait_shown(mel, 30)
+        swipe = mel.locator(".spectro-swipe")
+        assert not swipe.is_visible()  # nothing to swipe to before a run is compared
         compare_with(mel, "run_c")
-        mel.locator(".spectro-swipe").check()
+        wait_until(swipe.is_visible, "the swipe toggle")
+        swipe.check()
         divider = mel.locator(".spectro-swipe-divider")
         wait_until(lambda: divider.get_attribute("data-split") == str(FRAMES // 2), "the divider in the middle")
         panel = mel.locator('.spectro-panel[data-panel="predicted"]')

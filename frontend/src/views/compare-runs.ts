@@ -30,6 +30,7 @@ export const FLICKER_KEY = "f"; // held on a focused card, shows the first compa
 export const COMPARE_RUNS_STYLES = `
 .spectro-compare-runs { display: flex; flex-wrap: wrap; gap: 4px 10px; align-items: center; margin: 4px 0; color: var(--spectro-muted); }
 .spectro-compare-runs label { display: inline-flex; gap: 4px; align-items: center; white-space: nowrap; }
+.spectro-compare-runs[hidden], .spectro-compare-runs label[hidden] { display: none; }
 .spectro-run-swatch { display: inline-block; width: 10px; height: 10px; border-radius: 2px; }
 .spectro-compare-panel { border-left: 4px solid transparent; }
 .spectro-compare-rows { font-variant-numeric: tabular-nums; margin: 4px 0; }
