@@ -56,6 +56,7 @@ def test_demo_writes_every_kind(demo_logdir, tags):
         "alignment/reference",
         "diffusion/latent_noise",
         "diffusion/noise",
+        "diffusion/video_noise",
         "loss/g/total/lowest_point",
         "mel/full_target",
         "mel/reference",
@@ -67,6 +68,7 @@ def test_demo_writes_every_kind(demo_logdir, tags):
         "alignment/reference": pb.ALIGNMENT,
         "diffusion/latent_noise": pb.NOISE_PAIR,
         "diffusion/noise": pb.NOISE_PAIR,
+        "diffusion/video_noise": pb.NOISE_PAIR,
         "loss/g/total/lowest_point": pb.LOWEST_POINT,
         "mel/full_target": pb.SPECTROGRAM,
         "mel/reference": pb.MEL_COMPARISON,
@@ -76,6 +78,7 @@ def test_demo_writes_every_kind(demo_logdir, tags):
     assert [w.step for w in tags["alignment/reference"]] == list(range(0, 41, 4))
     assert [w.step for w in tags["mel/full_target"]] == [0]
     assert [w.step for w in tags["diffusion/noise"]] == list(range(0, 41, 8))
+    assert [w.step for w in tags["diffusion/video_noise"]] == list(range(0, 41, 8))
     assert [w.step for w in tags["align/text_audio"]] == list(range(0, 41, 20))
     reference = tags["mel/reference"][0]
     assert (reference.plugin_data.mel.sample_rate, reference.plugin_data.mel.hop_length) == (22050, 256)
@@ -663,3 +666,18 @@ def test_lowest_points_name_the_checkpoint_saved_at_their_step(vits_run):
     assert checkpoints.nearest_checkpoint(found, final.step).step in (200, 250)
     after = min(c.step for c in found if c.step > final.step)
     assert smoothed[after] < smoothed[final.step] + 0.5
+
+
+def test_video_noise_is_a_batch_of_latent_clips_each_at_its_own_timestep(tags):
+    from tb_plugin_spectro.demo import diffusion
+
+    steps = tags["diffusion/video_noise"]
+    for written in steps:
+        noise = written.header.noise
+        assert noise.batch_size == diffusion.VIDEO_BATCH and len(noise.samples) == diffusion.VIDEO_BATCH
+        for sample in noise.samples:
+            assert list(sample.actual.shape) == [4, diffusion.VIDEO_FRAMES, 20, diffusion.SEGMENT_FRAMES // 4]
+            assert 0 <= sample.timestep < diffusion.TOTAL_TIMESTEPS
+    # As the model learns, the error of its noise predictions falls.
+    first, last = (np.mean([s.stats.mse for s in w.header.noise.samples]) for w in (steps[0], steps[-1]))
+    assert last < first

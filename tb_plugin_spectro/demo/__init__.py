@@ -43,6 +43,9 @@ speech of `speech`:
   small t, where x_t is almost clean (MSE near 1), and easy at large t
   (near 0); the error follows the mel's detail and shrinks with training,
   so the MSE against the step jumps with t while each timestep's falls.
+  `diffusion/video_noise` is a latent video model's batch of two clips
+  [4, 6, 20, 32] (each frame the latent of the next window of a mel), each
+  clip at its own timestep.
 - `contrastive`: a CLAP-like model's cosine similarity `align/text_audio`
   between 32 captions of speech clips (rows) and the clips (columns, file
   names) of a fixed evaluation batch, every 5 x `every` steps. Near-uniform

@@ -14,6 +14,8 @@ _ALPHA_BARS = np.cumprod(1.0 - _BETAS)
 # Signal-to-noise ratio of x_t: 1e4 at t = 0, 1 near t = 250, 4e-5 at t = T - 1.
 SNR = _ALPHA_BARS / (1.0 - _ALPHA_BARS)
 SEGMENT_FRAMES = 128  # frames of mel per training pair, about 1.5 s
+VIDEO_FRAMES = 6  # frames of a latent video clip
+VIDEO_BATCH = 2  # clips of a logged video batch
 _NORMALIZED_MAX = 2.5  # the log-mel mapped to +1; SILENCE is mapped to -1
 _LATENT_DOWNSAMPLING = 4  # mel bins and frames per latent cell, each way
 _UNTRAINED_OUTPUT = 0.1  # std of an untrained network's output
@@ -88,8 +90,35 @@ def _segment(sample: Utterance, rng: np.random.Generator) -> Tuple[np.ndarray, n
     return _normalized(sample.target[:, window]), _normalized(sample.smoothed[-1][:, window])
 
 
+def _latent_video(sample: Utterance, rng: np.random.Generator) -> Tuple[np.ndarray, np.ndarray]:
+    """[4, VIDEO_FRAMES, n_mels / 4, SEGMENT_FRAMES / 4] latents of SEGMENT_FRAMES windows sliding along `sample`.
+
+    A stand-in for a latent video diffusion model's clip (Text2Sign's sign
+    videos): each frame of the clip is the latent of the next window of the
+    mel, so neighbouring frames are alike. The clean latents and the
+    encoder's over-smoothed ones, each channel at unit variance.
+    """
+    frames = sample.target.shape[1]
+    hop = max(1, (frames - SEGMENT_FRAMES) // (VIDEO_FRAMES - 1))
+    start = int(rng.integers(0, frames - SEGMENT_FRAMES - hop * (VIDEO_FRAMES - 1) + 1))
+    clean, prior = [], []
+    for index in range(VIDEO_FRAMES):
+        window = slice(start + index * hop, start + index * hop + SEGMENT_FRAMES)
+        clean.append(latent(_normalized(sample.target[:, window])))
+        prior.append(latent(_normalized(sample.smoothed[-1][:, window])))
+    clean_video, prior_video = np.stack(clean, axis=1), np.stack(prior, axis=1)
+    scale = clean_video.std(axis=(1, 2, 3), keepdims=True)
+    return clean_video / scale, prior_video / scale
+
+
 def write_diffusion(logdir: str, steps: int, every: int, rng: np.random.Generator) -> None:
-    """A mel diffusion decoder's noise pairs, and a latent one's, each at a random timestep."""
+    """A mel diffusion decoder's noise pairs, a latent one's, and a latent video one's batches of clips.
+
+    Each pair is at a random timestep; each clip of a video batch
+    (`diffusion/video_noise`, [batch, channels, frames, height, width]) at
+    its own.
+    """
+    (video_rng,) = rng.spawn(1)  # spawned: the other pairs draw as they did before videos
     training_set = training_utterances()
     with spectro_summary.Writer(os.path.join(logdir, "diffusion")) as writer:
         for step in range(0, steps + 1, every):
@@ -115,3 +144,19 @@ def write_diffusion(logdir: str, steps: int, every: int, rng: np.random.Generato
                     total_timesteps=TOTAL_TIMESTEPS,
                     writer=writer,
                 )
+            clips = [_latent_video(training_set[i], video_rng) for i in range(VIDEO_BATCH)]
+            timesteps = video_rng.integers(TOTAL_TIMESTEPS, size=VIDEO_BATCH)
+            noises = video_rng.standard_normal((VIDEO_BATCH, *clips[0][0].shape))
+            predicted_clips = [
+                predicted_noise(clean_clip, prior_clip, clip_noise, int(t), unknown, untrained, video_rng)
+                for (clean_clip, prior_clip), clip_noise, t in zip(clips, noises, timesteps)
+            ]
+            spectro_summary.noise_pair(
+                "diffusion/video_noise",
+                np.stack(predicted_clips).astype(np.float32),
+                noises.astype(np.float32),
+                step,
+                timestep=timesteps,
+                total_timesteps=TOTAL_TIMESTEPS,
+                writer=writer,
+            )
