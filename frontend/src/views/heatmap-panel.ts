@@ -66,6 +66,7 @@ const DRAG_THRESHOLD = 3; // CSS pixels a press must move to count as a drag
 const WHEEL_ZOOM_PER_PIXEL = 0.0015; // zoom factor exponent per wheel delta pixel
 const ROW_LABEL_SPACING = 12; // CSS pixels between row labels on the axis at least
 const ROW_LABEL_LEFT = 2; // CSS pixels left of the row labels
+const VALUE_TICK_SPILL = 8; // CSS pixels a value tick's label reaches above or below the colour bar
 
 export class HeatmapPanel {
   readonly element: HTMLDivElement;
@@ -84,6 +85,9 @@ export class HeatmapPanel {
   /** The overlay may hold a cursor or a selection; a clear overlay is not cleared again. */
   private overlayDrawn = true;
   private layout: PanelLayout | null = null;
+  /** What the titles and axes on the canvas were drawn for; an equal key redraws only the image and the colour bar. */
+  private axesKey = "";
+  private axesRowLabels: readonly string[] | null | undefined = null;
   private window: FrameWindow = { start: 0, end: 1 };
   private drag: {
     startX: number;
@@ -194,23 +198,43 @@ export class HeatmapPanel {
     this.setPlayhead(this.playheadFrame);
     const fg = themeColor(this.element, "--spectro-fg", "#212121");
     const muted = themeColor(this.element, "--spectro-muted", "#616161");
-    context.clearRect(0, 0, width, height);
     context.font = "11px system-ui, sans-serif";
-    context.fillStyle = fg;
-    context.textBaseline = "alphabetic";
-    context.textAlign = "left";
-    context.fillText(this.title, plot.x, plot.y - 5);
-    if (subtitle) {
-      context.fillStyle = muted;
-      context.textAlign = "right";
-      context.fillText(subtitle, plot.x + plot.width, plot.y - 5);
-    }
     const image = this.image;
     if (image === null || image.rows === 0 || image.cols === 0) {
+      this.axesKey = "";
+      context.clearRect(0, 0, width, height);
+      this.drawTitles(context, subtitle, fg, muted);
       context.strokeStyle = muted;
       context.strokeRect(plot.x + 0.5, plot.y + 0.5, plot.width - 1, plot.height - 1);
       return;
     }
+    // The titles and the row and column axes stay on the canvas while only the
+    // image and its colour range change (a new step): their text is most of a
+    // panel's drawing, and a step change of linked cards redraws every panel.
+    const axesKey = JSON.stringify([
+      this.canvas.width,
+      this.canvas.height,
+      width,
+      height,
+      window.start,
+      window.end,
+      image.rows,
+      this.rowsFromTop,
+      subtitle,
+      fg,
+      muted,
+    ]);
+    // Of the axes kept, only the value ticks right of the colour bar change with the range.
+    const ticks =
+      axesKey === this.axesKey && image.rowLabels === this.axesRowLabels ? this.valueTicksRect(width) : null;
+    if (ticks) {
+      context.clearRect(ticks.x, ticks.y, ticks.width, ticks.height);
+    } else {
+      context.clearRect(0, 0, width, height);
+      this.drawTitles(context, subtitle, fg, muted);
+    }
+    this.axesKey = axesKey;
+    this.axesRowLabels = image.rowLabels;
     context.imageSmoothingEnabled = false;
     context.drawImage(
       this.source,
@@ -228,7 +252,32 @@ export class HeatmapPanel {
     context.strokeStyle = muted;
     context.lineWidth = 1;
     context.strokeRect(colorbar.x + 0.5, colorbar.y + 0.5, colorbar.width - 1, colorbar.height - 1);
-    this.drawAxes(context, image, fg, muted);
+    this.drawAxes(context, image, fg, muted, ticks);
+  }
+
+  /** Where the colour bar's value ticks are drawn: the part of the canvas a new range redraws. */
+  private valueTicksRect(width: number): { x: number; y: number; width: number; height: number } {
+    const { colorbar } = this.layout!;
+    const x = colorbar.x + colorbar.width + 1;
+    return {
+      x,
+      y: colorbar.y - VALUE_TICK_SPILL,
+      width: width - x,
+      height: colorbar.height + 2 * VALUE_TICK_SPILL,
+    };
+  }
+
+  private drawTitles(context: CanvasRenderingContext2D, subtitle: string, fg: string, muted: string): void {
+    const { plot } = this.layout!;
+    context.fillStyle = fg;
+    context.textBaseline = "alphabetic";
+    context.textAlign = "left";
+    context.fillText(this.title, plot.x, plot.y - 5);
+    if (subtitle) {
+      context.fillStyle = muted;
+      context.textAlign = "right";
+      context.fillText(subtitle, plot.x + plot.width, plot.y - 5);
+    }
   }
 
   /** The outlined cells, a dark and a light stroke so that they show on every map; drawn with the image, not on hover. */
@@ -275,14 +324,22 @@ export class HeatmapPanel {
     context.restore();
   }
 
-  private drawAxes(context: CanvasRenderingContext2D, image: PanelImage, fg: string, muted: string): void {
+  /** The colour bar's value ticks, and the row and column axes unless only the value ticks' part `ticksOnly` was cleared. */
+  private drawAxes(
+    context: CanvasRenderingContext2D,
+    image: PanelImage,
+    fg: string,
+    muted: string,
+    ticksOnly: { x: number; y: number; width: number; height: number } | null,
+  ): void {
+    const all = ticksOnly === null;
     const { plot, colorbar } = this.layout!;
     context.fillStyle = muted;
     context.strokeStyle = muted;
     context.textAlign = "right";
     context.textBaseline = "middle";
-    if (image.rowLabels) this.drawRowLabels(context, image, image.rowLabels);
-    else this.drawRowTicks(context, image);
+    if (all && image.rowLabels) this.drawRowLabels(context, image, image.rowLabels);
+    else if (all) this.drawRowTicks(context, image);
     const { min, max } = image.range;
     const valueTicks = niceTicks(min, max, Math.max(2, Math.floor(plot.height / 24)));
     context.textAlign = "left";
@@ -290,7 +347,7 @@ export class HeatmapPanel {
       const y = colorbar.y + colorbar.height - ((value - min) / (max - min)) * colorbar.height;
       context.fillText(formatTick(value, valueTicks), colorbar.x + colorbar.width + 4, y);
     }
-    if (!image.rowLabels) {
+    if (all && !image.rowLabels) {
       context.save();
       context.translate(11, plot.y + plot.height / 2);
       context.rotate(-Math.PI / 2);
@@ -299,20 +356,34 @@ export class HeatmapPanel {
       context.restore();
     }
     if (this.showColsAxis) {
-      context.textAlign = "center";
       context.textBaseline = "top";
       const window = this.window;
-      for (const col of niceTicks(window.start, window.end - 1, Math.max(2, Math.floor(plot.width / 70)))) {
-        if (!Number.isInteger(col)) continue;
-        const x = plot.x + xOfFrame(window, col + 0.5, plot.width);
-        context.fillText(String(col), x, plot.y + plot.height + 5);
-        context.beginPath();
-        context.moveTo(x, plot.y + plot.height);
-        context.lineTo(x, plot.y + plot.height + 3);
-        context.stroke();
+      if (all) {
+        context.textAlign = "center";
+        for (const col of niceTicks(window.start, window.end - 1, Math.max(2, Math.floor(plot.width / 70)))) {
+          if (!Number.isInteger(col)) continue;
+          const x = plot.x + xOfFrame(window, col + 0.5, plot.width);
+          context.fillText(String(col), x, plot.y + plot.height + 5);
+          context.beginPath();
+          context.moveTo(x, plot.y + plot.height);
+          context.lineTo(x, plot.y + plot.height + 3);
+          context.stroke();
+        }
       }
       context.textAlign = "left";
-      context.fillText(this.colsLabel, plot.x + plot.width + 6, plot.y + plot.height + 5);
+      const labelX = plot.x + plot.width + 6;
+      const labelY = plot.y + plot.height + 5;
+      if (all) {
+        context.fillText(this.colsLabel, labelX, labelY);
+      } else {
+        // The label reaches into the value ticks' part, cleared: only that part of it is drawn again.
+        context.save();
+        context.beginPath();
+        context.rect(ticksOnly.x, ticksOnly.y, ticksOnly.width, ticksOnly.height);
+        context.clip();
+        context.fillText(this.colsLabel, labelX, labelY);
+        context.restore();
+      }
     }
     context.fillStyle = fg;
   }
