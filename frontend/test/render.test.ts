@@ -8,6 +8,7 @@ import {
   diffRange,
   diffValues,
   finiteRange,
+  keepFiniteRange,
   formatTick,
   formatStat,
   formatValue,
@@ -46,6 +47,14 @@ test("colour ranges", async (t) => {
     });
     assert.equal(finiteRange([Number.NaN, Number.POSITIVE_INFINITY]), null);
     assert.equal(finiteRange([]), null);
+  });
+  await t.test("keepFiniteRange scans an array once: finiteRange answers from it after", () => {
+    const values = new Float32Array([1, Number.NaN, -4, 2]);
+    assert.deepEqual(keepFiniteRange(values), { min: -4, max: 2 });
+    values[0] = 9; // a kept array is never written again; were it, the kept range would stand
+    assert.deepEqual(finiteRange(values), { min: -4, max: 2 });
+    assert.deepEqual(finiteRange(Float32Array.from(values)), { min: -4, max: 9 });
+    assert.equal(keepFiniteRange(new Float32Array([Number.NaN])), null);
   });
   await t.test("target and predicted share the union of their ranges", () => {
     assert.deepEqual(unionRange({ min: -3, max: 1 }, { min: -1, max: 4 }), { min: -3, max: 4 });

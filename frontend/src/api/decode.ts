@@ -1,5 +1,6 @@
 // Pure decoding of a GET /data body (layout in http_api.md): no fetch, no DOM.
 
+import { keepFiniteRange } from "../render/scale";
 import type { ArrayInfo, AudioRole, NonfiniteCounts, StepDescription } from "./types";
 
 export const DATA_MAGIC = "SPD1";
@@ -277,6 +278,7 @@ export function decodeArray(info: ArrayInfo, inflated: Uint8Array, maxElements =
     }
   }
   const rows = info.shape[0] ?? 1;
+  keepFiniteRange(values);
   return {
     name: info.name,
     shape: info.shape.slice(),

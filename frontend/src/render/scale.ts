@@ -12,7 +12,12 @@ export type DiffMode = "abs" | "signed";
 /** "step": the range of the step shown; "series": one range over all steps of the series. */
 export type RangeMode = "step" | "series";
 
+/** Ranges kept by keepFiniteRange(), by array. */
+const keptRanges = new WeakMap<ArrayLike<number>, ColorRange | null>();
+
 export function finiteRange(values: ArrayLike<number>): ColorRange | null {
+  const kept = keptRanges.get(values);
+  if (kept !== undefined) return kept;
   let min = Number.POSITIVE_INFINITY;
   let max = Number.NEGATIVE_INFINITY;
   for (let i = 0; i < values.length; i++) {
@@ -22,6 +27,17 @@ export function finiteRange(values: ArrayLike<number>): ColorRange | null {
     if (v > max) max = v;
   }
   return min <= max ? { min, max } : null;
+}
+
+/**
+ * finiteRange(values), kept for the next calls: for arrays that are never
+ * written again (decoded steps), so that a step is scanned when it arrives,
+ * not in the frame that shows it.
+ */
+export function keepFiniteRange(values: ArrayLike<number>): ColorRange | null {
+  const range = finiteRange(values);
+  keptRanges.set(values, range);
+  return range;
 }
 
 export function unionRange(a: ColorRange | null, b: ColorRange | null): ColorRange | null {

@@ -44,8 +44,11 @@ export function option(value: string, label: string): HTMLOptionElement {
 
 /** Replaces a select's options when the list changed, keeping `selected`. */
 export function setOptions(select: HTMLSelectElement, options: readonly [string, string][], selected: string): void {
-  const current = [...select.options].map((o) => [o.value, o.textContent ?? ""]);
-  if (JSON.stringify(current) !== JSON.stringify(options)) {
+  const current = select.options;
+  const same =
+    current.length === options.length &&
+    options.every(([value, label], i) => current[i]!.value === value && current[i]!.textContent === label);
+  if (!same) {
     select.replaceChildren(...options.map(([value, label]) => option(value, label)));
   }
   if (select.value !== selected) select.value = selected;
