@@ -6,8 +6,9 @@
 //                           input event's timestamp; detail {card, index}.
 //   "spectro:step-painted"  a card with arrays drew a step on its canvases,
 //                           inside the animation frame that shows them; detail
-//                           {card, step}. Redraws of the same step (zoom, resize)
-//                           mark too.
+//                           {card, step, runs}, runs the number of other runs
+//                           drawn with it (compared runs whose step has loaded).
+//                           Redraws of the same step (zoom, resize) mark too.
 //
 // `card` is the card's key, JSON [run, tag]. The timeline keeps at most
 // MAX_KEPT marks of each name: the next one clears them, so that a session
@@ -34,7 +35,7 @@ export function markStepInput(card: string, index: number, event: Event): void {
   mark(STEP_INPUT, { card, index }, event.timeStamp);
 }
 
-/** Card `card` drew step `step` on its canvases. */
-export function markStepPainted(card: string, step: number): void {
-  mark(STEP_PAINTED, { card, step });
+/** Card `card` drew step `step` on its canvases, with `runs` compared runs. */
+export function markStepPainted(card: string, step: number, runs = 0): void {
+  mark(STEP_PAINTED, { card, step, runs });
 }

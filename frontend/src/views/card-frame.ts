@@ -31,6 +31,8 @@ export interface StepArrays {
   sample(): number;
   /** The name of a download of step `step`, without the extension. */
   fileStem(step: number): string;
+  /** Loads what else the card shows at these steps (e.g. compared runs'), as the card's own load ahead. */
+  prefetch?(steps: readonly number[]): void;
 }
 
 /** The parts of a card, in the order they are laid out, and how it loads steps. */
@@ -70,6 +72,8 @@ export class CardFrame {
   private shownLoads: StepKey[] = [];
   private lastIndex = -1;
   private move: StepMove = { direction: 1, stride: 0 };
+  /** The step the .npz link downloads, as [run, tag, step, sample]. */
+  private npzKey = "";
 
   constructor(
     card: CardState,
@@ -140,10 +144,10 @@ export class CardFrame {
     setHidden(this.flag, text === "");
   }
 
-  /** The card drew step `step` on its canvases, inside the animation frame that shows them. */
-  painted(step: number): void {
+  /** The card drew step `step` on its canvases, with `runs` compared runs, inside the animation frame that shows them. */
+  painted(step: number, runs = 0): void {
     this.element.dataset.shownStep = String(step);
-    markStepPainted(this.card.key, step);
+    markStepPainted(this.card.key, step, runs);
   }
 
   /** The loading of the selected step; returns the error that replaces the stored one, if any. */
@@ -181,7 +185,9 @@ export class CardFrame {
     for (const part of this.spec.body ?? []) part.style.visibility = entry?.status === "failed" ? "hidden" : "";
     setText(this.loading, entry === undefined || entry.status === "loading" ? "loading…" : "");
     if (this.npzLink) {
-      setAttr(this.npzLink, "href", dataUrl(key, "npz"));
+      const npzKey = JSON.stringify([key.run, key.tag, key.step, key.sample]);
+      if (npzKey !== this.npzKey) setAttr(this.npzLink, "href", dataUrl(key, "npz"));
+      this.npzKey = npzKey;
       setAttr(this.npzLink, "download", `${arrays.fileStem(key.step)}.npz`);
     }
     return error;
@@ -231,12 +237,35 @@ export class CardFrame {
     return index === null ? null : loaded(index);
   }
 
+  /**
+   * Loads the steps ahead after the frame that shows this one: starting a
+   * fetch takes about a millisecond of the main thread, which a step change
+   * of linked cards would otherwise spend a dozen times inside its frame.
+   */
   private prefetch(card: CardState, arrays: StepArrays): void {
+    const keys: StepKey[] = [];
     for (const offset of prefetchOffsets(card.playing, this.move)) {
       const key = this.stepKey(card.stepIndex + offset, arrays);
-      if (key) this.actions.requestStep(key);
+      if (key) keys.push(key);
     }
+    afterFrame(this, () => {
+      for (const key of keys) this.actions.requestStep(key);
+      arrays.prefetch?.(keys.map((key) => key.step));
+    });
   }
+}
+
+/** The last work each card asked for after the frame; one task runs them all. */
+const afterFrameWork = new Map<CardFrame, () => void>();
+
+function afterFrame(card: CardFrame, work: () => void): void {
+  if (afterFrameWork.size === 0)
+    setTimeout(() => {
+      const works = [...afterFrameWork.values()];
+      afterFrameWork.clear();
+      for (const run of works) run();
+    }, 0);
+  afterFrameWork.set(card, work);
 }
 
 /** What a card says of a series whose facts the server could not read; null for the others. */

@@ -170,6 +170,20 @@ export class RunComparison {
     return this.runs;
   }
 
+  /** Loads each compared run's steps matching the card's `steps`, as the card loads its own ahead. */
+  prefetch(steps: readonly number[], sample: number): void {
+    const others = this.card.compare
+      .map((run) => this.actions.comparable(this.card.key).find((other) => other.run === run))
+      .filter((other): other is CardState => other !== undefined);
+    if (others.length === 0) return;
+    for (const step of steps) {
+      matchSteps(others, step).forEach((match, i) => {
+        const other = others[i]!;
+        if (match.step !== null) this.actions.requestStep({ run: other.run, tag: other.tag, step: match.step, sample });
+      });
+    }
+  }
+
   private updateChooser(card: CardState, comparable: CardState[]): void {
     const key = JSON.stringify([comparable.map((c) => c.run), card.compare]);
     if (key === this.chooserKey) return;
@@ -356,6 +370,11 @@ export class RunComparison {
       }
     });
     this.panels.replaceChildren(...shown);
+  }
+
+  /** How many compared runs have their step loaded and prepared, to be drawn. */
+  get preparedRuns(): number {
+    return this.prepared.length;
   }
 
   /** How many runs' panels are on the card. */

@@ -250,7 +250,11 @@ export abstract class ComparisonCard implements CardView {
       footer: [el("div", { className: "spectro-stats" }, [this.statsText, this.trend.element]), ...extras],
       actions: [this.pinButton, this.pngButton, this.resetButton],
       stepKeysSelect: spec.stepKeysOnSelector ? this.selector : undefined,
-      arrays: { sample: () => this.sample(), fileStem: (step) => this.fileStem(step) },
+      arrays: {
+        sample: () => this.sample(),
+        fileStem: (step) => this.fileStem(step),
+        prefetch: (steps) => this.comparison.prefetch(steps, this.sample()),
+      },
     });
     this.element = this.frame.element;
     const flicker = (held: boolean) => (event: KeyboardEvent) => {
@@ -574,7 +578,7 @@ export abstract class ComparisonCard implements CardView {
       this.comparison.describe(this.element);
     }
     this.drawAttached(prepared, window, width);
-    this.frame.painted(prepared.data.description.step);
+    this.frame.painted(prepared.data.description.step, comparing ? this.comparison.preparedRuns : 0);
   }
 
   /** The name of the predicted array (the one the diff subtracts), as the readout says it. */
