@@ -30,6 +30,12 @@ What is measured:
   input counts for one input interval), how many of the inputs' steps were
   painted, the stretches without a new step, and the time from the last
   input to its step drawn.
+- a compare card: one mel card with other runs of its tag compared
+  (4 runs in all, each 80 × 800, a TensorBoard of their own): its first paint
+  from the choice, from the first run ticked (a run a frame, as the boxes take
+  them) to the frame that shows every run at its step, loaded after the
+  choice; and → held at 30 key downs a second over steps never loaded, where
+  a step counts as painted when every run is drawn at it.
 - peak JS heap: V8's used heap, and the same plus ArrayBuffer backing stores
   (decoded arrays and pixels live there), sampled through the session with
   the DevTools protocol's Runtime.getHeapUsage. TensorBoard's page and the
@@ -106,6 +112,10 @@ SIZES = {
         "key_scrub_cards": (0, 1, 2),
         "drag_scrub_cards": (3, 4, 5),
         "fast_key_cards": (6, 7, 8),
+        "compare_runs": 4,
+        "compare_steps": 160,
+        "compare_choices": 3,
+        "compare_scrub_range": (80, 140),
     },
     True: {
         "cards": 2,
@@ -119,12 +129,22 @@ SIZES = {
         "key_scrub_cards": (0,),
         "drag_scrub_cards": (1,),
         "fast_key_cards": (),
+        "compare_runs": 2,
+        "compare_steps": 30,
+        "compare_choices": 1,
+        "compare_scrub_range": (16, 24),
     },
 }
 KEY_REPEAT_HZ = 30.0  # about the fastest key repeat desktop systems' keyboard settings allow
 FAST_KEY_HZ = 60.0
 DRAG_HZ = 60.0
-TARGETS = {"prefetched_ms": 16.0, "scrub_fps": 30.0, "first_paint_ms": 1000.0}
+TARGETS = {
+    "prefetched_ms": 16.0,
+    "scrub_fps": 30.0,
+    "first_paint_ms": 1000.0,
+    "compare_first_paint_ms": 300.0,
+}
+COMPARE_CHOICE = "bench:compare-choice"  # a compared run ticked on the card, logged by the benchmark
 
 # Added to every frame before its scripts run; only the Spectro iframe keeps it.
 PROBE_JS = """
@@ -178,10 +198,12 @@ def card_key(card: int) -> str:
     return json.dumps([RUN, tag_of(card)], separators=(",", ":"))
 
 
-def write_logdir(root: str, cards: int, steps: int) -> None:
-    """`cards` tags of `steps` steps: one speech-like target, a prediction that converges."""
+def write_logdir(root: str, cards: int, steps: int, runs: Sequence[str] = (RUN,)) -> None:
+    """`cards` tags of `steps` steps in each run: one speech-like target, a prediction that converges.
+
+    Each run's predictions are its own (noise of their own, a convergence of its own pace).
+    """
     from tb_plugin_spectro import demo
-    from tb_plugin_spectro import summary as spectro_summary
 
     rng = np.random.default_rng(0)
     reference = demo.utterance(*demo.REFERENCE, rng)
@@ -190,9 +212,18 @@ def write_logdir(root: str, cards: int, steps: int) -> None:
     def tiled(mel: np.ndarray, shift: int) -> np.ndarray:
         return np.roll(np.tile(mel, (1, repeats))[:, :FRAMES], shift, axis=1)
 
-    with spectro_summary.Writer(os.path.join(root, RUN)) as writer:
+    for number, run in enumerate(runs):
+        run_rng = rng if number == 0 else np.random.default_rng(number)
+        _write_run(os.path.join(root, run), cards, steps, reference, tiled, 0.2 + 0.1 * number, run_rng)
+
+
+def _write_run(path: str, cards: int, steps: int, reference, tiled, pace: float, rng) -> None:
+    from tb_plugin_spectro import demo
+    from tb_plugin_spectro import summary as spectro_summary
+
+    with spectro_summary.Writer(path) as writer:
         for step in range(steps):
-            progress = demo.convergence(step, steps, 0.2)
+            progress = demo.convergence(step, steps, pace)
             for card in range(cards):
                 shift = 37 * card
                 summary = spectro_summary.mel_comparison_pb(
@@ -208,11 +239,15 @@ def write_logdir(root: str, cards: int, steps: int) -> None:
                 writer.add_summary(summary, step)
 
 
-def _wait_loaded(base: str, cards: int, steps: int, timeout: float = 300) -> None:
+def _wait_loaded(base: str, cards: int, steps: int, runs: Sequence[str] = (RUN,), timeout: float = 300) -> None:
     deadline = time.monotonic() + timeout
     while True:
-        tags = json.loads(common.fetch(base + "/data/plugin/spectro/tags")[1]).get(RUN, {})
-        if len(tags) == cards and all(info.get("last_step") == steps - 1 for info in tags.values()):
+        listing = json.loads(common.fetch(base + "/data/plugin/spectro/tags")[1])
+        if all(
+            len(listing.get(run, {})) == cards
+            and all(info.get("last_step") == steps - 1 for info in listing[run].values())
+            for run in runs
+        ):
             return
         if time.monotonic() > deadline:
             raise RuntimeError(f"tensorboard had not loaded {cards} tags of {steps} steps after {timeout} s")
@@ -477,8 +512,12 @@ def go_to(session: Session, card: int, index: int, steps: int) -> None:
     session.pull()
 
 
-def scrub(session: Session, card: int, steps: int, to: int, seconds: float, by: str, rate: float) -> dict:
+def scrub(
+    session: Session, card: int, steps: int, to: int, seconds: float, by: str, rate: float, runs: int = 0
+) -> dict:
     """Moves card's slider one step per input toward step index `to`, `rate` inputs a second, for `seconds`.
+
+    A step counts as painted when the card drew it with `runs` compared runs at least.
 
     by="key": ArrowRight (or ArrowLeft) held on the focused slider, auto-repeating;
     by="drag": the thumb dragged with the mouse, one step per move (Chromium
@@ -523,20 +562,21 @@ def scrub(session: Session, card: int, steps: int, to: int, seconds: float, by: 
     finish()
     session.wait_marks('(m, a) => m.name === "spectro:step-input" && m.card === a', key, since=start)
     session.frame.wait_for_function(
-        """([key, since]) => {
+        """([key, since, runs]) => {
              const marks = window.__spectroProbe.marks.slice(since);
              const inputs = marks.filter((m) => m.name === "spectro:step-input" && m.card === key);
              const last = inputs[inputs.length - 1];
-             return marks.some((m) => m.name === "spectro:step-painted" && m.card === key && m.step === last.index && m.t >= last.t);
+             return marks.some((m) => m.name === "spectro:step-painted" && m.card === key && m.step === last.index
+               && m.t >= last.t && (m.runs ?? 0) >= runs);
            }""",
-        arg=[key, start],
+        arg=[key, start, runs],
         polling=50,
         timeout=30_000,
     )
     page.wait_for_timeout(SETTLE_S * 1000)
     session.log_frames(True)
     session.pull()
-    marks = session.marks[start:]
+    marks = [m for m in session.marks[start:] if m["name"] != "spectro:step-painted" or m.get("runs", 0) >= runs]
     inputs = [m for m in marks if m["name"] == "spectro:step-input" and m["card"] == key]
     if len(inputs) < 2:
         raise RuntimeError(f"scrubbing by {by} gave {len(inputs)} step inputs")
@@ -584,6 +624,112 @@ def scrub(session: Session, card: int, steps: int, to: int, seconds: float, by: 
         "from": first,
         "to": inputs[-1]["index"],
     }
+
+
+# Logs when a compared run's box on card `key` is ticked or unticked, with the event's time.
+CHOICE_LOG_JS = (
+    """(key) => {
+  const card = [...document.querySelectorAll(".spectro-card")].find(
+    (c) => JSON.stringify([c.dataset.run, c.dataset.tag]) === key);
+  card.addEventListener("change", (event) => {
+    if (event.target.matches(".spectro-compare-runs input[data-run]"))
+      window.__spectroProbe.marks.push({ name: "%s", t: event.timeStamp, card: key, run: event.target.dataset.run });
+  }, true);
+}"""
+    % COMPARE_CHOICE
+)
+
+# Ticks (or unticks) every other run's box on card `key`, one a frame: a box's change
+# takes the runs compared when the chooser was last drawn.
+TICK_RUNS_JS = """async ([key, checked]) => {
+  const card = [...document.querySelectorAll(".spectro-card")].find(
+    (c) => JSON.stringify([c.dataset.run, c.dataset.tag]) === key);
+  const runs = [...card.querySelectorAll(".spectro-compare-runs input[data-run]")].map((box) => box.dataset.run);
+  for (const run of runs) {
+    const box = card.querySelector(`.spectro-compare-runs input[data-run="${CSS.escape(run)}"]`);
+    if (box.checked === checked) continue;
+    box.click();
+    await new Promise((resolve) => requestAnimationFrame(() => setTimeout(resolve, 0)));
+  }
+}"""
+
+
+def _compare_runs(count: int) -> List[str]:
+    return [RUN] + [f"{RUN}-{chr(ord('b') + i)}" for i in range(count - 1)]
+
+
+def _painted_with_runs(session: Session, key: str, runs: int, since: int) -> None:
+    session.wait_marks(
+        '(m, a) => m.name === "spectro:step-painted" && m.card === a[0] && (m.runs ?? 0) >= a[1]',
+        [key, runs],
+        since=since,
+        timeout=60,
+    )
+
+
+def compare_choice(session: Session, others: int) -> dict:
+    """Ticks the other runs on card 0 and times it: the first tick to the frame that shows every run."""
+    key = card_key(0)
+    start = len(session.marks)
+    session.frame.evaluate(TICK_RUNS_JS, [key, True])
+    _painted_with_runs(session, key, others, start)
+    session.page.wait_for_timeout(SETTLE_S * 1000)
+    session.pull()
+    marks = session.marks[start:]
+    chosen = min(m["t"] for m in marks if m["name"] == COMPARE_CHOICE and m["card"] == key)
+    drawn = min(
+        m["t"]
+        for m in marks
+        if m["name"] == "spectro:step-painted" and m["card"] == key and m.get("runs", 0) >= others and m["t"] >= chosen
+    )
+    shown = session.shown_frame(drawn)
+    return {"latency_ms": shown - chosen, "drawn_ms": drawn - chosen}
+
+
+def measure_compare(browser, base: str, sizes: dict) -> dict:
+    """The compare card: first paint from the choice of runs, then scrubbing with a key held at 30/s."""
+    steps, others = sizes["compare_steps"], sizes["compare_runs"] - 1
+    key = card_key(0)
+    session = Session(browser, base)
+    try:
+        session.open()
+        session.wait_marks('(m, a) => m.name === "spectro:step-painted" && m.card === a', key, timeout=60)
+        session.frame.evaluate(CHOICE_LOG_JS, key)
+        session.slider(0).scroll_into_view_if_needed()
+        low, high = sizes["compare_scrub_range"]
+        # Steps no card has loaded (each run's own card opens at its last step).
+        starts = np.linspace(2, low - 4, sizes["compare_choices"]).round().astype(int)
+        choices = []
+        for index in starts:
+            session.slider(0).scroll_into_view_if_needed()
+            go_to(session, 0, int(index), steps)
+            choices.append(compare_choice(session, others))
+            session.frame.evaluate(TICK_RUNS_JS, [key, False])
+            session.page.wait_for_timeout(SETTLE_S * 1000)
+        start = len(session.marks)
+        session.frame.evaluate(TICK_RUNS_JS, [key, True])
+        _painted_with_runs(session, key, others, start)
+        session.slider(0).scroll_into_view_if_needed()
+        go_to(session, 0, low, steps)
+        scrubs = [
+            {
+                "over": "steps never loaded",
+                **scrub(session, 0, steps, high, sizes["scrub_s"], "key", KEY_REPEAT_HZ, others),
+            },
+            {"over": "back over them", **scrub(session, 0, steps, low, sizes["scrub_s"], "key", KEY_REPEAT_HZ, others)},
+        ]
+        session.sample_heap()
+        return {
+            "runs": others + 1,
+            "steps": steps,
+            "first_paint": {
+                "latency": common.summarize([c["latency_ms"] / 1e3 for c in choices]),
+                "drawn": common.summarize([c["drawn_ms"] / 1e3 for c in choices]),
+            },
+            "scrub": _scrub_summaries(scrubs),
+        }
+    finally:
+        session.close()
 
 
 @contextlib.contextmanager
@@ -697,6 +843,13 @@ def run(quick: bool) -> dict:
         with common.tensorboard(root, "false") as (base, _process):
             _wait_loaded(base, sizes["cards"], sizes["steps"])
             measured = measure(base, sizes)
+    with tempfile.TemporaryDirectory(prefix="spectro-pane-compare-") as root:
+        runs = _compare_runs(sizes["compare_runs"])
+        write_logdir(root, 1, sizes["compare_steps"], runs)
+        with common.tensorboard(root, "false") as (base, _process):
+            _wait_loaded(base, 1, sizes["compare_steps"], runs)
+            with _browser() as browser:
+                measured["compare"] = measure_compare(browser, base, sizes)
     return {
         "sizes": sizes,
         "mel": [N_MELS, FRAMES],
@@ -844,6 +997,7 @@ def report(results: dict) -> str:
             rows,
         )
     )
+    out.append(compare_report(results["compare"], mel))
     peak, gc, start = results["heap_peak"], results["heap_after_gc"], results["heap_at_iframe_start"]
     out.append(
         common.table(
@@ -865,3 +1019,35 @@ def report(results: dict) -> str:
             f"into that frame at p95 (budget {TARGETS['prefetched_ms']:.0f} ms).\n"
         )
     return "\n".join(out)
+
+
+def compare_report(compare: dict, mel: str) -> str:
+    first = compare["first_paint"]
+    target_ms = TARGETS["compare_first_paint_ms"]
+    rows = [
+        [
+            f"first paint: the first run ticked (one a frame) → the frame showing all {compare['runs']}",
+            first["latency"]["n"],
+            f"{common.spread(first['latency'])} ms (drawn {common.spread(first['drawn'])})",
+            f"{target_ms:.0f} ms: {_verdict(first['latency']['median_ms'] <= target_ms)}",
+        ]
+    ]
+    for s in compare["scrub"]:
+        fps, share = s["painted_fps"], s["painted_share"]
+        every = min(share) == 1.0
+        rows.append(
+            [
+                f"held arrow key, {s['rate']:.0f}/s, {s['steps'][0][0]} → {s['steps'][0][1]}, {s['over']}: "
+                "steps painted with every run",
+                s["runs"],
+                f"{np.median(fps):.1f} per s, {np.median(share) * 100:.0f} % of the inputs' steps, "
+                f"longest without a new step {common.fmt_ms(s['gap']['max_ms'])} ms",
+                f"{TARGETS['scrub_fps']:.0f} fps, every step: "
+                f"{_verdict(round(float(np.median(fps))) >= TARGETS['scrub_fps'] and every)}",
+            ]
+        )
+    return common.table(
+        f"Pane: a compare card of {compare['runs']} runs ({mel}, {compare['steps']} steps each)",
+        ["", "runs", "measured", "target"],
+        rows,
+    )

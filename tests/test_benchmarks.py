@@ -152,7 +152,12 @@ def test_pane_part(tmp_path):
             assert part[kind][step]["latency"]["n"] >= 1
     assert part["scrub"] and all(run["inputs"] > 0 and run["painted_fps"] for run in part["scrub"])
     assert part["heap_peak"]["used"] >= part["heap_at_iframe_start"]["used"] > 0
-    assert "### Pane: step change" in stdout
+    compare = part["compare"]
+    assert compare["runs"] == part["sizes"]["compare_runs"]
+    assert compare["first_paint"]["latency"]["n"] == part["sizes"]["compare_choices"]
+    assert [run["over"] for run in compare["scrub"]] == ["steps never loaded", "back over them"]
+    assert all(run["inputs"] > 0 and run["painted_share"] for run in compare["scrub"])
+    assert "### Pane: step change" in stdout and "### Pane: a compare card of" in stdout
 
 
 def test_load_part(tmp_path):
