@@ -127,18 +127,23 @@ def tensorboard(logdir: str, load_fast: str) -> Iterator[Tuple[str, subprocess.P
             process.wait()
 
 
-def peak_rss_bytes(pid: int) -> int:
-    """Peak resident memory of a process and its children so far (Linux /proc), 0 elsewhere."""
+def memory_bytes(pid: int, field: str) -> int:
+    """A /proc status memory `field` ("VmHWM:" peak, "VmRSS:" now) of a process and its children, summed; 0 elsewhere."""
     total = 0
     for each in [pid] + children(pid):
         try:
             with open(f"/proc/{each}/status") as f:
                 for line in f:
-                    if line.startswith("VmHWM:"):
+                    if line.startswith(field):
                         total += int(line.split()[1]) * 1024
         except OSError:
             pass
     return total
+
+
+def peak_rss_bytes(pid: int) -> int:
+    """Peak resident memory of a process and its children so far (Linux /proc), 0 elsewhere."""
+    return memory_bytes(pid, "VmHWM:")
 
 
 def children(pid: int) -> List[int]:

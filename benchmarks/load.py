@@ -44,16 +44,7 @@ def _progress(message: str) -> None:
 
 def rss_bytes(pid: int) -> int:
     """Resident memory now of a process and its children (Linux /proc), 0 elsewhere."""
-    total = 0
-    for each in [pid] + common.children(pid):
-        try:
-            with open(f"/proc/{each}/status") as f:
-                for line in f:
-                    if line.startswith("VmRSS:"):
-                        total += int(line.split()[1]) * 1024
-        except OSError:
-            pass
-    return total
+    return common.memory_bytes(pid, "VmRSS:")
 
 
 class _Client(threading.Thread):

@@ -15,7 +15,7 @@ import tempfile
 import time
 from typing import Dict, Iterator, NamedTuple
 
-from support.server import free_port
+from support.server import free_port, stop
 
 BUCKET = "spectro"
 _REGION = "us-east-1"
@@ -89,10 +89,5 @@ def moto_server(bucket: str = BUCKET) -> Iterator[S3]:
         client.create_bucket(Bucket=bucket)
         yield S3(endpoint, bucket, env)
     finally:
-        process.terminate()
-        try:
-            process.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
+        stop(process)
         log.close()

@@ -88,15 +88,20 @@ def tensorboard_process(logdir, load_fast: str, python: str = sys.executable, cw
         wait_for(lambda: fetch(base + "/data/plugins_listing")[0] == 200, 60, "tensorboard to start")
         yield base, process
     finally:
-        process.terminate()
-        try:
-            process.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
+        stop(process)
         reader.join(timeout=20)
         process.stderr.close()
         assert b"Traceback" not in stderr, stderr.decode(errors="replace")[-3000:]
+
+
+def stop(process: subprocess.Popen) -> None:
+    """Terminates a server process, killing it if it has not exited within 20 s."""
+    process.terminate()
+    try:
+        process.wait(timeout=20)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        process.wait()
 
 
 def process_tree(pid: int) -> List[int]:
