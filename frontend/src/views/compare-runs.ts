@@ -110,6 +110,8 @@ export class RunComparison {
     private readonly rowsLabel: string,
     private readonly colsLabel: string,
     private readonly onChange: () => void,
+    /** Whether the chooser offers the swipe; a card that draws no prediction panel (a similarity matrix's) has none. */
+    private readonly swipe = true,
   ) {
     this.card = card;
     this.swipeToggle.addEventListener("change", () =>
@@ -204,7 +206,7 @@ export class RunComparison {
     this.chooser.replaceChildren(
       ...(boxes.length > 0 ? [el("span", { text: `compare with (up to ${MAX_COMPARED_RUNS - 1})` })] : []),
       ...boxes,
-      this.swipeLabel,
+      ...(this.swipe ? [this.swipeLabel] : []),
     );
     setHidden(this.chooser, boxes.length === 0);
   }
