@@ -2,7 +2,7 @@
 // ranges and the alignment verdict; pure.
 
 import type { StepInfo } from "../api/types";
-import { finiteRange, maxAbsFinite, symmetricRange, usableRange, type ColorRange } from "./scale";
+import { finiteRange, maxAbsFinite, symmetricRange, unionRange, usableRange, type ColorRange } from "./scale";
 
 /** "sequential": the toolbar's map over the range; "diverging": RdBu_r, white at the range's midpoint. */
 export type SimilarityMapKind = "sequential" | "diverging";
@@ -131,10 +131,22 @@ export function similarityRange(
   mode: SimilarityRangeMode,
   fixed: ColorRange | null = null,
 ): ColorRange {
+  return sharedSimilarityRange([values], kind, mode, fixed);
+}
+
+/** One colour range for several matrices (compared runs'): similarityRange over all of their values. */
+export function sharedSimilarityRange(
+  matrices: readonly ArrayLike<number>[],
+  kind: SimilarityMapKind,
+  mode: SimilarityRangeMode,
+  fixed: ColorRange | null = null,
+): ColorRange {
   if (mode === "unit") return { min: -1, max: 1 };
   if (mode === "fixed" && fixed !== null && isValidRange(fixed)) return fixed;
-  if (kind === "diverging") return symmetricRange(maxAbsFinite(values));
-  return usableRange(finiteRange(values));
+  if (kind === "diverging") return symmetricRange(Math.max(0, ...matrices.map((values) => maxAbsFinite(values))));
+  return usableRange(
+    matrices.reduce<ColorRange | null>((range, values) => unionRange(range, finiteRange(values)), null),
+  );
 }
 
 export function isValidRange(range: ColorRange): boolean {

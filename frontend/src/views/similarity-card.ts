@@ -1,11 +1,14 @@
 // A similarity matrix card (contrastive training): the matrix at a step as a
 // heatmap with its diagonal outlined, an ordering by one row's similarities,
 // the labels of the hovered cell, and the stored alignment stats with their
-// trends and a verdict against chance.
+// trends and a verdict against chance. Other runs with its tag may be
+// compared on it (compare-similarity.ts): their matrices beside its own on one
+// colour range and cursor, their stats beside its, their trends overlaid.
 
 import type { StepData } from "../api/client";
 import type { DecodedArray } from "../api/decode";
 import { colormapLut, SIGNED_DIFF_MAP } from "../colormaps";
+import { matrixCell } from "../compare/similarity";
 import { PANEL_MARGIN } from "../render/layout";
 import { formatValue, type ColorRange } from "../render/scale";
 import {
@@ -19,7 +22,7 @@ import {
   permuteMatrix,
   positionsOf,
   rankInRow,
-  similarityRange,
+  sharedSimilarityRange,
   similarityStats,
   similarityView,
   type CellPositions,
@@ -32,6 +35,8 @@ import type { CardActions } from "../state/actions";
 import type { CardState, Settings } from "../state/app-state";
 import { CardFrame } from "./card-frame";
 import type { CardView } from "./card-view";
+import { COMPARE_RUNS_STYLES } from "./compare-runs";
+import { COMPARE_SIMILARITY_STYLES, SimilarityComparison, subtitleChars, type OwnMatrix } from "./compare-similarity";
 import { el, safeFileName, setHidden, setOptions, setText, sizeOf, watchSize } from "./dom";
 import { HeatmapPanel, type Cell } from "./heatmap-panel";
 import { TrendChart } from "./trend-chart";
@@ -39,6 +44,9 @@ import { TrendChart } from "./trend-chart";
 const MIN_PLOT_HEIGHT = 160; // CSS pixels of the matrix, whatever its aspect
 const MAX_PLOT_HEIGHT = 560;
 const ORDER_LABEL_CHARS = 80; // characters of the ordering row's label shown beside its number
+const GRID_MIN_WIDTH = 640; // CSS pixels of the panel box from which compared matrices sit two to a row
+const GRID_GAP = 8; // CSS pixels between the two columns of the grid (its CSS gap)
+const RUN_BORDER = 4; // CSS pixels of a compared panel's left border in its run's colour
 
 export const SIMILARITY_CARD_STYLES = `
 .spectro-sim-controls { display: flex; flex-wrap: wrap; gap: 6px 14px; align-items: center; margin: 6px 0; color: var(--spectro-muted); }
@@ -59,7 +67,17 @@ export const SIMILARITY_CARD_STYLES = `
   margin-top: 6px; font-variant-numeric: tabular-nums; }
 .spectro-sim-stats .spectro-sim-stat-name { color: var(--spectro-muted); white-space: nowrap; }
 .spectro-sim-stats .spectro-trend { width: 100%; height: 24px; }
-`;
+${COMPARE_RUNS_STYLES}${COMPARE_SIMILARITY_STYLES}`;
+
+/** CSS pixels of a matrix panel `width` wide: its plot keeps the matrix's aspect, within bounds. */
+function panelHeight(width: number, rows: number, cols: number): number {
+  const m = PANEL_MARGIN;
+  const plotWidth = Math.max(1, width - m.left - m.right);
+  const plotHeight = Math.round(
+    Math.min(MAX_PLOT_HEIGHT, Math.max(MIN_PLOT_HEIGHT, (plotWidth * rows) / Math.max(cols, 1))),
+  );
+  return plotHeight + m.top + m.bottom + m.colsAxis;
+}
 
 interface StatRow {
   name: string;
@@ -143,6 +161,8 @@ export class SimilarityCard implements CardView {
   private readonly colText = el("span", { className: "spectro-sim-text" });
   private readonly readout: HTMLDivElement;
   private readonly stats: StatView[];
+  /** Other runs compared on this card. */
+  private readonly comparison: SimilarityComparison;
   private card: CardState;
   private prepared: Prepared | null = null;
   private range: ColorRange = { min: -1, max: 1 };
@@ -150,6 +170,8 @@ export class SimilarityCard implements CardView {
   private overlayKey = "";
   private statsKey = "";
   private trendKey = "";
+  private rowsKey = "";
+  private sharedRange: { key: string; range: ColorRange } = { key: "", range: { min: -1, max: 1 } };
 
   constructor(
     card: CardState,
@@ -179,7 +201,8 @@ export class SimilarityCard implements CardView {
       colsName,
       { rowsFromTop: true, zoomable: false },
     );
-    this.panelBox = el("div", { className: "spectro-panels" }, [this.panel.element]);
+    this.comparison = new SimilarityComparison(card, actions, rowsName, colsName);
+    this.panelBox = el("div", { className: "spectro-panels" }, [this.panel.element, this.comparison.panels]);
     watchSize(this.panelBox);
     this.readout = el("div", { className: "spectro-sim-readout" }, [
       this.cellText,
@@ -220,13 +243,15 @@ export class SimilarityCard implements CardView {
           el("label", {}, [this.outlineCheck, document.createTextNode("outline diagonal")]),
           this.orderLabel,
         ]),
+        this.comparison.chooser,
         this.verdict,
       ],
-      body: [this.panelBox, this.readout],
+      body: [this.panelBox, this.readout, this.comparison.rows],
       footer: [statsGrid],
       arrays: {
         sample: () => 0,
         fileStem: (step) => `${safeFileName(`${this.card.run}_${this.card.tag}`)}_step${step}`,
+        prefetch: (steps) => this.comparison.prefetch(steps),
       },
     });
     this.element = this.frame.element;
@@ -264,6 +289,7 @@ export class SimilarityCard implements CardView {
     this.drawnKey = "";
     this.overlayKey = "";
     this.trendKey = "";
+    this.rowsKey = "";
   }
 
   private rowsName(): string {
@@ -287,10 +313,12 @@ export class SimilarityCard implements CardView {
   update(card: CardState, settings: Settings): void {
     this.card = card;
     const view = similarityView(card.view);
+    this.comparison.update(card);
     this.frame.update(card, (data) => this.prepare(data, view));
     this.updateControls(view, settings);
     this.draw(view, settings);
     this.updateReadout();
+    this.updateRunRows();
     this.updateStats();
   }
 
@@ -360,36 +388,44 @@ export class SimilarityCard implements CardView {
 
   private draw(view: SimilarityView, settings: Settings): void {
     const prepared = this.prepared;
-    const width = sizeOf(this.panelBox).width;
-    if (width === 0) return;
+    const boxWidth = sizeOf(this.panelBox).width;
+    if (boxWidth === 0) return;
     const mapName = view.colormap === "diverging" ? SIGNED_DIFF_MAP : settings.colormap;
-    const range = prepared
-      ? similarityRange(prepared.matrix.values, view.colormap, view.range, view.fixed)
-      : this.range;
-    const drawKey = JSON.stringify([prepared?.key, mapName, range.min, range.max, width, view.outline]);
+    const compared = this.comparison.prepare(prepared && this.ownMatrix(prepared));
+    const comparing = this.comparison.active;
+    const range = prepared ? this.colourRange(prepared, compared, view) : this.range;
+    // Compared runs' matrices sit beside the card's, two to a row where there is room.
+    const grid = comparing && boxWidth >= GRID_MIN_WIDTH;
+    const width = comparing ? (grid ? Math.floor((boxWidth - GRID_GAP) / 2) : boxWidth) - RUN_BORDER : boxWidth;
+    const drawKey = JSON.stringify([
+      prepared?.key,
+      mapName,
+      range.min,
+      range.max,
+      boxWidth,
+      view.outline,
+      this.comparison.drawKey,
+    ]);
     if (drawKey === this.drawnKey) return;
     this.drawnKey = drawKey;
     this.range = range;
-    const m = PANEL_MARGIN;
-    const plotWidth = Math.max(1, width - m.left - m.right);
-    const rows = prepared?.matrix.rows ?? 1;
-    const cols = prepared?.matrix.cols ?? 1;
-    const plotHeight = Math.round(
-      Math.min(MAX_PLOT_HEIGHT, Math.max(MIN_PLOT_HEIGHT, (plotWidth * rows) / Math.max(cols, 1))),
-    );
-    const height = plotHeight + m.top + m.bottom + m.colsAxis;
+    this.panelBox.classList.toggle("spectro-sim-grid", grid);
+    this.panel.element.classList.toggle("spectro-compare-panel", comparing);
+    this.panel.element.style.borderLeftColor = comparing ? this.actions.runColor(this.card.run) : "";
+    const height = (rows: number, cols: number) => panelHeight(width, rows, cols);
     if (!prepared) {
       this.panel.setImage(null);
-      this.panel.draw(fullWindow(1), width, height);
+      this.panel.draw(fullWindow(1), width, height(1, 1));
       return;
     }
     const { matrix, shown } = prepared;
+    const lut = colormapLut(mapName);
     this.panel.setImage({
       values: shown,
       rows: matrix.rows,
       cols: matrix.cols,
       range,
-      lut: colormapLut(mapName),
+      lut,
       key: `${prepared.key}|${mapName}|${range.min}|${range.max}`,
     });
     this.panel.setOutline(view.outline ? prepared.diagonal : null);
@@ -398,13 +434,46 @@ export class SimilarityCard implements CardView {
       prepared.orderRow === null
         ? `${matrix.rows} × ${matrix.cols}`
         : `positions ordered by ${this.rowsName()} ${prepared.orderRow}`;
-    this.panel.draw(fullWindow(matrix.cols), width, height, subtitle);
-    this.frame.painted(prepared.data.description.step);
+    this.panel.draw(
+      fullWindow(matrix.cols),
+      width,
+      height(matrix.rows, matrix.cols),
+      // Beside other runs' matrices it names its run; the order control says how it is ordered.
+      comparing ? elide(this.card.run, subtitleChars(width)) : subtitle,
+    );
+    this.comparison.draw({ width, height, range, lut, mapName, outline: view.outline });
+    this.comparison.describe(this.element);
+    this.frame.painted(prepared.data.description.step, comparing ? this.comparison.preparedRuns : 0);
     const dataset = this.element.dataset;
     dataset.rows = String(matrix.rows);
     dataset.cols = String(matrix.cols);
     dataset.range = `${range.min},${range.max}`;
     dataset.colormap = mapName;
+  }
+
+  /** The card's step as the comparison lines compared runs' matrices up with it. */
+  private ownMatrix(prepared: Prepared): OwnMatrix {
+    const { matrix } = prepared;
+    return {
+      values: matrix.values,
+      rows: matrix.rows,
+      cols: matrix.cols,
+      rowLabels: prepared.rowLabels,
+      colLabels: prepared.colLabels,
+      order: prepared.order,
+      orderRow: prepared.orderRow,
+      key: prepared.key,
+    };
+  }
+
+  /** One colour range for the card's matrix and the compared runs' shown beside it, found once per change. */
+  private colourRange(prepared: Prepared, compared: readonly Float32Array[], view: SimilarityView): ColorRange {
+    const key = JSON.stringify([prepared.key, this.comparison.drawKey, view.colormap, view.range, view.fixed]);
+    if (key !== this.sharedRange.key) {
+      const range = sharedSimilarityRange([prepared.matrix.values, ...compared], view.colormap, view.range, view.fixed);
+      this.sharedRange = { key, range };
+    }
+    return this.sharedRange.range;
   }
 
   private updateReadout(): void {
@@ -415,10 +484,11 @@ export class SimilarityCard implements CardView {
     const shownCursor = inside
       ? { col: prepared.colPositions[cursor.frame]!, row: prepared.rowPositions[cursor.bin]! }
       : null;
-    const overlayKey = JSON.stringify([shownCursor, this.drawnKey]);
+    const overlayKey = JSON.stringify([shownCursor, cursor, this.drawnKey]);
     if (overlayKey !== this.overlayKey) {
       this.overlayKey = overlayKey;
       this.panel.drawOverlay(shownCursor, null);
+      this.comparison.drawCursor(cursor);
     }
     const dataset = this.readout.dataset;
     if (!inside) {
@@ -447,6 +517,20 @@ export class SimilarityCard implements CardView {
     Object.assign(dataset, { row: String(row), col: String(col), value: String(value) });
   }
 
+  /** With compared runs, a line per run: its step, gap and R@1, and its value at the cursor's cell. */
+  private updateRunRows(): void {
+    const card = this.card;
+    const cursor = card.cursor;
+    const step = card.steps[card.stepIndex];
+    const key = JSON.stringify([cursor, this.drawnKey, step?.step, step?.wall_time, this.comparison.trendKey]);
+    if (key === this.rowsKey) return;
+    this.rowsKey = key;
+    const matrix = this.prepared?.matrix;
+    const value =
+      matrix && cursor ? matrixCell(matrix.values, matrix.rows, matrix.cols, cursor.bin, cursor.frame) : null;
+    this.comparison.updateRows({ run: card.run, info: step, value }, cursor);
+  }
+
   private updateStats(): void {
     const card = this.card;
     const step = card.steps[card.stepIndex];
@@ -471,16 +555,25 @@ export class SimilarityCard implements CardView {
     }
     const trendElement = this.stats[0]?.trend.element;
     const width = trendElement ? sizeOf(trendElement).width : 0;
-    const trendKey = JSON.stringify([statsKey, card.steps[card.steps.length - 1]?.step, width]);
+    const trendKey = JSON.stringify([
+      statsKey,
+      card.steps[card.steps.length - 1]?.step,
+      width,
+      this.comparison.trendKey,
+    ]);
     if (trendKey === this.trendKey) return;
     this.trendKey = trendKey;
     const steps = card.steps.map((s) => s.step);
     const all = card.steps.map((s) => similarityStats(s));
+    // The compared runs' trends overlaid, each in its run's colour.
+    const ownColor = this.comparison.active ? this.actions.runColor(card.run) : undefined;
     for (const stat of this.stats) {
       stat.trend.draw(
         steps,
         all.map((s) => (s ? stat.row.value(s) : null)),
         card.stepIndex,
+        this.comparison.trendOverlays(stat.row.value),
+        ownColor,
       );
     }
   }
