@@ -5,15 +5,19 @@ import type { ScalarIndex } from "../src/api/types";
 import { lowestUrl } from "../src/api/client";
 import {
   chartPlot,
+  indexAtOrBeforeStep,
   indexAtX,
   lineSegments,
+  mergedSteps,
   stepDomain,
+  stepsDomain,
   stepTicks,
   valueDomain,
   xOf,
   yOf,
 } from "../src/render/line-chart";
 import { applyScalars, guessLossTag, initialState, lowestKey, visibleLowest } from "../src/state/app-state";
+import { Controller } from "../src/state/controller";
 import { RequestCache } from "../src/state/step-cache";
 
 function scalars(runs: Record<string, string[]>, markers: ScalarIndex["markers"] = {}): ScalarIndex {
@@ -136,6 +140,20 @@ test("scalar chart geometry", async (t) => {
     assert.equal(indexAtX(steps, plot.x + plot.width + 50, x, plot), 3);
     assert.equal(indexAtX([], 10, x, plot), -1);
   });
+  await t.test("compared runs share one step domain over all their steps", () => {
+    assert.deepEqual(stepsDomain([[10, 20, 300], [], [0, 50]]), { min: 0, max: 300 });
+    assert.deepEqual(stepsDomain([[5]]), stepDomain([5]));
+    assert.deepEqual(stepsDomain([[], []]), stepDomain([]));
+    assert.deepEqual(mergedSteps([[0, 10, 20], [5, 10, 30], []]), [0, 5, 10, 20, 30]);
+  });
+  await t.test("a run's value at a step is its nearest logged at or before", () => {
+    const steps = [0, 10, 20];
+    assert.equal(indexAtOrBeforeStep(steps, 15), 1);
+    assert.equal(indexAtOrBeforeStep(steps, 10), 1);
+    assert.equal(indexAtOrBeforeStep(steps, 99), 2);
+    assert.equal(indexAtOrBeforeStep(steps, -1), -1);
+    assert.equal(indexAtOrBeforeStep([], 3), -1);
+  });
   await t.test("step ticks are whole steps inside the domain", () => {
     const ticks = stepTicks({ min: 0, max: 1000 }, plot);
     assert.ok(ticks.length >= 2);
@@ -160,4 +178,30 @@ test("request cache", async (t) => {
     assert.equal(again.status, "loading");
     if (again.status === "loading") assert.equal(await again.promise, "a2");
   });
+});
+
+test("a lowest-point view compares up to three other runs, never its own", async () => {
+  const index = { runs: { a: ["loss"], b: ["loss"], c: ["loss"], d: ["loss"], e: ["loss"] }, markers: {} };
+  const pane = new Controller(
+    {
+      tags: async () => ({}),
+      steps: () => Promise.reject(new Error("no series")),
+      stepData: () => Promise.reject(new Error("no series")),
+      scalars: async () => index,
+      lowest: () => Promise.reject(new Error("not asked in this test")),
+    },
+    { load: () => ({}), save: () => undefined },
+    () => {},
+  );
+  await pane.reload();
+  const [view] = [...pane.store.state.lowest.values()];
+  assert.equal(view!.run, "a");
+  pane.actions.setLowest(view!.key, { compare: ["a", "b", "c", "d", "e"] });
+  assert.deepEqual(view!.compare, ["b", "c", "d"]);
+  // Showing a compared run in the view takes it out of the compared ones.
+  pane.actions.setLowest(view!.key, { run: "c" });
+  assert.deepEqual([view!.run, view!.compare], ["c", ["b", "d"]]);
+  // Before the host lists its runs, colours follow the scalar runs' sorted order.
+  assert.notEqual(pane.actions.runColor("a"), pane.actions.runColor("b"));
+  assert.equal(pane.actions.runColor("a"), pane.actions.runColor("a"));
 });

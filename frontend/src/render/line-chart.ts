@@ -101,3 +101,30 @@ export function indexAtX(steps: readonly number[], px: number, x: Domain, plot: 
 export function stepTicks(x: Domain, plot: Rect, spacing = 80): number[] {
   return niceTicks(x.min, x.max, Math.max(2, Math.floor(plot.width / spacing))).filter(Number.isInteger);
 }
+
+/** The steps of several series (each ascending) in one ascending list, each once. */
+export function mergedSteps(lists: readonly (readonly number[])[]): number[] {
+  return [...new Set(lists.flat())].sort((a, b) => a - b);
+}
+
+/** The extent of several series' steps (each ascending), as `stepDomain` gives one's. */
+export function stepsDomain(lists: readonly (readonly number[])[]): Domain {
+  const filled = lists.filter((steps) => steps.length > 0);
+  if (filled.length === 0) return stepDomain([]);
+  return stepDomain([
+    Math.min(...filled.map((steps) => steps[0]!)),
+    Math.max(...filled.map((steps) => steps[steps.length - 1]!)),
+  ]);
+}
+
+/** Index of the last of ascending `steps` at or before `step`; -1 when every one is after it. */
+export function indexAtOrBeforeStep(steps: readonly number[], step: number): number {
+  let low = 0;
+  let high = steps.length;
+  while (low < high) {
+    const middle = (low + high) >> 1;
+    if (steps[middle]! <= step) low = middle + 1;
+    else high = middle;
+  }
+  return low - 1;
+}

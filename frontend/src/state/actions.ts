@@ -43,8 +43,10 @@ export interface AudioSeries {
 
 /** What a lowest-point view may ask. */
 export interface LowestCardActions {
-  /** Shows another run or scalar tag in a lowest-point view. */
-  setLowest(key: string, change: { run?: string; tag?: string }): void;
+  /** Shows another run or scalar tag in a lowest-point view, or other runs' curves beside it (up to three). */
+  setLowest(key: string, change: { run?: string; tag?: string; compare?: string[] }): void;
+  /** A run's colour, as TensorBoard's palette deals them. */
+  runColor(run: string): string;
   /** The answer for `query`, loading it if needed; settling marks the store dirty. */
   requestLowest(query: LowestQuery): Entry<LowestResponse>;
   /** Moves every card with steps to the logged step nearest at or before `step`. */

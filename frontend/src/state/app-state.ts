@@ -6,7 +6,7 @@ import type { LogdirInfo, ScalarIndex, SeriesInfo, StepInfo, StepsResponse, TagI
 import type { ColormapName } from "../colormaps";
 import type { DiffMode, RangeMode } from "../render/scale";
 import type { FrameWindow } from "../render/zoom";
-import type { CardUrlState, UrlState } from "../compare/url-state";
+import { MAX_COMPARED_RUNS, type CardUrlState, type LowestUrlState, type UrlState } from "../compare/url-state";
 import { KINDS, kindFacts } from "./kinds";
 import { indexAtOrBefore, uniqueSteps } from "./steps";
 
@@ -61,6 +61,10 @@ export interface LowestCardState {
   key: string;
   run: string;
   tag: string;
+  /** Other runs whose curves of the same tag are overlaid, in order. */
+  compare: string[];
+  /** The series the view opened on; a link keeps the view when it shows another or compares runs. */
+  opened: { run: string; tag: string };
 }
 
 export interface AppState {
@@ -76,6 +80,8 @@ export interface AppState {
   logdir: LogdirInfo | null;
   /** Cards' choices from the URL, applied when the card's series is listed. */
   urlCards: Map<string, CardUrlState>;
+  /** Lowest-point views' choices from the URL, by view key, applied when /scalars lists the view. */
+  urlLowest: Map<string, LowestUrlState>;
   /** Every run's name in the host's order (TensorBoard's GetRuns), for run colours; null until it answers. */
   hostRuns: string[] | null;
 }
@@ -103,20 +109,22 @@ export function initialState(settings?: Partial<Settings>): AppState {
     lowest: new Map(),
     logdir: null,
     urlCards: new Map(),
+    urlLowest: new Map(),
     hostRuns: null,
   };
 }
 
 /** Takes a link's choices: its settings now, each card's when its series is listed. */
 export function applyUrlState(state: AppState, url: UrlState): void {
-  const { cards, ...settings } = url;
+  const { cards, lowest, ...settings } = url;
   Object.assign(state.settings, settings);
   for (const card of cards) state.urlCards.set(cardKey(card.run, card.tag), card);
+  for (const view of lowest ?? []) state.urlLowest.set(view.key, view);
 }
 
 /** The choices a link keeps: the settings and, per card, what differs from how it opens. */
 export function urlStateOf(state: AppState): UrlState {
-  const { tagFilter, colormap, diffMode, rangeMode, linkSteps } = state.settings;
+  const { tagFilter, colormap, diffMode, rangeMode, linkSteps, smoothing, ignoreOutliers } = state.settings;
   const cards: CardUrlState[] = [...state.urlCards.values()].filter(
     (card) => !state.cards.has(cardKey(card.run, card.tag)),
   );
@@ -129,9 +137,21 @@ export function urlStateOf(state: AppState): UrlState {
     if (card.window) out.window = card.window;
     if (card.pinned !== null) out.pinned = card.pinned;
     if (card.compare.length > 0) out.compare = card.compare;
+    const view = Object.entries(card.view).filter(([, value]) => value !== null);
+    if (view.length > 0) out.view = Object.fromEntries(view);
     cards.push(out);
   }
-  return { tagFilter, colormap, diffMode, rangeMode, linkSteps, cards };
+  const lowest: LowestUrlState[] = [...state.urlLowest.values()].filter((view) => !state.lowest.has(view.key));
+  for (const view of state.lowest.values()) {
+    const moved = view.run !== view.opened.run || view.tag !== view.opened.tag;
+    if (!moved && view.compare.length === 0) continue;
+    const out: LowestUrlState = { key: view.key, run: view.run, tag: view.tag };
+    if (view.compare.length > 0) out.compare = view.compare;
+    lowest.push(out);
+  }
+  const url: UrlState = { tagFilter, colormap, diffMode, rangeMode, linkSteps, smoothing, ignoreOutliers, cards };
+  if (lowest.length > 0) url.lowest = lowest;
+  return url;
 }
 
 /** The scalar tag a lowest-point view opens on when no marker names one: a total loss if there is one. */
@@ -178,8 +198,17 @@ export function applyScalars(state: AppState, scalars: ScalarIndex): void {
   for (const key of [...state.lowest.keys()]) if (!wanted.has(key)) state.lowest.delete(key);
   for (const [key, origin] of wanted) {
     const card = state.lowest.get(key);
-    if (!card) state.lowest.set(key, { key, ...origin });
-    else if (!exists(card.run, card.tag)) Object.assign(card, origin);
+    if (!card) {
+      const created: LowestCardState = { key, ...origin, compare: [], opened: { ...origin } };
+      // A link's choices for this view: its series while it exists, and the runs compared.
+      const linked = state.urlLowest.get(key);
+      if (linked) {
+        if (exists(linked.run, linked.tag)) Object.assign(created, { run: linked.run, tag: linked.tag });
+        created.compare = (linked.compare ?? []).filter((run) => run !== created.run).slice(0, MAX_COMPARED_RUNS - 1);
+        state.urlLowest.delete(key);
+      }
+      state.lowest.set(key, created);
+    } else if (!exists(card.run, card.tag)) Object.assign(card, origin);
   }
 }
 
@@ -217,7 +246,7 @@ export function applyTags(state: AppState, tags: TagIndex): void {
           window: wanted?.window ?? null,
           cursor: null,
           playing: false,
-          view: {},
+          view: { ...wanted?.view },
           pinned: wanted?.pinned ?? null,
           compare: wanted?.compare ?? [],
           wantedStep: wanted?.step ?? null,

@@ -160,7 +160,7 @@ export class Controller {
         .filter((other) => other.tag === card.tag && other.run !== card.run && other.info.kind === card.info.kind)
         .sort((a, b) => a.run.localeCompare(b.run));
     },
-    runColor: (run) => runColor(run, this.store.state.hostRuns ?? Object.keys(this.store.state.tags ?? {}).sort()),
+    runColor: (run) => runColor(run, this.store.state.hostRuns ?? this.listedRuns()),
     requestStep: (key) => this.cache.request(key),
     peekStep: (key) => this.cache.peek(key),
     requestAudio: (key) => this.audioCache.request(key),
@@ -175,6 +175,8 @@ export class Controller {
           if (!tags.includes(card.tag)) card.tag = tags[0] ?? card.tag;
         }
         if (change.tag !== undefined) card.tag = change.tag;
+        if (change.compare !== undefined) card.compare = change.compare;
+        card.compare = card.compare.filter((run) => run !== card.run).slice(0, MAX_COMPARED_RUNS - 1);
       }),
     requestLowest: (query) => this.lowestCache.request(query),
     audioSeries: (run) =>
@@ -200,6 +202,12 @@ export class Controller {
   /** The host's runs, in its order, for their colours. */
   setHostRuns(runs: string[] | null): void {
     this.store.update((state) => (state.hostRuns = runs));
+  }
+
+  /** Until the host lists its runs: every run of the Spectro series and the scalars, sorted as TensorBoard sorts them. */
+  private listedRuns(): string[] {
+    const state = this.store.state;
+    return [...new Set([...Object.keys(state.tags ?? {}), ...Object.keys(state.scalars?.runs ?? {})])].sort();
   }
 
   /** Whether a sample of a step of a list has audio; a list is looked through once. */

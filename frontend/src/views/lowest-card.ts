@@ -4,13 +4,20 @@
 // curve has been rising since the low. "Go to step" moves the mel, noise and
 // similarity cards to a candidate's step; when the run's mel comparison has
 // audio, a candidate's step (or the nearest with audio) can be heard there.
+// Other runs with the same tag can be compared: their curves overlaid in
+// their run colours on the same axes, each run's final low and its checkpoint
+// marked, and a row per run side by side.
 
+import type { LowestQuery } from "../api/client";
 import type { LowestCandidate, LowestMarker, LowestResponse, ScalarIndex } from "../api/types";
+import { MAX_COMPARED_RUNS } from "../compare/url-state";
 import {
   chartPlot,
+  indexAtOrBeforeStep,
   indexAtX,
   lineSegments,
-  stepDomain,
+  mergedSteps,
+  stepsDomain,
   stepTicks,
   valueDomain,
   xOf,
@@ -18,11 +25,11 @@ import {
   type Domain,
 } from "../render/line-chart";
 import type { Rect } from "../render/layout";
-import { formatTick, formatValue, niceTicks } from "../render/scale";
+import { formatTick, formatValue, niceTicks, unionRange, type ColorRange } from "../render/scale";
 import type { LowestCardActions } from "../state/actions";
 import type { LowestCardState, Settings } from "../state/app-state";
 import { CandidateListening } from "./candidate-listening";
-import { el, fitCanvas, setHidden, setOptions, setText, themeColor } from "./dom";
+import { el, fitCanvas, setAttr, setHidden, setOptions, setText, themeColor } from "./dom";
 
 const CHART_HEIGHT = 220; // CSS pixels
 const ROWS_SHOWN = 8; // rows of a table before "show all"
@@ -36,7 +43,7 @@ export const LOWEST_CARD_STYLES = `
 .spectro-lowest-card .spectro-smoothing-value { font-variant-numeric: tabular-nums; min-width: 3.2em; }
 .spectro-lowest-chart { position: relative; }
 .spectro-lowest-chart canvas { display: block; width: 100%; height: ${CHART_HEIGHT}px; cursor: crosshair; }
-.spectro-lowest-readout { font-variant-numeric: tabular-nums; min-height: 18px; margin: 2px 0 4px; white-space: pre; overflow: hidden; }
+.spectro-lowest-readout { font-variant-numeric: tabular-nums; min-height: 18px; margin: 2px 0 4px; white-space: pre-wrap; overflow: hidden; }
 .spectro-hint { margin: 6px 0 2px; padding: 4px 8px; border-radius: 4px; border-left: 3px solid var(--spectro-border); }
 .spectro-hint[data-rising="true"] { border-left-color: var(--spectro-warning); }
 .spectro-hint-rule, .spectro-lowest-footnote { color: var(--spectro-muted); font-size: 12px; margin: 2px 0 6px; }
@@ -48,6 +55,8 @@ export const LOWEST_CARD_STYLES = `
 .spectro-badge { display: inline-block; border-radius: 3px; padding: 0 5px; font-size: 11px; margin-left: 4px;
   background: var(--spectro-accent); color: #fff; }
 .spectro-missing { color: var(--spectro-warning); }
+.spectro-lowest-runs td.spectro-run-name { font-weight: 500; overflow-wrap: anywhere; max-width: 220px; }
+.spectro-lowest-runs .spectro-run-swatch { margin-right: 6px; }
 `;
 
 function valueText(value: number | null | undefined): string {
@@ -108,6 +117,51 @@ interface ChartGeometry {
   plot: Rect;
   x: Domain;
   y: Domain;
+  /** Every drawn series' steps, merged: the steps the pointer picks from. */
+  steps: number[];
+}
+
+/** A run whose curve the view overlays on its own. */
+interface ComparedRun {
+  run: string;
+  color: string;
+  /** The last answer for this run and tag; kept while a new one loads. */
+  data: LowestResponse | null;
+  error: string | null;
+  loading: boolean;
+}
+
+/** A series drawn on the chart: the view's own run first, then the compared ones. */
+interface DrawnSeries {
+  run: string;
+  color: string;
+  data: LowestResponse;
+}
+
+/** What a drawing of an answer depends on. */
+function answerKey(answer: LowestResponse | null): unknown {
+  if (answer === null) return null;
+  const steps = answer.points.step;
+  return [answer.run, answer.tag, answer.smoothing, answer.ignore_outliers, steps.length, steps[steps.length - 1]];
+}
+
+/** A run's value at `step`: the nearest logged at or before it, raw and smoothed. */
+function valueAt(
+  answer: LowestResponse,
+  step: number,
+): { step: number; value: number | null; smoothed: number | null } | null {
+  const index = indexAtOrBeforeStep(answer.points.step, step);
+  if (index < 0) return null;
+  return {
+    step: answer.points.step[index]!,
+    value: answer.points.value[index] ?? null,
+    smoothed: answer.points.smoothed[index] ?? null,
+  };
+}
+
+/** The final low's candidate: the record never reached again, with its nearest checkpoint. */
+function finalCandidate(answer: LowestResponse): LowestCandidate | undefined {
+  return answer.candidates.find((candidate) => candidate.is_final_low);
 }
 
 export class LowestCard {
@@ -123,6 +177,10 @@ export class LowestCard {
   });
   private readonly smoothingValue = el("span", { className: "spectro-smoothing-value" });
   private readonly outliers = el("input", { className: "spectro-ignore-outliers", attrs: { type: "checkbox" } });
+  /** Checkboxes of the other runs with the view's tag, in their run colours. */
+  private readonly chooser = el("div", { className: "spectro-compare-runs spectro-lowest-compare" });
+  /** A row per run when runs are compared: its final low, checkpoint, rise and value at the hovered step. */
+  private readonly runsTable = el("table", { className: "spectro-lowest-table spectro-lowest-runs" });
   private readonly canvas = el("canvas", { className: "spectro-lowest-canvas" });
   private readonly readout = el("div", { className: "spectro-lowest-readout" });
   private readonly error = el("div", { className: "spectro-error" });
@@ -138,7 +196,11 @@ export class LowestCard {
   private drawnKey = "";
   private tablesFor: LowestResponse | null = null;
   private geometry: ChartGeometry | null = null;
-  private hoverIndex = -1;
+  /** The step under the pointer (a logged step of a drawn series), or null. */
+  private hoverStep: number | null = null;
+  private compared: ComparedRun[] = [];
+  private chooserKey = "";
+  private runsTableKey: unknown[] = [];
   private smoothingTimer: ReturnType<typeof setTimeout> | undefined;
   private readonly listening: CandidateListening;
 
@@ -161,9 +223,8 @@ export class LowestCard {
     this.canvas.addEventListener("pointermove", (event) => this.hover(event));
     this.canvas.addEventListener("pointerleave", () => this.hover(null));
     this.canvas.addEventListener("click", (event) => {
-      const index = this.indexAt(event);
-      const step = index >= 0 ? this.shown?.points.step[index] : undefined;
-      if (step !== undefined) actions.goToStep(step);
+      const step = this.stepAt(event);
+      if (step !== null) actions.goToStep(step);
     });
     this.element = el(
       "section",
@@ -185,9 +246,11 @@ export class LowestCard {
             document.createTextNode("ignore outliers"),
           ]),
         ]),
+        this.chooser,
         this.error,
         el("div", { className: "spectro-lowest-chart" }, [this.canvas]),
         this.readout,
+        this.runsTable,
         this.empty,
         this.hint,
         this.rule,
@@ -226,42 +289,98 @@ export class LowestCard {
     if (document.activeElement !== this.smoothing) setText(this.smoothingValue, settings.smoothing.toFixed(3));
     if (this.outliers.checked !== settings.ignoreOutliers) this.outliers.checked = settings.ignoreOutliers;
 
-    const entry = this.actions.requestLowest({
-      run: card.run,
-      tag: card.tag,
-      smoothing: settings.smoothing,
-      ignoreOutliers: settings.ignoreOutliers,
-    });
+    const query = { smoothing: settings.smoothing, ignoreOutliers: settings.ignoreOutliers };
+    const entry = this.actions.requestLowest({ run: card.run, tag: card.tag, ...query });
     let errorText = "";
     if (entry.status === "loaded") this.shown = entry.data;
     else if (entry.status === "failed") errorText = entry.error;
     // While another answer loads, the last one stays up unless it was for another series.
     if (this.shown && (this.shown.run !== card.run || this.shown.tag !== card.tag)) this.shown = null;
-    setText(this.loading, entry.status === "loading" ? "loading…" : "");
+    this.updateCompared(card, scalars, query);
+    const loading = entry.status === "loading" || this.compared.some((run) => run.loading);
+    setText(this.loading, loading ? "loading…" : "");
     setText(this.error, errorText);
     setHidden(this.error, errorText === "");
     this.element.dataset.smoothing = this.shown ? String(this.shown.smoothing) : "";
+    setAttr(this.element, "data-compared", this.compared.map((run) => run.run).join("\n"));
+    if (this.hoverStep !== null) this.updateReadout(); // answers of compared runs may have arrived
     this.draw();
     this.updateTables();
+    this.updateRunsTable();
     this.listening.update(card.run);
+  }
+
+  /** The other runs with the view's tag: the chooser's boxes, and each chosen run's answer, loading it. */
+  private updateCompared(
+    card: LowestCardState,
+    scalars: ScalarIndex | null,
+    query: Omit<LowestQuery, "run" | "tag">,
+  ): void {
+    const runs = scalars?.runs ?? {};
+    const comparable = Object.keys(runs)
+      .filter((run) => run !== card.run && (runs[run] ?? []).includes(card.tag))
+      .sort();
+    this.updateChooser(card, comparable);
+    const previous = this.compared;
+    this.compared = card.compare
+      .filter((run) => comparable.includes(run))
+      .map((run) => {
+        const entry = this.actions.requestLowest({ run, tag: card.tag, ...query });
+        const kept = previous.find((other) => other.run === run)?.data ?? null;
+        return {
+          run,
+          color: this.actions.runColor(run),
+          data: entry.status === "loaded" ? entry.data : kept?.tag === card.tag ? kept : null,
+          error: entry.status === "failed" ? entry.error : null,
+          loading: entry.status === "loading",
+        };
+      });
+  }
+
+  private updateChooser(card: LowestCardState, comparable: string[]): void {
+    const colors = comparable.map((run) => this.actions.runColor(run));
+    const key = JSON.stringify([card.key, comparable, colors, card.compare]);
+    if (key === this.chooserKey) return;
+    this.chooserKey = key;
+    const full = card.compare.length >= MAX_COMPARED_RUNS - 1;
+    const boxes = comparable.map((run, i) => {
+      const box = el("input", { attrs: { type: "checkbox", "data-run": run } });
+      box.checked = card.compare.includes(run);
+      box.disabled = !box.checked && full;
+      box.addEventListener("change", () => {
+        const compare = box.checked ? [...card.compare, run] : card.compare.filter((other) => other !== run);
+        this.actions.setLowest(card.key, { compare });
+      });
+      const swatch = el("span", { className: "spectro-run-swatch" });
+      swatch.style.background = colors[i]!;
+      return el("label", { title: run }, [box, swatch, document.createTextNode(run)]);
+    });
+    this.chooser.replaceChildren(
+      ...(boxes.length > 0 ? [el("span", { text: `compare with (up to ${MAX_COMPARED_RUNS - 1})` })] : []),
+      ...boxes,
+    );
+    setHidden(this.chooser, boxes.length === 0);
+  }
+
+  /** The series on the chart: the view's own, then each compared run's that has an answer. */
+  private drawnSeries(): DrawnSeries[] {
+    const own = this.shown;
+    const series: DrawnSeries[] = [];
+    if (own) series.push({ run: own.run, color: this.actions.runColor(own.run), data: own });
+    for (const run of this.compared) if (run.data) series.push({ run: run.run, color: run.color, data: run.data });
+    return series;
   }
 
   private draw(): void {
     const shown = this.shown;
+    const comparing = this.compared.length > 0;
+    const series = comparing ? this.drawnSeries() : shown ? [{ run: shown.run, color: "", data: shown }] : [];
     const width = this.canvas.clientWidth;
     const key = JSON.stringify([
       width,
-      this.hoverIndex,
-      shown === null
-        ? null
-        : [
-            shown.run,
-            shown.tag,
-            shown.smoothing,
-            shown.ignore_outliers,
-            shown.points.step.length,
-            shown.points.step[shown.points.step.length - 1],
-          ],
+      this.hoverStep,
+      answerKey(shown),
+      comparing ? series.map((s) => [s.color, answerKey(s.data)]) : null,
     ]);
     if (key === this.drawnKey || width === 0) return;
     this.drawnKey = key;
@@ -275,14 +394,18 @@ export class LowestCard {
     context.strokeStyle = muted;
     context.lineWidth = 1;
     context.strokeRect(plot.x + 0.5, plot.y + 0.5, plot.width - 1, plot.height - 1);
-    if (!shown || shown.points.step.length === 0) {
+    const stepLists = series.map((s) => s.data.points.step);
+    if (stepLists.every((steps) => steps.length === 0)) {
       this.geometry = null;
       return;
     }
-    const { step: steps, value: values, smoothed } = shown.points;
-    const x = stepDomain(steps);
-    const y = valueDomain(shown.y_range);
-    this.geometry = { plot, x, y };
+    // One step domain and one value domain over every drawn series.
+    const x = stepsDomain(stepLists);
+    const y = valueDomain(series.reduce<ColorRange | null>((range, s) => unionRange(range, s.data.y_range), null));
+    this.geometry = { plot, x, y, steps: series.length === 1 ? [...stepLists[0]!] : mergedSteps(stepLists) };
+    this.canvas.dataset.plot = [plot.x, plot.y, plot.width, plot.height].join(" ");
+    this.canvas.dataset.xDomain = `${x.min} ${x.max}`;
+    this.canvas.dataset.yDomain = `${y.min} ${y.max}`;
     context.font = "11px system-ui, sans-serif";
     context.fillStyle = muted;
     context.textAlign = "right";
@@ -297,8 +420,8 @@ export class LowestCard {
     context.beginPath();
     context.rect(plot.x, plot.y, plot.width, plot.height);
     context.clip();
-    const hint = shown.hint;
-    if (hint.rising && hint.start_step !== null && hint.end_step !== null) {
+    const hint = shown?.hint;
+    if (hint?.rising && hint.start_step !== null && hint.end_step !== null) {
       // The stretch the overtraining hint is about.
       const a = xOf(hint.start_step, x, plot);
       const b = xOf(hint.end_step, x, plot);
@@ -307,11 +430,17 @@ export class LowestCard {
       context.fillRect(a, plot.y, Math.max(b - a, 1), plot.height);
       context.globalAlpha = 1;
     }
-    const strokeLine = (series: readonly (number | null)[], colour: string, lineWidth: number, alpha: number): void => {
+    const strokeLine = (
+      steps: readonly number[],
+      line: readonly (number | null)[],
+      colour: string,
+      lineWidth: number,
+      alpha: number,
+    ): void => {
       context.strokeStyle = colour;
       context.lineWidth = lineWidth;
       context.globalAlpha = alpha;
-      for (const segment of lineSegments(steps, series, x, y, plot)) {
+      for (const segment of lineSegments(steps, line, x, y, plot)) {
         context.beginPath();
         segment.forEach((p, i) => (i === 0 ? context.moveTo(p.x, p.y) : context.lineTo(p.x, p.y)));
         if (segment.length === 1) context.arc(segment[0]!.x, segment[0]!.y, 1, 0, 2 * Math.PI);
@@ -319,10 +448,14 @@ export class LowestCard {
       }
       context.globalAlpha = 1;
     };
-    strokeLine(values, accent, 1, 0.3); // raw, faint, as TensorBoard draws it under the smoothed line
-    strokeLine(smoothed, accent, 1.75, 1);
+    // The compared runs' curves first, the view's own on top; alone, it keeps the accent colour.
+    for (const s of [...series].reverse()) {
+      const colour = comparing ? s.color : accent;
+      strokeLine(s.data.points.step, s.data.points.value, colour, 1, 0.3); // raw, faint, as TensorBoard draws it under the smoothed line
+      strokeLine(s.data.points.step, s.data.points.smoothed, colour, 1.75, 1);
+    }
     // Candidates on the smoothed curve (hollow) and at their raw value (dot); the final low filled and larger.
-    for (const candidate of shown.candidates) {
+    for (const candidate of shown?.candidates ?? []) {
       const px = xOf(candidate.step, x, plot);
       context.fillStyle = fg;
       context.beginPath();
@@ -333,8 +466,10 @@ export class LowestCard {
       context.strokeStyle = fg;
       context.lineWidth = 1.5;
       context.beginPath();
-      context.arc(px, py, candidate.is_final_low ? 6 : 4, 0, 2 * Math.PI);
-      if (candidate.is_final_low) {
+      // Compared, every run's final low is marked below in its colour.
+      const final = candidate.is_final_low && !comparing;
+      context.arc(px, py, final ? 6 : 4, 0, 2 * Math.PI);
+      if (final) {
         context.fillStyle = warning;
         context.fill();
       }
@@ -342,7 +477,7 @@ export class LowestCard {
     }
     // Markers written by training code, as small triangles under the axis line.
     context.fillStyle = muted;
-    for (const marker of shown.markers) {
+    for (const marker of shown?.markers ?? []) {
       const px = xOf(marker.step, x, plot);
       const py = plot.y + plot.height;
       context.beginPath();
@@ -352,8 +487,9 @@ export class LowestCard {
       context.closePath();
       context.fill();
     }
-    if (this.hoverIndex >= 0 && this.hoverIndex < steps.length) {
-      const px = xOf(steps[this.hoverIndex]!, x, plot);
+    if (comparing) this.drawCheckpoints(context, series, x, plot);
+    if (this.hoverStep !== null) {
+      const px = xOf(this.hoverStep, x, plot);
       context.strokeStyle = muted;
       context.lineWidth = 1;
       context.beginPath();
@@ -362,30 +498,198 @@ export class LowestCard {
       context.stroke();
     }
     context.restore();
+    // Unclipped: a low at the first or last step is drawn whole.
+    if (comparing) this.drawFinalLows(context, series, x, y, plot, fg);
   }
 
-  private indexAt(event: MouseEvent): number {
+  /** The checkpoint nearest to each run's final low, as a dashed line in its colour with a square at the top. */
+  private drawCheckpoints(
+    context: CanvasRenderingContext2D,
+    series: readonly DrawnSeries[],
+    x: Domain,
+    plot: Rect,
+  ): void {
+    for (const s of series) {
+      const checkpoint = finalCandidate(s.data)?.checkpoint;
+      if (!checkpoint) continue;
+      const px = xOf(checkpoint.step, x, plot);
+      context.strokeStyle = s.color;
+      context.lineWidth = 1;
+      context.setLineDash([4, 3]);
+      context.beginPath();
+      context.moveTo(px, plot.y);
+      context.lineTo(px, plot.y + plot.height);
+      context.stroke();
+      context.setLineDash([]);
+      context.fillStyle = s.color;
+      context.fillRect(px - 4, plot.y + 1, 8, 8);
+    }
+  }
+
+  /** Each run's final low (the low its curve never reaches again) as a disc in its colour on its smoothed curve. */
+  private drawFinalLows(
+    context: CanvasRenderingContext2D,
+    series: readonly DrawnSeries[],
+    x: Domain,
+    y: Domain,
+    plot: Rect,
+    fg: string,
+  ): void {
+    for (const s of series) {
+      const low = s.data.final_low;
+      if (!low) continue;
+      const px = xOf(low.step, x, plot);
+      const py = yOf(low.smoothed ?? low.value, y, plot);
+      context.fillStyle = s.color;
+      context.strokeStyle = fg;
+      context.lineWidth = 1.5;
+      context.beginPath();
+      context.arc(px, py, 6, 0, 2 * Math.PI);
+      context.fill();
+      context.stroke();
+    }
+  }
+
+  /** The logged step (of any drawn series) nearest to the pointer, or null. */
+  private stepAt(event: MouseEvent): number | null {
     const geometry = this.geometry;
-    const steps = this.shown?.points.step;
-    if (!geometry || !steps) return -1;
+    if (!geometry) return null;
     const bounds = this.canvas.getBoundingClientRect();
-    return indexAtX(steps, event.clientX - bounds.left, geometry.x, geometry.plot);
+    const index = indexAtX(geometry.steps, event.clientX - bounds.left, geometry.x, geometry.plot);
+    return index >= 0 ? geometry.steps[index]! : null;
   }
 
   private hover(event: PointerEvent | null): void {
-    const index = event ? this.indexAt(event) : -1;
-    if (index === this.hoverIndex) return;
-    this.hoverIndex = index;
-    const points = this.shown?.points;
-    if (!points || index < 0) {
-      setText(this.readout, this.shown ? "Hover the chart for values; click to move the cards to a step." : "");
-    } else {
+    const step = event ? this.stepAt(event) : null;
+    if (step === this.hoverStep) return;
+    this.hoverStep = step;
+    this.updateReadout();
+    this.draw();
+    this.updateRunsTable();
+  }
+
+  /** The values at the hovered step: the view's own run's, or with compared runs each run's (nearest at or before). */
+  private updateReadout(): void {
+    const step = this.hoverStep;
+    const shown = this.shown;
+    if (step === null) {
+      setText(this.readout, shown ? "Hover the chart for values; click to move the cards to a step." : "");
+      return;
+    }
+    if (this.compared.length === 0) {
+      const at = shown ? valueAt(shown, step) : null;
       setText(
         this.readout,
-        `step ${points.step[index]}  raw ${valueText(points.value[index])}  smoothed ${valueText(points.smoothed[index])}`,
+        at ? `step ${at.step}  raw ${valueText(at.value)}  smoothed ${valueText(at.smoothed)}` : "",
       );
+      return;
     }
-    this.draw();
+    const parts = this.drawnSeries().map((s) => {
+      const at = valueAt(s.data, step);
+      if (!at) return `${s.run} —`;
+      const own = at.step === step ? "" : ` (step ${at.step})`;
+      return `${s.run} ${valueText(at.value)} smoothed ${valueText(at.smoothed)}${own}`;
+    });
+    setText(this.readout, `step ${step}  ${parts.join("  ·  ")}`);
+  }
+
+  /**
+   * With compared runs, a row per run side by side (the view's own first):
+   * its name in its colour, its final low's step and value, the checkpoint
+   * nearest to it, whether its smoothed curve has been rising since, and its
+   * value at the hovered step.
+   */
+  private updateRunsTable(): void {
+    const own = this.shown;
+    const rows: ComparedRun[] =
+      this.compared.length === 0
+        ? []
+        : [
+            {
+              run: this.card.run,
+              color: this.actions.runColor(this.card.run),
+              data: own,
+              error: null,
+              loading: own === null,
+            },
+            ...this.compared,
+          ];
+    const key = [this.hoverStep, ...rows.flatMap((row) => [row.run, row.color, row.data, row.error, row.loading])];
+    if (key.length === this.runsTableKey.length && key.every((part, i) => part === this.runsTableKey[i])) return;
+    this.runsTableKey = key;
+    this.runsTable.replaceChildren();
+    setHidden(this.runsTable, rows.length === 0);
+    if (rows.length === 0) return;
+    const hovered = this.hoverStep === null ? "at the hovered step" : `at step ${this.hoverStep}`;
+    this.runsTable.append(
+      el("caption", { text: "Runs compared: each run's final low (the low its curve never reaches again)" }),
+      el("thead", {}, [
+        el(
+          "tr",
+          {},
+          ["run", "final low step", "raw", "smoothed", "checkpoint", "since the low", hovered].map((h) =>
+            el("th", { text: h }),
+          ),
+        ),
+      ]),
+      el(
+        "tbody",
+        {},
+        rows.map((row) => this.runRow(row)),
+      ),
+    );
+  }
+
+  private runRow(row: ComparedRun): HTMLTableRowElement {
+    const swatch = el("span", { className: "spectro-run-swatch" });
+    swatch.style.background = row.color;
+    const name = el("td", { className: "spectro-run-name", title: row.run }, [swatch, el("span", { text: row.run })]);
+    name.style.color = row.color;
+    const tr = el("tr", { attrs: { "data-run": row.run, "data-color": row.color } }, [name]);
+    const data = row.data;
+    if (!data) {
+      const text = row.error ?? (row.loading ? "loading…" : "no answer");
+      tr.append(el("td", { className: row.error ? "spectro-error" : "", text, attrs: { colspan: "6" } }));
+      return tr;
+    }
+    const low = data.final_low;
+    const candidate = finalCandidate(data);
+    const checkpoint = candidate?.checkpoint ?? null;
+    const checkpointCell = el("td", { className: "spectro-path spectro-checkpoint" });
+    if (!low) checkpointCell.append(document.createTextNode("—"));
+    else if (checkpoint) {
+      checkpointCell.append(el("span", { text: checkpoint.path, title: checkpoint.path }));
+      if (checkpoint.distance !== 0)
+        checkpointCell.append(document.createTextNode(` (${distanceText(checkpoint.distance)})`));
+      tr.dataset.checkpoint = checkpoint.name;
+      tr.dataset.checkpointPath = checkpoint.path;
+    } else {
+      checkpointCell.append(el("span", { className: "spectro-missing", text: "missing" }));
+      tr.dataset.checkpoint = "";
+    }
+    const rising = data.hint.rising;
+    const at = this.hoverStep === null ? null : valueAt(data, this.hoverStep);
+    tr.append(
+      el("td", { text: low ? String(low.step) : (data.empty_reason ?? "—") }),
+      el("td", { text: valueText(low?.value) }),
+      el("td", { text: valueText(low?.smoothed) }),
+      checkpointCell,
+      el("td", {
+        className: rising ? "spectro-missing" : "",
+        text: low ? (rising ? "rising" : "not rising") : "—",
+        title: data.hint.explanation,
+      }),
+      el("td", {
+        text: at ? `${valueText(at.value)}${at.step === this.hoverStep ? "" : ` (step ${at.step})`}` : "—",
+      }),
+    );
+    if (low) {
+      tr.dataset.finalStep = String(low.step);
+      tr.dataset.finalValue = String(low.value);
+    }
+    tr.dataset.rising = String(rising);
+    if (at && at.value !== null) tr.dataset.hoverValue = String(at.value);
+    return tr;
   }
 
   private updateTables(): void {
@@ -400,7 +704,7 @@ export class LowestCard {
     setHidden(this.hint, !shown || shown.empty_reason !== null);
     setText(this.rule, shown && !shown.empty_reason ? shown.hint.rule : "");
     setHidden(this.rule, !shown || shown.empty_reason !== null);
-    if (this.hoverIndex < 0)
+    if (this.hoverStep === null)
       setText(this.readout, shown ? "Hover the chart for values; click to move the cards to a step." : "");
 
     this.candidates.replaceChildren();
