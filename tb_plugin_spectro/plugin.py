@@ -9,12 +9,13 @@ each route.
 """
 
 import functools
+import json
 import math
 import mimetypes
 import os
 import posixpath
 import re
-from typing import Any, Callable, Dict, List, Optional
+from typing import Any, Callable, Dict, List, Optional, Tuple
 from urllib.parse import unquote
 
 from tensorboard import errors, plugin_util
@@ -34,6 +35,8 @@ _ES_MODULE = "index.js" if os.path.exists(os.path.join(_STATIC_DIR, "index.js"))
 # An integer query parameter: ASCII digits only. int() also takes spaces,
 # underscores ("5_0" is 50) and other scripts' digits.
 _INTEGER = re.compile(r"-?[0-9]+")
+# The most steps one /data_batch request may ask for.
+MAX_BATCH = 32
 
 
 class SpectroPlugin(base_plugin.TBPlugin):
@@ -55,6 +58,7 @@ class SpectroPlugin(base_plugin.TBPlugin):
             "/tags": self._serve_tags,
             "/steps": self._serve_steps,
             "/data": self._serve_data,
+            "/data_batch": self._serve_data_batch,
             "/scalars": self._serve_scalars,
             "/lowest": self._serve_lowest,
             "/logdir": self._serve_logdir,
@@ -161,6 +165,18 @@ class SpectroPlugin(base_plugin.TBPlugin):
         arrays = [wire.StepArray(array.name, array.encoded, blob) for array, blob in zip(named, blobs)]
         rates = kind.sample_rates(header, sample) if part else {}
         return wire.StepData(kind, description, arrays, rates)
+
+    def data_batch_impl(self, ctx, experiment: str, keys: List[Tuple[str, str, int, int]]) -> List[Tuple[int, bytes]]:
+        """Several steps' /data bodies, each with its status: 200 and the body, or the error's status and text."""
+        answers: List[Tuple[int, bytes]] = []
+        for run, tag, step, sample in keys:
+            try:
+                body = wire.binary_body(self.data_impl(ctx, experiment, run, tag, step, sample))
+            except errors.PublicError as e:
+                answers.append((e.http_code, str(e).encode("utf-8")))
+            else:
+                answers.append((200, body))
+        return answers
 
     def scalars_impl(self, ctx, experiment: str) -> Dict[str, Any]:
         """Every scalar tag of every run, and the Spectro marker series watching each."""
@@ -279,6 +295,48 @@ class SpectroPlugin(base_plugin.TBPlugin):
         else:
             body = wire.binary_body(data)
         return http_util.Respond(request, body, "application/octet-stream")
+
+    @staticmethod
+    def _batch_keys(request) -> List[Tuple[str, str, int, int]]:
+        """The query parameter `keys`: a JSON list of up to MAX_BATCH [run, tag, step, sample] lists."""
+        raw = SpectroPlugin._arg(request, "keys")
+        try:
+            keys = json.loads(raw)
+        except ValueError:
+            keys = None
+        if not isinstance(keys, list) or not 0 < len(keys) <= MAX_BATCH:
+            raise errors.InvalidArgumentError(
+                f"Query parameter 'keys' must be a JSON list of 1 to {MAX_BATCH} [run, tag, step, sample] lists, "
+                f"got {raw[:200]!r}"
+            )
+
+        def is_int(value: Any) -> bool:
+            return isinstance(value, int) and not isinstance(value, bool)
+
+        out = []
+        for i, key in enumerate(keys):
+            if not (
+                isinstance(key, list)
+                and len(key) == 4
+                and isinstance(key[0], str)
+                and isinstance(key[1], str)
+                and is_int(key[2])
+                and is_int(key[3])
+                and key[3] >= 0
+            ):
+                raise errors.InvalidArgumentError(
+                    f"Query parameter 'keys': item {i} must be [run, tag, step, sample] "
+                    f"(two strings, an integer and a non-negative integer), got {json.dumps(key)[:200]}"
+                )
+            out.append((key[0], key[1], key[2], key[3]))
+        return out
+
+    @wrappers.Request.application  # type: ignore[arg-type]
+    def _serve_data_batch(self, request):
+        ctx = plugin_util.context(request.environ)
+        experiment = plugin_util.experiment_id(request.environ)
+        answers = self.data_batch_impl(ctx, experiment, self._batch_keys(request))
+        return http_util.Respond(request, wire.batch_body(answers), "application/octet-stream")
 
     @wrappers.Request.application  # type: ignore[arg-type]
     def _serve_scalars(self, request):

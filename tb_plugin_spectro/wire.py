@@ -11,7 +11,7 @@ import json
 import math
 import struct
 import wave
-from typing import TYPE_CHECKING, Any, Dict, Iterable, List, NamedTuple, Optional, Tuple, Union, cast
+from typing import TYPE_CHECKING, Any, Dict, Iterable, List, NamedTuple, Optional, Sequence, Tuple, Union, cast
 
 import numpy as np
 
@@ -37,6 +37,7 @@ __all__ = [
 ]
 
 DATA_MAGIC = b"SPD1"  # first bytes of a /data body; see http_api.md
+BATCH_MAGIC = b"SPB1"  # first bytes of a /data_batch body
 
 
 class StepArray(NamedTuple):
@@ -210,6 +211,18 @@ def binary_body(step: StepData) -> bytes:
     for array in step.arrays:
         out.write(array.blob)
         out.write(b"\x00" * ((-len(array.blob)) % 8))
+    return out.getvalue()
+
+
+def batch_body(answers: Sequence[Tuple[int, bytes]]) -> bytes:
+    """The /data_batch body: magic, count, then per answer its status, length and bytes, padded to 8."""
+    out = io.BytesIO()
+    out.write(BATCH_MAGIC)
+    out.write(struct.pack("<I", len(answers)))
+    for status, body in answers:
+        out.write(struct.pack("<II", status, len(body)))
+        out.write(body)
+        out.write(b"\x00" * ((-len(body)) % 8))
     return out.getvalue()
 
 

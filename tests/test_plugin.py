@@ -1,6 +1,7 @@
 """The HTTP API, through werkzeug's test client over event files in tmp_path."""
 
 import io
+import json
 
 import numpy as np
 import pytest
@@ -14,7 +15,7 @@ from tensorboard.plugins import base_plugin
 from werkzeug import test as werkzeug_test
 from werkzeug import wrappers
 
-from support.routes import HOSTILE, PREFIX, get_json, make_client, parse_binary
+from support.routes import HOSTILE, PREFIX, get_json, make_client, parse_batch, parse_binary
 from tb_plugin_spectro import loader, metadata, plugin
 from tb_plugin_spectro import plugin_data_pb2 as pb
 from tb_plugin_spectro import summary as spectro_summary
@@ -183,6 +184,67 @@ class TestData:
         url = f"/data?run={quote(HOSTILE)}&tag={quote(HOSTILE)}&step=0"
         description, _ = parse_binary(client.get(PREFIX + url).get_data())
         assert description["samples"][0]["sample_id"] == HOSTILE
+
+
+class TestDataBatch:
+    """/data_batch: several steps' /data bodies in one answer, each with its own status."""
+
+    def batch(self, client, keys, status=200):
+        response = client.get(PREFIX + "/data_batch", query_string={"keys": json.dumps(keys)})
+        assert response.status_code == status, response.get_data(as_text=True)
+        return parse_batch(response.get_data()) if status == 200 else response.get_data(as_text=True)
+
+    def test_each_answer_is_the_data_body_of_its_step(self, client):
+        keys = [
+            ["tts", "mel/val", 27, 1],
+            ["tts", "mel/val", 0, 0],
+            ["diffusion", "noise", 4, 0],
+            ["diffusion", "sim", 0, 0],
+            [HOSTILE, HOSTILE, 0, 0],
+        ]
+        answers = self.batch(client, keys)
+        assert len(answers) == len(keys)
+        for (run, tag, step, sample), (status, body) in zip(keys, answers):
+            single = client.get(PREFIX + "/data", query_string={"run": run, "tag": tag, "step": step, "sample": sample})
+            assert single.status_code == 200
+            assert (status, body) == (200, single.get_data()), (run, tag, step)
+        description, arrays = parse_binary(answers[0][1])
+        assert (description["step"], description["sample"]) == (27, 1)
+        assert set(arrays) == {"target", "predicted"}
+
+    def test_a_failed_step_answers_what_data_answers_and_the_others_serve(self, client):
+        keys = [["tts", "mel/val", 5, 0], ["tts", "mel/val", 3, 7], ["nope", "mel/val", 0, 0], ["tts", "mel/val", 3, 0]]
+        answers = self.batch(client, keys)
+        for (run, tag, step, sample), (status, body) in zip(keys[:3], answers):
+            single = client.get(PREFIX + "/data", query_string={"run": run, "tag": tag, "step": step, "sample": sample})
+            assert single.status_code in (400, 404)
+            assert (status, body.decode()) == (single.status_code, single.get_data(as_text=True))
+        assert [status for status, _ in answers] == [404, 400, 404, 200]
+        assert parse_binary(answers[3][1])[0]["step"] == 3
+
+    @pytest.mark.parametrize(
+        "keys, names",
+        [
+            (None, "Missing query parameter 'keys'"),
+            ("not json", "'not json'"),
+            ("[]", "1 to 32"),
+            ('{"run": "tts"}', "JSON list"),
+            (json.dumps([["tts", "mel/val", 0, 0]] * (plugin.MAX_BATCH + 1)), "1 to 32"),
+            ('[["tts", "mel/val", 0]]', "item 0 must be [run, tag, step, sample]"),
+            ('[["tts", "mel/val", 0, 0], "tts"]', "item 1"),
+            ('[["tts", "mel/val", "0", 0]]', '["tts", "mel/val", "0", 0]'),
+            ('[["tts", "mel/val", true, 0]]', "true"),
+            ('[["tts", "mel/val", 1.5, 0]]', "1.5"),
+            ('[["tts", "mel/val", 0, -1]]', "non-negative"),
+            ('[["tts", 3, 0, 0]]', "two strings"),
+        ],
+    )
+    def test_a_malformed_batch_is_a_400_naming_the_parameter_and_value(self, client, keys, names):
+        query = {} if keys is None else {"keys": keys}
+        response = client.get(PREFIX + "/data_batch", query_string=query)
+        text = response.get_data(as_text=True)
+        assert response.status_code == 400, text
+        assert "keys" in text and names in text, text
 
 
 def diagonal_attention(tokens, frames):
@@ -507,7 +569,7 @@ def test_unreadable_step_is_reported_and_the_rest_serves(tmp_path):
     assert response.status_code == 404 and "unreadable" in response.get_data(as_text=True)
 
 
-_KEYS = st.sampled_from(["run", "tag", "step", "sample", "format", "x"])
+_KEYS = st.sampled_from(["run", "tag", "step", "sample", "format", "keys", "x"])
 _VALUES = st.one_of(
     st.sampled_from(
         [
@@ -524,6 +586,10 @@ _VALUES = st.one_of(
             "binary",
             "99999999999999999999",
             HOSTILE,
+            '[["tts", "mel/val", 3, 0]]',
+            '[["tts", "mel/val", 99999999999999999999, 0]]',
+            '[["tts", "mel/val", 3, 99999999999999999999]]',
+            '[["nope", "x", -3, 0], null]',
         ]
     ),
     st.text(max_size=20),
@@ -532,7 +598,7 @@ _VALUES = st.one_of(
 
 @settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(
-    route=st.sampled_from(["/tags", "/steps", "/data", "/static/x"]),
+    route=st.sampled_from(["/tags", "/steps", "/data", "/data_batch", "/static/x"]),
     query=st.lists(st.tuples(_KEYS, _VALUES), max_size=5),
 )
 def test_no_query_string_gives_a_server_error(client, route, query):

@@ -1,12 +1,14 @@
 """The real `tensorboard` server, with both of its readers, on a loopback port."""
 
+import json
 import urllib.error
+import urllib.parse
 import urllib.request
 
 import numpy as np
 import pytest
 
-from support.routes import parse_binary
+from support.routes import parse_batch, parse_binary
 from support.server import READERS, fetch, fetch_json, tensorboard, wait_for
 from tb_plugin_spectro import summary as spectro_summary
 
@@ -43,9 +45,23 @@ def served(big_logdir):
             )
             steps = fetch_json(prefix + "/steps?run=run&tag=mel/val")["steps"]
             sample_steps = [0, 1, 499, 998, STEPS - 1]
-            arrays = {s: parse_binary(fetch(f"{prefix}/data?run=run&tag=mel/val&step={s}")[1]) for s in sample_steps}
+            bodies = {s: fetch(f"{prefix}/data?run=run&tag=mel/val&step={s}")[1] for s in sample_steps}
+            arrays = {s: parse_binary(body) for s, body in bodies.items()}
+            keys = [["run", "mel/val", s, 0] for s in sample_steps] + [["run", "mel/val", STEPS, 0]]
+            batch = parse_batch(fetch(prefix + "/data_batch?" + urllib.parse.urlencode({"keys": json.dumps(keys)}))[1])
+            with pytest.raises(urllib.error.HTTPError) as missing:
+                fetch(f"{prefix}/data?run=run&tag=mel/val&step={STEPS}")
             static = fetch(base + listing["spectro"]["loading_mechanism"]["module_path"])
-            results[load_fast] = dict(listing=listing, tags=tags, steps=steps, arrays=arrays, static=static)
+            results[load_fast] = dict(
+                listing=listing,
+                tags=tags,
+                steps=steps,
+                arrays=arrays,
+                bodies=bodies,
+                batch=batch,
+                missing=(missing.value.code, missing.value.read()),
+                static=static,
+            )
     return results
 
 
@@ -68,6 +84,14 @@ def test_every_step_is_listed(served, load_fast):
     assert [s["step"] for s in steps] == list(range(STEPS))
     assert all("error" not in s for s in steps)
     assert steps[500]["samples"][0]["sample_id"] == "s500"
+
+
+@pytest.mark.parametrize("load_fast", READERS)
+def test_a_batch_answers_each_step_as_data_does(served, load_fast):
+    result = served[load_fast]
+    *found, missing = result["batch"]
+    assert found == [(200, body) for body in result["bodies"].values()]
+    assert missing == result["missing"] and missing[0] == 404
 
 
 def test_both_readers_serve_identical_data(served):

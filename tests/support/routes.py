@@ -11,7 +11,7 @@ from tensorboard.plugins import base_plugin
 from werkzeug import test as werkzeug_test
 from werkzeug import wrappers
 
-from tb_plugin_spectro import codec, loader, plugin
+from tb_plugin_spectro import codec, loader, plugin, wire
 from tb_plugin_spectro import plugin_data_pb2 as pb
 
 PREFIX = "/data/plugin/spectro"
@@ -61,3 +61,18 @@ def parse_binary(body):
         arrays[entry["name"]] = codec.decode_array(encoded, blob)
         assert zlib.decompress(blob)  # stored deflated, as documented
     return description, arrays
+
+
+def parse_batch(body):
+    """A /data_batch body: [(status, bytes)] in the order asked."""
+    assert body[:4] == wire.BATCH_MAGIC
+    (count,) = struct.unpack("<I", body[4:8])
+    answers = []
+    offset = 8
+    for _ in range(count):
+        status, length = struct.unpack("<II", body[offset : offset + 8])
+        offset += 8
+        answers.append((status, body[offset : offset + length]))
+        offset += (length + 7) // 8 * 8
+    assert offset == len(body)
+    return answers
