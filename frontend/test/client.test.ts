@@ -1,11 +1,165 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
 
-import { httpErrorMessage } from "../src/api/client";
+import { BATCH_STEPS, dataBatchUrl, httpErrorMessage, StepLoader, type StepKey } from "../src/api/client";
+import { parseBatchBody } from "../src/api/decode";
 
 test("a failed request says what the server said, else the request and its status", () => {
   const detail =
     "Not found: Step 0 of Spectro tag 'n' in run 'a\tb': RustBoard (--load_fast=true) cannot read this data: ...";
   assert.equal(httpErrorMessage("data?run=a%09b&tag=n&step=0&sample=0", 404, `${detail}\n`), detail);
   assert.equal(httpErrorMessage("tags", 502, "  "), "GET tags answered 502");
+});
+
+/** A /data body of one 1×2 uint8 array `mel` stored as is, as plugin.py lays it out. */
+function dataBody(step: number, codes: [number, number]): Uint8Array {
+  const array = {
+    name: "mel",
+    shape: [1, 2],
+    precision: "uint8",
+    offset: 0,
+    scale: 1,
+    nonfinite: { nan: 0, pos_inf: 0, neg_inf: 0 },
+    range: { min: 0, max: 255, mean: 0, count: 2 },
+    compression: "none",
+    byte_offset: 0,
+    byte_length: 2,
+  };
+  let text = JSON.stringify({
+    run: "r",
+    tag: "t",
+    kind: "spectrogram",
+    step,
+    sample: 0,
+    wall_time: 1,
+    arrays: [array],
+  });
+  while ((8 + text.length) % 8 !== 0) text += " ";
+  const json = new TextEncoder().encode(text);
+  const out = new Uint8Array(8 + json.length + 8);
+  out.set(new TextEncoder().encode("SPD1"), 0);
+  new DataView(out.buffer).setUint32(4, json.length, true);
+  out.set(json, 8);
+  out.set(codes, 8 + json.length);
+  return out;
+}
+
+/** A /data_batch body of these answers, as wire.batch_body lays it out. */
+function batchBody(answers: [number, Uint8Array][]): ArrayBuffer {
+  const padded = (n: number) => n + ((8 - (n % 8)) % 8);
+  const out = new Uint8Array(8 + answers.reduce((sum, [, body]) => sum + 8 + padded(body.length), 0));
+  const view = new DataView(out.buffer);
+  out.set(new TextEncoder().encode("SPB1"), 0);
+  view.setUint32(4, answers.length, true);
+  let offset = 8;
+  for (const [status, body] of answers) {
+    view.setUint32(offset, status, true);
+    view.setUint32(offset + 4, body.length, true);
+    out.set(body, offset + 8);
+    offset += 8 + padded(body.length);
+  }
+  return out.buffer;
+}
+
+const keyOf = (step: number): StepKey => ({ run: "r", tag: "t", step, sample: 0 });
+
+/** A StepLoader whose requests are answered by `answer` and whose deferred flushes run when the test says. */
+function loaderWith(answer: (keys: [string, string, number, number][]) => ArrayBuffer | Error) {
+  const urls: string[] = [];
+  const deferred: (() => void)[] = [];
+  const loader = new StepLoader(
+    async (url) => {
+      urls.push(url);
+      const keys = JSON.parse(new URLSearchParams(url.split("?")[1]).get("keys")!) as [
+        string,
+        string,
+        number,
+        number,
+      ][];
+      const body = answer(keys);
+      if (body instanceof Error) throw body;
+      return body;
+    },
+    (work) => deferred.push(work),
+  );
+  const flush = () => deferred.splice(0).forEach((work) => work());
+  return { loader, urls, flush };
+}
+
+const answerEach = (keys: [string, string, number, number][]) =>
+  batchBody(keys.map(([, , step]) => [200, dataBody(step, [step % 256, 7])]));
+
+test("the steps asked for in one task load in one /data_batch request, in order, each with its own data", async () => {
+  const { loader, urls, flush } = loaderWith(answerEach);
+  const loads = [5, 3, 9].map((step) => loader.load(keyOf(step)));
+  assert.equal(urls.length, 0);
+  flush();
+  const data = await Promise.all(loads);
+  assert.deepEqual(urls, [dataBatchUrl([keyOf(5), keyOf(3), keyOf(9)])]);
+  assert.ok(urls[0]!.startsWith("data_batch?keys="));
+  assert.deepEqual(
+    data.map((d) => [d.description.step, ...d.arrays.get("mel")!.values]),
+    [
+      [5, 5, 7],
+      [3, 3, 7],
+      [9, 9, 7],
+    ],
+  );
+});
+
+test("more steps than a batch holds go in several requests; later tasks in their own", async () => {
+  const { loader, urls, flush } = loaderWith(answerEach);
+  const first = Array.from({ length: BATCH_STEPS + 3 }, (_, i) => loader.load(keyOf(i)));
+  flush();
+  const second = loader.load(keyOf(100));
+  flush();
+  await Promise.all([...first, second]);
+  const sizes = urls.map(
+    (url) => (JSON.parse(new URLSearchParams(url.split("?")[1]).get("keys")!) as unknown[]).length,
+  );
+  assert.deepEqual(sizes, [BATCH_STEPS, 3, 1]);
+});
+
+test("a step the server refuses fails with its text; the others of the batch load", async () => {
+  const { loader, flush } = loaderWith((keys) =>
+    batchBody(
+      keys.map(([, , step]) =>
+        step === 2
+          ? [404, new TextEncoder().encode("Not found: No step 2 of 't' in run 'r'")]
+          : [200, dataBody(step, [1, 2])],
+      ),
+    ),
+  );
+  const loads = [1, 2, 3].map((step) => loader.load(keyOf(step)));
+  flush();
+  const settled = await Promise.allSettled(loads);
+  assert.deepEqual(
+    settled.map((s) => s.status),
+    ["fulfilled", "rejected", "fulfilled"],
+  );
+  assert.equal((settled[1] as PromiseRejectedResult).reason.message, "Not found: No step 2 of 't' in run 'r'");
+});
+
+test("a failed request, or an answer of the wrong length, fails every step it asked for", async () => {
+  for (const answer of [
+    () => new Error("GET data_batch answered 502"),
+    () => batchBody([[200, dataBody(1, [1, 2])]]),
+    () => new TextEncoder().encode("<html>proxy</html>").buffer,
+  ]) {
+    const { loader, flush } = loaderWith(answer);
+    const loads = [1, 2].map((step) => loader.load(keyOf(step)));
+    flush();
+    const settled = await Promise.allSettled(loads);
+    assert.deepEqual(
+      settled.map((s) => s.status),
+      ["rejected", "rejected"],
+    );
+  }
+});
+
+test("parseBatchBody refuses a body without its magic or cut short", () => {
+  assert.throws(() => parseBatchBody(new TextEncoder().encode("SPD1....").buffer), /starting with SPB1/);
+  const whole = new Uint8Array(batchBody([[200, dataBody(1, [1, 2])]]));
+  assert.throws(() => parseBatchBody(whole.slice(0, whole.length - 16).buffer), /runs past the body/);
+  assert.equal(parseBatchBody(whole.buffer).length, 1);
 });

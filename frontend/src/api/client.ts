@@ -5,6 +5,7 @@ import {
   audioWaveforms,
   AUDIO_ARRAYS,
   decodeStep,
+  parseBatchBody,
   parseDataBody,
   unreadableStepMessage,
   type DecodedArray,
@@ -104,13 +105,80 @@ export async function fetchLowest(query: LowestQuery): Promise<LowestResponse> {
   return (await (await fetchOk(lowestUrl(query))).json()) as LowestResponse;
 }
 
-export async function fetchStepData(key: StepKey): Promise<StepData> {
-  const body = await (await fetchOk(dataUrl(key))).arrayBuffer();
+/** A /data body as the step's data; a body that does not decode is an error naming the step. */
+async function stepDataOf(key: StepKey, body: ArrayBuffer): Promise<StepData> {
   try {
     const raw = parseDataBody(body);
     return { description: raw.description, arrays: await decodeStep(raw) };
   } catch (e) {
     throw new Error(unreadableStepMessage(key.step, e instanceof Error ? e.message : String(e)));
+  }
+}
+
+/** The most steps one /data_batch request asks for; the server takes up to 32. */
+export const BATCH_STEPS = 8;
+
+export function dataBatchUrl(keys: readonly StepKey[]): string {
+  const params = new URLSearchParams({ keys: JSON.stringify(keys.map((k) => [k.run, k.tag, k.step, k.sample])) });
+  return `data_batch?${params.toString()}`;
+}
+
+interface PendingStep {
+  key: StepKey;
+  resolve: (data: StepData) => void;
+  reject: (error: Error) => void;
+}
+
+/**
+ * Loads steps in batches: the steps asked for in one task (the cards of a
+ * frame, a frame's loads ahead, the runs of a compare card) go to the server
+ * together, BATCH_STEPS to a /data_batch request, in the order asked. Each
+ * request costs the browser and the server more than a step's data does.
+ */
+export class StepLoader {
+  private pending: PendingStep[] = [];
+
+  constructor(
+    private readonly fetchBody: (url: string) => Promise<ArrayBuffer> = async (url) =>
+      (await fetchOk(url)).arrayBuffer(),
+    private readonly defer: (work: () => void) => void = (work) => queueMicrotask(work),
+  ) {}
+
+  load(key: StepKey): Promise<StepData> {
+    return new Promise<StepData>((resolve, reject) => {
+      if (this.pending.length === 0) this.defer(() => this.flush());
+      this.pending.push({ key, resolve, reject });
+    });
+  }
+
+  private flush(): void {
+    const pending = this.pending;
+    this.pending = [];
+    for (let start = 0; start < pending.length; start += BATCH_STEPS)
+      void this.request(pending.slice(start, start + BATCH_STEPS));
+  }
+
+  private async request(steps: PendingStep[]): Promise<void> {
+    let answers;
+    try {
+      answers = parseBatchBody(await this.fetchBody(dataBatchUrl(steps.map((s) => s.key))));
+      if (answers.length !== steps.length)
+        throw new Error(`data_batch answered ${answers.length} steps of the ${steps.length} asked for`);
+    } catch (e) {
+      const error = e instanceof Error ? e : new Error(String(e));
+      for (const step of steps) step.reject(error);
+      return;
+    }
+    steps.forEach((step, i) => {
+      const answer = answers[i]!;
+      if (answer.status === 200) stepDataOf(step.key, answer.body).then(step.resolve, step.reject);
+      else
+        step.reject(
+          new Error(
+            httpErrorMessage(dataUrl(step.key), answer.status, new TextDecoder().decode(new Uint8Array(answer.body))),
+          ),
+        );
+    });
   }
 }
 

@@ -4,6 +4,7 @@ import { keepFiniteRange } from "../render/scale";
 import type { ArrayInfo, AudioRole, NonfiniteCounts, StepDescription } from "./types";
 
 export const DATA_MAGIC = "SPD1";
+export const BATCH_MAGIC = "SPB1";
 
 /** A /data body split into its description and each array's stored (still compressed) bytes. */
 export interface RawStep {
@@ -149,6 +150,37 @@ export async function decodeStep(raw: RawStep, maxElements = MAX_ELEMENTS): Prom
 /** A step's decode error as its card says it; `reason` names the array and what is wrong. */
 export function unreadableStepMessage(step: number, reason: string): string {
   return `step ${step}: array data unreadable: ${reason}`;
+}
+
+/** One answer of a /data_batch body: its HTTP status, and a /data body (200) or the error's text. */
+export interface BatchAnswer {
+  status: number;
+  body: ArrayBuffer;
+}
+
+/** Splits a /data_batch body (layout in http_api.md) into its answers, in the order asked. */
+export function parseBatchBody(body: ArrayBuffer): BatchAnswer[] {
+  const bytes = new Uint8Array(body);
+  const magic = String.fromCharCode(...bytes.subarray(0, 4));
+  if (bytes.length < 8 || magic !== BATCH_MAGIC) {
+    throw new Error(`expected a body starting with ${BATCH_MAGIC}, got ${JSON.stringify(magic)}`);
+  }
+  const view = new DataView(body);
+  const count = view.getUint32(4, true);
+  const answers: BatchAnswer[] = [];
+  let offset = 8;
+  for (let i = 0; i < count; i++) {
+    if (offset + 8 > bytes.length)
+      throw new Error(`answer ${i} of ${count} runs past the body's ${bytes.length} bytes`);
+    const status = view.getUint32(offset, true);
+    const length = view.getUint32(offset + 4, true);
+    offset += 8;
+    if (offset + length > bytes.length)
+      throw new Error(`answer ${i} of ${count} runs past the body's ${bytes.length} bytes`);
+    answers.push({ status, body: body.slice(offset, offset + length) });
+    offset += length + ((8 - (length % 8)) % 8);
+  }
+  return answers;
 }
 
 /** IEEE 754 half precision bits to a number. */

@@ -7,9 +7,9 @@ import {
   fetchLowest,
   fetchScalars,
   fetchStepAudio,
-  fetchStepData,
   fetchSteps,
   fetchTags,
+  StepLoader,
   type LowestQuery,
   type StepAudio,
   type StepData,
@@ -55,10 +55,12 @@ export interface Server {
   stepAudio?(key: StepKey): Promise<StepAudio>;
 }
 
+const STEP_LOADER = new StepLoader();
+
 export const HTTP_SERVER: Server = {
   tags: fetchTags,
   steps: fetchSteps,
-  stepData: fetchStepData,
+  stepData: (key) => STEP_LOADER.load(key),
   scalars: fetchScalars,
   lowest: fetchLowest,
   logdir: fetchLogdir,
