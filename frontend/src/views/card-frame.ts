@@ -33,6 +33,11 @@ export interface StepArrays {
   fileStem(step: number): string;
   /** Loads what else the card shows at these steps (e.g. compared runs'), as the card's own load ahead. */
   prefetch?(steps: readonly number[]): void;
+  /**
+   * Whether what else the card shows at step `step` has settled; until it
+   * has, the card keeps a stand-in as while its own step loads. None: ready.
+   */
+  ready?(step: number): boolean;
 }
 
 /** The parts of a card, in the order they are laid out, and how it loads steps. */
@@ -158,7 +163,11 @@ export class CardFrame {
     if (!key) return null;
     let error: string | null = null;
     const entry = this.requestShown(key);
-    if (entry?.status === "loaded") {
+    // Its own data loaded, the card still waits for the rest it shows with the step (compared runs'):
+    // meanwhile it shows a stand-in as while loading, or, with none, the step without the rest.
+    const waiting = entry?.status === "loaded" && !(arrays.ready?.(key.step) ?? true);
+    const standIn = entry?.status !== "loaded" || waiting ? this.standIn(card, arrays) : null;
+    if (entry?.status === "loaded" && !standIn) {
       try {
         this.showData(entry.data, show);
       } catch (e) {
@@ -168,7 +177,6 @@ export class CardFrame {
     } else if (entry?.status === "failed") {
       error = entry.error;
     } else {
-      const standIn = this.standIn(card, arrays);
       if (standIn) {
         try {
           this.showData(standIn, show);
@@ -183,7 +191,7 @@ export class CardFrame {
     // loaded they would pass that step off as this one, so they are hidden (keeping their place) until
     // a step is shown again.
     for (const part of this.spec.body ?? []) part.style.visibility = entry?.status === "failed" ? "hidden" : "";
-    setText(this.loading, entry === undefined || entry.status === "loading" ? "loading…" : "");
+    setText(this.loading, entry === undefined || entry.status === "loading" || waiting ? "loading…" : "");
     if (this.npzLink) {
       const npzKey = JSON.stringify([key.run, key.tag, key.step, key.sample]);
       if (npzKey !== this.npzKey) setAttr(this.npzLink, "href", dataUrl(key, "npz"));
@@ -231,7 +239,7 @@ export class CardFrame {
     const loaded = (index: number): StepData | null => {
       const key = this.stepKey(index, arrays);
       const entry = key ? this.actions.peekStep(key) : undefined;
-      return entry?.status === "loaded" ? entry.data : null;
+      return entry?.status === "loaded" && (arrays.ready?.(key!.step) ?? true) ? entry.data : null;
     };
     const index = standInIndex(card.stepIndex, shownIndex, (i) => loaded(i) !== null);
     return index === null ? null : loaded(index);

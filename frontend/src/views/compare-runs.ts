@@ -101,6 +101,9 @@ export class RunComparison {
   private chooserKey = "";
   private flickering = false;
   private card: CardState;
+  private sample = 0;
+  /** The card's step the runs are shown at. */
+  private shownStep: number | null = null;
 
   constructor(
     card: CardState,
@@ -136,48 +139,76 @@ export class RunComparison {
     this.onChange();
   }
 
-  /** The runs compared now, each at its matched step, loading their data. */
+  /**
+   * The runs compared at the card's selected step, each at its matched step,
+   * loading their data. The card shows them at the step it draws (see showAt).
+   */
   update(card: CardState, sample: number): ComparedRun[] {
     this.card = card;
-    const comparable = this.actions.comparable(card.key);
-    this.updateChooser(card, comparable);
+    this.sample = sample;
+    this.updateChooser(card, this.actions.comparable(card.key));
     const chosen = card.steps[card.stepIndex]?.step;
-    const others = card.compare
-      .map((run) => comparable.find((other) => other.run === run))
-      .filter((other): other is CardState => other !== undefined);
-    if (chosen === undefined || others.length === 0) {
-      this.runs = [];
+    this.runs = chosen === undefined ? [] : this.runsAt(chosen, true);
+    this.shownStep = chosen ?? null;
+    if (this.runs.length === 0) {
       this.prepared = [];
       this.preparedKey = "";
-    } else {
-      const matches = matchSteps(others, chosen);
-      this.runs = others.map((other, i) => {
-        const match = matches[i]!;
-        const entry =
-          match.step === null
-            ? null
-            : this.actions.requestStep({ run: other.run, tag: other.tag, step: match.step, sample });
-        return {
-          run: other.run,
-          color: this.actions.runColor(other.run),
-          match,
-          info: other.steps[match.index],
-          data: entry?.status === "loaded" ? entry.data : null,
-          error: entry?.status === "failed" ? entry.error : null,
-        };
-      });
     }
     setHidden(this.swipeLabel, this.runs.length === 0);
     this.swipeToggle.checked = typeof card.view.swipe === "number";
     return this.runs;
   }
 
-  /** Loads each compared run's steps matching the card's `steps`, as the card loads its own ahead. */
-  prefetch(steps: readonly number[], sample: number): void {
-    const others = this.card.compare
-      .map((run) => this.actions.comparable(this.card.key).find((other) => other.run === run))
+  /**
+   * Whether every compared run's step matching the card's step `step` has
+   * settled (loaded, failed, or there is none): the card shows a step with
+   * all its runs or keeps the one it shows, so that one step is on every
+   * panel and a held key is not outrun by the runs that load last.
+   */
+  ready(step: number): boolean {
+    return this.runsAt(step, false).every((run) => run.data !== null || run.error !== null || run.match.step === null);
+  }
+
+  /** Shows the compared runs at the card's step `step` (the one the card draws: its selected step or a stand-in). */
+  showAt(step: number): void {
+    if (step === this.shownStep || this.card.compare.length === 0) return;
+    this.runs = this.runsAt(step, true);
+    this.shownStep = step;
+  }
+
+  /** The compared runs at the card's step `chosen`; `request` loads their steps, else only looks. */
+  private runsAt(chosen: number, request: boolean): ComparedRun[] {
+    const others = this.comparedCards();
+    if (others.length === 0) return [];
+    const matches = matchSteps(others, chosen);
+    return others.map((other, i) => {
+      const match = matches[i]!;
+      const key =
+        match.step === null ? null : { run: other.run, tag: other.tag, step: match.step, sample: this.sample };
+      const entry = key === null ? undefined : request ? this.actions.requestStep(key) : this.actions.peekStep(key);
+      return {
+        run: other.run,
+        color: this.actions.runColor(other.run),
+        match,
+        info: other.steps[match.index],
+        data: entry?.status === "loaded" ? entry.data : null,
+        error: entry?.status === "failed" ? entry.error : null,
+      };
+    });
+  }
+
+  /** The other runs' cards of the card's tag that it compares, in its order. */
+  private comparedCards(): CardState[] {
+    if (this.card.compare.length === 0) return [];
+    const comparable = this.actions.comparable(this.card.key);
+    return this.card.compare
+      .map((run) => comparable.find((other) => other.run === run))
       .filter((other): other is CardState => other !== undefined);
-    if (others.length === 0) return;
+  }
+
+  /** Loads each compared run's steps matching the card's `steps`, as the card loads its own ahead. */
+  prefetch(steps: readonly number[], sample = this.sample): void {
+    const others = this.comparedCards();
     for (const step of steps) {
       matchSteps(others, step).forEach((match, i) => {
         const other = others[i]!;
@@ -365,13 +396,16 @@ export class RunComparison {
           lut,
           key: `${options.base}|${run}|${p.run.match.step}|${part}|${range.min}|${range.max}`,
         });
-        const stepLabel = matchedStepLabel(p.run.match, this.card.steps[this.card.stepIndex]?.step ?? 0);
+        const stepLabel = matchedStepLabel(p.run.match, this.shownStep ?? 0);
         const subtitle = `${run}${stepLabel ? ` (${stepLabel})` : ""}${part === "diff" ? `  ${options.diffText}` : ""}`;
         panel.draw(options.window, options.width, options.height, subtitle);
         shown.push(panel.element);
       }
     });
-    this.panels.replaceChildren(...shown);
+    // Panels moved out and back into the document would be laid out and composited anew.
+    const children = this.panels.children;
+    if (shown.length !== children.length || shown.some((panel, i) => children[i] !== panel))
+      this.panels.replaceChildren(...shown);
   }
 
   /** How many compared runs have their step loaded and prepared, to be drawn. */
@@ -403,7 +437,7 @@ export class RunComparison {
       this.rows.replaceChildren();
       return;
     }
-    const chosen = this.card.steps[this.card.stepIndex]?.step ?? 0;
+    const chosen = this.shownStep ?? 0;
     const cell = (array: { values: Float32Array; cols: number; rows: number } | Float32Array, cols: number) => {
       if (!cursor || cursor.bin < 0 || cursor.frame >= cols) return null;
       const values = array instanceof Float32Array ? array : array.values;

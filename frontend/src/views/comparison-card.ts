@@ -253,7 +253,8 @@ export abstract class ComparisonCard implements CardView {
       arrays: {
         sample: () => this.sample(),
         fileStem: (step) => this.fileStem(step),
-        prefetch: (steps) => this.comparison.prefetch(steps, this.sample()),
+        prefetch: (steps) => this.comparison.prefetch(steps),
+        ready: (step) => this.comparison.ready(step),
       },
     });
     this.element = this.frame.element;
@@ -416,6 +417,7 @@ export abstract class ComparisonCard implements CardView {
     if (!first || second === undefined)
       throw new Error(`step ${data.description.step} of ${card.tag} has no ${names.join(" or ")} array`);
     const slice = this.sliceOf(first);
+    this.comparison.showAt(data.description.step);
     const pinnedData = second ? this.pinnedData() : null;
     const seriesPart = settings.rangeMode === "series" ? `${card.steps.length}` : "";
     const key = JSON.stringify([

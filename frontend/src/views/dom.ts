@@ -59,6 +59,14 @@ export function setOptions(select: HTMLSelectElement, options: readonly [string,
  * and returns its context scaled to CSS pixels. With `sizeFromCss`, the
  * stylesheet sizes the element and only its pixel buffer is set.
  */
+/** Sets an element's CSS size unless it has it: a style write, even of the same value, costs a style pass. */
+function setCssSize(element: HTMLElement, width: number, height: number): void {
+  const w = `${width}px`;
+  const h = `${height}px`;
+  if (element.style.width !== w) element.style.width = w;
+  if (element.style.height !== h) element.style.height = h;
+}
+
 export function fitCanvas(
   canvas: HTMLCanvasElement,
   cssWidth: number,
@@ -72,10 +80,7 @@ export function fitCanvas(
     canvas.width = width;
     canvas.height = height;
   }
-  if (!sizeFromCss) {
-    canvas.style.width = `${cssWidth}px`;
-    canvas.style.height = `${cssHeight}px`;
-  }
+  if (!sizeFromCss) setCssSize(canvas, cssWidth, cssHeight);
   const context = canvas.getContext("2d");
   if (!context) throw new Error("this browser gives no 2-D canvas context");
   context.setTransform(ratio, 0, 0, ratio, 0, 0);
