@@ -327,6 +327,28 @@ test("step cache", async (t) => {
     assert.ok(cache.get(key(1)));
     assert.equal(cache.size, 2);
   });
+  await t.test("the bytes of the decoded arrays bound what is kept, least recently used first out", async () => {
+    const { pending, load } = deferred();
+    const sized = (step: number, values: number) =>
+      ({
+        description: { step },
+        arrays: new Map([["mel", { values: new Float32Array(values) }]]),
+      }) as unknown as StepData;
+    const cache = new StepCache(load, () => undefined, 100, 4 * 250);
+    for (const step of [1, 2, 3]) cache.request(key(step));
+    pending.get(1)!.resolve(sized(1, 100));
+    pending.get(2)!.resolve(sized(2, 100));
+    await new Promise((r) => setTimeout(r, 0));
+    assert.equal(cache.byteSize, 800);
+    cache.get(key(1));
+    pending.get(3)!.resolve(sized(3, 100));
+    await new Promise((r) => setTimeout(r, 0));
+    assert.equal(cache.peek(key(2)), undefined, "the least recently used step went");
+    assert.ok(cache.peek(key(1)) && cache.peek(key(3)));
+    assert.equal(cache.byteSize, 800);
+    cache.forgetSettled();
+    assert.equal(cache.byteSize, 0);
+  });
   await t.test("a peek neither loads nor counts as a use", async () => {
     const { pending, loads, load } = deferred();
     const cache = new StepCache(load, () => undefined, 2);
