@@ -176,6 +176,11 @@ export class RunComparison {
     this.shownStep = step;
   }
 
+  /** The runs compared at the step the card shows: update()'s, or showAt()'s after it. */
+  get compared(): readonly ComparedRun[] {
+    return this.runs;
+  }
+
   /** The compared runs at the card's step `chosen`; `request` loads their steps, else only looks. */
   private runsAt(chosen: number, request: boolean): ComparedRun[] {
     const others = this.comparedCards();
