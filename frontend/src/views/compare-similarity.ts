@@ -113,7 +113,9 @@ export class SimilarityComparison {
   readonly rows = el("div", { className: "spectro-compare-rows spectro-sim-compare-rows" });
   private readonly loader: RunComparison;
   private readonly runPanels: RunPanel[] = [];
-  private runs: ComparedRun[] = [];
+  private runs: readonly ComparedRun[] = [];
+  /** The card's step the runs are shown at: its selected step, or the one it draws while that loads. */
+  private shownStep = 0;
   private prepared: PreparedRun[] = [];
   private card: CardState;
 
@@ -139,10 +141,23 @@ export class SimilarityComparison {
     this.chooser = this.loader.chooser;
   }
 
-  /** The runs compared now, each at its matched step, loading their data. */
+  /** The runs compared at the card's selected step, each at its matched step, loading their data. */
   update(card: CardState): void {
     this.card = card;
     this.runs = this.loader.update(card, 0);
+    this.shownStep = card.steps[card.stepIndex]?.step ?? 0;
+  }
+
+  /** Whether every compared run's step matching the card's step `step` has settled, for the card to show it. */
+  ready(step: number): boolean {
+    return this.loader.ready(step);
+  }
+
+  /** Shows the compared runs at the card's step `step`: the one it draws, its selected step or a stand-in. */
+  showAt(step: number): void {
+    this.loader.showAt(step);
+    this.runs = this.loader.compared;
+    this.shownStep = step;
   }
 
   /** Loads each compared run's steps matching the card's `steps`, as the card loads its own ahead. */
@@ -257,7 +272,7 @@ export class SimilarityComparison {
     mapName: string;
     outline: boolean;
   }): void {
-    const chosen = this.card.steps[this.card.stepIndex]?.step ?? 0;
+    const chosen = this.shownStep;
     const boxes = this.prepared.map((p, i) => {
       const runPanel = this.runPanel(i);
       runPanel.prepared = p;
@@ -312,7 +327,7 @@ export class SimilarityComparison {
       this.rows.replaceChildren();
       return;
     }
-    const chosen = this.card.steps[this.card.stepIndex]?.step ?? 0;
+    const chosen = this.shownStep;
     const lines: RunLine[] = [
       {
         run: own.run,

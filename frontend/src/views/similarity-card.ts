@@ -252,6 +252,7 @@ export class SimilarityCard implements CardView {
         sample: () => 0,
         fileStem: (step) => `${safeFileName(`${this.card.run}_${this.card.tag}`)}_step${step}`,
         prefetch: (steps) => this.comparison.prefetch(steps),
+        ready: (step) => this.comparison.ready(step),
       },
     });
     this.element = this.frame.element;
@@ -324,6 +325,7 @@ export class SimilarityCard implements CardView {
 
   private prepare(data: StepData, view: SimilarityView): void {
     const description = data.description;
+    this.comparison.showAt(description.step);
     const key = JSON.stringify([description.step, description.wall_time, view.orderRow]);
     if (this.prepared && this.prepared.data === data && this.prepared.key === key) return;
     const matrix = data.arrays.get("matrix");
