@@ -3,6 +3,9 @@ beside the card's on one cursor and colour range, their values at the cursor's
 cell, their gap and R@1 beside each other, their trends overlaid, each at its
 nearest step at or before the card's."""
 
+import json
+import urllib.parse
+
 import numpy as np
 import pytest
 
@@ -234,3 +237,38 @@ def test_run_names_with_markup_are_text_when_compared(browser, server):
         assert sim.locator(".spectro-sim-compare-run .spectro-panel").get_attribute("data-run") == XSS
         assert frame.evaluate("document.querySelectorAll('img').length") == 0
         page.wait_for_timeout(300)  # an onerror handler would have fired by now; open_tab fails on any dialog
+
+
+def test_the_compared_runs_and_the_ordering_are_kept_through_a_reload(browser, server):
+    with open_tab(browser, server) as (page, frame):
+        sim = card(frame, "run_a", TAG)
+        wait_shown(sim, 30)
+        compare_with(sim, "run_c", "run_b")
+        page.mouse.click(*_cell_point(panel_of(sim), ORDER_ROW, 0))
+        wait_until(lambda: sim.get_attribute("data-order-row") == str(ORDER_ROW), "the ordering")
+
+        # Playwright's page.url follows navigations only; the pane replaces the history entry.
+        def url_with_both():
+            href = page.evaluate("location.href")
+            fragment = urllib.parse.parse_qs(urllib.parse.urlsplit(href).fragment)
+            cards = json.loads(fragment.get("p.spectro.cards", ["[]"])[0])
+            kept = any(
+                c.get("compare") == ["run_c", "run_b"] and c.get("view", {}).get("orderRow") == ORDER_ROW for c in cards
+            )
+            return kept and href
+
+        url = wait_until(url_with_both, "the compared runs and the ordering in the URL")
+        page.goto("about:blank")
+        page.goto(url)
+        frame = wait_until(
+            lambda: (
+                page.wait_for_timeout(50)
+                or next((f for f in page.frames if "plugin_entry.html?name=spectro" in f.url), None)
+            ),
+            "the Spectro iframe again",
+        )
+        sim = card(frame, "run_a", TAG)
+        wait_shown(sim, 30)
+        wait_until(lambda: sim.get_attribute("data-compared") == "run_c\nrun_b", "the compared runs again")
+        assert sim.get_attribute("data-order-row") == str(ORDER_ROW)
+        wait_until(lambda: panel_of(sim, "run_b").get_attribute("data-ordered") == "true", "run_b in the card's order")
