@@ -359,14 +359,15 @@ def thumb_position(box: dict, index: int, steps: int) -> Tuple[float, float]:
     return x, box["y"] + box["height"] / 2
 
 
-def _data_step(url: str) -> Optional[Tuple[str, int]]:
+def _data_steps(url: str) -> List[Tuple[str, int]]:
+    """The (tag, step) of each step's arrays a request loads: one /data, or the keys of a /data_batch."""
     parsed = urllib.parse.urlparse(url)
-    if not parsed.path.endswith("/data"):
-        return None
     query = urllib.parse.parse_qs(parsed.query)
-    if "step" not in query or "format" in query:
-        return None
-    return query["tag"][0], int(query["step"][0])
+    if parsed.path.endswith("/data_batch") and "keys" in query:
+        return [(tag, step) for _run, tag, step, _sample in json.loads(query["keys"][0])]
+    if not parsed.path.endswith("/data") or "step" not in query or "format" in query:
+        return []
+    return [(query["tag"][0], int(query["step"][0]))]
 
 
 def first_paint(browser, base: str, cards: int, steps: int) -> dict:
@@ -400,7 +401,7 @@ def first_paint(browser, base: str, cards: int, steps: int) -> dict:
             "bundle": resource_end(lambda path: path.endswith("/index.js")),
             "tags": resource_end(lambda path: path.endswith("/tags")),
             "steps": resource_end(lambda path: path.endswith("/steps")),
-            "data": resource_end(lambda path: path.endswith("/data")),
+            "data": resource_end(lambda path: path.endswith(("/data", "/data_batch"))),
             "first_card": min(painted.values()) + offset,
             "all_cards_drawn": last + offset,
             "all_cards_shown": shown + offset,
@@ -448,7 +449,7 @@ def _step_change(session: Session, card: int, act, linked_cards: int = 1) -> dic
     last = max(drawn)
     shown = session.shown_frame(last)
     first_frame = session.frame_after(entered["t"])
-    loads = [r for r in snap["resources"] if _data_step(r["name"]) == (tag_of(card), step)]
+    loads = [r for r in snap["resources"] if (tag_of(card), step) in _data_steps(r["name"])]
     cold = any(r["start"] >= entered["t"] for r in loads)
     prefetched = any(r["end"] < entered["t"] for r in loads)
     session.sample_heap()
