@@ -38,6 +38,8 @@ export interface StepArrays {
    * has, the card keeps a stand-in as while its own step loads. None: ready.
    */
   ready?(step: number): boolean;
+  /** After the frame: gets step `step`, the next in the direction the card moves, ready to show. */
+  prepareAhead?(step: number): void;
 }
 
 /** The parts of a card, in the order they are laid out, and how it loads steps. */
@@ -256,10 +258,12 @@ export class CardFrame {
       const key = this.stepKey(card.stepIndex + offset, arrays);
       if (key) keys.push(key);
     }
+    const next = this.stepKey(card.stepIndex + this.move.direction, arrays);
     afterFrame(this, () => {
       for (const key of keys) this.actions.requestStep(key);
       arrays.prefetch?.(keys.map((key) => key.step));
     });
+    if (next && arrays.prepareAhead) whenIdle(this, () => arrays.prepareAhead!(next.step));
   }
 }
 
@@ -274,6 +278,34 @@ function afterFrame(card: CardFrame, work: () => void): void {
       for (const run of works) run();
     }, 0);
   afterFrameWork.set(card, work);
+}
+
+const IDLE_MARGIN_MS = 2; // idle time left under which painting ahead waits for the next idle period
+
+/** The last work each card asked for when the page is idle; idle callbacks run what fits, a card at a time. */
+const idleWork = new Map<CardFrame, () => void>();
+
+const requestIdle: (work: (deadline: { timeRemaining(): number }) => void) => void =
+  typeof requestIdleCallback === "function"
+    ? (work) => requestIdleCallback(work)
+    : (work) => setTimeout(() => work({ timeRemaining: () => 50 }), 0);
+
+/**
+ * Runs `work` when the page is idle, so that work done ahead of need (a
+ * dozen cards painting their next step) never holds up the next frame.
+ */
+function whenIdle(card: CardFrame, work: () => void): void {
+  if (idleWork.size === 0) requestIdle(runIdleWork);
+  idleWork.set(card, work);
+}
+
+function runIdleWork(deadline: { timeRemaining(): number }): void {
+  for (const [card, work] of idleWork) {
+    if (deadline.timeRemaining() < IDLE_MARGIN_MS) break;
+    idleWork.delete(card);
+    work();
+  }
+  if (idleWork.size > 0) requestIdle(runIdleWork);
 }
 
 /** What a card says of a series whose facts the server could not read; null for the others. */

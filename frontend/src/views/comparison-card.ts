@@ -38,7 +38,7 @@ import { CardFrame } from "./card-frame";
 import type { CardView } from "./card-view";
 import { download, el, safeFileName, setAttr, setHidden, setOptions, setText, sizeOf, watchSize } from "./dom";
 import { COMPARE_RUNS_STYLES, FLICKER_KEY, RunComparison } from "./compare-runs";
-import { HeatmapPanel, type Cell, type OutlinedCells } from "./heatmap-panel";
+import { HeatmapPanel, type Cell, type OutlinedCells, type PanelImage } from "./heatmap-panel";
 import { TrendChart } from "./trend-chart";
 
 export type { Plane };
@@ -168,7 +168,10 @@ export abstract class ComparisonCard implements CardView {
   protected card: CardState;
   private settings: Settings | null = null;
   private prepared: Prepared | null = null;
+  /** The step the card moves to next, prepared after the frame (see prepareAhead). */
+  private ahead: Prepared | null = null;
   private diffBuffer: Float32Array | null = null;
+  private aheadBuffer: Float32Array | null = null;
   /** Other runs compared on this card; null for a card of one array. */
   private readonly comparison: RunComparison;
   private drawnKey = "";
@@ -255,6 +258,7 @@ export abstract class ComparisonCard implements CardView {
         fileStem: (step) => this.fileStem(step),
         prefetch: (steps) => this.comparison.prefetch(steps),
         ready: (step) => this.comparison.ready(step),
+        prepareAhead: (step) => this.prepareAhead(step),
       },
     });
     this.element = this.frame.element;
@@ -408,30 +412,79 @@ export abstract class ComparisonCard implements CardView {
     setText(this.aside, selection.aside);
   }
 
-  /** Turns a loaded step into what the panels paint, once per step, slice and settings. */
-  private prepare(data: StepData, settings: Settings): void {
-    const card = this.card;
+  /** The arrays of a step the panels show, and the slice of them. */
+  private comparedOf(data: StepData): Compared {
     const names = this.spec.arrays;
     const first = data.arrays.get(names[0]);
     const second = names[1] === undefined ? null : data.arrays.get(names[1]);
     if (!first || second === undefined)
-      throw new Error(`step ${data.description.step} of ${card.tag} has no ${names.join(" or ")} array`);
-    const slice = this.sliceOf(first);
-    this.comparison.showAt(data.description.step);
-    const pinnedData = second ? this.pinnedData() : null;
-    const seriesPart = settings.rangeMode === "series" ? `${card.steps.length}` : "";
-    const key = JSON.stringify([
+      throw new Error(`step ${data.description.step} of ${this.card.tag} has no ${names.join(" or ")} array`);
+    return { first, second, slice: this.sliceOf(first) };
+  }
+
+  /** What a step's preparation depends on besides its data. */
+  private preparedKey(data: StepData, slice: number, settings: Settings, pinnedData: StepData | null): string {
+    return JSON.stringify([
       data.description.step,
       data.description.sample,
       slice,
       settings.diffMode,
       settings.rangeMode,
-      seriesPart,
+      settings.rangeMode === "series" ? `${this.card.steps.length}` : "",
       this.prepareKey(),
       pinnedData?.description.step ?? null,
       this.comparison.runsKey ?? "",
     ]);
+  }
+
+  /** Turns a loaded step into what the panels paint, once per step, slice and settings. */
+  private prepare(data: StepData, settings: Settings): void {
+    const compared = this.comparedOf(data);
+    this.comparison.showAt(data.description.step);
+    const pinnedData = compared.second ? this.pinnedData() : null;
+    const key = this.preparedKey(data, compared.slice, settings, pinnedData);
     if (this.prepared && this.prepared.data === data && this.prepared.key === key) return;
+    const ahead = this.ahead;
+    this.ahead = null;
+    if (ahead && ahead.data === data && ahead.key === key) {
+      // Prepared (and its panels painted) after the frame before; its diff is in the other buffer.
+      [this.diffBuffer, this.aheadBuffer] = [this.aheadBuffer, this.diffBuffer];
+      this.prepared = ahead;
+      return;
+    }
+    this.prepared = this.compute(data, compared, settings, pinnedData, key, false);
+  }
+
+  /**
+   * After the frame that shows a step: prepares the step the card moves to
+   * next when its data is loaded, and paints its panels into their second
+   * buffers, so that the frame showing it only puts pixels on the canvases
+   * (a linked step change moves a dozen cards in one frame). Not while runs
+   * are compared or a step is pinned: their panels wait on other loads.
+   */
+  private prepareAhead(step: number): void {
+    const settings = this.settings;
+    if (!settings || this.comparison.active || this.card.pinned !== null) return;
+    const entry = this.actions.peekStep({ run: this.card.run, tag: this.card.tag, step, sample: this.sample() });
+    if (entry?.status !== "loaded" || entry.data === this.prepared?.data) return;
+    const data = entry.data;
+    const compared = this.comparedOf(data);
+    const key = this.preparedKey(data, compared.slice, settings, null);
+    if (this.ahead && this.ahead.data === data && this.ahead.key === key) return;
+    this.ahead = this.compute(data, compared, settings, null, key, true);
+    this.panelImages(this.ahead, settings).forEach((image, i) => this.panels[i]!.paintAhead(image));
+  }
+
+  /** What the panels paint for a step; `ahead` computes its diff in the buffer the step shown does not use. */
+  private compute(
+    data: StepData,
+    compared: Compared,
+    settings: Settings,
+    pinnedData: StepData | null,
+    key: string,
+    ahead: boolean,
+  ): Prepared {
+    const { first, second, slice } = compared;
     const prediction = this.spec.minuend === 0 ? 1 : 0;
     const pinnedArray = pinnedData?.arrays.get(this.spec.arrays[prediction]!) ?? null;
     const nowArray = prediction === 0 ? first : second;
@@ -439,7 +492,6 @@ export abstract class ComparisonCard implements CardView {
       pinnedData && pinnedArray && nowArray && pinnedArray.values.length === nowArray.values.length
         ? { step: pinnedData.description.step, prediction: this.plane(pinnedArray, slice) }
         : null;
-    const compared = { first, second, slice };
     let diff: Float32Array | null = null;
     if (second) {
       const [minuend, subtrahend] = pinned
@@ -447,10 +499,13 @@ export abstract class ComparisonCard implements CardView {
         : this.spec.minuend === 0
           ? [first, second]
           : [second, first];
-      // One buffer per card: the step prepared before is not shown any more.
+      // Two buffers per card: the step shown and the one prepared ahead; a step replaced is not shown any more.
       const count = minuend.values.length;
-      if (this.diffBuffer?.length !== count) this.diffBuffer = new Float32Array(count);
-      diff = diffValues(minuend.values, subtrahend.values, settings.diffMode, this.diffBuffer);
+      let buffer = ahead ? this.aheadBuffer : this.diffBuffer;
+      if (buffer?.length !== count) buffer = new Float32Array(count);
+      if (ahead) this.aheadBuffer = buffer;
+      else this.diffBuffer = buffer;
+      diff = diffValues(minuend.values, subtrahend.values, settings.diffMode, buffer);
     }
     const attached = this.attached(data);
     let valueRange = this.valueRange(compared, settings);
@@ -462,7 +517,7 @@ export abstract class ComparisonCard implements CardView {
       valueRange = usableRange(unionRange(valueRange, shared.values));
       diffMaxAbs = Math.max(diffMaxAbs, shared.maxAbsDiff);
     }
-    this.prepared = {
+    return {
       data,
       slice,
       first: this.plane(first, slice),
@@ -479,6 +534,38 @@ export abstract class ComparisonCard implements CardView {
       pinned,
       key,
     };
+  }
+
+  /** The images of the card's own panels for a prepared step, each keyed by what it depends on. */
+  private panelImages(prepared: Prepared, settings: Settings): (PanelImage & { values: Float32Array })[] {
+    const { first, valueRange } = prepared;
+    const valueMap = this.valueMap(settings);
+    const valueLut = colormapLut(valueMap);
+    const parts: { values: Float32Array; lut: Uint8Array; range: ColorRange; mapName: string }[] = [
+      { values: first.values, lut: valueLut, range: valueRange, mapName: valueMap },
+    ];
+    if (prepared.second && prepared.diff) {
+      parts.push(
+        { values: prepared.second.values, lut: valueLut, range: valueRange, mapName: valueMap },
+        {
+          values: prepared.diff.values,
+          lut: colormapLut(settings.diffMode === "abs" ? ABS_DIFF_MAP : SIGNED_DIFF_MAP),
+          range: prepared.diffRange,
+          mapName: settings.diffMode,
+        },
+      );
+    }
+    const base = `${prepared.key}|${prepared.data.description.step}`;
+    const rowLabels = this.rowLabels(prepared.data);
+    return parts.map((part) => ({
+      values: part.values,
+      rows: first.rows,
+      cols: first.cols,
+      range: part.range,
+      lut: part.lut,
+      key: `${base}|${part.mapName}|${part.range.min}|${part.range.max}`,
+      rowLabels,
+    }));
   }
 
   private draw(): void {
@@ -511,16 +598,7 @@ export abstract class ComparisonCard implements CardView {
     const valueLut = colormapLut(valueMap);
     const diffLut = colormapLut(settings.diffMode === "abs" ? ABS_DIFF_MAP : SIGNED_DIFF_MAP);
     const base = `${prepared.key}|${prepared.data.description.step}`;
-    const images: { values: Float32Array; lut: Uint8Array; range: ColorRange; mapName: string }[] = [
-      { values: first.values, lut: valueLut, range: valueRange, mapName: valueMap },
-    ];
-    if (prepared.second && prepared.diff) {
-      images.push(
-        { values: prepared.second.values, lut: valueLut, range: valueRange, mapName: valueMap },
-        { values: prepared.diff.values, lut: diffLut, range: prepared.diffRange, mapName: settings.diffMode },
-      );
-    }
-    const rowLabels = this.rowLabels(prepared.data);
+    const images = this.panelImages(prepared, settings);
     this.element.dataset.shownSample = String(prepared.data.description.sample);
     const zoomed = isFullWindow(window, first.cols)
       ? ""
@@ -536,23 +614,14 @@ export abstract class ComparisonCard implements CardView {
       // Under a swipe or a flicker the card's prediction panel shows another run's, there.
       const own = images[predictedIndex]!;
       const shown = this.comparison.predictionShown(own.values, first.rows, first.cols);
-      images[predictedIndex] = { ...own, values: shown.values, mapName: `${own.mapName}|${shown.key}` };
+      images[predictedIndex] = { ...own, values: shown.values, key: `${own.key}|${shown.key}` };
     }
     const ownColor = this.actions.runColor(this.card.run);
     this.panels.forEach((panel, i) => {
       panel.element.classList.toggle("spectro-compare-panel", comparing);
       panel.element.style.borderLeftColor = comparing ? ownColor : "";
-      const image = images[i]!;
       panel.setRowsFromTop(rowsFromTop);
-      panel.setImage({
-        values: image.values,
-        rows: first.rows,
-        cols: first.cols,
-        range: image.range,
-        lut: image.lut,
-        key: `${base}|${image.mapName}|${image.range.min}|${image.range.max}`,
-        rowLabels,
-      });
+      panel.setImage(images[i]!);
       if (i === 0) panel.setOutline(this.outline(first, prepared.data));
       const height = PANEL_HEIGHT + (i === last ? AXIS_HEIGHT : 0);
       const isTarget = this.spec.arrays.length === 2 && i === this.spec.minuend;

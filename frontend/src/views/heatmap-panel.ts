@@ -81,6 +81,8 @@ export class HeatmapPanel {
   private image: PanelImage | null = null;
   /** The source's pixels, kept between images of one size. */
   private pixels: ImageData | null = null;
+  /** An image painted ahead of its setImage() (see paintAhead), and its key. */
+  private ahead: { key: string; pixels: ImageData } | null = null;
   private colorbarLut: Uint8Array | null = null;
   /** The overlay may hold a cursor or a selection; a clear overlay is not cleared again. */
   private overlayDrawn = true;
@@ -144,12 +146,19 @@ export class HeatmapPanel {
       this.source.height = height;
     }
     const context = this.source.getContext("2d")!;
-    if (this.pixels === null || this.pixels.width !== width || this.pixels.height !== height) {
-      this.pixels = context.createImageData(width, height);
+    const ahead = this.ahead;
+    if (ahead && ahead.key === image.key && ahead.pixels.width === width && ahead.pixels.height === height) {
+      // Painted after the frame before: the buffers trade places.
+      this.ahead = this.pixels && { key: "", pixels: this.pixels };
+      this.pixels = ahead.pixels;
+    } else {
+      if (this.pixels === null || this.pixels.width !== width || this.pixels.height !== height) {
+        this.pixels = context.createImageData(width, height);
+      }
+      if (rows > 0 && cols > 0)
+        paintHeatmap(image.values, rows, cols, image.range, image.lut, this.pixels.data, this.rowsFromTop);
+      else this.pixels.data.fill(0);
     }
-    if (rows > 0 && cols > 0)
-      paintHeatmap(image.values, rows, cols, image.range, image.lut, this.pixels.data, this.rowsFromTop);
-    else this.pixels.data.fill(0);
     context.putImageData(this.pixels, 0, 0);
     if (image.lut !== this.colorbarLut) {
       this.colorbarLut = image.lut;
@@ -162,11 +171,26 @@ export class HeatmapPanel {
     }
   }
 
+  /**
+   * Paints `image` now into a second buffer, which setImage() puts on the
+   * canvas when it gets an image of the same key: the painting leaves the
+   * frame that shows it.
+   */
+  paintAhead(image: PanelImage): void {
+    const { rows, cols } = image;
+    if (rows === 0 || cols === 0 || image.key === this.imageKey || image.key === this.ahead?.key) return;
+    let pixels = this.ahead?.pixels;
+    if (!pixels || pixels.width !== cols || pixels.height !== rows) pixels = new ImageData(cols, rows);
+    paintHeatmap(image.values, rows, cols, image.range, image.lut, pixels.data, this.rowsFromTop);
+    this.ahead = { key: image.key, pixels };
+  }
+
   /** Row 0 on the top line (true) or the bottom line, from the next setImage() on. */
   setRowsFromTop(fromTop: boolean): void {
     if (fromTop === this.rowsFromTop) return;
     this.rowsFromTop = fromTop;
     this.imageKey = "";
+    this.ahead = null;
   }
 
   /** Cells drawn outlined over the image from the next draw() on; null outlines none. */
