@@ -292,3 +292,56 @@ def test_each_run_shows_its_nearest_step_at_or_before_and_names_it(browser, serv
         mel.locator(".spectro-step-slider").fill("1")
         wait_shown(mel, 10)
         wait_until(lambda: sparse.inner_text() == "step 0", "run_sparse at step 0")
+
+
+def test_a_pinned_step_is_pinned_in_every_compared_run(browser, server):
+    with open_tab(browser, server) as (page, frame):
+        mel = card(frame, "run_a", TAG)
+        wait_shown(mel, 30)
+        compare_with(mel, "run_b", "run_sparse")
+        mel.locator(".spectro-step-slider").fill("1")
+        wait_shown(mel, 10)
+        mel.locator(".spectro-pin-step").click()
+        wait_until(lambda: mel.get_attribute("data-pinned") == "10", "the pinned step")
+        mel.locator(".spectro-step-slider").fill("3")
+        wait_shown(mel, 30)
+        hover_cell(page, mel, "diff", *CELL, FRAMES, N_MELS)
+        # run_sparse shows step 20 and subtracts its step 0, the nearest at or before the pinned 10.
+        # run_sparse is stored as uint8: each of its two predictions is within half a code (about 0.02) of its value.
+        expected = {"run_b": ("30", "10", 20, 1e-3), "run_sparse": ("20", "0", 20, 0.05)}
+        for i, (run, (now, then, steps, tolerance)) in enumerate(expected.items(), start=1):
+            diff_panel = mel.locator(f'.spectro-panel[data-panel="run{i}-diff"]')
+            wait_until(lambda: diff_panel.get_attribute("data-pinned-step") == then, f"{run}'s pinned step")
+            assert diff_panel.get_attribute("data-step") == now
+            row = mel.locator(f'.spectro-compare-row[data-run="{run}"]')
+            wait_until(lambda: row.get_attribute("data-diff") is not None, f"{run}'s change at the cell")
+            # predicted(now) − predicted(pinned): the known change, not target − predicted.
+            assert float(row.get_attribute("data-diff")) == pytest.approx(steps * CHANGE_PER_STEP, abs=tolerance)
+
+
+def test_the_swipe_and_the_flicker_show_the_compared_run_chosen(browser, server):
+    with open_tab(browser, server) as (page, frame):
+        mel = card(frame, "run_a", TAG)
+        wait_shown(mel, 30)
+        chooser = mel.locator(".spectro-swipe-run")
+        compare_with(mel, "run_b")
+        assert not chooser.is_visible()  # one compared run: nothing to choose
+        compare_with(mel, "run_b", "run_c")
+        wait_until(chooser.is_visible, "the choice of run to swipe with")
+        assert mel.get_attribute("data-swipe-run") == "run_b"
+        chooser.select_option("run_c")
+        wait_until(lambda: mel.get_attribute("data-swipe-run") == "run_c", "run_c chosen")
+
+        def shows(panel):
+            return panel_pixel(mel, "predicted", 40, CELL[1], FRAMES, N_MELS) == panel_pixel(
+                mel, panel, 40, CELL[1], FRAMES, N_MELS
+            )
+
+        mel.focus()
+        page.keyboard.down("f")
+        wait_until(lambda: mel.get_attribute("data-flicker") == "1", "the flicker")
+        wait_until(lambda: shows("run2-predicted"), "run_c's prediction")
+        assert not shows("run1-predicted")
+        page.keyboard.up("f")
+        mel.locator(".spectro-swipe").check()
+        wait_until(lambda: shows("run2-predicted"), "run_c's prediction right of the divider")

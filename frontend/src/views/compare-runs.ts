@@ -18,7 +18,7 @@ import { diffValues, finiteRange, formatValue, maxAbsFinite, unionRange, type Co
 import type { FrameWindow } from "../render/zoom";
 import type { CardActions } from "../state/actions";
 import type { CardState, Cursor, Settings } from "../state/app-state";
-import { el, setAttr, setHidden } from "./dom";
+import { el, setAttr, setHidden, setOptions } from "./dom";
 import type { Plane } from "../render/noise";
 import { HeatmapPanel, type PanelGestures } from "./heatmap-panel";
 
@@ -49,6 +49,8 @@ export interface ComparedRun {
   /** Null until its step loads (or when it failed: `error`). */
   data: StepData | null;
   error: string | null;
+  /** With a step pinned on the card: the run's own step matching it, and that step's data once loaded. */
+  pinned: { match: MatchedStep; data: StepData | null; settled: boolean } | null;
 }
 
 interface RunPanels {
@@ -62,8 +64,12 @@ interface PreparedRun {
   /** Null on a card of one array. */
   target: Plane | null;
   predicted: Plane;
-  /** target − predicted as the diff mode shows it; null on a card of one array. */
+  /** target − predicted as the diff mode shows it, or with a pinned step predicted(now) − predicted(pinned); null on a card of one array. */
   diff: Float32Array | null;
+  /** The prediction at the run's step matching the card's pinned one, which the diff subtracts. */
+  pinnedPredicted: Plane | null;
+  /** The diff in words when it is not the card's own kind of diff (a pinned step's); null otherwise. */
+  diffText: string | null;
   /** The run's target equals the card's within quantization: shown once, on the card's panel. */
   sameTarget: boolean;
 }
@@ -89,10 +95,14 @@ export class RunComparison {
     "label",
     {
       text: "swipe ",
-      title: `drag the divider over the prediction to show the first compared run's from there on; hold ${FLICKER_KEY.toUpperCase()} on the card to flicker to it`,
+      title: `drag the divider over the prediction to show the chosen compared run's from there on; hold ${FLICKER_KEY.toUpperCase()} on the card to flicker to it`,
     },
     [this.swipeToggle],
   );
+  /** The compared run the swipe and the flicker show; offered once two runs are compared. */
+  private readonly swipeRun = el("select", { className: "spectro-swipe-run" });
+  private readonly swipeRunLabel = el("label", { text: "swipe and flicker with " }, [this.swipeRun]);
+  private swipeRunKey = "";
   readonly divider = el("div", { className: "spectro-swipe-divider" });
   private readonly runPanels: RunPanels[] = [];
   private runs: ComparedRun[] = [];
@@ -120,6 +130,7 @@ export class RunComparison {
     this.swipeToggle.addEventListener("change", () =>
       actions.setView(card.key, { swipe: this.swipeToggle.checked ? -1 : null }),
     );
+    this.swipeRun.addEventListener("change", () => actions.setView(this.card.key, { swipeRun: this.swipeRun.value }));
     setHidden(this.divider, true);
     this.divider.addEventListener("pointerdown", (event) => {
       this.divider.setPointerCapture(event.pointerId);
@@ -132,7 +143,7 @@ export class RunComparison {
     this.divider.addEventListener("pointerup", (event) => this.divider.releasePointerCapture(event.pointerId));
   }
 
-  /** Holds the flicker: the card's prediction panel shows the first compared run's while `held`. */
+  /** Holds the flicker: the card's prediction panel shows the chosen compared run's while `held`. */
   setFlicker(held: boolean): void {
     if (held === this.flickering) return;
     this.flickering = held;
@@ -156,6 +167,7 @@ export class RunComparison {
     }
     setHidden(this.swipeLabel, this.runs.length === 0);
     this.swipeToggle.checked = typeof card.view.swipe === "number";
+    this.updateSwipeRun();
     return this.runs;
   }
 
@@ -166,7 +178,9 @@ export class RunComparison {
    * panel and a held key is not outrun by the runs that load last.
    */
   ready(step: number): boolean {
-    return this.runsAt(step, false).every((run) => run.data !== null || run.error !== null || run.match.step === null);
+    return this.runsAt(step, false).every(
+      (run) => (run.data !== null || run.error !== null || run.match.step === null) && (run.pinned?.settled ?? true),
+    );
   }
 
   /** Shows the compared runs at the card's step `step` (the one the card draws: its selected step or a stand-in). */
@@ -186,11 +200,18 @@ export class RunComparison {
     const others = this.comparedCards();
     if (others.length === 0) return [];
     const matches = matchSteps(others, chosen);
+    const pinned = this.card.pinned !== null && this.roles.target !== null ? this.card.pinned : null;
+    const pinnedMatches = pinned === null ? [] : matchSteps(others, pinned);
+    const entryOf = (other: CardState, step: number | null) => {
+      if (step === null) return undefined;
+      const key = { run: other.run, tag: other.tag, step, sample: this.sample };
+      return request ? this.actions.requestStep(key) : this.actions.peekStep(key);
+    };
     return others.map((other, i) => {
       const match = matches[i]!;
-      const key =
-        match.step === null ? null : { run: other.run, tag: other.tag, step: match.step, sample: this.sample };
-      const entry = key === null ? undefined : request ? this.actions.requestStep(key) : this.actions.peekStep(key);
+      const entry = entryOf(other, match.step);
+      const pinnedMatch = pinnedMatches[i];
+      const pinnedEntry = pinnedMatch ? entryOf(other, pinnedMatch.step) : undefined;
       return {
         run: other.run,
         color: this.actions.runColor(other.run),
@@ -198,6 +219,13 @@ export class RunComparison {
         info: other.steps[match.index],
         data: entry?.status === "loaded" ? entry.data : null,
         error: entry?.status === "failed" ? entry.error : null,
+        pinned: pinnedMatch
+          ? {
+              match: pinnedMatch,
+              data: pinnedEntry?.status === "loaded" ? pinnedEntry.data : null,
+              settled: pinnedMatch.step === null || (pinnedEntry !== undefined && pinnedEntry.status !== "loading"),
+            }
+          : null,
       };
     });
   }
@@ -242,7 +270,7 @@ export class RunComparison {
     this.chooser.replaceChildren(
       ...(boxes.length > 0 ? [el("span", { text: `compare with (up to ${MAX_COMPARED_RUNS - 1})` })] : []),
       ...boxes,
-      ...(this.swipe ? [this.swipeLabel] : []),
+      ...(this.swipe ? [this.swipeLabel, this.swipeRunLabel] : []),
     );
     setHidden(this.chooser, boxes.length === 0);
   }
@@ -259,7 +287,7 @@ export class RunComparison {
     settings: Settings,
   ): { values: ColorRange | null; maxAbsDiff: number } {
     const key = JSON.stringify([
-      this.runs.map((r) => [r.run, r.match.step, r.data !== null]),
+      this.runs.map((r) => [r.run, r.match.step, r.data !== null, r.pinned?.match.step, r.pinned?.data !== null]),
       ownTarget?.values.length ?? null,
       settings.diffMode,
       planeKey,
@@ -271,18 +299,40 @@ export class RunComparison {
         const predicted = run.data?.arrays.get(this.roles.predicted);
         if (!predicted) continue;
         if (this.roles.target === null || ownTarget === null) {
-          this.prepared.push({ run, target: null, predicted: plane(predicted), diff: null, sameTarget: true });
+          this.prepared.push({
+            run,
+            target: null,
+            predicted: plane(predicted),
+            diff: null,
+            pinnedPredicted: null,
+            diffText: null,
+            sameTarget: true,
+          });
           continue;
         }
         const target = run.data?.arrays.get(this.roles.target);
         if (!target || target.values.length !== predicted.values.length) continue;
         const targetPlane = plane(target);
         const predictedPlane = plane(predicted);
+        let diff: Float32Array | null = diffValues(targetPlane.values, predictedPlane.values, settings.diffMode);
+        let pinnedPredicted: Plane | null = null;
+        let diffText: string | null = null;
+        if (run.pinned) {
+          // The change since the pinned step, as on the card: predicted(now) − predicted(pinned), per run.
+          const then = run.pinned.data?.arrays.get(this.roles.predicted);
+          pinnedPredicted = then && then.values.length === predicted.values.length ? plane(then) : null;
+          diff = pinnedPredicted ? diffValues(predictedPlane.values, pinnedPredicted.values, settings.diffMode) : null;
+          const name = this.roles.predicted;
+          const words = `${name}(step ${run.match.step}) − ${name}(step ${run.pinned.match.step ?? "none"})`;
+          diffText = settings.diffMode === "abs" ? `|${words}|` : words;
+        }
         this.prepared.push({
           run,
           target: targetPlane,
           predicted: predictedPlane,
-          diff: diffValues(targetPlane.values, predictedPlane.values, settings.diffMode),
+          diff,
+          pinnedPredicted,
+          diffText,
           sameTarget: targetsEqual(ownTarget, target),
         });
       }
@@ -302,12 +352,35 @@ export class RunComparison {
     return this.prepared.every((p) => p.sameTarget);
   }
 
+  /** The compared run the swipe and the flicker show: the one chosen, else the first. */
+  private get partnerRun(): string | null {
+    const chosen = this.card.view.swipeRun;
+    const runs = this.card.compare;
+    return typeof chosen === "string" && runs.includes(chosen) ? chosen : (runs[0] ?? null);
+  }
+
+  private updateSwipeRun(): void {
+    const runs = this.runs.map((r) => r.run);
+    const partner = this.partnerRun;
+    const key = JSON.stringify([runs, partner]);
+    if (key !== this.swipeRunKey) {
+      this.swipeRunKey = key;
+      setOptions(
+        this.swipeRun,
+        runs.map((run) => [run, run]),
+        partner ?? "",
+      );
+    }
+    setHidden(this.swipeRunLabel, runs.length < 2);
+  }
+
   /**
    * The values the card's prediction panel shows: its own, or under a swipe
-   * or a flicker the first compared run's where it is shown.
+   * or a flicker the chosen compared run's where it is shown.
    */
   predictionShown(own: Float32Array, rows: number, cols: number): { values: Float32Array; key: string } {
-    const other = this.prepared[0];
+    const partner = this.partnerRun;
+    const other = this.prepared.find((p) => p.run.run === partner);
     if (!other || other.predicted.values.length !== own.length) return { values: own, key: "" };
     if (flickerShown(this.flickering) === 1) return { values: other.predicted.values, key: `flicker ${other.run.run}` };
     const swipe = this.card.view.swipe;
@@ -393,6 +466,7 @@ export class RunComparison {
         panel.element.style.borderLeftColor = p.run.color;
         setAttr(panel.element, "data-run", run);
         setAttr(panel.element, "data-step", String(p.run.match.step ?? ""));
+        setAttr(panel.element, "data-pinned-step", part === "diff" ? String(p.run.pinned?.match.step ?? "") : "");
         panel.setImage({
           values,
           rows: options.rows,
@@ -402,7 +476,7 @@ export class RunComparison {
           key: `${options.base}|${run}|${p.run.match.step}|${part}|${range.min}|${range.max}`,
         });
         const stepLabel = matchedStepLabel(p.run.match, this.shownStep ?? 0);
-        const subtitle = `${run}${stepLabel ? ` (${stepLabel})` : ""}${part === "diff" ? `  ${options.diffText}` : ""}`;
+        const subtitle = `${run}${stepLabel ? ` (${stepLabel})` : ""}${part === "diff" ? `  ${p.diffText ?? options.diffText}` : ""}`;
         panel.draw(options.window, options.width, options.height, subtitle);
         shown.push(panel.element);
       }
@@ -460,7 +534,11 @@ export class RunComparison {
           step: run.error ? run.error : matchedStepLabel(run.match, chosen),
           target: p?.target ? cell(p.target, cols) : null,
           predicted: p ? cell(p.predicted, cols) : null,
-          diff: p?.target ? signedDiff(cell(p.target, cols), cell(p.predicted, cols)) : null,
+          diff: p?.pinnedPredicted
+            ? signedDiff(cell(p.predicted, cols), cell(p.pinnedPredicted, cols))
+            : p?.target && !p.run.pinned
+              ? signedDiff(cell(p.target, cols), cell(p.predicted, cols))
+              : null,
           stats: statsOf(run.info),
         };
       }),
@@ -491,7 +569,13 @@ export class RunComparison {
 
   /** What the compared runs' drawing depends on, for the card's draw key. */
   get drawKey(): string {
-    return JSON.stringify([this.preparedKey, this.prepared.length, this.flickering, this.card.view.swipe ?? null]);
+    return JSON.stringify([
+      this.preparedKey,
+      this.prepared.length,
+      this.flickering,
+      this.card.view.swipe ?? null,
+      this.partnerRun,
+    ]);
   }
 
   /** Sets the card's data-* of the comparison. */
@@ -499,11 +583,14 @@ export class RunComparison {
     setAttr(element, "data-compared", this.runs.map((r) => r.run).join("\n"));
     setAttr(element, "data-targets-shared", this.runs.length === 0 ? "" : String(this.targetsShared));
     setAttr(element, "data-flicker", this.flickering ? "1" : "");
+    setAttr(element, "data-swipe-run", this.runs.length > 0 ? (this.partnerRun ?? "") : "");
   }
 
   /** What the prepared comparison depends on, for the card's prepare key. */
   get runsKey(): string {
-    return JSON.stringify(this.runs.map((r) => [r.run, r.match.step, r.data !== null]));
+    return JSON.stringify(
+      this.runs.map((r) => [r.run, r.match.step, r.data !== null, r.pinned?.match.step, r.pinned?.data !== null]),
+    );
   }
 
   get active(): boolean {

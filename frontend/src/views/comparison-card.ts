@@ -264,6 +264,7 @@ export abstract class ComparisonCard implements CardView {
     this.element = this.frame.element;
     const flicker = (held: boolean) => (event: KeyboardEvent) => {
       if (event.key.toLowerCase() !== FLICKER_KEY || event.target instanceof HTMLInputElement) return;
+      if (event.target instanceof HTMLSelectElement) return;
       this.comparison.setFlicker(held);
     };
     this.element.addEventListener("keydown", flicker(true));
