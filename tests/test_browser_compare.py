@@ -5,7 +5,7 @@ import urllib.parse
 import numpy as np
 import pytest
 
-from support.browser import FRAMES, N_MELS, XSS, card, hover_cell, open_tab, panel_pixel, wait_shown, wait_until
+from support.browser import FRAMES, N_MELS, XSS, card, hover_cell, open_tab, panel_pixel, reopen, wait_shown, wait_until
 from support.server import tensorboard
 from tb_plugin_spectro import summary as spectro_summary
 
@@ -106,15 +106,7 @@ def test_the_url_keeps_the_view_through_a_reload(browser, server):
         )
         assert "p.spectro.cards=" in url and "p.spectro.colormap=magma" in url
         assert urllib.parse.urlsplit(url).fragment.startswith("spectro&")
-        page.goto("about:blank")
-        page.goto(url)
-        frame = wait_until(
-            lambda: (
-                page.wait_for_timeout(50)
-                or next((f for f in page.frames if "plugin_entry.html?name=spectro" in f.url), None)
-            ),
-            "the Spectro iframe again",
-        )
+        frame = reopen(page, url)
         mel = card(frame, "run_c", TAG)
         wait_shown(mel, 20)
         assert mel.get_attribute("data-pinned") == "10"
@@ -128,15 +120,7 @@ def test_the_url_keeps_the_view_through_a_reload(browser, server):
 def test_malformed_url_state_is_ignored(browser, server):
     bad = urllib.parse.quote('[{"run":"run_a","tag":"' + TAG + '","step":"x","window":[9,1]},7,{')
     with open_tab(browser, server) as (page, frame):
-        page.goto("about:blank")
-        page.goto(f"{server}/#spectro&p.spectro.cards={bad}&p.spectro.colormap=nope")
-        frame = wait_until(
-            lambda: (
-                page.wait_for_timeout(50)
-                or next((f for f in page.frames if "plugin_entry.html?name=spectro" in f.url), None)
-            ),
-            "the Spectro iframe",
-        )
+        frame = reopen(page, f"{server}/#spectro&p.spectro.cards={bad}&p.spectro.colormap=nope")
         mel = card(frame, "run_a", TAG)
         wait_shown(mel, 30)
         assert mel.get_attribute("data-window") == ""

@@ -9,7 +9,7 @@ import urllib.parse
 import numpy as np
 import pytest
 
-from support.browser import card, css_string, open_tab, wait_until
+from support.browser import card, css_string, open_tab, reopen, wait_until
 from support.server import tensorboard
 from tb_plugin_spectro import summary as spectro_summary
 
@@ -170,18 +170,6 @@ def test_the_hover_readout_lists_each_runs_value_at_or_before_the_step(browser, 
             assert float(row.get_attribute("data-hover-value")) == pytest.approx(expected, rel=1e-6)
         assert "(step 40)" in readout.inner_text()
         assert "run_a" in readout.inner_text() and "run_c" in readout.inner_text()
-
-
-def reopen(page, url: str):
-    page.goto("about:blank")
-    page.goto(url)
-    return wait_until(
-        lambda: (
-            page.wait_for_timeout(50)
-            or next((f for f in page.frames if "plugin_entry.html?name=spectro" in f.url), None)
-        ),
-        "the Spectro iframe",
-    )
 
 
 def test_the_url_keeps_compared_runs_and_cards_view_options_through_a_reload(browser, server):

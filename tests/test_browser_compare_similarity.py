@@ -9,7 +9,7 @@ import urllib.parse
 import numpy as np
 import pytest
 
-from support.browser import XSS, card, open_tab, wait_shown, wait_until
+from support.browser import XSS, card, open_tab, reopen, wait_shown, wait_until
 from support.server import tensorboard
 from tb_plugin_spectro import summary as spectro_summary
 
@@ -258,15 +258,7 @@ def test_the_compared_runs_and_the_ordering_are_kept_through_a_reload(browser, s
             return kept and href
 
         url = wait_until(url_with_both, "the compared runs and the ordering in the URL")
-        page.goto("about:blank")
-        page.goto(url)
-        frame = wait_until(
-            lambda: (
-                page.wait_for_timeout(50)
-                or next((f for f in page.frames if "plugin_entry.html?name=spectro" in f.url), None)
-            ),
-            "the Spectro iframe again",
-        )
+        frame = reopen(page, url)
         sim = card(frame, "run_a", TAG)
         wait_shown(sim, 30)
         wait_until(lambda: sim.get_attribute("data-compared") == "run_c\nrun_b", "the compared runs again")

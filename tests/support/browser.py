@@ -89,18 +89,30 @@ def open_tab(browser, base: str, init_script: Optional[str] = None, bypass_csp: 
         )
         page.goto(base + "/#spectro")
         page.wait_for_selector("iframe")
-        frame = wait_until(
-            lambda: (
-                page.wait_for_timeout(50)
-                or next((f for f in page.frames if "plugin_entry.html?name=spectro" in f.url), None)
-            ),
-            "the Spectro iframe",
-        )
+        frame = spectro_frame(page)
         frame.wait_for_selector(".spectro-root")
         yield page, frame
         assert not problems, problems
     finally:
         page.close()
+
+
+def spectro_frame(page: "Page") -> "Frame":
+    """The Spectro tab's iframe, once the page has it."""
+    return wait_until(
+        lambda: (
+            page.wait_for_timeout(50)
+            or next((f for f in page.frames if "plugin_entry.html?name=spectro" in f.url), None)
+        ),
+        "the Spectro iframe",
+    )
+
+
+def reopen(page: "Page", url: str) -> "Frame":
+    """Opens `url` afresh in the page (a link followed, or a reload), and gives the Spectro iframe."""
+    page.goto("about:blank")
+    page.goto(url)
+    return spectro_frame(page)
 
 
 def wait_until(predicate, what: str, timeout: float = 30.0):
