@@ -54,7 +54,7 @@ protos:
 	$(PYTHON) tools/gen_protos.py
 
 clean:
-	rm -rf $(VENV) build dist *.egg-info node_modules $(BUNDLE) frontend/src/colormaps/data.ts
+	rm -rf $(VENV) build dist *.egg-info node_modules $(BUNDLE) tb_plugin_spectro/static/decode-worker.js frontend/src/colormaps/data.ts
 
 # Retakes the README's picture of the tab from the demo data, in Chromium.
 screenshot: $(VENV)/.installed $(BUNDLE)

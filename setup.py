@@ -2,7 +2,7 @@
 
 Building the package builds the pane first (tools/build_frontend.py), so
 wheels, sdist-built wheels and editable installs all have
-tb_plugin_spectro/static/index.js.
+tb_plugin_spectro/static/index.js (and its decode-worker.js).
 """
 
 import importlib.util

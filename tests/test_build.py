@@ -18,6 +18,7 @@ from support.tools import load_tool
 
 ROOT = pathlib.Path(__file__).resolve().parent.parent
 BUNDLE_IN_WHEEL = "tb_plugin_spectro/static/index.js"
+WORKER_IN_WHEEL = "tb_plugin_spectro/static/decode-worker.js"  # the pane's step decoder, started from beside it
 
 build_frontend = load_tool("build_frontend")
 gen_colormaps = load_tool("gen_colormaps")
@@ -83,7 +84,9 @@ def test_wheel_contains_bundle_and_tensorboard_serves_it(tmp_path):
     with zipfile.ZipFile(wheel) as archive:
         assert BUNDLE_IN_WHEEL in archive.namelist(), archive.namelist()
         bundle = archive.read(BUNDLE_IN_WHEEL)
+        worker = archive.read(WORKER_IN_WHEEL)
     assert b"export" in bundle
+    assert b"onmessage" in worker
 
     # A fresh environment, so what is served is the wheel's copy, not the work tree's.
     env_dir = tmp_path / "venv"
@@ -109,6 +112,7 @@ def test_wheel_contains_bundle_and_tensorboard_serves_it(tmp_path):
         status, served = fetch(base + module_path)
         assert status == 200
         assert served == bundle
+        assert fetch(base + module_path.replace("index.js", "decode-worker.js")) == (200, worker)
 
 
 # Asks the build backend of the tree at argv[1] for its requirements, as pip does; prints them as JSON.
@@ -223,7 +227,7 @@ def test_sdist_carries_what_the_wheel_build_needs(sdist):
     }
     assert needed <= names, sorted(needed - names)
     # Built again from the sources, never shipped stale.
-    assert not {"tb_plugin_spectro/static/index.js", "frontend/src/colormaps/data.ts"} & names
+    assert not {BUNDLE_IN_WHEEL, WORKER_IN_WHEEL, "frontend/src/colormaps/data.ts"} & names
     assert not [name for name in names if name.startswith("node_modules/")]
 
 
@@ -245,3 +249,4 @@ def test_wheel_from_the_sdist_without_node_fetches_nodejs_bin_and_holds_the_bund
     (wheel,) = wheelhouse.glob("tb_plugin_spectro-*.whl")
     with zipfile.ZipFile(wheel) as archive:
         assert b"export" in archive.read(BUNDLE_IN_WHEEL)
+        assert b"onmessage" in archive.read(WORKER_IN_WHEEL)

@@ -1,4 +1,4 @@
-"""Builds the Spectro pane: frontend/src/*.ts -> tb_plugin_spectro/static/index.js.
+"""Builds the Spectro pane: frontend/src/*.ts -> tb_plugin_spectro/static/index.js (and decode-worker.js).
 
 Steps: generate frontend/src/colormaps/data.ts from matplotlib, `npm ci` when
 node_modules is missing or older than package-lock.json, `npm run build`.
@@ -30,6 +30,8 @@ PACKAGE_JSON = ROOT / "package.json"
 PACKAGE_LOCK = ROOT / "package-lock.json"
 NODE_MODULES = ROOT / "node_modules"
 BUNDLE = ROOT / "tb_plugin_spectro" / "static" / "index.js"
+# The pane's step decoder, which index.js starts as a worker from beside itself.
+WORKER = ROOT / "tb_plugin_spectro" / "static" / "decode-worker.js"
 MIN_NODE = (18, 4, 0)
 NODE_CHOICES = ("auto", "system", "nodejs-bin")
 # An exact pin, so that pip takes this pre-release.
@@ -227,8 +229,9 @@ def build(node: Optional[Node] = None) -> Optional[pathlib.Path]:
         raise FrontendBuildError(
             f"npm run build failed with exit code {result.returncode} (Node v{node.version_text} from {node.source})"
         )
-    if not BUNDLE.is_file():
-        raise FrontendBuildError(f"npm run build wrote no {BUNDLE}")
+    for output in (BUNDLE, WORKER):
+        if not output.is_file():
+            raise FrontendBuildError(f"npm run build wrote no {output}")
     print(
         f"Spectro pane: {BUNDLE.relative_to(ROOT)}, {BUNDLE.stat().st_size / 1024:.1f} KiB"
         f" (Node v{node.version_text} from {node.source})"

@@ -1,7 +1,8 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
 
-import { BATCH_STEPS, dataBatchUrl, httpErrorMessage, StepLoader, type StepKey } from "../src/api/client";
+import { BATCH_STEPS, dataBatchUrl, decodeBatch, httpErrorMessage, StepLoader, type StepKey } from "../src/api/client";
+import { WorkerDecoder } from "../src/api/worker-decoder";
 import { parseBatchBody } from "../src/api/decode";
 
 test("a failed request says what the server said, else the request and its status", () => {
@@ -162,4 +163,51 @@ test("parseBatchBody refuses a body without its magic or cut short", () => {
   const whole = new Uint8Array(batchBody([[200, dataBody(1, [1, 2])]]));
   assert.throws(() => parseBatchBody(whole.slice(0, whole.length - 16).buffer), /runs past the body/);
   assert.equal(parseBatchBody(whole.buffer).length, 1);
+});
+
+/** A stand-in for a Worker: records what it is sent; the test answers or fails it. */
+class FakeWorker extends EventTarget {
+  readonly sent: { id: number; body: ArrayBuffer; keys: StepKey[] }[] = [];
+  terminated = false;
+  postMessage(message: { id: number; body: ArrayBuffer; keys: StepKey[] }): void {
+    this.sent.push(message);
+  }
+  terminate(): void {
+    this.terminated = true;
+  }
+  reply(data: unknown): void {
+    this.dispatchEvent(Object.assign(new Event("message"), { data }));
+  }
+  fail(): void {
+    this.dispatchEvent(new Event("error", { cancelable: true }));
+  }
+}
+
+test("a worker decodes the batches; its answers resolve the steps they answer", async () => {
+  const fake = new FakeWorker();
+  const decoder = new WorkerDecoder(() => fake as unknown as Worker);
+  assert.ok(decoder.inWorker);
+  const body = batchBody([[200, dataBody(4, [4, 7])]]);
+  const answered = decoder.decode(body, [keyOf(4)]);
+  assert.equal(fake.sent.length, 1);
+  assert.deepEqual(fake.sent[0]!.keys, [keyOf(4)]);
+  // The worker's answer is what decodeBatch gives for the same body.
+  fake.reply({ id: fake.sent[0]!.id, answers: await decodeBatch(body, [keyOf(4)]) });
+  const [answer] = await answered;
+  assert.ok(answer && "data" in answer);
+  assert.deepEqual([...answer.data.arrays.get("mel")!.values], [4, 7]);
+});
+
+test("when the worker fails, what it was given and what follows is decoded here", async () => {
+  const fake = new FakeWorker();
+  const decoder = new WorkerDecoder(() => fake as unknown as Worker);
+  const waiting = decoder.decode(batchBody([[200, dataBody(1, [1, 2])]]), [keyOf(1)]);
+  fake.fail();
+  assert.ok(fake.terminated && !decoder.inWorker);
+  const later = decoder.decode(batchBody([[404, new TextEncoder().encode("Not found: no step 2")]]), [keyOf(2)]);
+  const [first] = await waiting;
+  assert.ok(first && "data" in first && first.data.description.step === 1);
+  assert.deepEqual(await later, [{ error: "Not found: no step 2" }]);
+  assert.equal(fake.sent.length, 1);
+  assert.ok(!new WorkerDecoder(() => null).inWorker);
 });

@@ -123,6 +123,37 @@ export function dataBatchUrl(keys: readonly StepKey[]): string {
   return `data_batch?${params.toString()}`;
 }
 
+/** What a /data_batch body says of one step asked for: its data, or why there is none. */
+export type StepAnswer = { data: StepData } | { error: string };
+
+/**
+ * Decodes a /data_batch body for the steps `keys` it was asked for: each
+ * step's data, or the server's text (or the decoding's complaint) for it.
+ * Throws when the body is not a batch of as many answers.
+ */
+export async function decodeBatch(body: ArrayBuffer, keys: readonly StepKey[]): Promise<StepAnswer[]> {
+  const answers = parseBatchBody(body);
+  if (answers.length !== keys.length)
+    throw new Error(`data_batch answered ${answers.length} steps of the ${keys.length} asked for`);
+  return Promise.all(
+    answers.map(async (answer, i): Promise<StepAnswer> => {
+      const key = keys[i]!;
+      if (answer.status !== 200) {
+        const text = new TextDecoder().decode(new Uint8Array(answer.body));
+        return { error: httpErrorMessage(dataUrl(key), answer.status, text) };
+      }
+      try {
+        return { data: await stepDataOf(key, answer.body) };
+      } catch (e) {
+        return { error: e instanceof Error ? e.message : String(e) };
+      }
+    }),
+  );
+}
+
+/** Decodes a /data_batch body: decodeBatch, here or in a worker. */
+export type BatchDecoder = (body: ArrayBuffer, keys: readonly StepKey[]) => Promise<StepAnswer[]>;
+
 interface PendingStep {
   key: StepKey;
   resolve: (data: StepData) => void;
@@ -142,6 +173,7 @@ export class StepLoader {
     private readonly fetchBody: (url: string) => Promise<ArrayBuffer> = async (url) =>
       (await fetchOk(url)).arrayBuffer(),
     private readonly defer: (work: () => void) => void = (work) => queueMicrotask(work),
+    private readonly decode: BatchDecoder = decodeBatch,
   ) {}
 
   load(key: StepKey): Promise<StepData> {
@@ -159,11 +191,10 @@ export class StepLoader {
   }
 
   private async request(steps: PendingStep[]): Promise<void> {
-    let answers;
+    const keys = steps.map((s) => s.key);
+    let answers: StepAnswer[];
     try {
-      answers = parseBatchBody(await this.fetchBody(dataBatchUrl(steps.map((s) => s.key))));
-      if (answers.length !== steps.length)
-        throw new Error(`data_batch answered ${answers.length} steps of the ${steps.length} asked for`);
+      answers = await this.decode(await this.fetchBody(dataBatchUrl(keys)), keys);
     } catch (e) {
       const error = e instanceof Error ? e : new Error(String(e));
       for (const step of steps) step.reject(error);
@@ -171,13 +202,8 @@ export class StepLoader {
     }
     steps.forEach((step, i) => {
       const answer = answers[i]!;
-      if (answer.status === 200) stepDataOf(step.key, answer.body).then(step.resolve, step.reject);
-      else
-        step.reject(
-          new Error(
-            httpErrorMessage(dataUrl(step.key), answer.status, new TextDecoder().decode(new Uint8Array(answer.body))),
-          ),
-        );
+      if ("data" in answer) step.resolve(answer.data);
+      else step.reject(new Error(answer.error));
     });
   }
 }

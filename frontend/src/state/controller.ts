@@ -16,6 +16,7 @@ import {
   type StepKey,
 } from "../api/client";
 import type { LogdirInfo, LowestResponse, ScalarIndex, StepInfo, StepsResponse, TagIndex } from "../api/types";
+import { WorkerDecoder } from "../api/worker-decoder";
 import type { AppActions } from "./actions";
 import {
   applyScalars,
@@ -55,7 +56,7 @@ export interface Server {
   stepAudio?(key: StepKey): Promise<StepAudio>;
 }
 
-const STEP_LOADER = new StepLoader();
+const STEP_LOADER = new StepLoader(undefined, undefined, new WorkerDecoder().decode);
 
 export const HTTP_SERVER: Server = {
   tags: fetchTags,
