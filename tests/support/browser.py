@@ -5,9 +5,11 @@ Playwright is imported only where a browser is launched, so modules that need
 """
 
 import contextlib
+import json
 import os
 import subprocess
 import time
+import urllib.parse
 from typing import TYPE_CHECKING, Optional
 
 import numpy as np
@@ -113,6 +115,20 @@ def reopen(page: "Page", url: str) -> "Frame":
     page.goto("about:blank")
     page.goto(url)
     return spectro_frame(page)
+
+
+def steps_fetched(frame: "Frame") -> list:
+    """The (run, tag, step) of every step's arrays the pane fetched: by /data, or among a /data_batch's keys."""
+    urls = frame.evaluate("performance.getEntriesByType('resource').map((entry) => entry.name)")
+    steps = []
+    for url in urls:
+        parts = urllib.parse.urlsplit(url)
+        query = urllib.parse.parse_qs(parts.query)
+        if parts.path.endswith("/data_batch") and "keys" in query:
+            steps += [(run, tag, step) for run, tag, step, _sample in json.loads(query["keys"][0])]
+        elif parts.path.endswith("/data") and "step" in query:
+            steps.append((query["run"][0], query["tag"][0], int(query["step"][0])))
+    return steps
 
 
 def wait_until(predicate, what: str, timeout: float = 30.0):
