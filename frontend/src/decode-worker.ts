@@ -13,8 +13,8 @@ export interface DecodeRequest {
   keys: StepKey[];
 }
 
-/** The decoded answers of request `id`, or why the whole body could not be read. */
-export type DecodeResponse = { id: number; answers: StepAnswer[] } | { id: number; error: string };
+/** The decoded answers of request `id`, or why the whole body could not be read; or, once, that the worker runs. */
+export type DecodeResponse = { id: number; answers: StepAnswer[] } | { id: number; error: string } | { ready: true };
 
 interface WorkerScope {
   onmessage: ((event: MessageEvent<DecodeRequest>) => void) | null;
@@ -35,3 +35,5 @@ scope.onmessage = (event) => {
     (e: unknown) => scope.postMessage({ id, error: e instanceof Error ? e.message : String(e) }, []),
   );
 };
+
+scope.postMessage({ ready: true }, []);

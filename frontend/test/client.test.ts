@@ -187,6 +187,11 @@ test("a worker decodes the batches; its answers resolve the steps they answer", 
   const fake = new FakeWorker();
   const decoder = new WorkerDecoder(() => fake as unknown as Worker);
   assert.ok(decoder.inWorker);
+  // Until the worker says it runs, bodies are decoded here.
+  const early = await decoder.decode(batchBody([[200, dataBody(3, [3, 7])]]), [keyOf(3)]);
+  assert.ok(early[0] && "data" in early[0] && early[0].data.description.step === 3);
+  assert.equal(fake.sent.length, 0);
+  fake.reply({ ready: true });
   const body = batchBody([[200, dataBody(4, [4, 7])]]);
   const answered = decoder.decode(body, [keyOf(4)]);
   assert.equal(fake.sent.length, 1);
@@ -201,6 +206,7 @@ test("a worker decodes the batches; its answers resolve the steps they answer", 
 test("when the worker fails, what it was given and what follows is decoded here", async () => {
   const fake = new FakeWorker();
   const decoder = new WorkerDecoder(() => fake as unknown as Worker);
+  fake.reply({ ready: true });
   const waiting = decoder.decode(batchBody([[200, dataBody(1, [1, 2])]]), [keyOf(1)]);
   fake.fail();
   assert.ok(fake.terminated && !decoder.inWorker);

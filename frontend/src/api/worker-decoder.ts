@@ -1,7 +1,8 @@
 // Decodes /data_batch bodies in a worker (decode-worker.ts), so that
 // inflating and scaling a dozen steps' arrays leaves the page's thread to
-// drawing. Where no worker starts (no Worker, or its script does not load) it
-// decodes on the page's thread, as decodeBatch does.
+// drawing. Until the worker says it runs (its script loads while the first
+// steps do), and where none starts (no Worker, or its script does not load),
+// it decodes on the page's thread, as decodeBatch does.
 
 import type { DecodeRequest, DecodeResponse } from "../decode-worker";
 import { decodeBatch, type BatchDecoder, type StepAnswer, type StepKey } from "./client";
@@ -18,6 +19,8 @@ export const WORKER_URL = "./decode-worker.js";
 
 export class WorkerDecoder {
   private worker: Worker | null = null;
+  /** The worker said it runs. */
+  private ready = false;
   private readonly pending = new Map<number, Pending>();
   private nextId = 0;
 
@@ -42,7 +45,7 @@ export class WorkerDecoder {
 
   readonly decode: BatchDecoder = (body, keys) => {
     const worker = this.worker;
-    if (worker === null) return decodeBatch(body, keys);
+    if (worker === null || !this.ready) return decodeBatch(body, keys);
     return new Promise<StepAnswer[]>((resolve, reject) => {
       const id = this.nextId++;
       this.pending.set(id, { body, keys: [...keys], resolve, reject });
@@ -53,6 +56,10 @@ export class WorkerDecoder {
   };
 
   private answer(response: DecodeResponse): void {
+    if ("ready" in response) {
+      this.ready = true;
+      return;
+    }
     const pending = this.pending.get(response.id);
     if (!pending) return;
     this.pending.delete(response.id);

@@ -274,6 +274,10 @@ export class Controller {
       const opening = openingStepKey(card);
       if (opening) this.cache.request(opening);
     }
+    // The opening steps' request (batched at the end of this task) leaves before the /steps
+    // requests, which hold the browser's few connections to the server for a while.
+    await Promise.resolve();
+    if (generation !== this.reloadGeneration) return;
     // A series whose facts the server could not read has no steps to list; its card says why.
     const listed = [...this.store.state.cards.values()].filter((card) => card.info.error === undefined);
     await Promise.all(
