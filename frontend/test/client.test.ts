@@ -192,12 +192,19 @@ test("a worker decodes the batches; its answers resolve the steps they answer", 
   assert.ok(early[0] && "data" in early[0] && early[0].data.description.step === 3);
   assert.equal(fake.sent.length, 0);
   fake.reply({ ready: true });
-  const body = batchBody([[200, dataBody(4, [4, 7])]]);
-  const answered = decoder.decode(body, [keyOf(4)]);
+  // A body of one step is decoded here too.
+  await decoder.decode(batchBody([[200, dataBody(3, [3, 7])]]), [keyOf(3)]);
+  assert.equal(fake.sent.length, 0);
+  const keys = [keyOf(4), keyOf(5)];
+  const body = batchBody([
+    [200, dataBody(4, [4, 7])],
+    [200, dataBody(5, [5, 7])],
+  ]);
+  const answered = decoder.decode(body, keys);
   assert.equal(fake.sent.length, 1);
-  assert.deepEqual(fake.sent[0]!.keys, [keyOf(4)]);
+  assert.deepEqual(fake.sent[0]!.keys, keys);
   // The worker's answer is what decodeBatch gives for the same body.
-  fake.reply({ id: fake.sent[0]!.id, answers: await decodeBatch(body, [keyOf(4)]) });
+  fake.reply({ id: fake.sent[0]!.id, answers: await decodeBatch(body, keys) });
   const [answer] = await answered;
   assert.ok(answer && "data" in answer);
   assert.deepEqual([...answer.data.arrays.get("mel")!.values], [4, 7]);
@@ -207,7 +214,13 @@ test("when the worker fails, what it was given and what follows is decoded here"
   const fake = new FakeWorker();
   const decoder = new WorkerDecoder(() => fake as unknown as Worker);
   fake.reply({ ready: true });
-  const waiting = decoder.decode(batchBody([[200, dataBody(1, [1, 2])]]), [keyOf(1)]);
+  const waiting = decoder.decode(
+    batchBody([
+      [200, dataBody(1, [1, 2])],
+      [200, dataBody(6, [6, 2])],
+    ]),
+    [keyOf(1), keyOf(6)],
+  );
   fake.fail();
   assert.ok(fake.terminated && !decoder.inWorker);
   const later = decoder.decode(batchBody([[404, new TextEncoder().encode("Not found: no step 2")]]), [keyOf(2)]);

@@ -2,7 +2,7 @@
 // inflating and scaling a dozen steps' arrays leaves the page's thread to
 // drawing. Until the worker says it runs (its script loads while the first
 // steps do), and where none starts (no Worker, or its script does not load),
-// it decodes on the page's thread, as decodeBatch does.
+// it decodes on the page's thread, as decodeBatch does; so it does a body of one step.
 
 import type { DecodeRequest, DecodeResponse } from "../decode-worker";
 import { decodeBatch, type BatchDecoder, type StepAnswer, type StepKey } from "./client";
@@ -13,6 +13,9 @@ interface Pending {
   resolve: (answers: StepAnswer[]) => void;
   reject: (error: Error) => void;
 }
+
+/** Bodies of fewer steps are decoded here: for one step, the way to the worker and back costs more than it saves. */
+export const WORKER_MIN_STEPS = 2;
 
 /** The worker's script, beside the pane's module. */
 export const WORKER_URL = "./decode-worker.js";
@@ -45,7 +48,7 @@ export class WorkerDecoder {
 
   readonly decode: BatchDecoder = (body, keys) => {
     const worker = this.worker;
-    if (worker === null || !this.ready) return decodeBatch(body, keys);
+    if (worker === null || !this.ready || keys.length < WORKER_MIN_STEPS) return decodeBatch(body, keys);
     return new Promise<StepAnswer[]>((resolve, reject) => {
       const id = this.nextId++;
       this.pending.set(id, { body, keys: [...keys], resolve, reject });
