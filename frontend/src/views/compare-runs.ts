@@ -286,12 +286,7 @@ export class RunComparison {
     planeKey: string,
     settings: Settings,
   ): { values: ColorRange | null; maxAbsDiff: number } {
-    const key = JSON.stringify([
-      this.runs.map((r) => [r.run, r.match.step, r.data !== null, r.pinned?.match.step, r.pinned?.data !== null]),
-      ownTarget?.values.length ?? null,
-      settings.diffMode,
-      planeKey,
-    ]);
+    const key = JSON.stringify([this.runsKey, ownTarget?.values.length ?? null, settings.diffMode, planeKey]);
     if (key !== this.preparedKey || this.prepared.some((p, i) => p.run.data !== this.runs[i]?.data)) {
       this.preparedKey = key;
       this.prepared = [];
