@@ -60,7 +60,7 @@ export function setOptions(select: HTMLSelectElement, options: readonly [string,
  * stylesheet sizes the element and only its pixel buffer is set.
  */
 /** Sets an element's CSS size unless it has it: a style write, even of the same value, costs a style pass. */
-function setCssSize(element: HTMLElement, width: number, height: number): void {
+export function setCssSize(element: HTMLElement, width: number, height: number): void {
   const w = `${width}px`;
   const h = `${height}px`;
   if (element.style.width !== w) element.style.width = w;

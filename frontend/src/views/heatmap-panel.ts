@@ -18,7 +18,7 @@ import {
   type FrameWindow,
 } from "../render/zoom";
 import { elideLabel, labelledTokens } from "../render/alignment";
-import { el, fitCanvas, themeColor } from "./dom";
+import { el, fitCanvas, setCssSize, themeColor } from "./dom";
 
 export interface Cell {
   row: number;
@@ -85,7 +85,17 @@ export class HeatmapPanel {
   private ahead: { key: string; pixels: ImageData } | null = null;
   private colorbarLut: Uint8Array | null = null;
   /** The overlay may hold a cursor or a selection; a clear overlay is not cleared again. */
-  private overlayDrawn = true;
+  private overlayDrawn = false;
+  /** The panel's size in CSS pixels, which the overlay takes when it is first drawn on. */
+  private size = { width: 0, height: 0 };
+  /**
+   * Whether the canvases have pixels of their own yet. A panel with nothing
+   * to draw, or an overlay never drawn on, keeps only its size on the page:
+   * a dozen cards opening would otherwise allocate, clear and hand the
+   * compositor some seventy canvases before the first step arrives.
+   */
+  private plotLive = false;
+  private overlayLive = false;
   private layout: PanelLayout | null = null;
   /** What the titles and axes on the canvas were drawn for; an equal key redraws only the image and the colour bar. */
   private axesKey = "";
@@ -210,8 +220,9 @@ export class HeatmapPanel {
   /** Draws the image's columns in `window` with axes, at `width` × `height` CSS pixels. */
   draw(window: FrameWindow, width: number, height: number, subtitle = ""): void {
     this.window = window;
-    const context = fitCanvas(this.canvas, width, height);
-    fitCanvas(this.overlay, width, height);
+    this.size = { width, height };
+    setCssSize(this.overlay, width, height);
+    if (this.overlayLive) fitCanvas(this.overlay, width, height);
     const layout = panelLayout(width, height, this.showColsAxis);
     this.layout = layout;
     this.element.dataset.plot = [layout.plot.x, layout.plot.y, layout.plot.width, layout.plot.height].join(",");
@@ -220,10 +231,17 @@ export class HeatmapPanel {
     this.playhead.style.top = `${plot.y}px`;
     this.playhead.style.height = `${plot.height}px`;
     this.setPlayhead(this.playheadFrame);
+    const image = this.image;
+    if (image === null && !this.plotLive) {
+      // Nothing loaded yet: the panel keeps its place, blank, while its card says it is loading.
+      setCssSize(this.canvas, width, height);
+      return;
+    }
+    const context = fitCanvas(this.canvas, width, height);
+    this.plotLive = true;
     const fg = themeColor(this.element, "--spectro-fg", "#212121");
     const muted = themeColor(this.element, "--spectro-muted", "#616161");
     context.font = "11px system-ui, sans-serif";
-    const image = this.image;
     if (image === null || image.rows === 0 || image.cols === 0) {
       this.axesKey = "";
       context.clearRect(0, 0, width, height);
@@ -460,10 +478,8 @@ export class HeatmapPanel {
     const layout = this.layout;
     const image = this.image;
     if (!cursor && !selection && !this.overlayDrawn) return;
-    const context = this.overlay.getContext("2d");
-    if (!context) return;
-    const ratio = window.devicePixelRatio || 1;
-    context.setTransform(ratio, 0, 0, ratio, 0, 0);
+    const context = fitCanvas(this.overlay, this.size.width, this.size.height);
+    this.overlayLive = true;
     context.clearRect(0, 0, this.overlay.width, this.overlay.height);
     this.overlayDrawn = false;
     if (!layout || !image || image.rows === 0) return;
