@@ -153,6 +153,62 @@ test("decodeArray", async (t) => {
     assert.ok(Number.isNaN(decoded.values[1]));
     assert.equal(decoded.values[5], 9);
   });
+  await t.test("the gradient filter undone matches the filter applied, on stacks of 8- and 16-bit codes", () => {
+    const [planes, rows, cols] = [3, 5, 7];
+    let seed = 7;
+    const next = () => (seed = (seed * 1103515245 + 12345) % 2 ** 31);
+    for (const [precision, modulus] of [
+      ["uint8", 2 ** 8],
+      ["uint16", 2 ** 16],
+    ] as const) {
+      const codes = Array.from({ length: planes * rows * cols }, () => next() % modulus);
+      // The writer's filter: differences along each row, then of each row from the row above.
+      const filtered = codes.map((code, i) => {
+        const col = i % cols;
+        const row = Math.floor(i / cols) % rows;
+        const at = (r: number, c: number) => (r < 0 || c < 0 ? 0 : codes[i - (row - r) * cols - (col - c)]!);
+        return (((code - at(row, col - 1) - at(row - 1, col) + at(row - 1, col - 1)) % modulus) + modulus) % modulus;
+      });
+      const bytes =
+        precision === "uint8" ? new Uint8Array(filtered) : new Uint8Array(new Uint16Array(filtered).buffer);
+      const decoded = decodeArray(
+        info({ shape: [planes, rows, cols], precision, filter: "gradient", offset: 0, scale: 1 }),
+        bytes,
+      );
+      assert.deepEqual([...decoded.values], codes, precision);
+    }
+  });
+  await t.test("16-bit codes at an odd byte offset decode as at an even one", () => {
+    const codes = new Uint8Array([0x01, 0x01, 0xff, 0xff, 0x02, 0x00]);
+    for (const filter of ["none", "gradient"] as const) {
+      const odd = new Uint8Array(codes.length + 1);
+      odd.set(codes, 1);
+      const arrayInfo = info({ shape: [1, 3], precision: "uint16", filter, offset: 0, scale: 1 });
+      assert.deepEqual(
+        [...decodeArray(arrayInfo, odd.subarray(1)).values],
+        [...decodeArray(arrayInfo, codes.slice()).values],
+        filter,
+      );
+    }
+  });
+  await t.test("the range of the finite values comes with them", () => {
+    const scanned = (values: Float32Array) => {
+      const finite = [...values].filter(Number.isFinite);
+      return finite.length === 0 ? null : { min: Math.min(...finite), max: Math.max(...finite) };
+    };
+    const cases: [Partial<ArrayInfo>, Uint8Array][] = [
+      [{}, new Uint8Array([3, 1, 2, 7, 4, 5])],
+      [{ scale: -0.25, offset: 0.1 }, new Uint8Array([3, 1, 2, 7, 4, 5])],
+      [{ precision: "uint16", shape: [1, 3], scale: 0.001 }, new Uint8Array([0x10, 0x27, 0x05, 0x00, 0xff, 0xff])],
+      [{ filter: "gradient" }, new Uint8Array([1, 1, 1, 3, 1, 2])],
+      [{ nonfinite: { nan: 1, pos_inf: 1, neg_inf: 0 } }, new Uint8Array([0, 9, 4, 200, 2, 3, 0, 1, 0, 2, 0, 0])],
+      [{ nonfinite: { nan: 6, pos_inf: 0, neg_inf: 0 } }, new Uint8Array([0, 0, 0, 0, 0, 0, 1, 1, 1, 1, 1, 1])],
+    ];
+    for (const [overrides, bytes] of cases) {
+      const decoded = decodeArray(info(overrides), bytes);
+      assert.deepEqual(decoded.finite, scanned(decoded.values), JSON.stringify(overrides));
+    }
+  });
   await t.test("delta_planes codes are interleaved from their byte planes and summed back, modulo 2^16", () => {
     // PCM [-32768, 0, 32767, -1] is codes [0, 32768, 65535, 32767]; deltas [0, 32768, 32767, 32768]
     // (the last: 32767 - 65535 mod 2^16); low bytes [0, 0, 0xff, 0], then high bytes [0, 0x80, 0x7f, 0x80].

@@ -1,6 +1,6 @@
 // Pure decoding of a GET /data body (layout in http_api.md): no fetch, no DOM.
 
-import { keepFiniteRange } from "../render/scale";
+import { keepFiniteRange, type ColorRange } from "../render/scale";
 import type { ArrayInfo, AudioRole, NonfiniteCounts, StepDescription } from "./types";
 
 export const DATA_MAGIC = "SPD1";
@@ -24,6 +24,8 @@ export interface DecodedArray {
   nonfinite: NonfiniteCounts;
   /** The most a value may differ from what was written: half a code's step (scale / 2), half a float16 ulp of the largest value, 0 for float32. */
   quantError?: number;
+  /** The range of the finite values (null when there are none), found while decoding. */
+  finite?: ColorRange | null;
 }
 
 const MASK_VALUES = [Number.NaN, Number.NaN, Number.POSITIVE_INFINITY, Number.NEGATIVE_INFINITY];
@@ -205,14 +207,30 @@ function hasNonfinite(counts: NonfiniteCounts): boolean {
 export function undoGradientFilter(codes: Uint8Array | Uint16Array, shape: readonly number[]): void {
   const cols = shape[shape.length - 1] ?? 1;
   const rows = shape[shape.length - 2] ?? 1;
+  if (rows * cols === 0) return;
+  if (codes instanceof Uint8Array) undoGradient(codes, rows, cols, 0xff);
+  else undoGradient(codes, rows, cols, 0xffff);
+}
+
+/**
+ * One pass per row: the running sum along the row, plus the row above as
+ * already restored (the sum along the columns), masked to the codes' width.
+ */
+function undoGradient(codes: Uint8Array | Uint16Array, rows: number, cols: number, mask: number): void {
   const plane = rows * cols;
-  if (plane === 0) return;
-  for (let start = 0; start < codes.length; start += plane) {
-    for (let r = 0; r < rows; r++) {
-      const row = start + r * cols;
-      for (let c = 1; c < cols; c++) codes[row + c] = codes[row + c]! + codes[row + c - 1]!;
+  for (let start = 0; start + plane <= codes.length; start += plane) {
+    let sum = 0;
+    for (let c = 0; c < cols; c++) {
+      sum = (sum + codes[start + c]!) & mask;
+      codes[start + c] = sum;
     }
-    for (let i = start + cols; i < start + plane; i++) codes[i] = codes[i]! + codes[i - cols]!;
+    for (let row = start + cols; row < start + plane; row += cols) {
+      sum = 0;
+      for (let c = 0; c < cols; c++) {
+        sum = (sum + codes[row + c]!) & mask;
+        codes[row + c] = (sum + codes[row - cols + c]!) & mask;
+      }
+    }
   }
 }
 
@@ -242,6 +260,12 @@ function integerCodes(info: ArrayInfo, inflated: Uint8Array, count: number): Uin
   }
   if (info.precision === "uint8") {
     codes = info.filter === "gradient" ? inflated.slice(0, count) : inflated.subarray(0, count);
+  } else if (LITTLE_ENDIAN && inflated.byteOffset % 2 === 0 && info.filter !== "gradient") {
+    codes = new Uint16Array(inflated.buffer, inflated.byteOffset, count);
+  } else if (LITTLE_ENDIAN) {
+    // A copy: the gradient filter is undone in place, and a view needs an even offset.
+    codes = new Uint16Array(count);
+    new Uint8Array(codes.buffer).set(inflated.subarray(0, 2 * count));
   } else {
     const view = new DataView(inflated.buffer, inflated.byteOffset, inflated.byteLength);
     codes = new Uint16Array(count);
@@ -288,13 +312,16 @@ export function decodeArray(info: ArrayInfo, inflated: Uint8Array, maxElements =
   const view = new DataView(inflated.buffer, inflated.byteOffset, inflated.byteLength);
   const values = new Float32Array(count);
   const { offset, scale } = info;
+  // The values of the least and the greatest code, which bound the values when none is masked;
+  // undefined scans the values.
+  let codeRange: ColorRange | null | undefined;
   switch (info.precision) {
     case "uint8":
-    case "uint16": {
-      const codes = integerCodes(info, inflated, count);
-      for (let i = 0; i < count; i++) values[i] = offset + codes[i]! * scale;
+      codeRange = scaleByteCodes(integerCodes(info, inflated, count) as Uint8Array, offset, scale, values);
       break;
-    }
+    case "uint16":
+      codeRange = scaleWordCodes(integerCodes(info, inflated, count) as Uint16Array, offset, scale, values);
+      break;
     case "float16":
       for (let i = 0; i < count; i++) values[i] = float16ToNumber(view.getUint16(2 * i, true));
       break;
@@ -310,7 +337,7 @@ export function decodeArray(info: ArrayInfo, inflated: Uint8Array, maxElements =
     }
   }
   const rows = info.shape[0] ?? 1;
-  keepFiniteRange(values);
+  const finite = keepFiniteRange(values, masked ? undefined : codeRange);
   return {
     name: info.name,
     shape: info.shape.slice(),
@@ -319,7 +346,49 @@ export function decodeArray(info: ArrayInfo, inflated: Uint8Array, maxElements =
     values,
     nonfinite: { ...info.nonfinite },
     quantError: quantizationError(info, values),
+    finite,
   };
+}
+
+const LITTLE_ENDIAN = new Uint8Array(new Uint32Array([1]).buffer)[0] === 1;
+
+/**
+ * values[i] = offset + codes[i] × scale, through a table of the 256 codes'
+ * values (the same float32 each); returns the range of the values (see orderedRange).
+ */
+function scaleByteCodes(codes: Uint8Array, offset: number, scale: number, values: Float32Array): ColorRange | null | undefined {
+  const table = new Float32Array(256);
+  for (let code = 0; code < 256; code++) table[code] = offset + code * scale;
+  const seen = new Uint8Array(256);
+  for (let i = 0; i < codes.length; i++) {
+    const code = codes[i]!;
+    seen[code] = 1;
+    values[i] = table[code]!;
+  }
+  const low = seen.indexOf(1);
+  return low < 0 ? null : orderedRange(table[low]!, table[seen.lastIndexOf(1)]!);
+}
+
+function scaleWordCodes(codes: Uint16Array, offset: number, scale: number, values: Float32Array): ColorRange | null | undefined {
+  let low = 0xffff;
+  let high = 0;
+  for (let i = 0; i < codes.length; i++) {
+    const code = codes[i]!;
+    if (code < low) low = code;
+    if (code > high) high = code;
+    values[i] = offset + code * scale;
+  }
+  return codes.length === 0 ? null : orderedRange(Math.fround(offset + low * scale), Math.fround(offset + high * scale));
+}
+
+/**
+ * The range between the least and the greatest code's values (a negative
+ * scale puts the least code's value on top); undefined, to scan the values,
+ * should either overflow float32.
+ */
+function orderedRange(a: number, b: number): ColorRange | undefined {
+  if (!Number.isFinite(a) || !Number.isFinite(b)) return undefined;
+  return { min: Math.min(a, b), max: Math.max(a, b) };
 }
 
 const FLOAT16_HALF_ULP = 2 ** -11; // relative rounding error of float16's 10-bit mantissa

@@ -5,6 +5,7 @@
 // it decodes on the page's thread, as decodeBatch does; so it does a body of one step.
 
 import type { DecodeRequest, DecodeResponse } from "../decode-worker";
+import { keepFiniteRange } from "../render/scale";
 import { decodeBatch, type BatchDecoder, type StepAnswer, type StepKey } from "./client";
 
 interface Pending {
@@ -66,8 +67,14 @@ export class WorkerDecoder {
     const pending = this.pending.get(response.id);
     if (!pending) return;
     this.pending.delete(response.id);
-    if ("answers" in response) pending.resolve(response.answers);
-    else pending.reject(new Error(response.error));
+    if ("answers" in response) {
+      // The worker's kept ranges stay there: the ranges it found come with the arrays, and are kept here.
+      for (const answer of response.answers)
+        if ("data" in answer)
+          for (const array of answer.data.arrays.values())
+            if (array.finite !== undefined) keepFiniteRange(array.values, array.finite);
+      pending.resolve(response.answers);
+    } else pending.reject(new Error(response.error));
   }
 
   private fallBack(): void {

@@ -32,10 +32,11 @@ export function finiteRange(values: ArrayLike<number>): ColorRange | null {
 /**
  * finiteRange(values), kept for the next calls: for arrays that are never
  * written again (decoded steps), so that a step is scanned when it arrives,
- * not in the frame that shows it.
+ * not in the frame that shows it. A decoder that found the range while
+ * writing the values passes it as `known`, and the values are not scanned.
  */
-export function keepFiniteRange(values: ArrayLike<number>): ColorRange | null {
-  const range = finiteRange(values);
+export function keepFiniteRange(values: ArrayLike<number>, known?: ColorRange | null): ColorRange | null {
+  const range = known === undefined ? finiteRange(values) : known;
   keptRanges.set(values, range);
   return range;
 }
