@@ -86,9 +86,9 @@ test("the steps a card loads ahead of need", async (t) => {
     assert.equal(stepMove(3, 3, last), last);
     assert.equal(stepMove(-1, 3, last), last);
   });
-  await t.test("stepping one by one loads two ahead in the step's direction", () => {
-    assert.deepEqual(prefetchOffsets(false, stepMove(4, 5, still)), [-1, 1, 2]);
-    assert.deepEqual(prefetchOffsets(false, stepMove(5, 4, still)), [1, -1, -2]);
+  await t.test("stepping one by one loads five ahead in the step's direction", () => {
+    assert.deepEqual(prefetchOffsets(false, stepMove(4, 5, still)), [-1, 1, 2, 3, 4, 5]);
+    assert.deepEqual(prefetchOffsets(false, stepMove(5, 4, still)), [1, -1, -2, -3, -4, -5]);
   });
   await t.test("after a jump or at rest only the neighbours; while playing three ahead", () => {
     assert.deepEqual(prefetchOffsets(false, stepMove(4, 40, still)), [-1, 1]);

@@ -68,14 +68,15 @@ export function stepMove(from: number, to: number, last: StepMove): StepMove {
 /**
  * The indices, relative to the selected one, a card loads ahead of need: the
  * step before and the one after; while playing, three ahead; after a move of
- * one step (a held arrow key, the ◀ ▶ buttons), two in its direction, so
- * that a step that loads slower than the key repeats is still asked for
- * before its key comes. After a jump (a drag, a click on the track) only
- * the neighbours: the next jump is as likely to go anywhere.
+ * one step (a held arrow key, the ◀ ▶ buttons), five in its direction, so
+ * that steps loading slower than the key repeats (a compare card loads each
+ * of its runs' step) are asked for some 170 ms before their key comes at 30
+ * repeats a second. After a jump (a drag, a click on the track) only the
+ * neighbours: the next jump is as likely to go anywhere.
  */
 export function prefetchOffsets(playing: boolean, move: StepMove): number[] {
   if (playing) return [-1, 1, 2, 3];
-  if (move.stride === 1) return move.direction > 0 ? [-1, 1, 2] : [1, -1, -2];
+  if (move.stride === 1) return move.direction > 0 ? [-1, 1, 2, 3, 4, 5] : [1, -1, -2, -3, -4, -5];
   return [-1, 1];
 }
 
