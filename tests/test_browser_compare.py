@@ -180,6 +180,44 @@ def test_compared_runs_share_the_cursor_and_the_readout_lists_each_runs_value(br
         assert "p.spectro.cards=" in page.evaluate("location.href")
 
 
+def test_stepping_one_by_one_shows_each_runs_own_step_as_a_jump_to_it_does(browser, server):
+    """Stepped to with a key, a step's panels are painted ahead, while the page is idle; they match a fresh paint."""
+    panels = ("predicted", "diff", "run1-predicted", "run1-diff", "run2-predicted", "run2-diff")
+    cells = [(5, 10), CELL, (400, 70), (FRAMES - 3, N_MELS - 2)]
+
+    def pixels(mel):
+        return {panel: [panel_pixel(mel, panel, f, b, FRAMES, N_MELS) for f, b in cells] for panel in panels}
+
+    def shown(mel, step):
+        wait_shown(mel, step)
+        for run in ("run_b", "run_c"):
+            panel = mel.locator(f'.spectro-panel[data-run="{run}"][data-panel$="-predicted"]')
+            wait_until(lambda: panel.get_attribute("data-step") == str(step), f"{run} at step {step}")
+        mel.page.wait_for_timeout(300)  # idle: the next step is painted ahead
+
+    with open_tab(browser, server) as (page, frame):
+        mel = card(frame, "run_a", TAG)
+        wait_shown(mel, 30)
+        compare_with(mel, "run_b", "run_c")
+        slider = mel.locator(".spectro-step-slider")
+        slider.focus()
+        page.keyboard.press("ArrowLeft")
+        shown(mel, 20)
+        at_20 = pixels(mel)
+        page.keyboard.press("ArrowLeft")
+        shown(mel, 10)
+        stepped = pixels(mel)
+        # A jump away and back paints step 10 afresh.
+        slider.fill("3")
+        shown(mel, 30)
+        slider.fill("1")
+        shown(mel, 10)
+        assert pixels(mel) == stepped
+        # Each prediction moved on from step 20 (a run's difference is the same colour at its range's end).
+        for panel in ("predicted", "run1-predicted", "run2-predicted"):
+            assert stepped[panel] != at_20[panel], panel
+
+
 def test_the_swipe_divider_splits_at_the_dragged_column(browser, server):
     with open_tab(browser, server) as (page, frame):
         mel = card(frame, "run_a", TAG)

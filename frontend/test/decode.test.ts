@@ -169,8 +169,7 @@ test("decodeArray", async (t) => {
         const at = (r: number, c: number) => (r < 0 || c < 0 ? 0 : codes[i - (row - r) * cols - (col - c)]!);
         return (((code - at(row, col - 1) - at(row - 1, col) + at(row - 1, col - 1)) % modulus) + modulus) % modulus;
       });
-      const bytes =
-        precision === "uint8" ? new Uint8Array(filtered) : new Uint8Array(new Uint16Array(filtered).buffer);
+      const bytes = precision === "uint8" ? new Uint8Array(filtered) : new Uint8Array(new Uint16Array(filtered).buffer);
       const decoded = decodeArray(
         info({ shape: [planes, rows, cols], precision, filter: "gradient", offset: 0, scale: 1 }),
         bytes,

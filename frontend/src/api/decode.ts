@@ -356,7 +356,12 @@ const LITTLE_ENDIAN = new Uint8Array(new Uint32Array([1]).buffer)[0] === 1;
  * values[i] = offset + codes[i] × scale, through a table of the 256 codes'
  * values (the same float32 each); returns the range of the values (see orderedRange).
  */
-function scaleByteCodes(codes: Uint8Array, offset: number, scale: number, values: Float32Array): ColorRange | null | undefined {
+function scaleByteCodes(
+  codes: Uint8Array,
+  offset: number,
+  scale: number,
+  values: Float32Array,
+): ColorRange | null | undefined {
   const table = new Float32Array(256);
   for (let code = 0; code < 256; code++) table[code] = offset + code * scale;
   const seen = new Uint8Array(256);
@@ -369,7 +374,12 @@ function scaleByteCodes(codes: Uint8Array, offset: number, scale: number, values
   return low < 0 ? null : orderedRange(table[low]!, table[seen.lastIndexOf(1)]!);
 }
 
-function scaleWordCodes(codes: Uint16Array, offset: number, scale: number, values: Float32Array): ColorRange | null | undefined {
+function scaleWordCodes(
+  codes: Uint16Array,
+  offset: number,
+  scale: number,
+  values: Float32Array,
+): ColorRange | null | undefined {
   let low = 0xffff;
   let high = 0;
   for (let i = 0; i < codes.length; i++) {
@@ -378,7 +388,9 @@ function scaleWordCodes(codes: Uint16Array, offset: number, scale: number, value
     if (code > high) high = code;
     values[i] = offset + code * scale;
   }
-  return codes.length === 0 ? null : orderedRange(Math.fround(offset + low * scale), Math.fround(offset + high * scale));
+  return codes.length === 0
+    ? null
+    : orderedRange(Math.fround(offset + low * scale), Math.fround(offset + high * scale));
 }
 
 /**

@@ -20,7 +20,7 @@ import type { CardActions } from "../state/actions";
 import type { CardState, Cursor, Settings } from "../state/app-state";
 import { el, setAttr, setHidden, setOptions } from "./dom";
 import type { Plane } from "../render/noise";
-import { HeatmapPanel, type PanelGestures } from "./heatmap-panel";
+import { HeatmapPanel, type PanelGestures, type PanelImage } from "./heatmap-panel";
 
 const signedDiff = (target: number | null, predicted: number | null): number | null =>
   target === null || predicted === null ? null : target - predicted;
@@ -108,6 +108,8 @@ export class RunComparison {
   private runs: ComparedRun[] = [];
   private prepared: PreparedRun[] = [];
   private preparedKey = "";
+  /** The runs at the step the card moves to next and their preparation, made when the page was idle (see prepareAhead). */
+  private ahead: { key: string; runs: ComparedRun[]; prepared: PreparedRun[] } | null = null;
   private chooserKey = "";
   private flickering = false;
   private card: CardState;
@@ -278,7 +280,8 @@ export class RunComparison {
   /**
    * The compared runs' arrays and differences for a step of the card whose
    * target is `ownTarget`; returns the colour range of their values and the
-   * largest |diff|, for the card to share.
+   * largest |diff|, for the card to share. What prepareAhead made for these
+   * runs is taken as it is.
    */
   prepare(
     ownTarget: DecodedArray | null,
@@ -289,57 +292,86 @@ export class RunComparison {
     const key = JSON.stringify([this.runsKey, ownTarget?.values.length ?? null, settings.diffMode, planeKey]);
     if (key !== this.preparedKey || this.prepared.some((p, i) => p.run.data !== this.runs[i]?.data)) {
       this.preparedKey = key;
-      this.prepared = [];
-      for (const run of this.runs) {
-        const predicted = run.data?.arrays.get(this.roles.predicted);
-        if (!predicted) continue;
-        if (this.roles.target === null || ownTarget === null) {
-          this.prepared.push({
-            run,
-            target: null,
-            predicted: plane(predicted),
-            diff: null,
-            pinnedPredicted: null,
-            diffText: null,
-            sameTarget: true,
-          });
-          continue;
-        }
-        const target = run.data?.arrays.get(this.roles.target);
-        if (!target || target.values.length !== predicted.values.length) continue;
-        const targetPlane = plane(target);
-        const predictedPlane = plane(predicted);
-        let diff: Float32Array | null = diffValues(targetPlane.values, predictedPlane.values, settings.diffMode);
-        let pinnedPredicted: Plane | null = null;
-        let diffText: string | null = null;
-        if (run.pinned) {
-          // The change since the pinned step, as on the card: predicted(now) − predicted(pinned), per run.
-          const then = run.pinned.data?.arrays.get(this.roles.predicted);
-          pinnedPredicted = then && then.values.length === predicted.values.length ? plane(then) : null;
-          diff = pinnedPredicted ? diffValues(predictedPlane.values, pinnedPredicted.values, settings.diffMode) : null;
-          const name = this.roles.predicted;
-          const words = `${name}(step ${run.match.step}) − ${name}(step ${run.pinned.match.step ?? "none"})`;
-          diffText = settings.diffMode === "abs" ? `|${words}|` : words;
-        }
-        this.prepared.push({
+      const ahead = this.ahead;
+      this.ahead = null;
+      this.prepared =
+        ahead && ahead.key === key && sameData(ahead.runs, this.runs)
+          ? ahead.prepared.map((p) => ({ ...p, run: this.runs.find((r) => r.run === p.run.run) ?? p.run }))
+          : this.prepareRuns(this.runs, ownTarget, plane, settings);
+    }
+    return sharedRanges(this.prepared);
+  }
+
+  /**
+   * prepare() for the card's step `step`, the one it moves to next, once
+   * every compared run's matching step has loaded; null until then. Kept
+   * for prepare() to take when the card shows that step.
+   */
+  prepareAhead(
+    step: number,
+    ownTarget: DecodedArray | null,
+    plane: (array: DecodedArray) => Plane,
+    planeKey: string,
+    settings: Settings,
+  ): { values: ColorRange | null; maxAbsDiff: number } | null {
+    const runs = this.runsAt(step, false);
+    if (!runs.every((run) => run.data !== null || run.error !== null || run.match.step === null)) return null;
+    if (runs.some((run) => run.pinned !== null)) return null;
+    const key = JSON.stringify([runsKeyOf(runs), ownTarget?.values.length ?? null, settings.diffMode, planeKey]);
+    if (!this.ahead || this.ahead.key !== key || !sameData(this.ahead.runs, runs))
+      this.ahead = { key, runs, prepared: this.prepareRuns(runs, ownTarget, plane, settings) };
+    return sharedRanges(this.ahead.prepared);
+  }
+
+  private prepareRuns(
+    runs: readonly ComparedRun[],
+    ownTarget: DecodedArray | null,
+    plane: (array: DecodedArray) => Plane,
+    settings: Settings,
+  ): PreparedRun[] {
+    const prepared: PreparedRun[] = [];
+    for (const run of runs) {
+      const predicted = run.data?.arrays.get(this.roles.predicted);
+      if (!predicted) continue;
+      if (this.roles.target === null || ownTarget === null) {
+        prepared.push({
           run,
-          target: targetPlane,
-          predicted: predictedPlane,
-          diff,
-          pinnedPredicted,
-          diffText,
-          sameTarget: targetsEqual(ownTarget, target),
+          target: null,
+          predicted: plane(predicted),
+          diff: null,
+          pinnedPredicted: null,
+          diffText: null,
+          sameTarget: true,
         });
+        continue;
       }
+      const target = run.data?.arrays.get(this.roles.target);
+      if (!target || target.values.length !== predicted.values.length) continue;
+      const targetPlane = plane(target);
+      const predictedPlane = plane(predicted);
+      let diff: Float32Array | null = diffValues(targetPlane.values, predictedPlane.values, settings.diffMode);
+      let pinnedPredicted: Plane | null = null;
+      let diffText: string | null = null;
+      if (run.pinned) {
+        // The change since the pinned step, as on the card: predicted(now) − predicted(pinned), per run.
+        const then = run.pinned.data?.arrays.get(this.roles.predicted);
+        pinnedPredicted = then && then.values.length === predicted.values.length ? plane(then) : null;
+        diff = pinnedPredicted ? diffValues(predictedPlane.values, pinnedPredicted.values, settings.diffMode) : null;
+        const name = this.roles.predicted;
+        const words = `${name}(step ${run.match.step}) − ${name}(step ${run.pinned.match.step ?? "none"})`;
+        diffText = settings.diffMode === "abs" ? `|${words}|` : words;
+      }
+      prepared.push({
+        run,
+        target: targetPlane,
+        predicted: predictedPlane,
+        diff,
+        pinnedPredicted,
+        diffText,
+        sameTarget: targetsEqual(ownTarget, target),
+      });
     }
-    let values: ColorRange | null = null;
-    let maxAbsDiff = 0;
-    for (const p of this.prepared) {
-      values = unionRange(values, finiteRange(p.predicted.values));
-      if (p.target) values = unionRange(values, finiteRange(p.target.values));
-      if (p.diff) maxAbsDiff = Math.max(maxAbsDiff, maxAbsFinite(p.diff));
-    }
-    return { values, maxAbsDiff };
+    return prepared;
   }
 
   /** Whether every compared run's target equals the card's: the card's target panel is all of theirs. */
@@ -421,55 +453,17 @@ export class RunComparison {
   }
 
   /** Draws each compared run's panels (its target only when it differs from the card's). */
-  draw(options: {
-    window: FrameWindow;
-    width: number;
-    height: number;
-    axisHeight: number;
-    valueLut: Uint8Array;
-    diffLut: Uint8Array;
-    valueRange: ColorRange;
-    diffRange: ColorRange;
-    rows: number;
-    cols: number;
-    diffText: string;
-    base: string;
-  }): void {
-    while (this.runPanels.length < this.prepared.length) {
-      const i = this.runPanels.length + 1;
-      const panel = (part: string, title: string) =>
-        new HeatmapPanel(`run${i}-${part}`, title, false, this.gestures, this.rowsLabel, this.colsLabel);
-      this.runPanels.push({
-        target: panel("target", this.roles.target ?? ""),
-        predicted: panel("predicted", this.roles.predicted),
-        diff: panel("diff", "difference"),
-      });
-    }
+  draw(options: RunImageOptions & { window: FrameWindow; width: number; height: number; diffText: string }): void {
     const shown: HTMLElement[] = [];
     this.prepared.forEach((p, i) => {
-      const panels = this.runPanels[i]!;
       const run = p.run.run;
-      const parts: [HeatmapPanel, Float32Array, Uint8Array, ColorRange, string][] = [
-        ...(p.sameTarget || !p.target
-          ? []
-          : [[panels.target, p.target.values, options.valueLut, options.valueRange, "target"] as const]),
-        [panels.predicted, p.predicted.values, options.valueLut, options.valueRange, "predicted"],
-        ...(p.diff ? [[panels.diff, p.diff, options.diffLut, options.diffRange, "diff"] as const] : []),
-      ] as [HeatmapPanel, Float32Array, Uint8Array, ColorRange, string][];
-      for (const [panel, values, lut, range, part] of parts) {
+      for (const { panel, image, part } of this.runImages(p, i, options)) {
         panel.element.classList.add("spectro-compare-panel");
         panel.element.style.borderLeftColor = p.run.color;
         setAttr(panel.element, "data-run", run);
         setAttr(panel.element, "data-step", String(p.run.match.step ?? ""));
         setAttr(panel.element, "data-pinned-step", part === "diff" ? String(p.run.pinned?.match.step ?? "") : "");
-        panel.setImage({
-          values,
-          rows: options.rows,
-          cols: options.cols,
-          range,
-          lut,
-          key: `${options.base}|${run}|${p.run.match.step}|${part}|${range.min}|${range.max}`,
-        });
+        panel.setImage(image);
         const stepLabel = matchedStepLabel(p.run.match, this.shownStep ?? 0);
         const subtitle = `${run}${stepLabel ? ` (${stepLabel})` : ""}${part === "diff" ? `  ${p.diffText ?? options.diffText}` : ""}`;
         panel.draw(options.window, options.width, options.height, subtitle);
@@ -480,6 +474,49 @@ export class RunComparison {
     const children = this.panels.children;
     if (shown.length !== children.length || shown.some((panel, i) => children[i] !== panel))
       this.panels.replaceChildren(...shown);
+  }
+
+  /** Paints the images of the runs prepared ahead into their panels' second buffers, as draw() will key them. */
+  paintAhead(options: RunImageOptions): void {
+    this.ahead?.prepared.forEach((p, i) => {
+      for (const { panel, image } of this.runImages(p, i, options)) panel.paintAhead(image);
+    });
+  }
+
+  /** The panels a prepared run shows, `i`-th on the card, and their images. */
+  private runImages(
+    p: PreparedRun,
+    i: number,
+    options: RunImageOptions,
+  ): { panel: HeatmapPanel; image: PanelImage; part: string }[] {
+    while (this.runPanels.length <= i) {
+      const n = this.runPanels.length + 1;
+      const panel = (part: string, title: string) =>
+        new HeatmapPanel(`run${n}-${part}`, title, false, this.gestures, this.rowsLabel, this.colsLabel);
+      this.runPanels.push({
+        target: panel("target", this.roles.target ?? ""),
+        predicted: panel("predicted", this.roles.predicted),
+        diff: panel("diff", "difference"),
+      });
+    }
+    const panels = this.runPanels[i]!;
+    const parts: [HeatmapPanel, Float32Array, Uint8Array, ColorRange, string][] = [];
+    if (!p.sameTarget && p.target)
+      parts.push([panels.target, p.target.values, options.valueLut, options.valueRange, "target"]);
+    parts.push([panels.predicted, p.predicted.values, options.valueLut, options.valueRange, "predicted"]);
+    if (p.diff) parts.push([panels.diff, p.diff, options.diffLut, options.diffRange, "diff"]);
+    return parts.map(([panel, values, lut, range, part]) => ({
+      panel,
+      part,
+      image: {
+        values,
+        rows: options.rows,
+        cols: options.cols,
+        range,
+        lut,
+        key: `${options.base}|${p.run.run}|${p.run.match.step}|${part}|${range.min}|${range.max}`,
+      },
+    }));
   }
 
   /** How many compared runs have their step loaded and prepared, to be drawn. */
@@ -583,12 +620,54 @@ export class RunComparison {
 
   /** What the prepared comparison depends on, for the card's prepare key. */
   get runsKey(): string {
-    return JSON.stringify(
-      this.runs.map((r) => [r.run, r.match.step, r.data !== null, r.pinned?.match.step, r.pinned?.data !== null]),
-    );
+    return runsKeyOf(this.runs);
+  }
+
+  /** runsKey at the card's step `step`, as it will be when the card shows that step. */
+  runsKeyAt(step: number): string {
+    return runsKeyOf(this.runsAt(step, false));
+  }
+
+  /** Whether runs are compared at the card's step `step`. */
+  activeAt(step: number): boolean {
+    return this.runsAt(step, false).length > 0;
   }
 
   get active(): boolean {
     return this.runs.length > 0;
   }
+}
+
+/** What the images of the compared runs' panels are painted with, and the key they start with. */
+interface RunImageOptions {
+  valueLut: Uint8Array;
+  diffLut: Uint8Array;
+  valueRange: ColorRange;
+  diffRange: ColorRange;
+  rows: number;
+  cols: number;
+  base: string;
+}
+
+/** Which runs are compared, at which steps, loaded or not, and their pinned steps. */
+function runsKeyOf(runs: readonly ComparedRun[]): string {
+  return JSON.stringify(
+    runs.map((r) => [r.run, r.match.step, r.data !== null, r.pinned?.match.step, r.pinned?.data !== null]),
+  );
+}
+
+function sameData(a: readonly ComparedRun[], b: readonly ComparedRun[]): boolean {
+  return a.length === b.length && a.every((run, i) => run.data === b[i]!.data);
+}
+
+/** The colour range of the prepared runs' values and their largest |diff|. */
+function sharedRanges(prepared: readonly PreparedRun[]): { values: ColorRange | null; maxAbsDiff: number } {
+  let values: ColorRange | null = null;
+  let maxAbsDiff = 0;
+  for (const p of prepared) {
+    values = unionRange(values, finiteRange(p.predicted.values));
+    if (p.target) values = unionRange(values, finiteRange(p.target.values));
+    if (p.diff) maxAbsDiff = Math.max(maxAbsDiff, maxAbsFinite(p.diff));
+  }
+  return { values, maxAbsDiff };
 }

@@ -424,7 +424,13 @@ export abstract class ComparisonCard implements CardView {
   }
 
   /** What a step's preparation depends on besides its data. */
-  private preparedKey(data: StepData, slice: number, settings: Settings, pinnedData: StepData | null): string {
+  private preparedKey(
+    data: StepData,
+    slice: number,
+    settings: Settings,
+    pinnedData: StepData | null,
+    runsKey = this.comparison.runsKey,
+  ): string {
     return JSON.stringify([
       data.description.step,
       data.description.sample,
@@ -434,7 +440,7 @@ export abstract class ComparisonCard implements CardView {
       settings.rangeMode === "series" ? `${this.card.steps.length}` : "",
       this.prepareKey(),
       pinnedData?.description.step ?? null,
-      this.comparison.runsKey ?? "",
+      runsKey,
     ]);
   }
 
@@ -451,32 +457,76 @@ export abstract class ComparisonCard implements CardView {
       // Prepared (and its panels painted) after the frame before; its diff is in the other buffer.
       [this.diffBuffer, this.aheadBuffer] = [this.aheadBuffer, this.diffBuffer];
       this.prepared = ahead;
+      // The compared runs take what they prepared with it.
+      if (this.comparison.active) this.prepareComparison(compared, settings, null);
       return;
     }
-    this.prepared = this.compute(data, compared, settings, pinnedData, key, false);
+    this.prepared = this.compute(data, compared, settings, pinnedData, key, false)!;
   }
 
   /**
    * After the frame that shows a step: prepares the step the card moves to
    * next when its data is loaded, and paints its panels into their second
    * buffers, so that the frame showing it only puts pixels on the canvases
-   * (a linked step change moves a dozen cards in one frame). Not while runs
-   * are compared or a step is pinned: their panels wait on other loads.
+   * (a linked step change moves a dozen cards in one frame). With runs
+   * compared, once each run's matching step has loaded, and their panels
+   * too. Not while a step is pinned: its panels wait on other loads.
    */
   private prepareAhead(step: number): void {
     const settings = this.settings;
-    if (!settings || this.comparison.active || this.card.pinned !== null) return;
+    if (!settings || this.card.pinned !== null) return;
     const entry = this.actions.peekStep({ run: this.card.run, tag: this.card.tag, step, sample: this.sample() });
     if (entry?.status !== "loaded" || entry.data === this.prepared?.data) return;
     const data = entry.data;
     const compared = this.comparedOf(data);
-    const key = this.preparedKey(data, compared.slice, settings, null);
+    const key = this.preparedKey(data, compared.slice, settings, null, this.comparison.runsKeyAt(step));
     if (this.ahead && this.ahead.data === data && this.ahead.key === key) return;
-    this.ahead = this.compute(data, compared, settings, null, key, true);
-    this.panelImages(this.ahead, settings).forEach((image, i) => this.panels[i]!.paintAhead(image));
+    const ahead = this.compute(data, compared, settings, null, key, true);
+    if (!ahead) return;
+    this.ahead = ahead;
+    this.panelImages(ahead, settings).forEach((image, i) => this.panels[i]!.paintAhead(image));
+    if (!this.comparison.activeAt(step)) return;
+    this.comparison.paintAhead({
+      ...this.runImageLuts(settings),
+      valueRange: ahead.valueRange,
+      diffRange: ahead.diffRange,
+      rows: ahead.first.rows,
+      cols: ahead.first.cols,
+      base: `${ahead.key}|${step}`,
+    });
   }
 
-  /** What the panels paint for a step; `ahead` computes its diff in the buffer the step shown does not use. */
+  /** The colour tables of the compared runs' panels. */
+  private runImageLuts(settings: Settings): { valueLut: Uint8Array; diffLut: Uint8Array } {
+    return {
+      valueLut: colormapLut(this.valueMap(settings)),
+      diffLut: colormapLut(settings.diffMode === "abs" ? ABS_DIFF_MAP : SIGNED_DIFF_MAP),
+    };
+  }
+
+  /**
+   * The compared runs' share of the colour ranges at the step of `compared`:
+   * prepared for the step shown, or (`ahead`, the step the card moves to
+   * next) for the step prepared ahead, null until its runs have loaded.
+   */
+  private prepareComparison(
+    compared: Compared,
+    settings: Settings,
+    ahead: number | null,
+  ): { values: ColorRange | null; maxAbsDiff: number } | null {
+    const { first, second, slice } = compared;
+    const ownTarget = second ? (this.spec.minuend === 0 ? first : second) : null;
+    const plane = (array: DecodedArray) => this.plane(array, slice);
+    return ahead === null
+      ? this.comparison.prepare(ownTarget, plane, `${slice}`, settings)
+      : this.comparison.prepareAhead(ahead, ownTarget, plane, `${slice}`, settings);
+  }
+
+  /**
+   * What the panels paint for a step; `ahead` computes its diff in the
+   * buffer the step shown does not use, and is null while a compared run's
+   * step is still loading.
+   */
   private compute(
     data: StepData,
     compared: Compared,
@@ -484,7 +534,7 @@ export abstract class ComparisonCard implements CardView {
     pinnedData: StepData | null,
     key: string,
     ahead: boolean,
-  ): Prepared {
+  ): Prepared | null {
     const { first, second, slice } = compared;
     const prediction = this.spec.minuend === 0 ? 1 : 0;
     const pinnedArray = pinnedData?.arrays.get(this.spec.arrays[prediction]!) ?? null;
@@ -511,10 +561,11 @@ export abstract class ComparisonCard implements CardView {
     const attached = this.attached(data);
     let valueRange = this.valueRange(compared, settings);
     let diffMaxAbs = diff ? this.diffMaxAbs(maxAbsFinite(diff), settings) : 1;
-    if (this.comparison.active) {
+    const step = data.description.step;
+    if (ahead ? this.comparison.activeAt(step) : this.comparison.active) {
       // One colour range across every compared run.
-      const ownTarget = second ? (this.spec.minuend === 0 ? first : second) : null;
-      const shared = this.comparison.prepare(ownTarget, (array) => this.plane(array, slice), `${slice}`, settings);
+      const shared = this.prepareComparison(compared, settings, ahead ? step : null);
+      if (!shared) return null;
       valueRange = usableRange(unionRange(valueRange, shared.values));
       diffMaxAbs = Math.max(diffMaxAbs, shared.maxAbsDiff);
     }
@@ -596,8 +647,7 @@ export abstract class ComparisonCard implements CardView {
       return;
     }
     const { first, valueRange } = prepared;
-    const valueLut = colormapLut(valueMap);
-    const diffLut = colormapLut(settings.diffMode === "abs" ? ABS_DIFF_MAP : SIGNED_DIFF_MAP);
+    const { valueLut, diffLut } = this.runImageLuts(settings);
     const base = `${prepared.key}|${prepared.data.description.step}`;
     const images = this.panelImages(prepared, settings);
     this.element.dataset.shownSample = String(prepared.data.description.sample);
@@ -615,7 +665,7 @@ export abstract class ComparisonCard implements CardView {
       // Under a swipe or a flicker the card's prediction panel shows another run's, there.
       const own = images[predictedIndex]!;
       const shown = this.comparison.predictionShown(own.values, first.rows, first.cols);
-      images[predictedIndex] = { ...own, values: shown.values, key: `${own.key}|${shown.key}` };
+      images[predictedIndex] = { ...own, values: shown.values, key: shown.key ? `${own.key}|${shown.key}` : own.key };
     }
     const ownColor = this.actions.runColor(this.card.run);
     this.panels.forEach((panel, i) => {
@@ -636,7 +686,6 @@ export abstract class ComparisonCard implements CardView {
         window,
         width,
         height: PANEL_HEIGHT,
-        axisHeight: AXIS_HEIGHT,
         valueLut,
         diffLut,
         valueRange,
