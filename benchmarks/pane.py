@@ -94,6 +94,7 @@ RUN = "tts"
 FRAME_MS = 1000.0 / 60.0
 THUMB_PX = 16.0  # width of Chromium's range thumb, about
 SETTLE_S = 0.3  # quiet time after a step is shown, for its neighbours to load
+AHEAD_ONE_BY_ONE = 5  # steps a card loads ahead when moved one by one (prefetchOffsets in frontend/src/state/steps.ts)
 
 # Step changes jump on card 0 within change_range. Scrubbing goes over scrub_range,
 # on steps never loaded of a card each time: by key and back on key_scrub_cards, by
@@ -104,7 +105,7 @@ SIZES = {
         "cards": 12,
         "steps": 220,
         "first_paints": 3,
-        "changes": 10,
+        "changes": 6,
         "linked_changes": 3,
         "change_range": (0, 80),
         "scrub_range": (90, 210),
@@ -121,9 +122,9 @@ SIZES = {
         "cards": 2,
         "steps": 40,
         "first_paints": 1,
-        "changes": 2,
+        "changes": 1,
         "linked_changes": 1,
-        "change_range": (0, 16),
+        "change_range": (0, 18),
         "scrub_range": (20, 32),
         "scrub_s": 0.2,
         "key_scrub_cards": (0,),
@@ -478,13 +479,13 @@ def step_changes(
     rng = np.random.default_rng(1 if linked else 0)
     samples = []
     for _ in range(count):
-        # Far from every loaded step, and off the thumb (a press on it drags, and moves nothing).
+        # A step not loaded yet, and off the thumb (a press on it drags, and moves nothing).
         current = current_index(session, card)
         per_step = (slider.bounding_box()["width"] - THUMB_PX) / max(steps - 1, 1)
         far = [
             s
             for s in range(*within)
-            if all(abs(s - seen) > 2 for seen in loaded) and abs(s - current) * per_step > THUMB_PX
+            if s not in loaded and abs(s - current) * per_step > THUMB_PX
         ]
         if not far:
             break
@@ -492,7 +493,9 @@ def step_changes(
         x, y = session.slider_x(card, target, steps)
         samples.append(_step_change(session, card, lambda: session.page.mouse.click(x, y), linked_cards))
         shown = samples[-1]["step"]
-        loaded.update({shown - 1, shown, shown + 1, shown + 2})
+        # Loaded by now or by the → below: the neighbours of the step shown, the step after it and
+        # the steps loaded ahead of that one.
+        loaded.update(range(shown - 1, shown + 1 + AHEAD_ONE_BY_ONE + 1))
         samples.append(_step_change(session, card, lambda: session.page.keyboard.press("ArrowRight"), linked_cards))
     if linked:
         session.frame.uncheck(".spectro-link-steps")
