@@ -482,11 +482,7 @@ def step_changes(
         # A step not loaded yet, and off the thumb (a press on it drags, and moves nothing).
         current = current_index(session, card)
         per_step = (slider.bounding_box()["width"] - THUMB_PX) / max(steps - 1, 1)
-        far = [
-            s
-            for s in range(*within)
-            if s not in loaded and abs(s - current) * per_step > THUMB_PX
-        ]
+        far = [s for s in range(*within) if s not in loaded and abs(s - current) * per_step > THUMB_PX]
         if not far:
             break
         target = int(rng.choice(far))
