@@ -359,8 +359,12 @@ def test_a_click_on_frame_n_plays_from_n_hops(browser, server):
         mel_card.locator(".spectro-audio-play-target").click()
         times, values, rate = recording(frame, since)
     heard = np.flatnonzero(sounding(values))
+    # The click's play is the last stretch of sound: on a busy machine the end of the first play,
+    # paused, can reach the tap after `since`, before a gap.
+    gaps = np.flatnonzero(np.diff(times[heard]) > 0.01)
+    start = heard[gaps[-1] + 1] if len(gaps) else heard[0]
     # Its first sample is the frame's: within a sample of the clip's rate (and the ramp's step).
-    first = clip_position(values[heard[0]])
+    first = clip_position(values[start])
     assert first == pytest.approx(clicked * HOP / SAMPLE_RATE, abs=1.5 / SAMPLE_RATE), first
 
 
