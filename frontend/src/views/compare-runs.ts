@@ -180,9 +180,7 @@ export class RunComparison {
    * panel and a held key is not outrun by the runs that load last.
    */
   ready(step: number): boolean {
-    return this.runsAt(step, false).every(
-      (run) => (run.data !== null || run.error !== null || run.match.step === null) && (run.pinned?.settled ?? true),
-    );
+    return this.runsAt(step, false).every((run) => settled(run) && (run.pinned?.settled ?? true));
   }
 
   /** Shows the compared runs at the card's step `step` (the one the card draws: its selected step or a stand-in). */
@@ -315,7 +313,7 @@ export class RunComparison {
     settings: Settings,
   ): { values: ColorRange | null; maxAbsDiff: number } | null {
     const runs = this.runsAt(step, false);
-    if (!runs.every((run) => run.data !== null || run.error !== null || run.match.step === null)) return null;
+    if (!runs.every(settled)) return null;
     if (runs.some((run) => run.pinned !== null)) return null;
     const key = JSON.stringify([runsKeyOf(runs), ownTarget?.values.length ?? null, settings.diffMode, planeKey]);
     if (!this.ahead || this.ahead.key !== key || !sameData(this.ahead.runs, runs))
@@ -654,6 +652,11 @@ function runsKeyOf(runs: readonly ComparedRun[]): string {
   return JSON.stringify(
     runs.map((r) => [r.run, r.match.step, r.data !== null, r.pinned?.match.step, r.pinned?.data !== null]),
   );
+}
+
+/** Whether a run's step has settled: loaded, failed, or there is none to load. */
+function settled(run: ComparedRun): boolean {
+  return run.data !== null || run.error !== null || run.match.step === null;
 }
 
 function sameData(a: readonly ComparedRun[], b: readonly ComparedRun[]): boolean {

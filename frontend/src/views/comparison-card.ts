@@ -481,6 +481,9 @@ export abstract class ComparisonCard implements CardView {
     const compared = this.comparedOf(data);
     const key = this.preparedKey(data, compared.slice, settings, null, this.comparison.runsKeyAt(step));
     if (this.ahead && this.ahead.data === data && this.ahead.key === key) return;
+    if (this.comparison.activeAt(step) && !this.comparison.ready(step)) return;
+    // Its diff goes in the buffer of the step prepared ahead before, which is given up.
+    this.ahead = null;
     const ahead = this.compute(data, compared, settings, null, key, true);
     if (!ahead) return;
     this.ahead = ahead;
