@@ -1,5 +1,6 @@
 // Pure decoding of a GET /data body (layout in http_api.md): no fetch, no DOM.
 
+import { LITTLE_ENDIAN } from "../render/bytes";
 import { keepFiniteRange, type ColorRange } from "../render/scale";
 import type { ArrayInfo, AudioRole, NonfiniteCounts, StepDescription } from "./types";
 
@@ -349,8 +350,6 @@ export function decodeArray(info: ArrayInfo, inflated: Uint8Array, maxElements =
     finite,
   };
 }
-
-const LITTLE_ENDIAN = new Uint8Array(new Uint32Array([1]).buffer)[0] === 1;
 
 /**
  * values[i] = offset + codes[i] × scale, through a table of the 256 codes'

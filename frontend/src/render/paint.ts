@@ -1,6 +1,7 @@
 // Painting values into RGBA pixel buffers (ImageData.data), pure.
 
 import { LUT_SIZE, NONFINITE_RGB } from "../colormaps";
+import { LITTLE_ENDIAN } from "./bytes";
 import type { ColorRange } from "./scale";
 
 /**
@@ -69,8 +70,6 @@ export function paintHeatmap(
     }
   }
 }
-
-const LITTLE_ENDIAN = new Uint8Array(new Uint32Array([1]).buffer)[0] === 1;
 
 /** An opaque RGBA pixel as one 32-bit word of a little-endian Uint32Array over ImageData bytes. */
 function packRgb(r: number, g: number, b: number): number {

@@ -287,7 +287,7 @@ export class RunComparison {
     planeKey: string,
     settings: Settings,
   ): { values: ColorRange | null; maxAbsDiff: number } {
-    const key = JSON.stringify([this.runsKey, ownTarget?.values.length ?? null, settings.diffMode, planeKey]);
+    const key = preparedKeyOf(this.runs, ownTarget, settings, planeKey);
     if (key !== this.preparedKey || this.prepared.some((p, i) => p.run.data !== this.runs[i]?.data)) {
       this.preparedKey = key;
       const ahead = this.ahead;
@@ -315,7 +315,7 @@ export class RunComparison {
     const runs = this.runsAt(step, false);
     if (!runs.every(settled)) return null;
     if (runs.some((run) => run.pinned !== null)) return null;
-    const key = JSON.stringify([runsKeyOf(runs), ownTarget?.values.length ?? null, settings.diffMode, planeKey]);
+    const key = preparedKeyOf(runs, ownTarget, settings, planeKey);
     if (!this.ahead || this.ahead.key !== key || !sameData(this.ahead.runs, runs))
       this.ahead = { key, runs, prepared: this.prepareRuns(runs, ownTarget, plane, settings) };
     return sharedRanges(this.ahead.prepared);
@@ -652,6 +652,16 @@ function runsKeyOf(runs: readonly ComparedRun[]): string {
   return JSON.stringify(
     runs.map((r) => [r.run, r.match.step, r.data !== null, r.pinned?.match.step, r.pinned?.data !== null]),
   );
+}
+
+/** What the preparation of `runs` depends on besides their data. */
+function preparedKeyOf(
+  runs: readonly ComparedRun[],
+  ownTarget: DecodedArray | null,
+  settings: Settings,
+  planeKey: string,
+): string {
+  return JSON.stringify([runsKeyOf(runs), ownTarget?.values.length ?? null, settings.diffMode, planeKey]);
 }
 
 /** Whether a run's step has settled: loaded, failed, or there is none to load. */

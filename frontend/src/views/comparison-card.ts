@@ -490,7 +490,7 @@ export abstract class ComparisonCard implements CardView {
     this.panelImages(ahead, settings).forEach((image, i) => this.panels[i]!.paintAhead(image));
     if (!this.comparison.activeAt(step)) return;
     this.comparison.paintAhead({
-      ...this.runImageLuts(settings),
+      ...this.luts(settings),
       valueRange: ahead.valueRange,
       diffRange: ahead.diffRange,
       rows: ahead.first.rows,
@@ -499,8 +499,8 @@ export abstract class ComparisonCard implements CardView {
     });
   }
 
-  /** The colour tables of the compared runs' panels. */
-  private runImageLuts(settings: Settings): { valueLut: Uint8Array; diffLut: Uint8Array } {
+  /** The colour tables of the values and of the differences, on the card's panels and its compared runs'. */
+  private luts(settings: Settings): { valueLut: Uint8Array; diffLut: Uint8Array } {
     return {
       valueLut: colormapLut(this.valueMap(settings)),
       diffLut: colormapLut(settings.diffMode === "abs" ? ABS_DIFF_MAP : SIGNED_DIFF_MAP),
@@ -595,7 +595,7 @@ export abstract class ComparisonCard implements CardView {
   private panelImages(prepared: Prepared, settings: Settings): (PanelImage & { values: Float32Array })[] {
     const { first, valueRange } = prepared;
     const valueMap = this.valueMap(settings);
-    const valueLut = colormapLut(valueMap);
+    const { valueLut, diffLut } = this.luts(settings);
     const parts: { values: Float32Array; lut: Uint8Array; range: ColorRange; mapName: string }[] = [
       { values: first.values, lut: valueLut, range: valueRange, mapName: valueMap },
     ];
@@ -604,7 +604,7 @@ export abstract class ComparisonCard implements CardView {
         { values: prepared.second.values, lut: valueLut, range: valueRange, mapName: valueMap },
         {
           values: prepared.diff.values,
-          lut: colormapLut(settings.diffMode === "abs" ? ABS_DIFF_MAP : SIGNED_DIFF_MAP),
+          lut: diffLut,
           range: prepared.diffRange,
           mapName: settings.diffMode,
         },
@@ -650,7 +650,7 @@ export abstract class ComparisonCard implements CardView {
       return;
     }
     const { first, valueRange } = prepared;
-    const { valueLut, diffLut } = this.runImageLuts(settings);
+    const { valueLut, diffLut } = this.luts(settings);
     const base = `${prepared.key}|${prepared.data.description.step}`;
     const images = this.panelImages(prepared, settings);
     this.element.dataset.shownSample = String(prepared.data.description.sample);
