@@ -19,7 +19,10 @@ What is measured:
   its track) to the frame that shows the new step, for a prefetched step (the
   next one: a card loads its neighbours) and for a cold one (a jump to a step
   whose /data request starts after the input); on one card, and with linked
-  steps, where one input moves all 12 cards.
+  steps, where one input moves all 12 cards. Timed on the cards in the
+  viewport (4 of the 12): the pane draws the cards out of view when the page
+  has been quiet for a moment or when they come near the view
+  (frontend/src/views/view-window.ts), so their time is given apart.
 - scrubbing: one step per input for 2 s, over steps never loaded: → held on
   the focused slider at 30 key downs a second, about the fastest key repeat
   that desktop systems' keyboard settings allow, then ← back over the same
@@ -141,6 +144,7 @@ FAST_KEY_HZ = 60.0
 DRAG_HZ = 60.0
 TARGETS = {
     "prefetched_ms": 16.0,
+    "linked_ms": 33.0,  # linked step of the prefetched cards in view, input to the frame showing it: 30 fps
     "scrub_fps": 30.0,
     "first_paint_ms": 1000.0,
     "compare_first_paint_ms": 300.0,
@@ -413,8 +417,20 @@ def first_paint(browser, base: str, cards: int, steps: int) -> dict:
         session.close()
 
 
+# The keys of the cards that are in the iframe's viewport, of those given.
+IN_VIEW_JS = """(keys) => keys.filter((key) => {
+  const [run, tag] = JSON.parse(key);
+  const card = [...document.querySelectorAll(".spectro-card")].find((c) => c.dataset.run === run && c.dataset.tag === tag);
+  const box = card && card.getBoundingClientRect();
+  return box && box.bottom > 0 && box.top < innerHeight && box.right > 0 && box.left < innerWidth;
+})"""
+
+
 def _step_change(session: Session, card: int, act, linked_cards: int = 1) -> dict:
-    """Runs `act` (an input on card's slider) and times it: input to the frame that shows the new step."""
+    """Runs `act` (an input on card's slider) and times it: input to the frame that shows the new step.
+
+    With linked cards, on the cards in view; the cards out of view draw it later (all_drawn_ms).
+    """
     start = len(session.marks)
     act()
     key = card_key(card)
@@ -426,6 +442,7 @@ def _step_change(session: Session, card: int, act, linked_cards: int = 1) -> dic
     entered = inputs[0]
     step = entered["index"]  # steps are 0, 1, 2, …: index and step are equal
     keys = [card_key(c) for c in range(linked_cards)] if linked_cards > 1 else [key]
+    in_view = session.frame.evaluate(IN_VIEW_JS, keys)
     session.frame.wait_for_function(
         """([keys, step, t]) => keys.every((key) => window.__spectroProbe.marks.some(
              (m) => m.name === "spectro:step-painted" && m.card === key && m.step === step && m.t >= t))""",
@@ -435,19 +452,14 @@ def _step_change(session: Session, card: int, act, linked_cards: int = 1) -> dic
     )
     session.page.wait_for_timeout(SETTLE_S * 1000)
     snap = session.pull()
-    drawn = []
+    drawn = {}
     for k in keys:
-        drawn.append(
-            min(
-                m["t"]
-                for m in session.marks[start:]
-                if m["name"] == "spectro:step-painted"
-                and m["card"] == k
-                and m["step"] == step
-                and m["t"] >= entered["t"]
-            )
+        drawn[k] = min(
+            m["t"]
+            for m in session.marks[start:]
+            if m["name"] == "spectro:step-painted" and m["card"] == k and m["step"] == step and m["t"] >= entered["t"]
         )
-    last = max(drawn)
+    last = max(drawn[k] for k in in_view)
     shown = session.shown_frame(last)
     first_frame = session.frame_after(entered["t"])
     loads = [r for r in snap["resources"] if (tag_of(card), step) in _data_steps(r["name"])]
@@ -459,6 +471,8 @@ def _step_change(session: Session, card: int, act, linked_cards: int = 1) -> dic
         "kind": "cold" if cold and not prefetched else "prefetched" if prefetched else "unknown",
         "latency_ms": shown - entered["t"],
         "drawn_ms": last - entered["t"],
+        "in_view": len(in_view),
+        "all_drawn_ms": max(drawn.values()) - entered["t"],
         "in_first_frame": first_frame is not None and session.frame_at(last) == first_frame,
         "into_frame_ms": last - session.frame_at(last),
     }
@@ -753,6 +767,8 @@ def _summaries(samples: Sequence[dict], kind: str) -> Optional[dict]:
     return {
         "latency": common.summarize([s["latency_ms"] / 1e3 for s in chosen]),
         "drawn": common.summarize([s["drawn_ms"] / 1e3 for s in chosen]),
+        "all_drawn": common.summarize([s["all_drawn_ms"] / 1e3 for s in chosen]),
+        "in_view": min(s["in_view"] for s in chosen),
         "into_frame": common.summarize([s["into_frame_ms"] / 1e3 for s in chosen]),
         "in_first_frame": sum(s["in_first_frame"] for s in chosen) / len(chosen),
     }
@@ -935,20 +951,22 @@ def report(results: dict) -> str:
             s = part.get(kind)
             if not s:
                 continue
+            linked = part is results["step_change_linked"]
             rows.append(
                 [
-                    label,
+                    f"{label} ({s['in_view']} in view)" if linked else label,
                     kind,
                     s["latency"]["n"],
                     common.spread(s["latency"]),
                     common.spread(s["drawn"]),
                     f"{s['in_first_frame'] * 100:.0f} %",
                     common.spread(s["into_frame"]),
+                    common.spread(s["all_drawn"]) if linked else "—",
                 ]
             )
     out.append(
         common.table(
-            "Pane: step change, input to the frame showing the new step (ms, median (p25–p75))",
+            "Pane: step change, input to the frame showing the new step on the cards in view (ms, median (p25–p75))",
             [
                 "cards moved",
                 "step",
@@ -957,6 +975,7 @@ def report(results: dict) -> str:
                 "input → drawn",
                 "drawn in the first frame",
                 "drawing ends, ms into its frame",
+                "input → drawn on every card, out of view too",
             ],
             rows,
         )
@@ -1017,6 +1036,14 @@ def report(results: dict) -> str:
             f"Prefetched step within one 60 Hz frame: {_verdict(met)} — drawn in the first frame after the input for "
             f"{prefetched['in_first_frame'] * 100:.0f} % of inputs, the drawing over {common.fmt_ms(prefetched['into_frame']['p95_ms'])} ms "
             f"into that frame at p95 (budget {TARGETS['prefetched_ms']:.0f} ms).\n"
+        )
+    linked = results["step_change_linked"].get("prefetched")
+    if linked:
+        ms = linked["latency"]["median_ms"]
+        out.append(
+            f"Linked step of {cards} prefetched cards within {TARGETS['linked_ms']:.0f} ms (30 fps): "
+            f"{_verdict(ms <= TARGETS['linked_ms'])} — {common.fmt_ms(ms)} ms median to the frame showing it on "
+            f"the {linked['in_view']} cards in view; every card drawn at {common.fmt_ms(linked['all_drawn']['median_ms'])} ms.\n"
         )
     return "\n".join(out)
 

@@ -13,7 +13,7 @@ const URL_WRITE_DELAY_MS = 250; // the view goes into the URL this long after a 
 export async function render(): Promise<void> {
   const controller = new Controller();
   const view = new AppView(controller.actions);
-  view.mount(document);
+  view.mount(document, () => controller.store.markDirty());
   controller.store.subscribe((state) => view.render(state));
   new ResizeObserver(() => controller.store.markDirty()).observe(view.element);
   listenToSizes(() => controller.store.markDirty());

@@ -7,12 +7,13 @@ import type { AppActions } from "../state/actions";
 import type { ReaderName } from "../api/types";
 import { compileTagFilter, visibleCards, visibleLowest, type AppState, type CardState } from "../state/app-state";
 import { FALLBACK_KIND, KINDS, type KindFacts } from "../state/kinds";
-import { showCardFailure } from "./card-frame";
+import { hasShownStep, showCardFailure } from "./card-frame";
 import type { CardView } from "./card-view";
 import { el, forgetThemeColors, setHidden, setOptions, setText } from "./dom";
 import { createCard } from "./kind-views";
 import { LowestCard } from "./lowest-card";
 import { STYLES } from "./styles";
+import { ViewWindow, viewportWatcher } from "./view-window";
 
 export const FIRST_COMPARISON_SNIPPET = `from tb_plugin_spectro import summary as spectro_summary
 
@@ -74,6 +75,7 @@ export class AppView {
   private readonly groups = new Map<string, Group>();
   private readonly views = new Map<string, CardView>();
   private readonly lowestViews = new Map<string, LowestCard>();
+  private viewWindow: ViewWindow | null = null;
 
   constructor(private readonly actions: AppActions) {
     this.filter = el("input", {
@@ -121,12 +123,16 @@ export class AppView {
     this.element = el("div", { className: "spectro-root" }, [toolbar, this.status, this.empty, ...sections]);
   }
 
-  /** Puts the stylesheet and the pane into the iframe's document. */
-  mount(document: Document): void {
+  /**
+   * Puts the stylesheet and the pane into the iframe's document; `redraw`
+   * asks for a render when cards left undrawn out of view are to catch up.
+   */
+  mount(document: Document, redraw: () => void): void {
     const style = document.createElement("style");
     style.textContent = STYLES;
     document.head.appendChild(style);
     document.body.appendChild(this.element);
+    this.viewWindow = new ViewWindow(redraw, viewportWatcher(document));
   }
 
   /** Repaints every card on the next render, e.g. after prefers-color-scheme changed. */
@@ -188,8 +194,11 @@ export class AppView {
           view = createCardOrFailure(card, this.actions);
           this.views.set(card.key, view);
         }
-        if (group.list.children[position] !== view.element)
+        if (group.list.children[position] !== view.element) {
           group.list.insertBefore(view.element, group.list.children[position] ?? null);
+          this.viewWindow?.placed(view.element);
+        }
+        if (this.viewWindow && !this.viewWindow.due(view.element, hasShownStep(view.element))) return;
         try {
           view.update(card, settings);
         } catch (e) {
@@ -202,9 +211,11 @@ export class AppView {
     for (const [key, view] of this.views) {
       if (!live.has(key)) {
         view.element.remove();
+        this.viewWindow?.forget(view.element);
         if (!state.cards.has(key)) this.views.delete(key);
       }
     }
+    this.viewWindow?.settle();
     for (const group of this.groups.values()) if (group.kind.cards === "scalars") this.renderLowest(state, group);
   }
 

@@ -308,6 +308,11 @@ function runIdleWork(deadline: { timeRemaining(): number }): void {
   if (idleWork.size > 0) requestIdle(runIdleWork);
 }
 
+/** Whether the card `element` has drawn a step (CardFrame.painted). */
+export function hasShownStep(element: HTMLElement): boolean {
+  return element.dataset.shownStep !== undefined;
+}
+
 /** What a card says of a series whose facts the server could not read; null for the others. */
 export function seriesErrorText(info: SeriesInfo): string | null {
   const error = info.error;
