@@ -38,7 +38,8 @@ What is measured:
   from the choice, from the first run ticked (a run a frame, as the boxes take
   them) to the frame that shows every run at its step, loaded after the
   choice; and → held at 30 key downs a second over steps never loaded, where
-  a step counts as painted when every run is drawn at it.
+  a step counts as painted when every run is drawn at it, then ← back over
+  them: three runs, each in a fresh page.
 - peak JS heap: V8's used heap, and the same plus ArrayBuffer backing stores
   (decoded arrays and pixels live there), sampled through the session with
   the DevTools protocol's Runtime.getHeapUsage. TensorBoard's page and the
@@ -94,7 +95,6 @@ CHROMIUM_ARGS = [
 VIEWPORT = {"width": 1400, "height": 1000}
 N_MELS, FRAMES = 80, 800
 RUN = "tts"
-FRAME_MS = 1000.0 / 60.0
 THUMB_PX = 16.0  # width of Chromium's range thumb, about
 SETTLE_S = 0.3  # quiet time after a step is shown, for its neighbours to load
 AHEAD_ONE_BY_ONE = 5  # steps a card loads ahead when moved one by one (prefetchOffsets in frontend/src/state/steps.ts)
@@ -119,6 +119,7 @@ SIZES = {
         "compare_runs": 4,
         "compare_steps": 160,
         "compare_choices": 3,
+        "compare_scrubs": 3,
         "compare_scrub_range": (80, 140),
     },
     True: {
@@ -136,6 +137,7 @@ SIZES = {
         "compare_runs": 2,
         "compare_steps": 30,
         "compare_choices": 1,
+        "compare_scrubs": 1,
         "compare_scrub_range": (16, 24),
     },
 }
@@ -595,19 +597,20 @@ def scrub(
     if len(inputs) < 2:
         raise RuntimeError(f"scrubbing by {by} gave {len(inputs)} step inputs")
     t0, t1 = inputs[0]["t"], inputs[-1]["t"]
-    # Each input has one input interval to be painted in.
-    duration = (t1 - t0) * len(inputs) / (len(inputs) - 1)
+    # Each input has one input interval to be painted in, the last one too.
+    interval = (t1 - t0) / (len(inputs) - 1)
+    duration = interval * len(inputs)
     # A card draws once per frame at most: each mark of a new step is a frame that showed one.
     painted = []
     previous = None
     for mark in marks:
-        if mark["name"] == "spectro:step-painted" and mark["card"] == key and t0 <= mark["t"] <= t1 + FRAME_MS:
+        if mark["name"] == "spectro:step-painted" and mark["card"] == key and t0 <= mark["t"] <= t1 + interval:
             if mark["step"] != previous:
                 painted.append(mark["t"])
             previous = mark["step"]
     # Stretches without a new step: from the first input to the first paint, between paints,
     # from the last paint to the end of the inputs.
-    gaps = np.diff([t0] + painted + [t1 + FRAME_MS]) / 1e3
+    gaps = np.diff([t0] + painted + [t1 + interval]) / 1e3
     last_shown = min(
         m["t"]
         for m in marks
@@ -700,6 +703,25 @@ def compare_choice(session: Session, others: int) -> dict:
     return {"latency_ms": shown - chosen, "drawn_ms": drawn - chosen}
 
 
+def _compare_scrubs(session: Session, sizes: dict) -> List[dict]:
+    """Ticks the other runs on card 0, then holds → over its steps never loaded and ← back over them."""
+    steps, others = sizes["compare_steps"], sizes["compare_runs"] - 1
+    low, high = sizes["compare_scrub_range"]
+    key = card_key(0)
+    start = len(session.marks)
+    session.frame.evaluate(TICK_RUNS_JS, [key, True])
+    _painted_with_runs(session, key, others, start)
+    session.slider(0).scroll_into_view_if_needed()
+    go_to(session, 0, low, steps)
+    return [
+        {
+            "over": "steps never loaded",
+            **scrub(session, 0, steps, high, sizes["scrub_s"], "key", KEY_REPEAT_HZ, others),
+        },
+        {"over": "back over them", **scrub(session, 0, steps, low, sizes["scrub_s"], "key", KEY_REPEAT_HZ, others)},
+    ]
+
+
 def measure_compare(browser, base: str, sizes: dict) -> dict:
     """The compare card: first paint from the choice of runs, then scrubbing with a key held at 30/s."""
     steps, others = sizes["compare_steps"], sizes["compare_runs"] - 1
@@ -710,7 +732,7 @@ def measure_compare(browser, base: str, sizes: dict) -> dict:
         session.wait_marks('(m, a) => m.name === "spectro:step-painted" && m.card === a', key, timeout=60)
         session.frame.evaluate(CHOICE_LOG_JS, key)
         session.slider(0).scroll_into_view_if_needed()
-        low, high = sizes["compare_scrub_range"]
+        low = sizes["compare_scrub_range"][0]
         # Steps no card has loaded (each run's own card opens at its last step).
         starts = np.linspace(2, low - 4, sizes["compare_choices"]).round().astype(int)
         choices = []
@@ -720,19 +742,17 @@ def measure_compare(browser, base: str, sizes: dict) -> dict:
             choices.append(compare_choice(session, others))
             session.frame.evaluate(TICK_RUNS_JS, [key, False])
             session.page.wait_for_timeout(SETTLE_S * 1000)
-        start = len(session.marks)
-        session.frame.evaluate(TICK_RUNS_JS, [key, True])
-        _painted_with_runs(session, key, others, start)
-        session.slider(0).scroll_into_view_if_needed()
-        go_to(session, 0, low, steps)
-        scrubs = [
-            {
-                "over": "steps never loaded",
-                **scrub(session, 0, steps, high, sizes["scrub_s"], "key", KEY_REPEAT_HZ, others),
-            },
-            {"over": "back over them", **scrub(session, 0, steps, low, sizes["scrub_s"], "key", KEY_REPEAT_HZ, others)},
-        ]
+        scrubs = _compare_scrubs(session, sizes)
         session.sample_heap()
+        # More runs, each in a fresh page, so that its steps have never been loaded.
+        for _ in range(sizes["compare_scrubs"] - 1):
+            again = Session(browser, base)
+            try:
+                again.open()
+                again.wait_marks('(m, a) => m.name === "spectro:step-painted" && m.card === a', key, timeout=60)
+                scrubs += _compare_scrubs(again, sizes)
+            finally:
+                again.close()
         return {
             "runs": others + 1,
             "steps": steps,
