@@ -76,6 +76,8 @@ export class AppView {
   private readonly views = new Map<string, CardView>();
   private readonly lowestViews = new Map<string, LowestCard>();
   private viewWindow: ViewWindow | null = null;
+  /** The cards that have drawn a step with their steps' list loaded: out of view, they may wait (ViewWindow). */
+  private readonly settled = new Set<string>();
 
   constructor(private readonly actions: AppActions) {
     this.filter = el("input", {
@@ -198,9 +200,11 @@ export class AppView {
           group.list.insertBefore(view.element, group.list.children[position] ?? null);
           this.viewWindow?.placed(view.element);
         }
-        if (this.viewWindow && !this.viewWindow.due(view.element, hasShownStep(view.element))) return;
+        if (this.viewWindow && !this.viewWindow.due(view.element, this.settled.has(card.key))) return;
         try {
           view.update(card, settings);
+          // Drawn at a step of its steps' list: a step drawn before the list came (the opening step) is not.
+          if (card.steps.length > 0 && hasShownStep(view.element)) this.settled.add(card.key);
         } catch (e) {
           showCardFailure(view.element, e);
           // The next update draws again, so the error stays while the drawing fails and goes once it does not.
@@ -212,7 +216,10 @@ export class AppView {
       if (!live.has(key)) {
         view.element.remove();
         this.viewWindow?.forget(view.element);
-        if (!state.cards.has(key)) this.views.delete(key);
+        if (!state.cards.has(key)) {
+          this.views.delete(key);
+          this.settled.delete(key);
+        }
       }
     }
     this.viewWindow?.settle();

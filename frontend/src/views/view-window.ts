@@ -69,9 +69,9 @@ export class ViewWindow {
 
   /**
    * Whether the card `element` draws this render. It does when it is near
-   * the view, holds the focus, has not drawn anything yet (a tab opens with
-   * every card drawn), or the cards out of view are catching up; otherwise
-   * it is left stale.
+   * the view, holds the focus, has not drawn yet (`drawnBefore` false: a tab
+   * opens with every card drawn, its steps' list and stats too), or the
+   * cards out of view are catching up; otherwise it is left stale.
    */
   due(element: Element, drawnBefore: boolean): boolean {
     const active = element.ownerDocument?.activeElement;
