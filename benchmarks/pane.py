@@ -188,7 +188,11 @@ PROBE_JS = """
     marks: probe.marks.slice(markFrom),
     frames: probe.frames.slice(frameFrom),
     markCount: probe.marks.length,
-    resources: performance.getEntriesByType("resource").map((r) => ({ name: r.name, start: r.startTime, end: r.responseEnd })),
+    // The page's fetches, and its worker's (spectro:step-load measures, frontend/src/timing.ts).
+    resources: [
+      ...performance.getEntriesByType("resource").map((r) => ({ name: r.name, start: r.startTime, end: r.responseEnd })),
+      ...performance.getEntriesByName("spectro:step-load").map((m) => ({ name: m.detail.url, start: m.startTime, end: m.startTime + m.duration })),
+    ],
     timeOrigin: performance.timeOrigin,
     topTimeOrigin: window.top.performance.timeOrigin,
     now: performance.now(),

@@ -1,4 +1,7 @@
-"""The pane decodes steps in a worker beside its module, and on the page's thread where no worker starts."""
+"""The pane loads and decodes steps in a worker beside its module, and on the page's thread where no worker starts."""
+
+import json
+import urllib.parse
 
 import pytest
 
@@ -13,6 +16,7 @@ from support.browser import (
     hover_cell,
     known_mel,
     open_tab,
+    steps_fetched,
     wait_shown,
     wait_until,
 )
@@ -40,6 +44,7 @@ def server(tmp_path_factory):
     with spectro_summary.Writer(str(root / "tts")) as writer:
         for step in range(STEPS):
             spectro_summary.mel_comparison("mel/known", *known_mel(step), step, writer=writer, precision="uint16")
+            spectro_summary.mel_comparison("mel/other", *known_mel(step), step, writer=writer)
     with tensorboard(root, "false") as base:
         yield base
 
@@ -59,6 +64,20 @@ def decoded_values(page, frame):
     return values
 
 
+def batch_keys(urls):
+    """The keys each /data_batch URL of `urls` asks for."""
+    return [
+        json.loads(urllib.parse.parse_qs(urllib.parse.urlsplit(url).query)["keys"][0])
+        for url in urls
+        if "/data_batch?" in url
+    ]
+
+
+def worker_loads(frame):
+    """The keys of each /data_batch request the worker fetched (its spectro:step-load measures)."""
+    return batch_keys(frame.evaluate("performance.getEntriesByName('spectro:step-load').map((m) => m.detail.url)"))
+
+
 def worker_requests(frame):
     return frame.evaluate(
         "performance.getEntriesByType('resource').map((e) => e.name).filter((n) => n.includes('worker'))"
@@ -71,10 +90,20 @@ def test_every_step_decodes_to_the_written_values(browser, server, init_script):
         for target, predicted in decoded_values(page, frame):
             assert target == pytest.approx(KNOWN_TARGET, abs=TOLERANCE)
             assert predicted == pytest.approx(KNOWN_PREDICTED, abs=TOLERANCE)
+        # With linked steps, one input moves both cards: their steps load in one request of two.
+        frame.check(".spectro-link-steps")
+        card(frame, "tts", "mel/known").locator(".spectro-step-slider").fill("1")
+        wait_shown(card(frame, "tts", "mel/other"), 1)
         scripts = [name.rsplit("/", 1)[-1] for name in worker_requests(frame)]
+        by_worker = worker_loads(frame)
         if init_script is None:
             # The worker's script, served beside the pane's module.
             assert scripts == ["decode-worker.js"]
-        elif init_script == NO_WORKERS:
+            # The requests of more than one step, fetched by the worker, and only those.
+            assert by_worker and all(len(keys) >= 2 for keys in by_worker), by_worker
+        else:
+            assert by_worker == []
+        if init_script == NO_WORKERS:
             assert scripts == []
-        # A worker whose script is missing is no page error (open_tab fails on any): its steps decode here.
+        # A worker whose script is missing is no page error (open_tab fails on any): its steps load here.
+        assert {step for _run, tag, step in steps_fetched(frame) if tag == "mel/known"} == set(range(STEPS))

@@ -1,38 +1,59 @@
-// The pane's step decoder, off the page's thread: it takes a /data_batch
-// body, inflates and unfilters each step's arrays and scales them to float32
-// (api/client.ts decodeBatch), and sends the arrays back as transferred
-// buffers. Built beside index.js as decode-worker.js; api/worker-decoder.ts
-// talks to it.
+// The pane's step loader, off the page's thread: it fetches a /data_batch
+// request, inflates and unfilters each step's arrays and scales them to
+// float32 (api/client.ts loadBatch), and sends the arrays back as transferred
+// buffers. Fetched here, a body is decoded as soon as it arrives: on the page,
+// Chromium holds network answers back while input and frames come first, and a
+// slider held down kept each body waiting there some 90 ms. Built beside
+// index.js as decode-worker.js; api/worker-loader.ts talks to it.
 
-import { decodeBatch, type StepAnswer, type StepKey } from "./api/client";
+import { loadBatch, type StepAnswer, type StepKey } from "./api/client";
 
-/** A body to decode: its id (to answer with), the bytes and the steps they answer. */
-export interface DecodeRequest {
+/** A request to load: its id (to answer with), its absolute URL and the steps it asks for. */
+export interface LoadRequest {
   id: number;
-  body: ArrayBuffer;
+  url: string;
   keys: StepKey[];
 }
 
-/** The decoded answers of request `id`, or why the whole body could not be read; or, once, that the worker runs. */
-export type DecodeResponse = { id: number; answers: StepAnswer[] } | { id: number; error: string } | { ready: true };
+/** When the request's body was fetched, in ms since the epoch: start and end of its fetch, as resource timing has them. */
+export interface LoadTiming {
+  start: number;
+  end: number;
+}
+
+/** The answers of request `id`, or why the whole request failed; or, once, that the worker runs. */
+export type LoadResponse =
+  | { id: number; answers: StepAnswer[]; timing: LoadTiming | null }
+  | { id: number; error: string; timing: LoadTiming | null }
+  | { ready: true };
 
 interface WorkerScope {
-  onmessage: ((event: MessageEvent<DecodeRequest>) => void) | null;
-  postMessage(message: DecodeResponse, transfer: Transferable[]): void;
+  onmessage: ((event: MessageEvent<LoadRequest>) => void) | null;
+  postMessage(message: LoadResponse, transfer: Transferable[]): void;
 }
 
 const scope = self as unknown as WorkerScope;
 
+/** The fetch of `url` as this worker's resource timing saw it; the entries are cleared, as their buffer is small. */
+function timingOf(url: string): LoadTiming | null {
+  const entries = performance.getEntriesByName(url, "resource");
+  const entry = entries[entries.length - 1] as PerformanceResourceTiming | undefined;
+  performance.clearResourceTimings();
+  if (!entry) return null;
+  return { start: performance.timeOrigin + entry.startTime, end: performance.timeOrigin + entry.responseEnd };
+}
+
 scope.onmessage = (event) => {
-  const { id, body, keys } = event.data;
-  decodeBatch(body, keys).then(
+  const { id, url, keys } = event.data;
+  loadBatch(url, keys).then(
     (answers) => {
       const buffers = answers.flatMap((answer) =>
         "data" in answer ? [...answer.data.arrays.values()].map((array) => array.values.buffer) : [],
       );
-      scope.postMessage({ id, answers }, buffers);
+      scope.postMessage({ id, answers, timing: timingOf(url) }, buffers);
     },
-    (e: unknown) => scope.postMessage({ id, error: e instanceof Error ? e.message : String(e) }, []),
+    (e: unknown) =>
+      scope.postMessage({ id, error: e instanceof Error ? e.message : String(e), timing: timingOf(url) }, []),
   );
 };
 

@@ -2,7 +2,7 @@ import assert from "node:assert/strict";
 import { test } from "node:test";
 
 import { BATCH_STEPS, dataBatchUrl, decodeBatch, httpErrorMessage, StepLoader, type StepKey } from "../src/api/client";
-import { WorkerDecoder } from "../src/api/worker-decoder";
+import { WorkerLoader } from "../src/api/worker-loader";
 import { parseBatchBody } from "../src/api/decode";
 
 test("a failed request says what the server said, else the request and its status", () => {
@@ -69,7 +69,7 @@ function loaderWith(answer: (keys: [string, string, number, number][]) => ArrayB
   const urls: string[] = [];
   const deferred: (() => void)[] = [];
   const loader = new StepLoader(
-    async (url) => {
+    async (url, stepKeys) => {
       urls.push(url);
       const keys = JSON.parse(new URLSearchParams(url.split("?")[1]).get("keys")!) as [
         string,
@@ -79,7 +79,7 @@ function loaderWith(answer: (keys: [string, string, number, number][]) => ArrayB
       ][];
       const body = answer(keys);
       if (body instanceof Error) throw body;
-      return body;
+      return decodeBatch(body, stepKeys);
     },
     (work) => deferred.push(work),
   );
@@ -167,9 +167,9 @@ test("parseBatchBody refuses a body without its magic or cut short", () => {
 
 /** A stand-in for a Worker: records what it is sent; the test answers or fails it. */
 class FakeWorker extends EventTarget {
-  readonly sent: { id: number; body: ArrayBuffer; keys: StepKey[] }[] = [];
+  readonly sent: { id: number; url: string; keys: StepKey[] }[] = [];
   terminated = false;
-  postMessage(message: { id: number; body: ArrayBuffer; keys: StepKey[] }): void {
+  postMessage(message: { id: number; url: string; keys: StepKey[] }): void {
     this.sent.push(message);
   }
   terminate(): void {
@@ -183,50 +183,84 @@ class FakeWorker extends EventTarget {
   }
 }
 
-test("a worker decodes the batches; its answers resolve the steps they answer", async () => {
+/** Bodies by URL, loaded "here" (on the page's thread) by the loader under test, which records the URLs. */
+function pageLoader(bodies: Record<string, ArrayBuffer>) {
+  const loadedHere: string[] = [];
+  const load = async (url: string, keys: readonly StepKey[]) => {
+    loadedHere.push(url);
+    return decodeBatch(bodies[url]!, keys);
+  };
+  return { load, loadedHere };
+}
+
+test("a worker loads the batches; its answers resolve the steps they answer", async () => {
   const fake = new FakeWorker();
-  const decoder = new WorkerDecoder(() => fake as unknown as Worker);
-  assert.ok(decoder.inWorker);
-  // Until the worker says it runs, bodies are decoded here.
-  const early = await decoder.decode(batchBody([[200, dataBody(3, [3, 7])]]), [keyOf(3)]);
-  assert.ok(early[0] && "data" in early[0] && early[0].data.description.step === 3);
-  assert.equal(fake.sent.length, 0);
-  fake.reply({ ready: true });
-  // A body of one step is decoded here too.
-  await decoder.decode(batchBody([[200, dataBody(3, [3, 7])]]), [keyOf(3)]);
-  assert.equal(fake.sent.length, 0);
-  const keys = [keyOf(4), keyOf(5)];
-  const body = batchBody([
+  const one = batchBody([[200, dataBody(3, [3, 7])]]);
+  const two = batchBody([
     [200, dataBody(4, [4, 7])],
     [200, dataBody(5, [5, 7])],
   ]);
-  const answered = decoder.decode(body, keys);
+  const here = pageLoader({ "data_batch?one": one, "data_batch?two": two });
+  const loader = new WorkerLoader(
+    () => fake as unknown as Worker,
+    here.load,
+    (url) => `http://tb/plugin/${url}`,
+  );
+  assert.ok(loader.inWorker);
+  // Until the worker says it runs, requests are loaded here.
+  const early = await loader.load("data_batch?one", [keyOf(3)]);
+  assert.ok(early[0] && "data" in early[0] && early[0].data.description.step === 3);
+  assert.equal(fake.sent.length, 0);
+  fake.reply({ ready: true });
+  // A request of one step is loaded here too.
+  await loader.load("data_batch?one", [keyOf(3)]);
+  assert.equal(fake.sent.length, 0);
+  assert.deepEqual(here.loadedHere, ["data_batch?one", "data_batch?one"]);
+  const keys = [keyOf(4), keyOf(5)];
+  const answered = loader.load("data_batch?two", keys);
   assert.equal(fake.sent.length, 1);
+  // The worker is sent the URL made absolute: its own base would be its script's.
+  assert.equal(fake.sent[0]!.url, "http://tb/plugin/data_batch?two");
   assert.deepEqual(fake.sent[0]!.keys, keys);
-  // The worker's answer is what decodeBatch gives for the same body.
-  fake.reply({ id: fake.sent[0]!.id, answers: await decodeBatch(body, keys) });
+  // The worker's answer is what loading the same request here gives.
+  fake.reply({ id: fake.sent[0]!.id, answers: await decodeBatch(two, keys), timing: null });
   const [answer] = await answered;
   assert.ok(answer && "data" in answer);
   assert.deepEqual([...answer.data.arrays.get("mel")!.values], [4, 7]);
+  assert.equal(here.loadedHere.length, 2);
+  // A request the worker could not load fails with its reason.
+  const failing = loader.load("data_batch?two", keys);
+  fake.reply({ id: fake.sent[1]!.id, error: "GET data_batch answered 500", timing: null });
+  const reason = await failing.then(
+    () => "",
+    (e: Error) => e.message,
+  );
+  assert.equal(reason, "GET data_batch answered 500");
 });
 
-test("when the worker fails, what it was given and what follows is decoded here", async () => {
+test("when the worker fails, what it was given and what follows is loaded here", async () => {
   const fake = new FakeWorker();
-  const decoder = new WorkerDecoder(() => fake as unknown as Worker);
-  fake.reply({ ready: true });
-  const waiting = decoder.decode(
-    batchBody([
+  const here = pageLoader({
+    "data_batch?both": batchBody([
       [200, dataBody(1, [1, 2])],
       [200, dataBody(6, [6, 2])],
     ]),
-    [keyOf(1), keyOf(6)],
+    "data_batch?missing": batchBody([[404, new TextEncoder().encode("Not found: no step 2")]]),
+  });
+  const loader = new WorkerLoader(
+    () => fake as unknown as Worker,
+    here.load,
+    (url) => url,
   );
+  fake.reply({ ready: true });
+  const waiting = loader.load("data_batch?both", [keyOf(1), keyOf(6)]);
   fake.fail();
-  assert.ok(fake.terminated && !decoder.inWorker);
-  const later = decoder.decode(batchBody([[404, new TextEncoder().encode("Not found: no step 2")]]), [keyOf(2)]);
+  assert.ok(fake.terminated && !loader.inWorker);
+  const later = loader.load("data_batch?missing", [keyOf(2)]);
   const [first] = await waiting;
   assert.ok(first && "data" in first && first.data.description.step === 1);
   assert.deepEqual(await later, [{ error: "Not found: no step 2" }]);
   assert.equal(fake.sent.length, 1);
-  assert.ok(!new WorkerDecoder(() => null).inWorker);
+  assert.deepEqual(here.loadedHere, ["data_batch?both", "data_batch?missing"]);
+  assert.ok(!new WorkerLoader(() => null).inWorker);
 });

@@ -118,8 +118,15 @@ def reopen(page: "Page", url: str) -> "Frame":
 
 
 def steps_fetched(frame: "Frame") -> list:
-    """The (run, tag, step) of every step's arrays the pane fetched: by /data, or among a /data_batch's keys."""
-    urls = frame.evaluate("performance.getEntriesByType('resource').map((entry) => entry.name)")
+    """The (run, tag, step) of every step's arrays the pane fetched: by /data, or among a /data_batch's keys.
+
+    The page's own fetches are its resource timing entries; its worker's are
+    "spectro:step-load" measures (frontend/src/timing.ts).
+    """
+    urls = frame.evaluate(
+        """[...performance.getEntriesByType("resource").map((entry) => entry.name),
+            ...performance.getEntriesByName("spectro:step-load").map((entry) => entry.detail.url)]"""
+    )
     steps = []
     for url in urls:
         parts = urllib.parse.urlsplit(url)

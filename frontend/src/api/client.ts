@@ -151,8 +151,11 @@ export async function decodeBatch(body: ArrayBuffer, keys: readonly StepKey[]): 
   );
 }
 
-/** Decodes a /data_batch body: decodeBatch, here or in a worker. */
-export type BatchDecoder = (body: ArrayBuffer, keys: readonly StepKey[]) => Promise<StepAnswer[]>;
+/** Loads the /data_batch request `url` for the steps `keys`: fetches its body and decodes it, here or in a worker. */
+export type BatchLoader = (url: string, keys: readonly StepKey[]) => Promise<StepAnswer[]>;
+
+/** Fetches a /data_batch body on this thread and decodes it (decodeBatch). */
+export const loadBatch: BatchLoader = async (url, keys) => decodeBatch(await (await fetchOk(url)).arrayBuffer(), keys);
 
 interface PendingStep {
   key: StepKey;
@@ -170,10 +173,8 @@ export class StepLoader {
   private pending: PendingStep[] = [];
 
   constructor(
-    private readonly fetchBody: (url: string) => Promise<ArrayBuffer> = async (url) =>
-      (await fetchOk(url)).arrayBuffer(),
+    private readonly loadBatch: BatchLoader = loadBatch,
     private readonly defer: (work: () => void) => void = (work) => queueMicrotask(work),
-    private readonly decode: BatchDecoder = decodeBatch,
   ) {}
 
   load(key: StepKey): Promise<StepData> {
@@ -194,7 +195,7 @@ export class StepLoader {
     const keys = steps.map((s) => s.key);
     let answers: StepAnswer[];
     try {
-      answers = await this.decode(await this.fetchBody(dataBatchUrl(keys)), keys);
+      answers = await this.loadBatch(dataBatchUrl(keys), keys);
     } catch (e) {
       const error = e instanceof Error ? e : new Error(String(e));
       for (const step of steps) step.reject(error);

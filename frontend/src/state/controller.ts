@@ -16,7 +16,7 @@ import {
   type StepKey,
 } from "../api/client";
 import type { LogdirInfo, LowestResponse, ScalarIndex, StepInfo, StepsResponse, TagIndex } from "../api/types";
-import { WorkerDecoder } from "../api/worker-decoder";
+import { WorkerLoader } from "../api/worker-loader";
 import type { AppActions } from "./actions";
 import {
   applyScalars,
@@ -56,7 +56,7 @@ export interface Server {
   stepAudio?(key: StepKey): Promise<StepAudio>;
 }
 
-const STEP_LOADER = new StepLoader(undefined, undefined, new WorkerDecoder().decode);
+const STEP_LOADER = new StepLoader(new WorkerLoader().load);
 
 export const HTTP_SERVER: Server = {
   tags: fetchTags,
