@@ -34,13 +34,35 @@ interface WorkerScope {
 
 const scope = self as unknown as WorkerScope;
 
-/** The fetch of `url` as this worker's resource timing saw it; the entries are cleared, as their buffer is small. */
+const timingOfEntry = (entry: PerformanceResourceTiming): LoadTiming => ({
+  start: performance.timeOrigin + entry.startTime,
+  end: performance.timeOrigin + entry.responseEnd,
+});
+
+/**
+ * The fetches' timings by URL until their answers take them: an observer
+ * sees every entry, where the timeline's buffer keeps the first 250 (it is
+ * cleared when full, and requests in flight may finish in any order).
+ */
+const timings = new Map<string, LoadTiming>();
+const KEPT_TIMINGS = 256;
+if (typeof PerformanceObserver === "function")
+  new PerformanceObserver((list) => {
+    for (const entry of list.getEntries()) {
+      timings.set(entry.name, timingOfEntry(entry as PerformanceResourceTiming));
+      // An entry seen after its answer went is never taken: the oldest go.
+      if (timings.size > KEPT_TIMINGS) timings.delete(timings.keys().next().value!);
+    }
+  }).observe({ type: "resource" });
+performance.addEventListener("resourcetimingbufferfull", () => performance.clearResourceTimings());
+
+/** The fetch of `url` as this worker's resource timing saw it, if it did. */
 function timingOf(url: string): LoadTiming | null {
   const entries = performance.getEntriesByName(url, "resource");
   const entry = entries[entries.length - 1] as PerformanceResourceTiming | undefined;
-  performance.clearResourceTimings();
-  if (!entry) return null;
-  return { start: performance.timeOrigin + entry.startTime, end: performance.timeOrigin + entry.responseEnd };
+  const timing = timings.get(url) ?? (entry ? timingOfEntry(entry) : null);
+  timings.delete(url);
+  return timing;
 }
 
 scope.onmessage = (event) => {
