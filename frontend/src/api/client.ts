@@ -173,7 +173,7 @@ export class StepLoader {
   private pending: PendingStep[] = [];
 
   constructor(
-    private readonly loadBatch: BatchLoader = loadBatch,
+    private readonly loadRequest: BatchLoader = loadBatch,
     private readonly defer: (work: () => void) => void = (work) => queueMicrotask(work),
   ) {}
 
@@ -195,7 +195,7 @@ export class StepLoader {
     const keys = steps.map((s) => s.key);
     let answers: StepAnswer[];
     try {
-      answers = await this.loadBatch(dataBatchUrl(keys), keys);
+      answers = await this.loadRequest(dataBatchUrl(keys), keys);
     } catch (e) {
       const error = e instanceof Error ? e : new Error(String(e));
       for (const step of steps) step.reject(error);
