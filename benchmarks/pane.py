@@ -967,15 +967,14 @@ def report(results: dict) -> str:
         )
     )
     rows = []
-    for label, part in (
-        ("one card", results["step_change"]),
-        (f"linked, {cards} cards", results["step_change_linked"]),
+    for label, part, linked in (
+        ("one card", results["step_change"], False),
+        (f"linked, {cards} cards", results["step_change_linked"], True),
     ):
         for kind in ("prefetched", "cold"):
             s = part.get(kind)
             if not s:
                 continue
-            linked = part is results["step_change_linked"]
             rows.append(
                 [
                     f"{label} ({s['in_view']} in view)" if linked else label,

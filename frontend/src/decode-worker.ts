@@ -1,12 +1,13 @@
 // The pane's step loader, off the page's thread: it fetches a /data_batch
 // request, inflates and unfilters each step's arrays and scales them to
-// float32 (api/client.ts loadBatch), and sends the arrays back as transferred
-// buffers. Fetched here, a body is decoded as soon as it arrives: on the page,
-// Chromium holds network answers back while input and frames come first, and a
-// slider held down kept each body waiting there some 90 ms. Built beside
-// index.js as decode-worker.js; api/worker-loader.ts talks to it.
+// float32 (api/client.ts fetchBytes and decodeBatch), and sends the arrays
+// back as transferred buffers, with when the request was fetched. Fetched
+// here, a body is decoded as soon as it arrives: on the page, Chromium holds
+// network answers back while input and frames come first, and a slider held
+// down kept each body waiting there some 90 ms. Built beside index.js as
+// decode-worker.js; api/worker-loader.ts talks to it.
 
-import { loadBatch, type StepAnswer, type StepKey } from "./api/client";
+import { decodeBatch, fetchBytes, type StepAnswer, type StepKey } from "./api/client";
 
 /** A request to load: its id (to answer with), its absolute URL and the steps it asks for. */
 export interface LoadRequest {
@@ -15,7 +16,7 @@ export interface LoadRequest {
   keys: StepKey[];
 }
 
-/** When the request's body was fetched, in ms since the epoch: start and end of its fetch, as resource timing has them. */
+/** When the request's body was fetched, in ms since the epoch: its fetch's start, and when its body was read. */
 export interface LoadTiming {
   start: number;
   end: number;
@@ -23,8 +24,8 @@ export interface LoadTiming {
 
 /** The answers of request `id`, or why the whole request failed; or, once, that the worker runs. */
 export type LoadResponse =
-  | { id: number; answers: StepAnswer[]; timing: LoadTiming | null }
-  | { id: number; error: string; timing: LoadTiming | null }
+  | { id: number; answers: StepAnswer[]; timing: LoadTiming }
+  | { id: number; error: string; timing: LoadTiming }
   | { ready: true };
 
 interface WorkerScope {
@@ -34,49 +35,33 @@ interface WorkerScope {
 
 const scope = self as unknown as WorkerScope;
 
-const timingOfEntry = (entry: PerformanceResourceTiming): LoadTiming => ({
-  start: performance.timeOrigin + entry.startTime,
-  end: performance.timeOrigin + entry.responseEnd,
-});
+/** Now, in ms since the epoch: the page's timeline has another origin. */
+const epochNow = (): number => performance.timeOrigin + performance.now();
 
-/**
- * The fetches' timings by URL until their answers take them: an observer
- * sees every entry, where the timeline's buffer keeps the first 250 (it is
- * cleared when full, and requests in flight may finish in any order).
- */
-const timings = new Map<string, LoadTiming>();
-const KEPT_TIMINGS = 256;
-if (typeof PerformanceObserver === "function")
-  new PerformanceObserver((list) => {
-    for (const entry of list.getEntries()) {
-      timings.set(entry.name, timingOfEntry(entry as PerformanceResourceTiming));
-      // An entry seen after its answer went is never taken: the oldest go.
-      if (timings.size > KEPT_TIMINGS) timings.delete(timings.keys().next().value!);
-    }
-  }).observe({ type: "resource" });
-performance.addEventListener("resourcetimingbufferfull", () => performance.clearResourceTimings());
+const messageOf = (e: unknown): string => (e instanceof Error ? e.message : String(e));
 
-/** The fetch of `url` as this worker's resource timing saw it, if it did. */
-function timingOf(url: string): LoadTiming | null {
-  const entries = performance.getEntriesByName(url, "resource");
-  const entry = entries[entries.length - 1] as PerformanceResourceTiming | undefined;
-  const timing = timings.get(url) ?? (entry ? timingOfEntry(entry) : null);
-  timings.delete(url);
-  return timing;
+/** Loads request `id` and answers it: fetches and decodes it, timing its fetch from its start to its body read. */
+async function load({ id, url, keys }: LoadRequest): Promise<void> {
+  const start = epochNow();
+  let body: ArrayBuffer;
+  try {
+    body = await fetchBytes(url);
+  } catch (e) {
+    scope.postMessage({ id, error: messageOf(e), timing: { start, end: epochNow() } }, []);
+    return;
+  }
+  const timing = { start, end: epochNow() };
+  try {
+    const answers = await decodeBatch(body, keys);
+    const buffers = answers.flatMap((answer) =>
+      "data" in answer ? [...answer.data.arrays.values()].map((array) => array.values.buffer) : [],
+    );
+    scope.postMessage({ id, answers, timing }, buffers);
+  } catch (e) {
+    scope.postMessage({ id, error: messageOf(e), timing }, []);
+  }
 }
 
-scope.onmessage = (event) => {
-  const { id, url, keys } = event.data;
-  loadBatch(url, keys).then(
-    (answers) => {
-      const buffers = answers.flatMap((answer) =>
-        "data" in answer ? [...answer.data.arrays.values()].map((array) => array.values.buffer) : [],
-      );
-      scope.postMessage({ id, answers, timing: timingOf(url) }, buffers);
-    },
-    (e: unknown) =>
-      scope.postMessage({ id, error: e instanceof Error ? e.message : String(e), timing: timingOf(url) }, []),
-  );
-};
+scope.onmessage = (event) => void load(event.data);
 
 scope.postMessage({ ready: true }, []);

@@ -11,7 +11,7 @@
 //                           Redraws of the same step (zoom, resize) mark too.
 //   "spectro:step-load"     a measure: the worker's fetch of a /data_batch
 //                           request (api/worker-loader.ts), from its start to
-//                           its response's end; detail {url}. The page's own
+//                           its body read; detail {url}. The page's own
 //                           fetches are its resource timing entries.
 //
 // `card` is the card's key, JSON [run, tag]. The timeline keeps at most

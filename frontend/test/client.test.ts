@@ -223,14 +223,28 @@ test("a worker loads the batches; its answers resolve the steps they answer", as
   assert.equal(fake.sent[0]!.url, "http://tb/plugin/data_batch?two");
   assert.deepEqual(fake.sent[0]!.keys, keys);
   // The worker's answer is what loading the same request here gives.
-  fake.reply({ id: fake.sent[0]!.id, answers: await decodeBatch(two, keys), timing: null });
+  fake.reply({
+    id: fake.sent[0]!.id,
+    answers: await decodeBatch(two, keys),
+    timing: { start: performance.timeOrigin + 1, end: performance.timeOrigin + 2 },
+  });
   const [answer] = await answered;
   assert.ok(answer && "data" in answer);
   assert.deepEqual([...answer.data.arrays.get("mel")!.values], [4, 7]);
+  // The worker's fetch is on the page's timeline, as its own would be.
+  const loads = performance.getEntriesByName("spectro:step-load") as PerformanceMeasure[];
+  assert.deepEqual(
+    loads.map((m) => [(m.detail as { url: string }).url, m.startTime, m.duration]),
+    [["http://tb/plugin/data_batch?two", 1, 1]],
+  );
   assert.equal(here.loadedHere.length, 2);
   // A request the worker could not load fails with its reason.
   const failing = loader.load("data_batch?two", keys);
-  fake.reply({ id: fake.sent[1]!.id, error: "GET data_batch answered 500", timing: null });
+  fake.reply({
+    id: fake.sent[1]!.id,
+    error: "GET data_batch answered 500",
+    timing: { start: performance.timeOrigin + 1, end: performance.timeOrigin + 2 },
+  });
   const reason = await failing.then(
     () => "",
     (e: Error) => e.message,

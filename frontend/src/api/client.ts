@@ -154,8 +154,13 @@ export async function decodeBatch(body: ArrayBuffer, keys: readonly StepKey[]): 
 /** Loads the /data_batch request `url` for the steps `keys`: fetches its body and decodes it, here or in a worker. */
 export type BatchLoader = (url: string, keys: readonly StepKey[]) => Promise<StepAnswer[]>;
 
+/** The body of a successful request, as bytes; a failed request is an error saying why (httpErrorMessage). */
+export async function fetchBytes(url: string): Promise<ArrayBuffer> {
+  return (await fetchOk(url)).arrayBuffer();
+}
+
 /** Fetches a /data_batch body on this thread and decodes it (decodeBatch). */
-export const loadBatch: BatchLoader = async (url, keys) => decodeBatch(await (await fetchOk(url)).arrayBuffer(), keys);
+export const loadBatch: BatchLoader = async (url, keys) => decodeBatch(await fetchBytes(url), keys);
 
 interface PendingStep {
   key: StepKey;

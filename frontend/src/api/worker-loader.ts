@@ -83,7 +83,7 @@ export class WorkerLoader {
     const pending = this.pending.get(response.id);
     if (!pending) return;
     this.pending.delete(response.id);
-    if (response.timing) markLoad(pending.url, response.timing);
+    markLoad(pending.url, response.timing);
     if ("answers" in response) {
       // The worker's kept ranges stay there: the ranges it found come with the arrays, and are kept here.
       for (const answer of response.answers)
