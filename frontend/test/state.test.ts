@@ -19,6 +19,7 @@ import {
   indexNearest,
   PlayClock,
   prefetchOffsets,
+  KEY_STRIDE,
   standInIndex,
   stepMove,
   uniqueSteps,
@@ -89,6 +90,11 @@ test("the steps a card loads ahead of need", async (t) => {
   await t.test("stepping one by one loads five ahead in the step's direction", () => {
     assert.deepEqual(prefetchOffsets(false, stepMove(4, 5, still)), [-1, 1, 2, 3, 4, 5]);
     assert.deepEqual(prefetchOffsets(false, stepMove(5, 4, still)), [1, -1, -2, -3, -4, -5]);
+  });
+  await t.test("a held key's repeats taken together in one frame still load ahead", () => {
+    assert.deepEqual(prefetchOffsets(false, stepMove(4, 4 + KEY_STRIDE, still)), [-1, 1, 2, 3, 4, 5]);
+    assert.deepEqual(prefetchOffsets(false, stepMove(9, 7, still)), [1, -1, -2, -3, -4, -5]);
+    assert.deepEqual(prefetchOffsets(false, stepMove(4, 5 + KEY_STRIDE, still)), [-1, 1]);
   });
   await t.test("after a jump or at rest only the neighbours; while playing three ahead", () => {
     assert.deepEqual(prefetchOffsets(false, stepMove(4, 40, still)), [-1, 1]);

@@ -66,17 +66,28 @@ export function stepMove(from: number, to: number, last: StepMove): StepMove {
 }
 
 /**
+ * The longest move that is still a step key's: a held key's repeats that
+ * come while the page is busy are taken together, so a frame may move the
+ * card two or three steps.
+ */
+export const KEY_STRIDE = 3;
+
+/** Whether a move is stepping (a held arrow key, the ◀ ▶ buttons), not a jump (a drag, a click on the track). */
+export function isStepping(move: StepMove): boolean {
+  return move.stride >= 1 && move.stride <= KEY_STRIDE;
+}
+
+/**
  * The indices, relative to the selected one, a card loads ahead of need: the
- * step before and the one after; while playing, three ahead; after a move of
- * one step (a held arrow key, the ◀ ▶ buttons), five in its direction, so
- * that steps loading slower than the key repeats (a compare card loads each
- * of its runs' step) are asked for some 170 ms before their key comes at 30
- * repeats a second. After a jump (a drag, a click on the track) only the
- * neighbours: the next jump is as likely to go anywhere.
+ * step before and the one after; while playing, three ahead; while stepping
+ * (isStepping), five in its direction, so that steps loading slower than the
+ * key repeats (a compare card loads each of its runs' step) are asked for
+ * some 170 ms before their key comes at 30 repeats a second. After a jump
+ * only the neighbours: the next jump is as likely to go anywhere.
  */
 export function prefetchOffsets(playing: boolean, move: StepMove): number[] {
   if (playing) return [-1, 1, 2, 3];
-  if (move.stride === 1) return move.direction > 0 ? [-1, 1, 2, 3, 4, 5] : [1, -1, -2, -3, -4, -5];
+  if (isStepping(move)) return move.direction > 0 ? [-1, 1, 2, 3, 4, 5] : [1, -1, -2, -3, -4, -5];
   return [-1, 1];
 }
 

@@ -14,7 +14,7 @@ import { nonfiniteText } from "../render/scale";
 import type { CardActions } from "../state/actions";
 import { openingStepKey, type CardState } from "../state/app-state";
 import type { StepEntry } from "../state/step-cache";
-import { indexAtOrBefore, prefetchOffsets, standInIndex, stepMove, type StepMove } from "../state/steps";
+import { indexAtOrBefore, isStepping, prefetchOffsets, standInIndex, stepMove, type StepMove } from "../state/steps";
 import { markStepInput, markStepPainted } from "../timing";
 import { el, setAttr, setHidden, setText } from "./dom";
 import { StepControl } from "./step-control";
@@ -186,8 +186,8 @@ export class CardFrame {
           // The selected step is not the stand-in's: its own load decides its error.
         }
       }
-      // Stepping one by one: the steps ahead load while this one does.
-      if (this.move.stride === 1) this.prefetch(card, arrays);
+      // Stepping: the steps ahead load while this one does.
+      if (isStepping(this.move)) this.prefetch(card, arrays);
     }
     // The panels still hold the drawing of the step shown before: under a step whose data could not be
     // loaded they would pass that step off as this one, so they are hidden (keeping their place) until
