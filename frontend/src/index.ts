@@ -26,17 +26,18 @@ export async function render(): Promise<void> {
     onRunsChanged: (runs) => controller.setHostRuns(runs),
   });
   // A link's choices are taken before anything is listed, and written back to the host's URL as they change.
-  controller.applyUrl(decodeUrlState(await host.urlData()));
-  let written = "";
+  let written = await host.urlData();
+  controller.applyUrl(decodeUrlState(written));
   let pending: ReturnType<typeof setTimeout> | null = null;
   // Written a little after the last change: scrubbing would otherwise replace the history entry
-  // every frame, which browsers throttle.
+  // every frame, which browsers throttle. Only the entries that changed are written, each a
+  // replacement of the host's history entry (a scrub changes the step's alone).
   controller.store.subscribe(() => {
     pending ??= setTimeout(() => {
       pending = null;
       const data = encodeUrlState(urlStateOf(controller.store.state));
-      const text = JSON.stringify(data);
-      if (text !== written && writeUrlData(data, Object.values(URL_KEYS))) written = text;
+      const changed = Object.values(URL_KEYS).filter((key) => (data[key] ?? "") !== (written[key] ?? ""));
+      if (changed.length > 0 && writeUrlData(data, changed)) written = data;
     }, URL_WRITE_DELAY_MS);
   });
   controller.store.markDirty();

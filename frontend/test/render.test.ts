@@ -114,6 +114,27 @@ test("the diff is target − predicted, or its absolute value", () => {
   assert.throws(() => diffValues(target, new Float32Array(3), "abs"), /target has 4 values, predicted 3/);
 });
 
+test("a diff's largest |value| is found while writing it, as a scan of its values finds it", () => {
+  let seed = 7;
+  const random = () => ((seed = (seed * 16807) % 2147483647) / 2147483647) * 2 - 1;
+  const target = Float32Array.from({ length: 997 }, () => random() * 1e3);
+  const predicted = Float32Array.from({ length: 997 }, () => random() * 1e3);
+  target[5] = Number.NaN;
+  predicted[9] = Number.NEGATIVE_INFINITY;
+  target[11] = 3e38;
+  predicted[11] = -3e38; // overflows float32: not finite
+  const out = new Float32Array(997);
+  for (const mode of ["signed", "abs"] as const) {
+    const diff = diffValues(target, predicted, mode, out);
+    assert.equal(maxAbsFinite(diff), maxAbsFinite(diff.slice()), mode);
+  }
+  // Written again into the same array, the diff's own largest value is found, not the last one's.
+  diffValues(new Float32Array(997).fill(1), new Float32Array(997), "signed", out);
+  assert.equal(maxAbsFinite(out), 1);
+  const big = diffValues(Float32Array.of(3e38, 1), Float32Array.of(-3e38, 0), "signed");
+  assert.equal(maxAbsFinite(big), 1);
+});
+
 test("ticks and value labels", () => {
   assert.deepEqual(niceTicks(0, 79, 4), [0, 20, 40, 60]);
   assert.deepEqual(niceTicks(-11.5, 2, 3), [-10, -5, 0]);

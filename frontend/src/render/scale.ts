@@ -60,7 +60,14 @@ export function normalize(value: number, range: ColorRange): number {
   return (value - range.min) / (range.max - range.min);
 }
 
-/** target − predicted (or its absolute value) elementwise; non-finite inputs give non-finite outputs. */
+/** The largest finite |value| of each diff diffValues() wrote, found while writing it; kept until it writes that array again. */
+const keptMaxAbs = new WeakMap<ArrayLike<number>, number>();
+
+/**
+ * target − predicted (or its absolute value) elementwise; non-finite inputs
+ * give non-finite outputs. The diff's maxAbsFinite() is found on the way,
+ * so that a card's frame does not scan the diff again for its colour range.
+ */
 export function diffValues(
   target: Float32Array,
   predicted: Float32Array,
@@ -70,14 +77,32 @@ export function diffValues(
   if (target.length !== predicted.length) {
     throw new Error(`target has ${target.length} values, predicted ${predicted.length}`);
   }
-  for (let i = 0; i < target.length; i++) {
-    const d = target[i]! - predicted[i]!;
-    out[i] = mode === "abs" ? Math.abs(d) : d;
+  let max = 0;
+  if (mode === "abs") {
+    for (let i = 0; i < target.length; i++) {
+      const a = Math.abs(target[i]! - predicted[i]!);
+      out[i] = a;
+      if (a > max && a !== Number.POSITIVE_INFINITY) max = a;
+    }
+  } else {
+    for (let i = 0; i < target.length; i++) {
+      const d = target[i]! - predicted[i]!;
+      out[i] = d;
+      const a = Math.abs(d);
+      if (a > max && a !== Number.POSITIVE_INFINITY) max = a;
+    }
   }
+  // Stored as float32, the largest difference rounds as its value does; one that overflows float32 is not finite.
+  max = Math.fround(max);
+  if (max !== Number.POSITIVE_INFINITY) keptMaxAbs.set(out, max);
+  else keptMaxAbs.delete(out);
   return out;
 }
 
+/** The largest finite |value| (0 with none); a diff of diffValues() is not scanned again. */
 export function maxAbsFinite(values: ArrayLike<number>): number {
+  const kept = keptMaxAbs.get(values);
+  if (kept !== undefined) return kept;
   let max = 0;
   for (let i = 0; i < values.length; i++) {
     const a = Math.abs(values[i]!);
