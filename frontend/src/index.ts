@@ -2,7 +2,7 @@
 // calls render(). This file only wires the store, the fetching and the views.
 
 import { listenToHost, writeUrlData } from "./api/host";
-import { decodeUrlState, encodeUrlState, URL_KEYS } from "./compare/url-state";
+import { changedUrlKeys, decodeUrlState, encodeUrlState } from "./compare/url-state";
 import { urlStateOf } from "./state/app-state";
 import { Controller, PLAY_TICK_MS } from "./state/controller";
 import { AppView } from "./views/app-view";
@@ -36,7 +36,7 @@ export async function render(): Promise<void> {
     pending ??= setTimeout(() => {
       pending = null;
       const data = encodeUrlState(urlStateOf(controller.store.state));
-      const changed = Object.values(URL_KEYS).filter((key) => (data[key] ?? "") !== (written[key] ?? ""));
+      const changed = changedUrlKeys(data, written);
       if (changed.length > 0 && writeUrlData(data, changed)) written = data;
     }, URL_WRITE_DELAY_MS);
   });

@@ -7,7 +7,14 @@ import { overlaidTrendPoints } from "../src/render/trend";
 import { columnAtX, flickerShown, swipeSplit, swipeValues, xOfColumn } from "../src/compare/geometry";
 import { matchedStepLabel, matchSteps } from "../src/compare/steps";
 import { allTargetsEqual, targetsEqual } from "../src/compare/targets";
-import { decodeUrlState, encodeUrlState, MAX_COMPARED_RUNS, type UrlState } from "../src/compare/url-state";
+import {
+  changedUrlKeys,
+  decodeUrlState,
+  encodeUrlState,
+  MAX_COMPARED_RUNS,
+  URL_KEYS,
+  type UrlState,
+} from "../src/compare/url-state";
 
 const steps = (...numbers: number[]) => numbers.map((step) => ({ step }));
 
@@ -177,6 +184,21 @@ test("URL state: cards with nothing chosen are left out", () => {
     ],
   });
   assert.deepEqual(decodeUrlState(data).cards, [{ run: "b", tag: "t", step: 5 }]);
+});
+
+test("URL state: only the entries that changed are written again", () => {
+  const card = { key: "train/mel", run: "train", tag: "mel", step: 200 };
+  const before = encodeUrlState({ colormap: "magma", linkSteps: true, cards: [card] });
+  const after = encodeUrlState({ colormap: "magma", linkSteps: true, cards: [{ ...card, step: 201 }] });
+  assert.deepEqual(changedUrlKeys(after, before), [URL_KEYS.cards]);
+  assert.deepEqual(changedUrlKeys(before, before), []);
+  // An entry left out is written as empty, which removes it from the host's URL.
+  assert.deepEqual(changedUrlKeys(encodeUrlState({ linkSteps: true, cards: [] }), before), [
+    URL_KEYS.colormap,
+    URL_KEYS.cards,
+  ]);
+  // What the host's URL held at start counts as written; keys of other plugins or unknown keys do not matter.
+  assert.deepEqual(changedUrlKeys(before, { ...before, other: "x" }), []);
 });
 
 test("URL state: malformed data is ignored safely, valid parts kept", () => {

@@ -91,6 +91,11 @@ export function encodeUrlState(state: UrlState): Record<string, string> {
   return data;
 }
 
+/** The keys of URL_KEYS whose entry in `data` differs from the one `written` (a missing entry is empty). */
+export function changedUrlKeys(data: Record<string, string>, written: Record<string, string>): string[] {
+  return Object.values(URL_KEYS).filter((key) => (data[key] ?? "") !== (written[key] ?? ""));
+}
+
 /** TensorBoard's smoothing weight, in [0, 1). */
 const isSmoothing = (value: number): boolean => Number.isFinite(value) && value >= 0 && value < 1;
 
