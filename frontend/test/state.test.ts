@@ -20,6 +20,8 @@ import {
   PlayClock,
   prefetchOffsets,
   KEY_STRIDE,
+  AHEAD_BLOCK,
+  STEPS_AHEAD,
   standInIndex,
   stepMove,
   uniqueSteps,
@@ -87,19 +89,39 @@ test("the steps a card loads ahead of need", async (t) => {
     assert.equal(stepMove(3, 3, last), last);
     assert.equal(stepMove(-1, 3, last), last);
   });
-  await t.test("stepping one by one loads five ahead in the step's direction", () => {
-    assert.deepEqual(prefetchOffsets(false, stepMove(4, 5, still)), [-1, 1, 2, 3, 4, 5]);
-    assert.deepEqual(prefetchOffsets(false, stepMove(5, 4, still)), [1, -1, -2, -3, -4, -5]);
+  await t.test("stepping loads five ahead or more in the step's direction, to the end of a block of four", () => {
+    assert.deepEqual(prefetchOffsets(false, stepMove(3, 4, still), 4), [-1, 1, 2, 3, 4, 5, 6, 7, 8]);
+    assert.deepEqual(prefetchOffsets(false, stepMove(6, 7, still), 7), [-1, 1, 2, 3, 4, 5]);
+    assert.deepEqual(prefetchOffsets(false, stepMove(9, 8, still), 8), [1, -1, -2, -3, -4, -5, -6, -7, -8]);
+    assert.deepEqual(prefetchOffsets(false, stepMove(10, 9, still), 9), [1, -1, -2, -3, -4, -5]);
+  });
+  await t.test("a held key asks for new steps every fourth repeat, four at a time", () => {
+    const asked = new Set<number>();
+    const newPerRepeat: number[] = [];
+    for (let index = 10; index < 42; index++) {
+      const fresh = prefetchOffsets(false, stepMove(index - 1, index, still), index)
+        .map((offset) => index + offset)
+        .filter((i) => !asked.has(i));
+      fresh.forEach((i) => asked.add(i));
+      if (index >= 14) newPerRepeat.push(fresh.length);
+      // Every step the key reaches was asked for STEPS_AHEAD repeats before or earlier.
+      assert.ok(asked.has(index + STEPS_AHEAD), `index ${index}`);
+    }
+    assert.deepEqual(
+      newPerRepeat.filter((n) => n > 0),
+      Array<number>(7).fill(AHEAD_BLOCK),
+    );
+    assert.equal(newPerRepeat.filter((n) => n === 0).length, 21);
   });
   await t.test("a held key's repeats taken together in one frame still load ahead", () => {
-    assert.deepEqual(prefetchOffsets(false, stepMove(4, 4 + KEY_STRIDE, still)), [-1, 1, 2, 3, 4, 5]);
-    assert.deepEqual(prefetchOffsets(false, stepMove(9, 7, still)), [1, -1, -2, -3, -4, -5]);
-    assert.deepEqual(prefetchOffsets(false, stepMove(4, 5 + KEY_STRIDE, still)), [-1, 1]);
+    assert.deepEqual(prefetchOffsets(false, stepMove(4, 4 + KEY_STRIDE, still), 7), [-1, 1, 2, 3, 4, 5]);
+    assert.deepEqual(prefetchOffsets(false, stepMove(9, 7, still), 7), [1, -1, -2, -3, -4, -5, -6, -7]);
+    assert.deepEqual(prefetchOffsets(false, stepMove(4, 5 + KEY_STRIDE, still), 8), [-1, 1]);
   });
   await t.test("after a jump or at rest only the neighbours; while playing three ahead", () => {
-    assert.deepEqual(prefetchOffsets(false, stepMove(4, 40, still)), [-1, 1]);
-    assert.deepEqual(prefetchOffsets(false, still), [-1, 1]);
-    assert.deepEqual(prefetchOffsets(true, stepMove(4, 40, still)), [-1, 1, 2, 3]);
+    assert.deepEqual(prefetchOffsets(false, stepMove(4, 40, still), 40), [-1, 1]);
+    assert.deepEqual(prefetchOffsets(false, still, 4), [-1, 1]);
+    assert.deepEqual(prefetchOffsets(true, stepMove(4, 40, still), 40), [-1, 1, 2, 3]);
   });
 });
 

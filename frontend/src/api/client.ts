@@ -115,8 +115,12 @@ async function stepDataOf(key: StepKey, body: ArrayBuffer): Promise<StepData> {
   }
 }
 
-/** The most steps one /data_batch request asks for; the server takes up to 32. */
-export const BATCH_STEPS = 8;
+/**
+ * The most steps one /data_batch request asks for (the server takes up to
+ * 32): a block of steps ahead of a compare card of four runs (state/steps.ts
+ * AHEAD_BLOCK) goes in one request.
+ */
+export const BATCH_STEPS = 16;
 
 export function dataBatchUrl(keys: readonly StepKey[]): string {
   const params = new URLSearchParams({ keys: JSON.stringify(keys.map((k) => [k.run, k.tag, k.step, k.sample])) });

@@ -254,7 +254,7 @@ export class CardFrame {
    */
   private prefetch(card: CardState, arrays: StepArrays): void {
     const keys: StepKey[] = [];
-    for (const offset of prefetchOffsets(card.playing, this.move)) {
+    for (const offset of prefetchOffsets(card.playing, this.move, card.stepIndex)) {
       const key = this.stepKey(card.stepIndex + offset, arrays);
       if (key) keys.push(key);
     }
