@@ -97,7 +97,9 @@ N_MELS, FRAMES = 80, 800
 RUN = "tts"
 THUMB_PX = 16.0  # width of Chromium's range thumb, about
 SETTLE_S = 0.3  # quiet time after a step is shown, for its neighbours to load
-AHEAD_ONE_BY_ONE = 5  # steps a card loads ahead when moved one by one (prefetchOffsets in frontend/src/state/steps.ts)
+# The most steps a stepping card loads ahead: five or more, to the end of a block of four
+# (prefetchOffsets, STEPS_AHEAD and AHEAD_BLOCK in frontend/src/state/steps.ts).
+MOST_AHEAD = 8
 
 # Step changes jump on card 0 within change_range. Scrubbing goes over scrub_range,
 # on steps never loaded of a card each time: by key and back on key_scrub_cards, by
@@ -511,7 +513,7 @@ def step_changes(
         shown = samples[-1]["step"]
         # Loaded by now or by the → below: the neighbours of the step shown, the step after it and
         # the steps loaded ahead of that one.
-        loaded.update(range(shown - 1, shown + 1 + AHEAD_ONE_BY_ONE + 1))
+        loaded.update(range(shown - 1, shown + 1 + MOST_AHEAD + 1))
         samples.append(_step_change(session, card, lambda: session.page.keyboard.press("ArrowRight"), linked_cards))
     if linked:
         session.frame.uncheck(".spectro-link-steps")
