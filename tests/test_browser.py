@@ -24,6 +24,7 @@ from support.browser import (
     lut_rgb,
     open_tab,
     panel_pixel,
+    steps_fetched,
     wait_shown,
     wait_until,
 )
@@ -102,8 +103,8 @@ def test_slider_reaches_every_one_of_200_steps(browser, server):
     with open_tab(browser, server) as (page, frame):
         mel = card(frame, "tts", "mel/known")
         slider = mel.locator(".spectro-step-slider")
-        assert slider.get_attribute("max") == str(STEPS - 1)
         wait_shown(mel, STEPS - 1)
+        assert slider.get_attribute("max") == str(STEPS - 1)
         slider.focus()
         page.keyboard.press("Home")
         wait_shown(mel, 0)
@@ -112,6 +113,56 @@ def test_slider_reaches_every_one_of_200_steps(browser, server):
         page.keyboard.press("End")
         wait_shown(mel, STEPS - 1)
         assert mel.locator(".spectro-step-label").inner_text().startswith(f"step {STEPS - 1} ({STEPS}/{STEPS})")
+
+
+def painted_steps(frame, run: str, tag: str, since: float) -> list:
+    """The steps the card of (run, tag) drew after `since` (ms on the page's timeline), in order."""
+    return frame.evaluate(
+        """([key, since]) => performance.getEntriesByName("spectro:step-painted")
+             .filter((m) => m.detail.card === key && m.startTime > since).map((m) => m.detail.step)""",
+        [json.dumps([run, tag], separators=(",", ":")), since],
+    )
+
+
+def test_a_card_resting_after_a_jump_loads_the_steps_around_it(browser, server):
+    with open_tab(browser, server) as (page, frame):
+        mel = card(frame, "tts", "mel/known")
+        wait_shown(mel, STEPS - 1)
+        mel.locator(".spectro-step-slider").fill("100")
+        wait_shown(mel, 100)
+        around = {("tts", "mel/known", step) for step in range(96, 105)}
+        wait_until(lambda: around <= set(steps_fetched(frame)), "the four steps either side of step 100")
+
+
+def test_two_arrow_keys_between_two_frames_paint_both_steps(browser, server):
+    with open_tab(browser, server) as (page, frame):
+        mel = card(frame, "tts", "mel/known")
+        wait_shown(mel, STEPS - 1)
+        slider = mel.locator(".spectro-step-slider")
+        slider.fill("50")
+        wait_shown(mel, 50)
+        wait_until(lambda: ("tts", "mel/known", 52) in steps_fetched(frame), "the steps after step 50")
+        page.wait_for_timeout(300)
+        # Two key repeats handled in one task, as when the page was busy and they queued: the frame
+        # after the first shows its step, the second's waits for the next frame.
+        since = frame.evaluate(
+            """(slider) => {
+                 const now = performance.now();
+                 for (let i = 0; i < 2; i++)
+                   slider.dispatchEvent(new KeyboardEvent("keydown", { key: "ArrowRight", bubbles: true }));
+                 return now;
+               }""",
+            slider.element_handle(),
+        )
+        wait_shown(mel, 52)
+        assert painted_steps(frame, "tts", "mel/known", since)[:2] == [51, 52]
+        assert slider.input_value() == "52"
+        # The ◀ button and the arrow keys on the card step as well.
+        mel.locator(".spectro-step-previous").click()
+        wait_shown(mel, 51)
+        mel.locator(".spectro-card-title").click()
+        page.keyboard.press("ArrowLeft")
+        wait_shown(mel, 50)
 
 
 def test_cursor_readout_shows_the_written_values(browser, server):

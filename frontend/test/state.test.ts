@@ -16,9 +16,13 @@ import {
 import { StepCache } from "../src/state/step-cache";
 import {
   indexAtOrBefore,
+  FramePace,
   indexNearest,
   PlayClock,
   prefetchOffsets,
+  restOffsets,
+  restsAfter,
+  STEPS_AROUND,
   KEY_STRIDE,
   AHEAD_BLOCK,
   STEPS_AHEAD,
@@ -122,6 +126,27 @@ test("the steps a card loads ahead of need", async (t) => {
     assert.deepEqual(prefetchOffsets(false, stepMove(4, 40, still), 40), [-1, 1]);
     assert.deepEqual(prefetchOffsets(false, still, 4), [-1, 1]);
     assert.deepEqual(prefetchOffsets(true, stepMove(4, 40, still), 40), [-1, 1, 2, 3]);
+  });
+  await t.test("a card resting after a jump loads the steps around it, nearest first; not after stepping", () => {
+    assert.equal(restsAfter(false, stepMove(4, 40, still)), true);
+    assert.equal(restsAfter(false, stepMove(40, 4 + KEY_STRIDE, still)), true);
+    assert.equal(restsAfter(true, stepMove(4, 40, still)), false);
+    assert.equal(restsAfter(false, still), false);
+    for (let stride = 1; stride <= KEY_STRIDE; stride++)
+      assert.equal(restsAfter(false, stepMove(4, 4 + stride, still)), false);
+    const offsets = restOffsets();
+    // With the neighbours the card loads anyway, every index within STEPS_AROUND either side, once.
+    const around = [...prefetchOffsets(false, stepMove(4, 40, still), 40), ...offsets];
+    assert.deepEqual(
+      [...around].sort((a, b) => a - b),
+      [...Array(2 * STEPS_AROUND + 1).keys()].map((i) => i - STEPS_AROUND).filter((i) => i !== 0),
+    );
+    const distances = offsets.map(Math.abs);
+    assert.deepEqual(
+      distances,
+      [...distances].sort((a, b) => a - b),
+    );
+    assert.ok(STEPS_AROUND >= 3);
   });
 });
 
@@ -389,5 +414,62 @@ test("step cache", async (t) => {
     cache.request(key(3));
     assert.equal(cache.peek(key(1)), undefined, "the peeked entry stayed the least recently used");
     assert.ok(cache.peek(key(2)));
+  });
+});
+
+test("a held key's steps, one a frame", async (t) => {
+  /** A page whose frames come when `frame()` is called; `selected` lists the steps selected, by frame. */
+  function page() {
+    let callbacks: (() => void)[] = [];
+    const frames: number[][] = [[]];
+    const pace = new FramePace((work) => callbacks.push(work));
+    return {
+      pace,
+      frames,
+      key(index: number) {
+        pace.run(index, () => frames[frames.length - 1]!.push(index));
+      },
+      frame() {
+        const run = callbacks;
+        callbacks = [];
+        frames.push([]);
+        for (const work of run) work();
+      },
+    };
+  }
+  await t.test("a step asked for in a frame that moved already waits for the next frame", () => {
+    const p = page();
+    p.key(5);
+    assert.equal(p.pace.pending, 5);
+    p.key(6);
+    assert.equal(p.pace.pending, 6);
+    assert.deepEqual(p.frames, [[5]]);
+    p.frame();
+    assert.deepEqual(p.frames, [[5], [6]]);
+    assert.equal(p.pace.pending, 6);
+    p.frame();
+    assert.equal(p.pace.pending, null);
+    p.key(7);
+    assert.deepEqual(p.frames, [[5], [6], [7]]);
+  });
+  await t.test("only the latest step waits: a page slower than the key stays a frame behind at most", () => {
+    const p = page();
+    p.key(1);
+    p.key(2);
+    p.key(3);
+    p.frame();
+    p.key(4);
+    p.frame();
+    p.frame();
+    assert.deepEqual(p.frames, [[1], [3], [4], []]);
+    assert.equal(p.pace.pending, null);
+  });
+  await t.test("one step a frame interval goes through at once", () => {
+    const p = page();
+    for (let i = 0; i < 4; i++) {
+      p.key(i);
+      p.frame();
+    }
+    assert.deepEqual(p.frames, [[0], [1], [2], [3], []]);
   });
 });

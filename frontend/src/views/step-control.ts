@@ -3,6 +3,7 @@
 
 import type { StepInfo } from "../api/types";
 import { formatWallTime } from "../render/scale";
+import { FramePace } from "../state/steps";
 import { markStepInput } from "../timing";
 import { el, setAttr, setText } from "./dom";
 
@@ -24,9 +25,13 @@ export class StepControl {
   private readonly next: HTMLButtonElement;
   private index = 0;
   private count = 0;
+  private readonly pace = new FramePace((work) => requestAnimationFrame(() => work()));
 
   /** `card` is the key of the card the control belongs to, for the step-input mark. */
-  constructor(actions: StepControlActions, card: string) {
+  constructor(
+    private readonly actions: StepControlActions,
+    private readonly card: string,
+  ) {
     this.previous = el("button", {
       className: "spectro-step-previous",
       text: "◀",
@@ -62,9 +67,24 @@ export class StepControl {
       actions.select(index);
     };
     this.slider.addEventListener("input", (event) => select(Number(this.slider.value), event));
-    this.previous.addEventListener("click", (event) => select(this.index - 1, event));
-    this.next.addEventListener("click", (event) => select(this.index + 1, event));
+    // The arrow keys step a frame at a time (FramePace) rather than as the range input moves itself.
+    this.slider.addEventListener("keydown", (event) => {
+      const move = arrowMove(event.key);
+      if (move === 0) return;
+      event.preventDefault();
+      this.stepBy(move, event);
+    });
+    this.previous.addEventListener("click", (event) => this.stepBy(-1, event));
+    this.next.addEventListener("click", (event) => this.stepBy(1, event));
     this.play.addEventListener("click", () => actions.togglePlay());
+  }
+
+  /** Moves `move` steps from the step selected or waiting for its frame: a key, ◀ or ▶ (`event`). */
+  stepBy(move: number, event: Event): void {
+    const from = this.pace.pending ?? this.index;
+    const index = Math.min(Math.max(from + move, 0), Math.max(this.count - 1, 0));
+    markStepInput(this.card, index, event);
+    this.pace.run(index, () => this.actions.select(index));
   }
 
   update(steps: readonly StepInfo[], index: number, playing: boolean): void {
@@ -86,4 +106,11 @@ export class StepControl {
     );
     setAttr(this.element, "data-step", step ? String(step.step) : "");
   }
+}
+
+/** The step an arrow key moves a step slider: ← and ↓ back, → and ↑ on, as a range input's own keys. */
+export function arrowMove(key: string): -1 | 0 | 1 {
+  if (key === "ArrowLeft" || key === "ArrowDown") return -1;
+  if (key === "ArrowRight" || key === "ArrowUp") return 1;
+  return 0;
 }
