@@ -23,9 +23,7 @@ What is measured:
   viewport (4 of the 12): the pane draws the cards out of view when the page
   has been quiet for a moment or when they come near the view
   (frontend/src/views/view-window.ts), so their time is given apart.
-- scrubbing: one step per input for 2 s from rest, over new steps (the card
-  stopped at the start after a jump, and loaded the 4 steps either side as a
-  card at rest does; the steps past those were never loaded): → held on
+- scrubbing: one step per input for 2 s, over steps never loaded: → held on
   the focused slider at 30 key downs a second, about the fastest key repeat
   that desktop systems' keyboard settings allow, then ← back over the same
   steps; the thumb dragged with the mouse, 60 moves a second asked (Chromium
@@ -39,7 +37,7 @@ What is measured:
   (4 runs in all, each 80 × 800, a TensorBoard of their own): its first paint
   from the choice, from the first run ticked (a run a frame, as the boxes take
   them) to the frame that shows every run at its step, loaded after the
-  choice; and → held at 30 key downs a second from rest over new steps, where
+  choice; and → held at 30 key downs a second over steps never loaded, where
   a step counts as painted when every run is drawn at it, then ← back over
   them: three runs, each in a fresh page.
 - peak JS heap: V8's used heap, and the same plus ArrayBuffer backing stores
@@ -102,13 +100,9 @@ SETTLE_S = 0.3  # quiet time after a step is shown, for its neighbours to load
 # The most steps a stepping card loads ahead: five or more, to the end of a block of four
 # (prefetchOffsets, STEPS_AHEAD and AHEAD_BLOCK in frontend/src/state/steps.ts).
 MOST_AHEAD = 8
-# A card that stays at a step it jumped to loads the steps this far either side, after REST_S
-# (STEPS_AROUND, REST_MS and restOffsets in frontend/src/state/steps.ts).
-STEPS_AROUND = 4
-REST_S = 0.15
 
 # Step changes jump on card 0 within change_range. Scrubbing goes over scrub_range,
-# on new steps of a card each time (from rest): by key and back on key_scrub_cards, by
+# on steps never loaded of a card each time: by key and back on key_scrub_cards, by
 # mouse on drag_scrub_cards, by a key at 60/s on fast_key_cards; so every figure
 # of it has a few runs.
 SIZES = {
@@ -517,9 +511,9 @@ def step_changes(
         x, y = session.slider_x(card, target, steps)
         samples.append(_step_change(session, card, lambda: session.page.mouse.click(x, y), linked_cards))
         shown = samples[-1]["step"]
-        # Loaded by now or by the → below: the steps around the step shown (the card rests there),
-        # the step after it and the steps loaded ahead of that one.
-        loaded.update(range(shown - STEPS_AROUND, shown + 1 + MOST_AHEAD + 1))
+        # Loaded by now or by the → below: the neighbours of the step shown, the step after it and
+        # the steps loaded ahead of that one.
+        loaded.update(range(shown - 1, shown + 1 + MOST_AHEAD + 1))
         samples.append(_step_change(session, card, lambda: session.page.keyboard.press("ArrowRight"), linked_cards))
     if linked:
         session.frame.uncheck(".spectro-link-steps")
@@ -532,11 +526,11 @@ def current_index(session: Session, card: int) -> int:
 
 
 def go_to(session: Session, card: int, index: int, steps: int) -> None:
-    """Clicks the slider's track at `index` and waits until the card rests there, its steps around loaded."""
+    """Clicks the slider's track at `index` and waits until the card has settled there (±1)."""
     start = len(session.marks)
     session.page.mouse.click(*session.slider_x(card, index, steps))
     session.wait_marks('(m, a) => m.name === "spectro:step-painted" && m.card === a', card_key(card), since=start)
-    session.page.wait_for_timeout((REST_S + SETTLE_S) * 1000)
+    session.page.wait_for_timeout(SETTLE_S * 1000)
     session.pull()
 
 
@@ -716,7 +710,7 @@ def compare_choice(session: Session, others: int) -> dict:
 
 
 def _compare_scrubs(session: Session, sizes: dict) -> List[dict]:
-    """Ticks the other runs on card 0, then holds → from rest over its new steps and ← back over them."""
+    """Ticks the other runs on card 0, then holds → over its steps never loaded and ← back over them."""
     steps, others = sizes["compare_steps"], sizes["compare_runs"] - 1
     low, high = sizes["compare_scrub_range"]
     key = card_key(0)
@@ -727,7 +721,7 @@ def _compare_scrubs(session: Session, sizes: dict) -> List[dict]:
     go_to(session, 0, low, steps)
     return [
         {
-            "over": "from rest, new steps",
+            "over": "steps never loaded",
             **scrub(session, 0, steps, high, sizes["scrub_s"], "key", KEY_REPEAT_HZ, others),
         },
         {"over": "back over them", **scrub(session, 0, steps, low, sizes["scrub_s"], "key", KEY_REPEAT_HZ, others)},
@@ -871,9 +865,7 @@ def measure(base: str, sizes: dict) -> dict:
                 for card in cards_of_kind:
                     session.slider(card).scroll_into_view_if_needed()
                     go_to(session, card, low, steps)
-                    runs.append(
-                        {"over": "from rest, new steps", **scrub(session, card, steps, high, seconds, by, rate)}
-                    )
+                    runs.append({"over": "steps never loaded", **scrub(session, card, steps, high, seconds, by, rate)})
                     if back:
                         runs.append({"over": "back over them", **scrub(session, card, steps, low, seconds, by, rate)})
             result["scrub"] = _scrub_summaries(runs)

@@ -20,9 +20,6 @@ import {
   indexNearest,
   PlayClock,
   prefetchOffsets,
-  restOffsets,
-  restsAfter,
-  STEPS_AROUND,
   KEY_STRIDE,
   AHEAD_BLOCK,
   STEPS_AHEAD,
@@ -126,27 +123,6 @@ test("the steps a card loads ahead of need", async (t) => {
     assert.deepEqual(prefetchOffsets(false, stepMove(4, 40, still), 40), [-1, 1]);
     assert.deepEqual(prefetchOffsets(false, still, 4), [-1, 1]);
     assert.deepEqual(prefetchOffsets(true, stepMove(4, 40, still), 40), [-1, 1, 2, 3]);
-  });
-  await t.test("a card resting after a jump loads the steps around it, nearest first; not after stepping", () => {
-    assert.equal(restsAfter(false, stepMove(4, 40, still)), true);
-    assert.equal(restsAfter(false, stepMove(40, 4 + KEY_STRIDE, still)), true);
-    assert.equal(restsAfter(true, stepMove(4, 40, still)), false);
-    assert.equal(restsAfter(false, still), false);
-    for (let stride = 1; stride <= KEY_STRIDE; stride++)
-      assert.equal(restsAfter(false, stepMove(4, 4 + stride, still)), false);
-    const offsets = restOffsets();
-    // With the neighbours the card loads anyway, every index within STEPS_AROUND either side, once.
-    const around = [...prefetchOffsets(false, stepMove(4, 40, still), 40), ...offsets];
-    assert.deepEqual(
-      [...around].sort((a, b) => a - b),
-      [...Array(2 * STEPS_AROUND + 1).keys()].map((i) => i - STEPS_AROUND).filter((i) => i !== 0),
-    );
-    const distances = offsets.map(Math.abs);
-    assert.deepEqual(
-      distances,
-      [...distances].sort((a, b) => a - b),
-    );
-    assert.ok(STEPS_AROUND >= 3);
   });
 });
 

@@ -92,8 +92,7 @@ export const AHEAD_BLOCK = 4;
  * second. They reach the end of a block of AHEAD_BLOCK indices, so that a
  * held key asks for new steps every fourth repeat, four at a time: a request
  * costs the browser, the worker and the server more than a step's data does.
- * After a jump only the neighbours: the next jump is as likely to go anywhere;
- * a card that then rests there loads a few more (restOffsets).
+ * After a jump only the neighbours: the next jump is as likely to go anywhere.
  */
 export function prefetchOffsets(playing: boolean, move: StepMove, index: number): number[] {
   if (playing) return [-1, 1, 2, 3];
@@ -106,34 +105,6 @@ export function prefetchOffsets(playing: boolean, move: StepMove, index: number)
       : Math.floor((index - STEPS_AHEAD) / AHEAD_BLOCK) * AHEAD_BLOCK;
   const offsets = [-d];
   for (let k = 1; k <= Math.abs(end - index); k++) offsets.push(k * d);
-  return offsets;
-}
-
-/** How far either side of its step a card that stopped after a jump loads (restOffsets). */
-export const STEPS_AROUND = 4;
-
-/** How long a card stays at the step it jumped to before it loads the steps around it, in ms. */
-export const REST_MS = 150;
-
-/**
- * Whether a card that made `move` loads the steps around it once it rests
- * there (REST_MS): after a jump (a click on the track, the end of a drag),
- * not while stepping, playing, or at the opening step.
- */
-export function restsAfter(playing: boolean, move: StepMove): boolean {
-  return !playing && move.stride > KEY_STRIDE;
-}
-
-/**
- * The indices, relative to the selected one, a card at rest after a jump
- * loads besides its neighbours (prefetchOffsets): two to STEPS_AROUND either
- * side, nearest first. A key then held from there finds its first steps
- * loaded, while the steps it asks for ahead (some 130 ms for a compare card
- * of four runs) are on their way; a drag passing over steps asks for none.
- */
-export function restOffsets(): number[] {
-  const offsets: number[] = [];
-  for (let k = 2; k <= STEPS_AROUND; k++) offsets.push(k, -k);
   return offsets;
 }
 

@@ -14,17 +14,7 @@ import { nonfiniteText } from "../render/scale";
 import type { CardActions } from "../state/actions";
 import { openingStepKey, type CardState } from "../state/app-state";
 import type { StepEntry } from "../state/step-cache";
-import {
-  indexAtOrBefore,
-  isStepping,
-  prefetchOffsets,
-  REST_MS,
-  restOffsets,
-  restsAfter,
-  standInIndex,
-  stepMove,
-  type StepMove,
-} from "../state/steps";
+import { indexAtOrBefore, isStepping, prefetchOffsets, standInIndex, stepMove, type StepMove } from "../state/steps";
 import { markStepPainted } from "../timing";
 import { el, setAttr, setHidden, setText } from "./dom";
 import { StepControl } from "./step-control";
@@ -91,8 +81,6 @@ export class CardFrame {
   private move: StepMove = { direction: 1, stride: 0 };
   /** The step the .npz link downloads, as [run, tag, step, sample]. */
   private npzKey = "";
-  /** The step index whose steps around load once the card rests there (restOffsets), and its timer until then. */
-  private rest: { index: number; timer?: ReturnType<typeof setTimeout> } | null = null;
 
   constructor(
     card: CardState,
@@ -275,29 +263,6 @@ export class CardFrame {
       arrays.prefetch?.(keys.map((key) => key.step));
     });
     if (next && arrays.prepareAhead) whenIdle(this, () => arrays.prepareAhead!(next.step));
-    this.restAfterJump(card, arrays);
-  }
-
-  /** After a jump, loads the steps around the step once the card has stayed there REST_MS (restOffsets). */
-  private restAfterJump(card: CardState, arrays: StepArrays): void {
-    const index = card.stepIndex;
-    if (this.rest?.index === index) return;
-    if (this.rest?.timer !== undefined) clearTimeout(this.rest.timer);
-    this.rest = null;
-    if (!restsAfter(card.playing, this.move)) return;
-    const rest: { index: number; timer?: ReturnType<typeof setTimeout> } = { index };
-    rest.timer = setTimeout(() => {
-      rest.timer = undefined;
-      if (this.rest !== rest || this.card.stepIndex !== index || this.card.playing) return;
-      const keys: StepKey[] = [];
-      for (const offset of restOffsets()) {
-        const key = this.stepKey(index + offset, arrays);
-        if (key) keys.push(key);
-      }
-      for (const key of keys) this.actions.requestStep(key);
-      arrays.prefetch?.(keys.map((key) => key.step));
-    }, REST_MS);
-    this.rest = rest;
   }
 }
 
