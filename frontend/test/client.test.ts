@@ -1,7 +1,15 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
 
-import { BATCH_STEPS, dataBatchUrl, decodeBatch, httpErrorMessage, StepLoader, type StepKey } from "../src/api/client";
+import {
+  BATCH_STEPS,
+  dataBatchUrl,
+  decodeBatch,
+  groupedBySteps,
+  httpErrorMessage,
+  StepLoader,
+  type StepKey,
+} from "../src/api/client";
 import { WorkerLoader } from "../src/api/worker-loader";
 import { parseBatchBody } from "../src/api/decode";
 
@@ -119,6 +127,45 @@ test("more steps than a batch holds go in several requests; later tasks in their
     (url) => (JSON.parse(new URLSearchParams(url.split("?")[1]).get("keys")!) as unknown[]).length,
   );
   assert.deepEqual(sizes, [BATCH_STEPS, 3, 1]);
+});
+
+test("a compare card's steps ahead, asked run by run, load grouped by step: the first request holds whole steps", async () => {
+  const { loader, urls, flush } = loaderWith(answerEach);
+  const runs = ["a", "b", "c", "d"];
+  const ahead = [82, 83, 84, 85, 86, 87, 88];
+  const loads = runs.flatMap((run) => ahead.map((step) => loader.load({ run, tag: "t", step, sample: 0 })));
+  flush();
+  const data = await Promise.all(loads);
+  const requests = urls.map(
+    (url) => JSON.parse(new URLSearchParams(url.split("?")[1]).get("keys")!) as [string, string, number, number][],
+  );
+  assert.deepEqual(
+    requests.map((keys) => keys.length),
+    [BATCH_STEPS, runs.length * ahead.length - BATCH_STEPS],
+  );
+  // Each request holds every run at its steps; the nearest steps come first.
+  assert.deepEqual(
+    requests[0]!.map(([run, , step]) => `${run}${step}`),
+    [82, 83, 84, 85].flatMap((step) => runs.map((run) => `${run}${step}`)),
+  );
+  // Each load still gets its own step's data.
+  assert.deepEqual(
+    data.map((d) => d.description.step),
+    runs.flatMap(() => ahead),
+  );
+});
+
+test("grouped by step: steps in the order first asked for, keys in the order asked within a step", () => {
+  const key = (run: string, step: number): StepKey => ({ run, tag: "t", step, sample: 0 });
+  const asked = [key("a", 5), key("a", 3), key("b", 3), key("b", 5), key("a", 9), key("c", 5)];
+  assert.deepEqual(
+    groupedBySteps(asked, (k) => k).map((k) => `${k.run}${k.step}`),
+    ["a5", "b5", "c5", "a3", "b3", "a9"],
+  );
+  assert.deepEqual(
+    groupedBySteps([], (k: StepKey) => k),
+    [],
+  );
 });
 
 test("a step the server refuses fails with its text; the others of the batch load", async () => {

@@ -173,10 +173,29 @@ interface PendingStep {
 }
 
 /**
+ * `keys` grouped by step: the steps in the order first asked for, and at each
+ * step its keys in the order asked. A compare card asks for its own steps
+ * ahead, then each compared run's: so grouped, a request holds whole steps
+ * (every run's), the nearest first, and a step is shown as soon as the worker
+ * answers the first request.
+ */
+export function groupedBySteps<T>(items: readonly T[], keyOf: (item: T) => StepKey): T[] {
+  const groups = new Map<number, T[]>();
+  for (const item of items) {
+    const step = keyOf(item).step;
+    const group = groups.get(step);
+    if (group) group.push(item);
+    else groups.set(step, [item]);
+  }
+  return [...groups.values()].flat();
+}
+
+/**
  * Loads steps in batches: the steps asked for in one task (the cards of a
  * frame, a frame's loads ahead, the runs of a compare card) go to the server
- * together, BATCH_STEPS to a /data_batch request, in the order asked. Each
- * request costs the browser and the server more than a step's data does.
+ * together, BATCH_STEPS to a /data_batch request, grouped by step
+ * (groupedBySteps). Each request costs the browser and the server more than a
+ * step's data does.
  */
 export class StepLoader {
   private pending: PendingStep[] = [];
@@ -194,7 +213,7 @@ export class StepLoader {
   }
 
   private flush(): void {
-    const pending = this.pending;
+    const pending = groupedBySteps(this.pending, (p) => p.key);
     this.pending = [];
     for (let start = 0; start < pending.length; start += BATCH_STEPS)
       void this.request(pending.slice(start, start + BATCH_STEPS));
