@@ -90,11 +90,12 @@ test("the steps a card loads ahead of need", async (t) => {
     assert.equal(stepMove(3, 3, last), last);
     assert.equal(stepMove(-1, 3, last), last);
   });
-  await t.test("stepping loads five ahead or more in the step's direction, to the end of a block of four", () => {
+  await t.test("stepping loads eight ahead or more in the step's direction, to the end of a block of four", () => {
     assert.deepEqual(prefetchOffsets(false, stepMove(3, 4, still), 4), [-1, 1, 2, 3, 4, 5, 6, 7, 8]);
-    assert.deepEqual(prefetchOffsets(false, stepMove(6, 7, still), 7), [-1, 1, 2, 3, 4, 5]);
+    assert.deepEqual(prefetchOffsets(false, stepMove(6, 7, still), 7), [-1, 1, 2, 3, 4, 5, 6, 7, 8, 9]);
+    assert.deepEqual(prefetchOffsets(false, stepMove(5, 6, still), 6), [-1, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10]);
     assert.deepEqual(prefetchOffsets(false, stepMove(9, 8, still), 8), [1, -1, -2, -3, -4, -5, -6, -7, -8]);
-    assert.deepEqual(prefetchOffsets(false, stepMove(10, 9, still), 9), [1, -1, -2, -3, -4, -5]);
+    assert.deepEqual(prefetchOffsets(false, stepMove(10, 9, still), 9), [1, -1, -2, -3, -4, -5, -6, -7, -8, -9]);
   });
   await t.test("a held key asks for new steps every fourth repeat, four at a time", () => {
     const asked = new Set<number>();
@@ -115,8 +116,11 @@ test("the steps a card loads ahead of need", async (t) => {
     assert.equal(newPerRepeat.filter((n) => n === 0).length, 21);
   });
   await t.test("a held key's repeats taken together in one frame still load ahead", () => {
-    assert.deepEqual(prefetchOffsets(false, stepMove(4, 4 + KEY_STRIDE, still), 7), [-1, 1, 2, 3, 4, 5]);
-    assert.deepEqual(prefetchOffsets(false, stepMove(9, 7, still), 7), [1, -1, -2, -3, -4, -5, -6, -7]);
+    assert.deepEqual(prefetchOffsets(false, stepMove(4, 4 + KEY_STRIDE, still), 7), [-1, 1, 2, 3, 4, 5, 6, 7, 8, 9]);
+    assert.deepEqual(
+      prefetchOffsets(false, stepMove(9, 7, still), 7),
+      [1, -1, -2, -3, -4, -5, -6, -7, -8, -9, -10, -11],
+    );
     assert.deepEqual(prefetchOffsets(false, stepMove(4, 5 + KEY_STRIDE, still), 8), [-1, 1]);
   });
   await t.test("after a jump or at rest only the neighbours; while playing three ahead", () => {

@@ -78,7 +78,7 @@ export function isStepping(move: StepMove): boolean {
 }
 
 /** The fewest steps a stepping card has asked for ahead of the one selected. */
-export const STEPS_AHEAD = 5;
+export const STEPS_AHEAD = 8;
 
 /** Stepping, the steps ahead are asked for this many at a time. */
 export const AHEAD_BLOCK = 4;
@@ -88,8 +88,8 @@ export const AHEAD_BLOCK = 4;
  * need: the step before and the one after; while playing, three ahead; while
  * stepping (isStepping), at least STEPS_AHEAD in its direction, so that steps
  * loading slower than the key repeats (a compare card loads each of its runs'
- * step) are asked for some 170 ms before their key comes at 30 repeats a
- * second. They reach the end of a block of AHEAD_BLOCK indices, so that a
+ * step, and a machine busy with the frames decodes them late) are asked
+ * for some 270 ms before their key comes at 30 repeats a second. They reach the end of a block of AHEAD_BLOCK indices, so that a
  * held key asks for new steps every fourth repeat, four at a time: a request
  * costs the browser, the worker and the server more than a step's data does.
  * After a jump only the neighbours: the next jump is as likely to go anywhere.
