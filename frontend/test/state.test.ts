@@ -444,6 +444,18 @@ test("a held key's steps, one a frame", async (t) => {
     assert.deepEqual(p.frames, [[1], [3], [4], []]);
     assert.equal(p.pace.pending, null);
   });
+  await t.test("another input drops the step waiting; the next key moves at once", () => {
+    const p = page();
+    p.key(1);
+    p.key(2);
+    p.pace.cancel();
+    assert.equal(p.pace.pending, null);
+    p.key(9);
+    p.key(10);
+    p.frame();
+    p.frame();
+    assert.deepEqual(p.frames, [[1, 9], [10], []]);
+  });
   await t.test("one step a frame interval goes through at once", () => {
     const p = page();
     for (let i = 0; i < 4; i++) {

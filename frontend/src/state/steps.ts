@@ -121,6 +121,8 @@ export class FramePace {
   private moved = false;
   private last = 0;
   private waiting: (() => void) | null = null;
+  /** Steps started, so that a frame after a cancel() ends only the latest one's wait. */
+  private starts = 0;
 
   constructor(private readonly nextFrame: (work: () => void) => void) {}
 
@@ -139,10 +141,18 @@ export class FramePace {
     this.start(select);
   }
 
+  /** Drops the step waiting, if any: another input (a drag, Home, End) chose the step since. */
+  cancel(): void {
+    this.waiting = null;
+    this.moved = false;
+  }
+
   private start(select: () => void): void {
     this.moved = true;
+    const started = ++this.starts;
     select();
     this.nextFrame(() => {
+      if (started !== this.starts) return;
       this.moved = false;
       const waiting = this.waiting;
       this.waiting = null;

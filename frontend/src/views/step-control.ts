@@ -63,6 +63,7 @@ export class StepControl {
       this.label,
     ]);
     const select = (index: number, event: Event) => {
+      this.pace.cancel();
       markStepInput(card, index, event);
       actions.select(index);
     };
