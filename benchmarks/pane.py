@@ -97,9 +97,9 @@ N_MELS, FRAMES = 80, 800
 RUN = "tts"
 THUMB_PX = 16.0  # width of Chromium's range thumb, about
 SETTLE_S = 0.3  # quiet time after a step is shown, for its neighbours to load
-# The most steps a stepping card loads ahead: eight or more, to the end of a block of four
+# The most steps a stepping card of one run loads ahead: five or more, to the end of a block of four
 # (prefetchOffsets, STEPS_AHEAD and AHEAD_BLOCK in frontend/src/state/steps.ts).
-MOST_AHEAD = 11
+MOST_AHEAD = 8
 
 # Step changes jump on card 0 within change_range. Scrubbing goes over scrub_range,
 # on steps never loaded of a card each time: by key and back on key_scrub_cards, by

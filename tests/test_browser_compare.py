@@ -5,7 +5,19 @@ import urllib.parse
 import numpy as np
 import pytest
 
-from support.browser import FRAMES, N_MELS, XSS, card, hover_cell, open_tab, panel_pixel, reopen, wait_shown, wait_until
+from support.browser import (
+    FRAMES,
+    N_MELS,
+    XSS,
+    card,
+    hover_cell,
+    open_tab,
+    panel_pixel,
+    reopen,
+    steps_fetched,
+    wait_shown,
+    wait_until,
+)
 from support.server import tensorboard
 from tb_plugin_spectro import summary as spectro_summary
 
@@ -367,3 +379,28 @@ def test_the_swipe_and_the_flicker_show_the_compared_run_chosen(browser, server)
         page.keyboard.up("f")
         mel.locator(".spectro-swipe").check()
         wait_until(lambda: shows("run2-predicted"), "run_c's prediction right of the divider")
+
+
+LONG_TAG = "mel/long"
+LONG_STEPS = 24
+
+
+def test_a_card_comparing_runs_loads_every_runs_steps_farther_ahead(browser, tmp_path):
+    for run in ("run_a", "run_b"):
+        with spectro_summary.Writer(str(tmp_path / run)) as writer:
+            for step in range(LONG_STEPS):
+                spectro_summary.mel_comparison(LONG_TAG, target(), predicted(run, step), step, writer=writer)
+    with tensorboard(tmp_path, "false") as base, open_tab(browser, base) as (page, frame):
+        mel = card(frame, "run_a", LONG_TAG)
+        wait_shown(mel, LONG_STEPS - 1)
+        compare_with(mel, "run_b")
+        slider = mel.locator(".spectro-step-slider")
+        slider.fill("5")
+        wait_shown(mel, 5)
+        slider.focus()
+        page.keyboard.press("ArrowRight")
+        wait_shown(mel, 6)
+        # Stepping, eight steps ahead at least (to the end of a block of four), of every run compared;
+        # a card of one run asks for five.
+        ahead = {(run, LONG_TAG, step) for run in ("run_a", "run_b") for step in range(7, 15)}
+        wait_until(lambda: ahead <= set(steps_fetched(frame)), "eight steps ahead of each run")

@@ -23,6 +23,7 @@ import {
   KEY_STRIDE,
   AHEAD_BLOCK,
   STEPS_AHEAD,
+  STEPS_AHEAD_COMPARING,
   standInIndex,
   stepMove,
   uniqueSteps,
@@ -90,12 +91,25 @@ test("the steps a card loads ahead of need", async (t) => {
     assert.equal(stepMove(3, 3, last), last);
     assert.equal(stepMove(-1, 3, last), last);
   });
-  await t.test("stepping loads eight ahead or more in the step's direction, to the end of a block of four", () => {
+  await t.test("stepping loads five ahead or more in the step's direction, to the end of a block of four", () => {
     assert.deepEqual(prefetchOffsets(false, stepMove(3, 4, still), 4), [-1, 1, 2, 3, 4, 5, 6, 7, 8]);
-    assert.deepEqual(prefetchOffsets(false, stepMove(6, 7, still), 7), [-1, 1, 2, 3, 4, 5, 6, 7, 8, 9]);
-    assert.deepEqual(prefetchOffsets(false, stepMove(5, 6, still), 6), [-1, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10]);
+    assert.deepEqual(prefetchOffsets(false, stepMove(6, 7, still), 7), [-1, 1, 2, 3, 4, 5]);
     assert.deepEqual(prefetchOffsets(false, stepMove(9, 8, still), 8), [1, -1, -2, -3, -4, -5, -6, -7, -8]);
-    assert.deepEqual(prefetchOffsets(false, stepMove(10, 9, still), 9), [1, -1, -2, -3, -4, -5, -6, -7, -8, -9]);
+    assert.deepEqual(prefetchOffsets(false, stepMove(10, 9, still), 9), [1, -1, -2, -3, -4, -5]);
+  });
+  await t.test("a card comparing runs loads eight ahead or more", () => {
+    const comparing = (from: number, to: number) =>
+      prefetchOffsets(false, stepMove(from, to, still), to, STEPS_AHEAD_COMPARING);
+    assert.deepEqual(comparing(3, 4), [-1, 1, 2, 3, 4, 5, 6, 7, 8]);
+    assert.deepEqual(comparing(6, 7), [-1, 1, 2, 3, 4, 5, 6, 7, 8, 9]);
+    assert.deepEqual(comparing(5, 6), [-1, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10]);
+    assert.deepEqual(comparing(10, 9), [1, -1, -2, -3, -4, -5, -6, -7, -8, -9]);
+    // Every step, eight ahead at least have been asked for.
+    for (let index = 20; index < 40; index++) {
+      const ahead = comparing(index - 1, index).filter((offset) => offset > 0);
+      assert.deepEqual(ahead.slice(0, STEPS_AHEAD_COMPARING), [1, 2, 3, 4, 5, 6, 7, 8]);
+    }
+    assert.deepEqual(prefetchOffsets(false, stepMove(4, 40, still), 40, STEPS_AHEAD_COMPARING), [-1, 1]);
   });
   await t.test("a held key asks for new steps every fourth repeat, four at a time", () => {
     const asked = new Set<number>();
@@ -116,11 +130,8 @@ test("the steps a card loads ahead of need", async (t) => {
     assert.equal(newPerRepeat.filter((n) => n === 0).length, 21);
   });
   await t.test("a held key's repeats taken together in one frame still load ahead", () => {
-    assert.deepEqual(prefetchOffsets(false, stepMove(4, 4 + KEY_STRIDE, still), 7), [-1, 1, 2, 3, 4, 5, 6, 7, 8, 9]);
-    assert.deepEqual(
-      prefetchOffsets(false, stepMove(9, 7, still), 7),
-      [1, -1, -2, -3, -4, -5, -6, -7, -8, -9, -10, -11],
-    );
+    assert.deepEqual(prefetchOffsets(false, stepMove(4, 4 + KEY_STRIDE, still), 7), [-1, 1, 2, 3, 4, 5]);
+    assert.deepEqual(prefetchOffsets(false, stepMove(9, 7, still), 7), [1, -1, -2, -3, -4, -5, -6, -7]);
     assert.deepEqual(prefetchOffsets(false, stepMove(4, 5 + KEY_STRIDE, still), 8), [-1, 1]);
   });
   await t.test("after a jump or at rest only the neighbours; while playing three ahead", () => {

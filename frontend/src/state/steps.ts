@@ -78,7 +78,13 @@ export function isStepping(move: StepMove): boolean {
 }
 
 /** The fewest steps a stepping card has asked for ahead of the one selected. */
-export const STEPS_AHEAD = 8;
+export const STEPS_AHEAD = 5;
+
+/**
+ * The same for a card comparing runs, whose every step is several runs' to
+ * load: asked for earlier, so that they have loaded when the key comes.
+ */
+export const STEPS_AHEAD_COMPARING = 8;
 
 /** Stepping, the steps ahead are asked for this many at a time. */
 export const AHEAD_BLOCK = 4;
@@ -86,23 +92,24 @@ export const AHEAD_BLOCK = 4;
 /**
  * The indices, relative to the selected one (`index`), a card loads ahead of
  * need: the step before and the one after; while playing, three ahead; while
- * stepping (isStepping), at least STEPS_AHEAD in its direction, so that steps
- * loading slower than the key repeats (a compare card loads each of its runs'
- * step, and a machine busy with the frames decodes them late) are asked
- * for some 270 ms before their key comes at 30 repeats a second. They reach the end of a block of AHEAD_BLOCK indices, so that a
+ * stepping (isStepping), at least `ahead` in its direction (STEPS_AHEAD, or
+ * STEPS_AHEAD_COMPARING on a card comparing runs), so that steps loading
+ * slower than the key repeats (a compare card loads each of its runs' step,
+ * and a machine busy with the frames decodes them late) are asked for some
+ * 170 ms (270 ms comparing) before their key comes at 30 repeats a second. They reach the end of a block of AHEAD_BLOCK indices, so that a
  * held key asks for new steps every fourth repeat, four at a time: a request
  * costs the browser, the worker and the server more than a step's data does.
  * After a jump only the neighbours: the next jump is as likely to go anywhere.
  */
-export function prefetchOffsets(playing: boolean, move: StepMove, index: number): number[] {
+export function prefetchOffsets(playing: boolean, move: StepMove, index: number, ahead = STEPS_AHEAD): number[] {
   if (playing) return [-1, 1, 2, 3];
   if (!isStepping(move)) return [-1, 1];
   const d = move.direction;
-  // The block's far end in the direction of the move, at least STEPS_AHEAD away.
+  // The block's far end in the direction of the move, at least `ahead` away.
   const end =
     d > 0
-      ? Math.ceil((index + STEPS_AHEAD) / AHEAD_BLOCK) * AHEAD_BLOCK
-      : Math.floor((index - STEPS_AHEAD) / AHEAD_BLOCK) * AHEAD_BLOCK;
+      ? Math.ceil((index + ahead) / AHEAD_BLOCK) * AHEAD_BLOCK
+      : Math.floor((index - ahead) / AHEAD_BLOCK) * AHEAD_BLOCK;
   const offsets = [-d];
   for (let k = 1; k <= Math.abs(end - index); k++) offsets.push(k * d);
   return offsets;

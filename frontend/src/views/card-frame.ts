@@ -14,7 +14,16 @@ import { nonfiniteText } from "../render/scale";
 import type { CardActions } from "../state/actions";
 import { openingStepKey, type CardState } from "../state/app-state";
 import type { StepEntry } from "../state/step-cache";
-import { indexAtOrBefore, isStepping, prefetchOffsets, standInIndex, stepMove, type StepMove } from "../state/steps";
+import {
+  indexAtOrBefore,
+  isStepping,
+  prefetchOffsets,
+  standInIndex,
+  STEPS_AHEAD,
+  STEPS_AHEAD_COMPARING,
+  stepMove,
+  type StepMove,
+} from "../state/steps";
 import { markStepPainted } from "../timing";
 import { el, setAttr, setHidden, setText } from "./dom";
 import { StepControl } from "./step-control";
@@ -40,6 +49,8 @@ export interface StepArrays {
   ready?(step: number): boolean;
   /** After the frame: gets step `step`, the next in the direction the card moves, ready to show. */
   prepareAhead?(step: number): void;
+  /** Whether the card compares runs now: it then loads farther ahead (STEPS_AHEAD_COMPARING). */
+  comparing?(): boolean;
 }
 
 /** The parts of a card, in the order they are laid out, and how it loads steps. */
@@ -253,7 +264,8 @@ export class CardFrame {
    */
   private prefetch(card: CardState, arrays: StepArrays): void {
     const keys: StepKey[] = [];
-    for (const offset of prefetchOffsets(card.playing, this.move, card.stepIndex)) {
+    const ahead = arrays.comparing?.() ? STEPS_AHEAD_COMPARING : STEPS_AHEAD;
+    for (const offset of prefetchOffsets(card.playing, this.move, card.stepIndex, ahead)) {
       const key = this.stepKey(card.stepIndex + offset, arrays);
       if (key) keys.push(key);
     }

@@ -259,6 +259,7 @@ export abstract class ComparisonCard implements CardView {
         prefetch: (steps) => this.comparison.prefetch(steps),
         ready: (step) => this.comparison.ready(step),
         prepareAhead: (step) => this.prepareAhead(step),
+        comparing: () => this.comparison.active,
       },
     });
     this.element = this.frame.element;

@@ -253,6 +253,7 @@ export class SimilarityCard implements CardView {
         fileStem: (step) => `${safeFileName(`${this.card.run}_${this.card.tag}`)}_step${step}`,
         prefetch: (steps) => this.comparison.prefetch(steps),
         ready: (step) => this.comparison.ready(step),
+        comparing: () => this.comparison.active,
       },
     });
     this.element = this.frame.element;
