@@ -37,9 +37,10 @@ What is measured:
   (4 runs in all, each 80 × 800, a TensorBoard of their own): its first paint
   from the choice, from the first run ticked (a run a frame, as the boxes take
   them) to the frame that shows every run at its step, loaded after the
-  choice; and → held at 30 key downs a second over steps never loaded, where
-  a step counts as painted when every run is drawn at it, then ← back over
-  them: three runs, each in a fresh page.
+  choice; and → held at 30 key downs a second from rest (the card has loaded
+  the 4 steps either side, as a compare card at rest does) over steps never
+  loaded, where a step counts as painted when every run is drawn at it, then
+  ← back over them: three runs, each in a fresh page.
 - peak JS heap: V8's used heap, and the same plus ArrayBuffer backing stores
   (decoded arrays and pixels live there), sampled through the session with
   the DevTools protocol's Runtime.getHeapUsage. TensorBoard's page and the
@@ -710,7 +711,12 @@ def compare_choice(session: Session, others: int) -> dict:
 
 
 def _compare_scrubs(session: Session, sizes: dict) -> List[dict]:
-    """Ticks the other runs on card 0, then holds → over its steps never loaded and ← back over them."""
+    """Ticks the other runs on card 0, then holds → from rest over its steps never loaded and ← back over them.
+
+    The card jumps to the start and rests there, comparing runs, as a person
+    would before holding a key: it then loads the four steps either side
+    (restOffsets in frontend/src/state/steps.ts); the steps past those were never loaded.
+    """
     steps, others = sizes["compare_steps"], sizes["compare_runs"] - 1
     low, high = sizes["compare_scrub_range"]
     key = card_key(0)
@@ -721,7 +727,7 @@ def _compare_scrubs(session: Session, sizes: dict) -> List[dict]:
     go_to(session, 0, low, steps)
     return [
         {
-            "over": "steps never loaded",
+            "over": "from rest (4 loaded), then never loaded",
             **scrub(session, 0, steps, high, sizes["scrub_s"], "key", KEY_REPEAT_HZ, others),
         },
         {"over": "back over them", **scrub(session, 0, steps, low, sizes["scrub_s"], "key", KEY_REPEAT_HZ, others)},

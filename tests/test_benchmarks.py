@@ -155,7 +155,7 @@ def test_pane_part(tmp_path):
     compare = part["compare"]
     assert compare["runs"] == part["sizes"]["compare_runs"]
     assert compare["first_paint"]["latency"]["n"] == part["sizes"]["compare_choices"]
-    assert [run["over"] for run in compare["scrub"]] == ["steps never loaded", "back over them"]
+    assert [run["over"] for run in compare["scrub"]] == ["from rest (4 loaded), then never loaded", "back over them"]
     assert all(run["inputs"] > 0 and run["painted_share"] for run in compare["scrub"])
     assert "### Pane: step change" in stdout and "### Pane: a compare card of" in stdout
 

@@ -385,12 +385,42 @@ LONG_TAG = "mel/long"
 LONG_STEPS = 24
 
 
-def test_a_card_comparing_runs_loads_every_runs_steps_farther_ahead(browser, tmp_path):
+@pytest.fixture(scope="module")
+def long_server(tmp_path_factory):
+    root = tmp_path_factory.mktemp("compare-long")
     for run in ("run_a", "run_b"):
-        with spectro_summary.Writer(str(tmp_path / run)) as writer:
+        with spectro_summary.Writer(str(root / run)) as writer:
             for step in range(LONG_STEPS):
                 spectro_summary.mel_comparison(LONG_TAG, target(), predicted(run, step), step, writer=writer)
-    with tensorboard(tmp_path, "false") as base, open_tab(browser, base) as (page, frame):
+    with tensorboard(root, "false") as base:
+        yield base
+
+
+def long_fetched(frame):
+    return {(run, step) for run, tag, step in steps_fetched(frame) if tag == LONG_TAG}
+
+
+def test_a_card_comparing_runs_that_rests_after_a_jump_loads_the_steps_around_it(browser, long_server):
+    with open_tab(browser, long_server) as (page, frame):
+        mel = card(frame, "run_a", LONG_TAG)
+        wait_shown(mel, LONG_STEPS - 1)
+        slider = mel.locator(".spectro-step-slider")
+        # A card of one run loads the neighbours of the step it jumped to, and no more.
+        slider.fill("6")
+        wait_shown(mel, 6)
+        wait_until(lambda: {("run_a", 5), ("run_a", 7)} <= long_fetched(frame), "the neighbours of step 6")
+        page.wait_for_timeout(600)
+        assert not {("run_a", step) for step in (2, 3, 4, 8, 9, 10)} & long_fetched(frame)
+        # Comparing runs, a card that stays at the step it jumped to loads four either side, of every run.
+        compare_with(mel, "run_b")
+        slider.fill("14")
+        wait_shown(mel, 14)
+        around = {(run, step) for run in ("run_a", "run_b") for step in range(10, 19)}
+        wait_until(lambda: around <= long_fetched(frame), "four steps either side of step 14, of each run")
+
+
+def test_a_card_comparing_runs_loads_every_runs_steps_farther_ahead(browser, long_server):
+    with open_tab(browser, long_server) as (page, frame):
         mel = card(frame, "run_a", LONG_TAG)
         wait_shown(mel, LONG_STEPS - 1)
         compare_with(mel, "run_b")

@@ -24,6 +24,9 @@ import {
   AHEAD_BLOCK,
   STEPS_AHEAD,
   STEPS_AHEAD_COMPARING,
+  STEPS_AROUND,
+  restOffsets,
+  restsAfter,
   standInIndex,
   stepMove,
   uniqueSteps,
@@ -138,6 +141,25 @@ test("the steps a card loads ahead of need", async (t) => {
     assert.deepEqual(prefetchOffsets(false, stepMove(4, 40, still), 40), [-1, 1]);
     assert.deepEqual(prefetchOffsets(false, still, 4), [-1, 1]);
     assert.deepEqual(prefetchOffsets(true, stepMove(4, 40, still), 40), [-1, 1, 2, 3]);
+  });
+  await t.test("a card comparing runs that rests after a jump loads the steps around it, nearest first", () => {
+    assert.equal(restsAfter(false, true, stepMove(4, 40, still)), true);
+    assert.equal(restsAfter(false, true, stepMove(40, 4 + KEY_STRIDE, still)), true);
+    assert.equal(restsAfter(false, false, stepMove(4, 40, still)), false);
+    assert.equal(restsAfter(true, true, stepMove(4, 40, still)), false);
+    assert.equal(restsAfter(false, true, still), false);
+    for (let stride = 1; stride <= KEY_STRIDE; stride++)
+      assert.equal(restsAfter(false, true, stepMove(4, 4 + stride, still)), false);
+    const offsets = restOffsets();
+    // With the neighbours the card loads anyway, every index within STEPS_AROUND either side, once.
+    const around = [...prefetchOffsets(false, stepMove(4, 40, still), 40), ...offsets].sort((a, b) => a - b);
+    const expected = Array.from({ length: 2 * STEPS_AROUND + 1 }, (_, i) => i - STEPS_AROUND).filter((i) => i !== 0);
+    assert.deepEqual(around, expected);
+    const distances = offsets.map(Math.abs);
+    assert.deepEqual(
+      distances,
+      [...distances].sort((a, b) => a - b),
+    );
   });
 });
 

@@ -99,7 +99,8 @@ export const AHEAD_BLOCK = 4;
  * 170 ms (270 ms comparing) before their key comes at 30 repeats a second. They reach the end of a block of AHEAD_BLOCK indices, so that a
  * held key asks for new steps every fourth repeat, four at a time: a request
  * costs the browser, the worker and the server more than a step's data does.
- * After a jump only the neighbours: the next jump is as likely to go anywhere.
+ * After a jump only the neighbours: the next jump is as likely to go anywhere
+ * (a card comparing runs that then rests there loads a few more: restOffsets).
  */
 export function prefetchOffsets(playing: boolean, move: StepMove, index: number, ahead = STEPS_AHEAD): number[] {
   if (playing) return [-1, 1, 2, 3];
@@ -112,6 +113,36 @@ export function prefetchOffsets(playing: boolean, move: StepMove, index: number,
       : Math.floor((index - ahead) / AHEAD_BLOCK) * AHEAD_BLOCK;
   const offsets = [-d];
   for (let k = 1; k <= Math.abs(end - index); k++) offsets.push(k * d);
+  return offsets;
+}
+
+/** How far either side of its step a card comparing runs loads once it rests after a jump (restOffsets). */
+export const STEPS_AROUND = 4;
+
+/** How long a card stays at the step it jumped to before it loads the steps around it, in ms. */
+export const REST_MS = 150;
+
+/**
+ * Whether a card that made `move` loads the steps around it once it rests
+ * there (REST_MS): a card comparing runs, after a jump (a click on the
+ * track, the end of a drag); not while stepping, playing, or at the opening
+ * step. Its steps are every compared run's to load: a key held from there
+ * would otherwise wait for the first ones.
+ */
+export function restsAfter(playing: boolean, comparing: boolean, move: StepMove): boolean {
+  return comparing && !playing && move.stride > KEY_STRIDE;
+}
+
+/**
+ * The indices, relative to the selected one, a card at rest after a jump
+ * loads besides its neighbours (prefetchOffsets): two to STEPS_AROUND either
+ * side, nearest first. A key held from there finds its first steps loaded
+ * while the steps it asks for ahead are on their way; a drag passing over
+ * steps asks for none.
+ */
+export function restOffsets(): number[] {
+  const offsets: number[] = [];
+  for (let k = 2; k <= STEPS_AROUND; k++) offsets.push(k, -k);
   return offsets;
 }
 

@@ -18,6 +18,9 @@ import {
   indexAtOrBefore,
   isStepping,
   prefetchOffsets,
+  REST_MS,
+  restOffsets,
+  restsAfter,
   standInIndex,
   STEPS_AHEAD,
   STEPS_AHEAD_COMPARING,
@@ -92,6 +95,8 @@ export class CardFrame {
   private move: StepMove = { direction: 1, stride: 0 };
   /** The step the .npz link downloads, as [run, tag, step, sample]. */
   private npzKey = "";
+  /** The step index whose steps around load once the card rests there (restOffsets), and its timer until then. */
+  private rest: { index: number; timer?: ReturnType<typeof setTimeout> } | null = null;
 
   constructor(
     card: CardState,
@@ -275,6 +280,35 @@ export class CardFrame {
       arrays.prefetch?.(keys.map((key) => key.step));
     });
     if (next && arrays.prepareAhead) whenIdle(this, () => arrays.prepareAhead!(next.step));
+    this.restAfterJump(card, arrays);
+  }
+
+  /**
+   * After a jump, loads the steps around the step once the card has stayed
+   * there REST_MS (restOffsets), counted from when every compared run's step
+   * there has loaded.
+   */
+  private restAfterJump(card: CardState, arrays: StepArrays): void {
+    const index = card.stepIndex;
+    if (this.rest?.index === index) return;
+    if (this.rest?.timer !== undefined) clearTimeout(this.rest.timer);
+    this.rest = null;
+    if (!restsAfter(card.playing, arrays.comparing?.() ?? false, this.move)) return;
+    const step = card.steps[index]?.step;
+    if (step === undefined || !(arrays.ready?.(step) ?? true)) return;
+    const rest: { index: number; timer?: ReturnType<typeof setTimeout> } = { index };
+    rest.timer = setTimeout(() => {
+      rest.timer = undefined;
+      if (this.rest !== rest || this.card.stepIndex !== index || this.card.playing) return;
+      const keys: StepKey[] = [];
+      for (const offset of restOffsets()) {
+        const key = this.stepKey(index + offset, arrays);
+        if (key) keys.push(key);
+      }
+      for (const key of keys) this.actions.requestStep(key);
+      arrays.prefetch?.(keys.map((key) => key.step));
+    }, REST_MS);
+    this.rest = rest;
   }
 }
 
