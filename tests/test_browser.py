@@ -147,7 +147,8 @@ def test_two_arrow_keys_between_two_frames_paint_both_steps(browser, server):
             slider.element_handle(),
         )
         wait_shown(mel, 52)
-        assert painted_steps(frame, "tts", "mel/known", since)[:2] == [51, 52]
+        # (A redraw of step 50 may come first.)
+        assert [step for step in painted_steps(frame, "tts", "mel/known", since) if step != 50][:2] == [51, 52]
         assert slider.input_value() == "52"
         # The ◀ button and the arrow keys on the card step as well.
         mel.locator(".spectro-step-previous").click()

@@ -96,9 +96,10 @@ export const AHEAD_BLOCK = 4;
  * STEPS_AHEAD_COMPARING on a card comparing runs), so that steps loading
  * slower than the key repeats (a compare card loads each of its runs' step,
  * and a machine busy with the frames decodes them late) are asked for some
- * 170 ms (270 ms comparing) before their key comes at 30 repeats a second. They reach the end of a block of AHEAD_BLOCK indices, so that a
- * held key asks for new steps every fourth repeat, four at a time: a request
- * costs the browser, the worker and the server more than a step's data does.
+ * 170 ms (270 ms comparing) before their key comes at 30 repeats a second.
+ * They reach the end of a block of AHEAD_BLOCK indices, so that a held key
+ * asks for new steps every fourth repeat, four at a time: a request costs
+ * the browser, the worker and the server more than a step's data does.
  * After a jump only the neighbours: the next jump is as likely to go anywhere
  * (a card comparing runs that then rests there loads a few more: restOffsets).
  */

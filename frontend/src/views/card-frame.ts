@@ -299,7 +299,12 @@ export class CardFrame {
     const rest: { index: number; timer?: ReturnType<typeof setTimeout> } = { index };
     rest.timer = setTimeout(() => {
       rest.timer = undefined;
-      if (this.rest !== rest || this.card.stepIndex !== index || this.card.playing) return;
+      if (this.rest !== rest) return;
+      if (this.card.stepIndex !== index || this.card.playing) {
+        // Moved away meanwhile: a jump back to this step rests there again.
+        this.rest = null;
+        return;
+      }
       const keys: StepKey[] = [];
       for (const offset of restOffsets()) {
         const key = this.stepKey(index + offset, arrays);
