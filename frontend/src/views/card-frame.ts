@@ -268,17 +268,14 @@ export class CardFrame {
    * of linked cards would otherwise spend a dozen times inside its frame.
    */
   private prefetch(card: CardState, arrays: StepArrays): void {
-    const keys: StepKey[] = [];
     const ahead = arrays.comparing?.() ? STEPS_AHEAD_COMPARING : STEPS_AHEAD;
-    for (const offset of prefetchOffsets(card.playing, this.move, card.stepIndex, ahead)) {
-      const key = this.stepKey(card.stepIndex + offset, arrays);
-      if (key) keys.push(key);
-    }
+    const keys = this.keysAround(
+      card.stepIndex,
+      prefetchOffsets(card.playing, this.move, card.stepIndex, ahead),
+      arrays,
+    );
     const next = this.stepKey(card.stepIndex + this.move.direction, arrays);
-    afterFrame(this, () => {
-      for (const key of keys) this.actions.requestStep(key);
-      arrays.prefetch?.(keys.map((key) => key.step));
-    });
+    afterFrame(this, () => this.loadAhead(keys, arrays));
     if (next && arrays.prepareAhead) whenIdle(this, () => arrays.prepareAhead!(next.step));
     this.restAfterJump(card, arrays);
   }
@@ -305,15 +302,25 @@ export class CardFrame {
         this.rest = null;
         return;
       }
-      const keys: StepKey[] = [];
-      for (const offset of restOffsets()) {
-        const key = this.stepKey(index + offset, arrays);
-        if (key) keys.push(key);
-      }
-      for (const key of keys) this.actions.requestStep(key);
-      arrays.prefetch?.(keys.map((key) => key.step));
+      this.loadAhead(this.keysAround(index, restOffsets(), arrays), arrays);
     }, REST_MS);
     this.rest = rest;
+  }
+
+  /** The keys of the steps at `offsets` from index `index`, those that are logged. */
+  private keysAround(index: number, offsets: readonly number[], arrays: StepArrays): StepKey[] {
+    const keys: StepKey[] = [];
+    for (const offset of offsets) {
+      const key = this.stepKey(index + offset, arrays);
+      if (key) keys.push(key);
+    }
+    return keys;
+  }
+
+  /** Loads the steps `keys` ahead of need, with what else the card shows at them (compared runs'). */
+  private loadAhead(keys: readonly StepKey[], arrays: StepArrays): void {
+    for (const key of keys) this.actions.requestStep(key);
+    arrays.prefetch?.(keys.map((key) => key.step));
   }
 }
 
